@@ -1,0 +1,1 @@
+"""Command-line interface (the edge that talks to people)."""
