@@ -1,0 +1,586 @@
+"""The clinical intake: what a person with knee and/or ankle pain (or their clinician) answers.
+
+Conventions
+-----------
+* Every yes/no question is an :data:`Answer`: ``"yes"``, ``"no"`` or ``"unknown"``. ``"unknown"``
+  (the default) is a first-class answer and means *not asked, not known or not examined*; it is
+  never read as ``"no"``. Rules treat it with three-valued (Kleene) logic and name it as something
+  to ask or test next when it could change their result.
+* Every number is optional; ``None`` means unknown. Units are in the field name (``_days``,
+  ``_c`` for degrees Celsius, ``_mg_l``, ``_cm``). Serum urate takes an explicit unit
+  (:attr:`Labs.urate_unit`); without one the unit is detected from the value and the assumption is
+  stated in the assessment (see :meth:`Labs.urate_mg_dl`).
+* Out-of-range values, unknown fields and contradictory answers raise
+  :class:`kinchain.errors.InputError` naming the field (use :func:`parse_intake` to turn a
+  pydantic ``ValidationError`` into one).
+
+The only required field is :attr:`Pain.sites` (``pain.sites``): at least one painful site.
+The JSON Schema is :func:`intake_json_schema` (published as ``docs/intake.schema.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kinchain.errors import InputError
+
+Answer = Literal["yes", "no", "unknown"]
+"""A yes/no question's answer; ``"unknown"`` is distinct from ``"no"``."""
+
+Site = Literal["knee", "ankle", "foot", "hip", "back"]
+Side = Literal["left", "right", "both", "unknown"]
+
+SCHEMA_VERSION = "1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _ans(description: str) -> Any:
+    return Field(default="unknown", description=description)
+
+
+# --------------------------------------------------------------------------------------------
+# Gait evidence (filled by kinchain's own gait analysis)
+# --------------------------------------------------------------------------------------------
+
+GaitFindingName = Literal[
+    "antalgic_gait",
+    "stiff_knee",
+    "leg_rotation",
+    "overpronation",
+    "supination",
+    "ankle_overload",
+    "knee_to_ankle_propagation",
+    "altered_foot_strike_timing",
+]
+
+
+class GaitFindingEvidence(_Model):
+    """One named finding of kinchain's gait analysis, used as evidence for the mechanical
+    (kinetic-chain) explanation of the pain."""
+
+    name: GaitFindingName = Field(
+        description="Finding name, e.g. 'antalgic_gait', 'stiff_knee', 'leg_rotation', "
+        "'overpronation', 'supination', 'ankle_overload', 'knee_to_ankle_propagation', "
+        "'altered_foot_strike_timing'."
+    )
+    side: Literal["left", "right", "both"] = Field(description="Side the finding is on.")
+    fired: bool = Field(description="Whether the finding's criterion was met in this trial.")
+    severity: Literal["mild", "moderate", "severe"] = Field(
+        default="mild", description="Severity as graded by the gait analysis."
+    )
+    summary: str = Field(default="", description="One-line human summary of the finding.")
+
+
+# --------------------------------------------------------------------------------------------
+# Groups of questions
+# --------------------------------------------------------------------------------------------
+
+
+class Demographics(_Model):
+    """Who the person is."""
+
+    age_years: float | None = Field(
+        default=None, ge=0, le=120, description="Age in years; None if unknown."
+    )
+    sex: Literal["female", "male", "other", "unknown"] = Field(
+        default="unknown", description="Sex (the Netherlands gout rule scores male sex)."
+    )
+    pregnant: Answer = _ans("Currently pregnant (an exclusion of the Ottawa ankle rules).")
+
+
+class Character(_Model):
+    """How the pain feels (DN4 interview question 1 and the seed article's descriptors)."""
+
+    sharp: Answer = _ans("Sharp pain.")
+    burning: Answer = _ans("Burning pain (DN4 item 1).")
+    aching: Answer = _ans("Aching, dull pain.")
+    painful_cold: Answer = _ans("Painful cold (DN4 item 2).")
+    electric_shocks: Answer = _ans("Electric shocks (DN4 item 3).")
+
+
+class Pain(_Model):
+    """The pain: where, since when, how it behaves and what it feels like."""
+
+    sites: list[Site] = Field(
+        min_length=1,
+        description="Painful sites (required, at least one): knee, ankle, foot, hip, back.",
+    )
+    side: Side = Field(default="unknown", description="Side of the leg symptoms.")
+    first_mtp: Answer = _ans("The base of the big toe (1st metatarsophalangeal joint) is involved.")
+    onset: Literal["sudden", "gradual", "unknown"] = Field(
+        default="unknown", description="Sudden (hours) or gradual (days to months) onset."
+    )
+    duration_days: float | None = Field(
+        default=None, ge=0, le=36500, description="Days since the pain began; None if unknown."
+    )
+    pattern: Literal["constant", "intermittent", "episodic", "unknown"] = Field(
+        default="unknown", description="Constant, intermittent or in distinct episodes (attacks)."
+    )
+    severity_0_10: float | None = Field(
+        default=None, ge=0, le=10, description="Numeric pain rating, 0 (none) to 10 (worst)."
+    )
+    character: Character = Field(default_factory=Character, description="Pain character.")
+    tingling: Answer = _ans("Tingling in the painful area (DN4 item 4).")
+    pins_and_needles: Answer = _ans("Pins and needles in the painful area (DN4 item 5).")
+    numbness: Answer = _ans("Numbness in the painful area (DN4 item 6).")
+    itching: Answer = _ans("Itching in the painful area (DN4 item 7).")
+    radiation_from_back: Answer = _ans("The leg pain radiates from the lower back.")
+    radiates_below_knee: Answer = _ans("The radiating pain goes below the knee.")
+    distribution: Literal["local", "dermatomal", "stocking", "unknown"] = Field(
+        default="unknown",
+        description="Distribution of the pain or sensory symptoms: local to the joint, "
+        "dermatomal (a strip down one leg), or stocking (both feet, symmetric).",
+    )
+    worse_with_activity: Answer = _ans("Worse with walking, stairs or sport (mechanical).")
+    night_pain: Answer = _ans("Constant or night pain (pain at rest at night).")
+    out_of_proportion: Answer = _ans(
+        "Pain out of proportion to the injury (compartment syndrome's earliest sign)."
+    )
+
+
+class Episode(_Model):
+    """Characteristics of the attack(s) of joint pain, for the gout criteria."""
+
+    max_pain_within_24h: Answer = _ans("Time to maximal pain under 24 hours.")
+    resolved_within_14_days: Answer = _ans("Episode(s) resolved within 14 days.")
+    complete_resolution_between: Answer = _ans("Complete resolution between episodes.")
+    recurrent: Answer = _ans("More than one such (typical) episode.")
+    cannot_bear_touch: Answer = _ans("Cannot bear touch or pressure on the affected joint.")
+    great_difficulty_walking: Answer = _ans(
+        "Great difficulty walking or inability to use the joint during an episode."
+    )
+    previous_arthritis_attack: Answer = _ans("A previous patient-reported arthritis attack.")
+
+
+class Trauma(_Model):
+    """Injury and mechanism; the Ottawa/Pittsburgh applicability questions."""
+
+    injury: Answer = _ans("The pain started with an injury.")
+    mechanism: Literal[
+        "twisting", "blunt_or_fall", "direct_blow", "crush", "high_energy", "exertion", "unknown"
+    ] = Field(default="unknown", description="Mechanism of the injury.")
+    days_since_injury: float | None = Field(
+        default=None, ge=0, le=36500, description="Days since the injury; None if unknown."
+    )
+    bore_weight_immediately: Answer = _ans(
+        "Could take 4 steps (weight twice onto each foot, limping allowed) right after the injury."
+    )
+    open_wound_over_injury: Answer = _ans("Open wound over the injured bone (open fracture).")
+    dislocation_suspected: Answer = _ans("Joint looks or feels dislocated (incl. patella).")
+    isolated_skin_injury: Answer = _ans("Isolated skin injury only (rule exclusion).")
+    reassessment_visit: Answer = _ans("Returning for reassessment of the same injury.")
+    intoxicated: Answer = _ans("Intoxicated at assessment (Ottawa exclusion).")
+    head_injury: Answer = _ans("Head injury (Ottawa exclusion).")
+    multiple_trauma: Answer = _ans("Multiple trauma (Ottawa exclusion).")
+    previous_knee_surgery: Answer = _ans("Previous surgery on the injured knee (Pittsburgh).")
+    in_cast_or_tight_dressing: Answer = _ans("The leg is in a cast or a tight dressing.")
+
+
+class Function(_Model):
+    """What the person can do, and how the pain affects daily life."""
+
+    bears_weight_4_steps: Answer = _ans(
+        "Can take 4 steps now (weight twice onto each foot, limping allowed)."
+    )
+    walked_today_km: float | None = Field(
+        default=None, ge=0, le=100, description="Distance walked today, km (consistency check)."
+    )
+    can_flex_knee_90: Answer = _ans("Can bend the knee to 90 degrees (Ottawa knee).")
+    can_straight_leg_raise: Answer = _ans(
+        "Can lift the straightened leg (extensor mechanism intact)."
+    )
+    knee_locked: Answer = _ans("Knee locked (cannot fully straighten, mechanical block).")
+    restricted_movement: Answer = _ans("Movement of the painful joint is restricted by pain.")
+    interferes_daily_activities: Answer = _ans("The pain interferes with daily activities.")
+    interferes_sleep: Answer = _ans("The pain disturbs sleep.")
+    rest_and_otc: Literal["not_tried", "improved", "not_improved", "unknown"] = Field(
+        default="unknown",
+        description="Response to a few days of rest and over-the-counter painkillers.",
+    )
+
+
+class Signs(_Model):
+    """Swelling, inflammation and other signs, reported or observed."""
+
+    swelling: Answer = _ans("The painful joint or leg is swollen.")
+    swelling_sudden_severe: Answer = _ans("Sudden, severe swelling (within hours).")
+    warmth: Answer = _ans("The joint is warm or hot.")
+    redness: Answer = _ans("The skin over the joint is red (erythema).")
+    fever: Answer = _ans("Fever or rigors (feverish, shivering).")
+    temperature_c: float | None = Field(
+        default=None, ge=30, le=45, description="Measured body temperature, degrees Celsius."
+    )
+    deformity: Answer = _ans("Visible deformity of the leg or joint.")
+    instability: Answer = _ans("The knee or ankle gives way (instability).")
+    morning_stiffness_minutes: float | None = Field(
+        default=None, ge=0, le=1440, description="Duration of morning joint stiffness, minutes."
+    )
+    small_joints_involved: int | None = Field(
+        default=None,
+        ge=0,
+        le=60,
+        description="Number of swollen or tender small joints (MCPs, PIPs, MTPs 2-5, thumb IP, "
+        "wrists; not DIPs, 1st CMC or 1st MTP) (2010 ACR/EULAR RA domain A).",
+    )
+    large_joints_involved: int | None = Field(
+        default=None,
+        ge=0,
+        le=20,
+        description="Number of swollen or tender large joints (shoulders, elbows, hips, knees, "
+        "ankles) (2010 ACR/EULAR RA domain A).",
+    )
+    symmetric_joints: Answer = _ans("Joint involvement is symmetric (both sides).")
+    tophus: Answer = _ans("Tophus (chalk-like subcutaneous nodule).")
+    unexplained_weight_loss: Answer = _ans("Unexplained weight loss.")
+    hard_mass: Answer = _ans("A hard mass near the joint or bone.")
+
+
+class Neuro(_Model):
+    """Neurological red-flag questions (ask about perineal numbness explicitly)."""
+
+    bladder_or_bowel_dysfunction: Answer = _ans(
+        "New bladder or bowel dysfunction (retention, incontinence)."
+    )
+    saddle_numbness: Answer = _ans("New numbness or altered sensation around the anus/genitals.")
+    sexual_dysfunction: Answer = _ans("New sexual dysfunction.")
+    bilateral_leg_symptoms: Answer = _ans(
+        "Sciatica or weakness in both legs (or alternating, or spreading to both)."
+    )
+    new_leg_weakness: Answer = _ans("New weakness of the leg or foot.")
+    foot_drop: Answer = _ans("New foot drop (toes catch, foot slaps).")
+    worsening_deficit: Answer = _ans("The weakness or numbness is getting worse.")
+
+
+class Vascular(_Model):
+    """Circulation and compartment questions."""
+
+    foot_cold_or_pale: Answer = _ans("The foot is cold, pale or blue.")
+    foot_pulses_absent: Answer = _ans("Foot pulses absent on examination.")
+    pain_on_passive_stretch: Answer = _ans("Pain on passive stretch of the compartment's muscles.")
+    compartment_tense: Answer = _ans("Tense, 'woody' muscle compartment.")
+
+
+class History(_Model):
+    """Past medical history and risk factors."""
+
+    diabetes: Answer = _ans("Diabetes.")
+    previous_gout: Answer = _ans("Gout diagnosed before.")
+    rheumatoid_arthritis: Answer = _ans("Rheumatoid arthritis diagnosed before.")
+    osteoarthritis: Answer = _ans("Osteoarthritis of the painful joint.")
+    immunosuppression: Answer = _ans("Immunosuppressed (drugs, HIV, chemotherapy).")
+    long_term_steroids: Answer = _ans("Long-term oral steroids.")
+    iv_drug_use: Answer = _ans("Intravenous drug use.")
+    prosthetic_joint: Answer = _ans("A prosthetic (replaced) joint at the painful site.")
+    recent_joint_injection: Answer = _ans("Injection into the painful joint in the last weeks.")
+    skin_ulcer: Answer = _ans("Skin ulcers or a skin infection on the leg.")
+    recent_surgery_12_weeks: Answer = _ans(
+        "Major surgery (general or regional anaesthesia) in the last 12 weeks."
+    )
+    bedridden_3_days: Answer = _ans("Bedridden for 3 days or more recently.")
+    leg_immobilised: Answer = _ans(
+        "Paralysis, paresis or recent plaster immobilisation of the leg (Wells item)."
+    )
+    cancer_active: Answer = _ans(
+        "Active cancer (treatment ongoing, within 6 months, or palliative)."
+    )
+    cancer_history: Answer = _ans("Any history of cancer.")
+    previous_dvt: Answer = _ans("Previously documented deep-vein thrombosis.")
+    hypertension_or_cvd: Answer = _ans("Hypertension or at least one cardiovascular disease.")
+    alcohol_excess: Answer = _ans("Drinks alcohol in excess.")
+    symptom_onset_to_advice_days: float | None = Field(
+        default=None,
+        ge=0,
+        le=36500,
+        description="Delay between symptom onset and seeking advice, days (NICE NG100).",
+    )
+
+
+class Exam(_Model):
+    """Examination findings (clinician)."""
+
+    malleolar_zone_pain: Answer = _ans("Pain in the malleolar zone (Ottawa ankle gate).")
+    midfoot_zone_pain: Answer = _ans("Pain in the midfoot zone (Ottawa foot gate).")
+    tender_lateral_malleolus: Answer = _ans(
+        "Bone tenderness, posterior edge or tip of the lateral malleolus (distal 6 cm)."
+    )
+    tender_medial_malleolus: Answer = _ans(
+        "Bone tenderness, posterior edge or tip of the medial malleolus (distal 6 cm)."
+    )
+    tender_fifth_metatarsal_base: Answer = _ans(
+        "Bone tenderness at the base of the 5th metatarsal."
+    )
+    tender_navicular: Answer = _ans("Bone tenderness at the navicular.")
+    tender_patella_isolated: Answer = _ans(
+        "Isolated tenderness of the patella (no other knee bone tenderness)."
+    )
+    tender_fibular_head: Answer = _ans("Tenderness at the head of the fibula.")
+    straight_leg_raise_positive: Answer = _ans("Straight-leg raise reproduces leg pain.")
+    crossed_slr_positive: Answer = _ans("Crossed straight-leg raise positive.")
+    hypoaesthesia_touch: Answer = _ans("Hypoaesthesia to touch in the painful area (DN4 item 8).")
+    hypoaesthesia_pinprick: Answer = _ans(
+        "Hypoaesthesia to pinprick in the painful area (DN4 item 9)."
+    )
+    brushing_increases_pain: Answer = _ans("Brushing causes or increases the pain (DN4 item 10).")
+    calf_difference_cm: float | None = Field(
+        default=None,
+        ge=-20,
+        le=20,
+        description="Calf circumference, symptomatic minus other leg, cm, 10 cm below the tibial "
+        "tuberosity (Wells: >= 3 cm).",
+    )
+    entire_leg_swollen: Answer = _ans("Entire leg swollen (Wells).")
+    pitting_oedema_symptomatic_leg: Answer = _ans(
+        "Pitting oedema confined to the symptomatic leg (Wells)."
+    )
+    collateral_superficial_veins: Answer = _ans("Collateral superficial (non-varicose) veins.")
+    tender_deep_veins: Answer = _ans("Localised tenderness along the deep venous system (Wells).")
+    alternative_diagnosis_as_likely: Answer = _ans(
+        "An alternative diagnosis is at least as likely as DVT (Wells: minus 2)."
+    )
+    large_effusion: Answer = _ans("Acute large knee effusion or haemarthrosis.")
+    tendon_rupture_suspected: Answer = _ans("Suspected quadriceps or patellar tendon rupture.")
+    synovitis_better_explained: Answer = _ans(
+        "The synovitis is better explained by another disease (SLE, psoriatic arthritis, "
+        "gout...) (2010 ACR/EULAR RA exclusion)."
+    )
+
+
+class Labs(_Model):
+    """Optional laboratory and imaging results. Numbers are None when not done."""
+
+    crp_mg_l: float | None = Field(default=None, ge=0, le=1000, description="CRP, mg/L.")
+    crp_uln_mg_l: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description="Laboratory's CRP upper limit of normal, mg/L (assumed 5 mg/L when not given).",
+    )
+    esr_mm_h: float | None = Field(default=None, ge=0, le=200, description="ESR, mm/h.")
+    esr_uln_mm_h: float | None = Field(
+        default=None,
+        gt=0,
+        le=200,
+        description="ESR upper limit of normal, mm/h (assumed "
+        "age/2 for men and (age+10)/2 for women, or 20 mm/h if age unknown, when not given).",
+    )
+    rf_iu_ml: float | None = Field(default=None, ge=0, le=10000, description="RF, IU/mL.")
+    rf_uln_iu_ml: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        description="RF upper limit of normal, IU/mL (required with rf_iu_ml).",
+    )
+    acpa_u_ml: float | None = Field(
+        default=None, ge=0, le=10000, description="Anti-CCP (ACPA), U/mL."
+    )
+    acpa_uln_u_ml: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        description="ACPA upper limit of normal, U/mL (required with acpa_u_ml).",
+    )
+    urate: float | None = Field(
+        default=None, gt=0, le=3000, description="Serum urate (uricase method), in urate_unit."
+    )
+    urate_unit: Literal["mg/dL", "umol/L", "mmol/L"] | None = Field(
+        default=None,
+        description="Unit of 'urate'. When omitted it is detected from the value (< 1.5: mmol/L; "
+        "1.5-25: mg/dL; > 60: umol/L) and the assumption is stated; 25-60 is ambiguous "
+        "and rejected.",
+    )
+    synovial_msu: Literal["positive", "negative", "not_done"] = Field(
+        default="not_done",
+        description="Monosodium urate crystals in synovial fluid or a tophus (trained observer).",
+    )
+    synovial_wbc_per_mm3: float | None = Field(
+        default=None, ge=0, le=1_000_000, description="Synovial fluid white cells per mm^3."
+    )
+    synovial_gram_stain: Literal["positive", "negative", "not_done"] = Field(
+        default="not_done", description="Gram stain of synovial fluid."
+    )
+    urate_deposition_imaging: Answer = _ans(
+        "Ultrasound double-contour sign or DECT urate deposition in a symptomatic joint."
+    )
+    gout_erosion_xray: Answer = _ans("Gout-related erosion on X-ray of hands or feet.")
+    ra_erosions_xray: Answer = _ans("Erosive disease typical of RA on X-ray.")
+
+    def urate_mg_dl(self) -> tuple[float | None, str | None]:
+        """Serum urate in mg/dL and the unit assumption made, if any.
+
+        Returns
+        -------
+        (value_mg_dl, assumption)
+            ``(None, None)`` when no urate was given. 1 mg/dL = 59.48 umol/L = 0.05948 mmol/L.
+        """
+        if self.urate is None:
+            return None, None
+        value = self.urate
+        unit = self.urate_unit
+        assumption: str | None = None
+        if unit is None:
+            if value < 1.5:
+                unit = "mmol/L"
+            elif value <= 25:
+                unit = "mg/dL"
+            elif value > 60:
+                unit = "umol/L"
+            else:  # pragma: no cover - rejected by the validator
+                raise InputError("labs.urate", "ambiguous unit")
+            assumption = (
+                f"labs.urate = {value:g} given without a unit: read as {unit} from its magnitude."
+            )
+        if unit == "mg/dL":
+            mg = value
+        elif unit == "umol/L":
+            mg = value / 59.48
+        else:
+            mg = value / 0.05948
+        return mg, assumption
+
+    @model_validator(mode="after")
+    def _check(self) -> Labs:
+        if self.urate is not None:
+            v, unit = self.urate, self.urate_unit
+            if unit is None and 25 < v <= 60:
+                raise InputError(
+                    "labs.urate",
+                    f"{v:g} is ambiguous without a unit (too high for mg/dL, too low for "
+                    "umol/L); give labs.urate_unit",
+                )
+            mg, _ = self.urate_mg_dl()
+            if mg is not None and not 0.3 <= mg <= 30:
+                raise InputError(
+                    "labs.urate",
+                    f"{v:g} {unit or ''} is {mg:.2f} mg/dL, outside 0.3-30 mg/dL: "
+                    "check the value and labs.urate_unit",
+                )
+        if self.rf_iu_ml is not None and self.rf_uln_iu_ml is None:
+            raise InputError("labs.rf_uln_iu_ml", "needed with labs.rf_iu_ml (the lab's ULN)")
+        if self.acpa_u_ml is not None and self.acpa_uln_u_ml is None:
+            raise InputError("labs.acpa_uln_u_ml", "needed with labs.acpa_u_ml (the lab's ULN)")
+        return self
+
+
+class Intake(_Model):
+    """A complete clinical intake. Only ``pain.sites`` is required; everything else defaults to
+    unknown."""
+
+    schema_version: Literal["1"] = Field(default="1", description="Intake schema version.")
+    answered_by: Literal["patient", "clinician", "unknown"] = Field(
+        default="unknown", description="Who answered (examination items need a clinician)."
+    )
+    demographics: Demographics = Field(default_factory=Demographics)
+    pain: Pain = Field(description="The pain (required: pain.sites).")
+    episode: Episode = Field(default_factory=Episode)
+    trauma: Trauma = Field(default_factory=Trauma)
+    function: Function = Field(default_factory=Function)
+    signs: Signs = Field(default_factory=Signs)
+    neuro: Neuro = Field(default_factory=Neuro)
+    vascular: Vascular = Field(default_factory=Vascular)
+    history: History = Field(default_factory=History)
+    exam: Exam = Field(default_factory=Exam)
+    labs: Labs = Field(default_factory=Labs)
+    gait_findings: list[GaitFindingEvidence] | None = Field(
+        default=None,
+        description="Findings of kinchain's gait analysis; None when no gait analysis was done.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Intake:
+        f, t = self.function, self.trauma
+        if f.bears_weight_4_steps == "no" and (f.walked_today_km or 0) >= 0.1:
+            raise InputError(
+                "function.bears_weight_4_steps",
+                f"contradicts function.walked_today_km = {f.walked_today_km:g}: cannot take 4 "
+                "steps yet walked today",
+            )
+        if t.injury == "no":
+            for name in ("days_since_injury",):
+                if getattr(t, name) is not None:
+                    raise InputError(f"trauma.{name}", "given although trauma.injury is 'no'")
+            if t.mechanism != "unknown":
+                raise InputError("trauma.mechanism", "given although trauma.injury is 'no'")
+        s = self.signs
+        if s.small_joints_involved is not None and s.large_joints_involved is not None:
+            if s.small_joints_involved + s.large_joints_involved > 68:
+                raise InputError("signs.small_joints_involved", "more joints than exist")
+        if self.pain.first_mtp == "yes" and not {"foot"} & set(self.pain.sites):
+            # the big toe is part of the foot: accept, but it must be listed as a site
+            raise InputError("pain.sites", "pain.first_mtp is 'yes': add 'foot' to pain.sites")
+        return self
+
+    def assumptions(self) -> list[str]:
+        """Assumptions made in reading this intake (stated in the assessment)."""
+        out: list[str] = []
+        _, a = self.labs.urate_mg_dl()
+        if a:
+            out.append(a)
+        if (
+            self.signs.temperature_c is not None
+            and self.signs.temperature_c >= 38.0
+            and self.signs.fever != "yes"
+        ):
+            out.append(
+                f"signs.temperature_c = {self.signs.temperature_c:g} C (>= 38.0): taken as fever "
+                f"although signs.fever is '{self.signs.fever}'."
+            )
+        if self.labs.crp_mg_l is not None and self.labs.crp_uln_mg_l is None:
+            out.append("labs.crp_uln_mg_l not given: CRP upper limit of normal assumed 5 mg/L.")
+        if self.labs.esr_mm_h is not None and self.labs.esr_uln_mm_h is None:
+            out.append(
+                "labs.esr_uln_mm_h not given: ESR upper limit of normal assumed age/2 (men) or "
+                "(age+10)/2 (women), or 20 mm/h when age or sex is unknown."
+            )
+        return out
+
+
+def parse_intake(data: Mapping[str, Any] | str | bytes) -> Intake:
+    """Validate raw intake data (a mapping or JSON text) into an :class:`Intake`.
+
+    Raises
+    ------
+    InputError
+        Naming the field path (e.g. ``pain.duration_days``) and the problem, for invalid JSON,
+        missing required fields, out-of-range values, wrong units and contradictions.
+    """
+    if isinstance(data, str | bytes):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise InputError("intake", f"not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(data, Mapping):
+        raise InputError("intake", "must be a JSON object")
+    try:
+        return Intake.model_validate(dict(data))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or "intake"
+        problem = err["msg"]
+        if err["type"] == "missing":
+            problem = "required field is missing"
+        elif "input" in err and err["type"] not in ("extra_forbidden",):
+            problem = f"{problem} (got {err['input']!r})"
+        more = len(exc.errors()) - 1
+        if more:
+            problem += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise InputError(loc, problem) from exc
+
+
+def intake_json_schema() -> dict[str, Any]:
+    """The intake's JSON Schema (draft 2020-12), as published in ``docs/intake.schema.json``."""
+    schema = Intake.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "kinchain clinical intake"
+    return schema
+
+
+def answer(value: Answer) -> bool | None:
+    """Three-valued reading of an :data:`Answer`: True, False or None (unknown)."""
+    return True if value == "yes" else False if value == "no" else None

@@ -1,0 +1,99 @@
+"""Derived three-valued facts shared by several rules (fever from a measured temperature,
+weight bearing, risk factors). Pure functions of the intake."""
+
+from __future__ import annotations
+
+from kinchain.clinical.intake import Intake, answer
+from kinchain.clinical.rules.base import Tri, t_and, t_not, t_or
+
+
+def fever(i: Intake) -> Tri:
+    """Fever: reported, or a measured temperature >= 38.0 C."""
+    temp = i.signs.temperature_c
+    if temp is not None and temp >= 38.0:
+        return True
+    return answer(i.signs.fever)
+
+
+def injury(i: Intake) -> Tri:
+    """The pain followed an injury."""
+    return answer(i.trauma.injury)
+
+
+def unable_now(i: Intake) -> Tri:
+    """Unable to take 4 weight-bearing steps at assessment."""
+    return t_not(answer(i.function.bears_weight_4_steps))
+
+
+def unable_immediately_and_now(i: Intake) -> Tri:
+    """Unable to bear weight both immediately after the injury and at assessment (Ottawa E)."""
+    return t_and(t_not(answer(i.trauma.bore_weight_immediately)), unable_now(i))
+
+
+def has_site(i: Intake, *sites: str) -> bool:
+    """Any of ``sites`` is among the painful sites (sites are always known)."""
+    return any(s in i.pain.sites for s in sites)
+
+
+def joint_site(i: Intake) -> bool:
+    """A peripheral joint (knee, ankle, foot, hip) is painful."""
+    return has_site(i, "knee", "ankle", "foot", "hip")
+
+
+def septic_risk_factor(i: Intake) -> Tri:
+    """Any septic-arthritis risk factor (Coakley 2006): RA or OA, prosthetic joint, IV drug use,
+    diabetes, recent intra-articular injection, skin ulcers, immunosuppression, alcohol."""
+    h = i.history
+    return t_or(
+        answer(h.rheumatoid_arthritis),
+        answer(h.osteoarthritis),
+        answer(h.prosthetic_joint),
+        answer(h.iv_drug_use),
+        answer(h.diabetes),
+        answer(h.recent_joint_injection),
+        answer(h.skin_ulcer),
+        answer(h.immunosuppression),
+        answer(h.alcohol_excess),
+    )
+
+
+def crp_raised(i: Intake) -> Tri:
+    """CRP above the upper limit of normal (assumed 5 mg/L when not given)."""
+    if i.labs.crp_mg_l is None:
+        return None
+    return i.labs.crp_mg_l > (i.labs.crp_uln_mg_l or 5.0)
+
+
+def esr_uln(i: Intake) -> float:
+    """ESR upper limit of normal, mm/h: given, else age/2 (men) or (age+10)/2 (women) (Miller
+    1983 [R]), else 20."""
+    if i.labs.esr_uln_mm_h is not None:
+        return i.labs.esr_uln_mm_h
+    age, sex = i.demographics.age_years, i.demographics.sex
+    if age is not None and sex == "male":
+        return age / 2
+    if age is not None and sex == "female":
+        return (age + 10) / 2
+    return 20.0
+
+
+def esr_raised(i: Intake) -> Tri:
+    """ESR above the upper limit of normal."""
+    if i.labs.esr_mm_h is None:
+        return None
+    return i.labs.esr_mm_h > esr_uln(i)
+
+
+def acute_phase_raised(i: Intake) -> Tri:
+    """CRP or ESR abnormal."""
+    return t_or(crp_raised(i), esr_raised(i))
+
+
+def urate_mg_dl(i: Intake) -> float | None:
+    """Serum urate in mg/dL (unit detected when not given)."""
+    return i.labs.urate_mg_dl()[0]
+
+
+def ankle_or_foot(i: Intake) -> bool:
+    """Ankle or foot is a painful site."""
+    return has_site(i, "ankle", "foot")

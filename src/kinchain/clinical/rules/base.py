@@ -1,0 +1,218 @@
+"""Shared types of the clinical rules: urgency levels, a rule's items and its result, and the
+three-valued (Kleene) logic that carries "unknown" through every rule.
+
+Every rule module under :mod:`kinchain.clinical.rules` defines ``RULE_ID``, ``CITATION`` and an
+``evaluate(intake) -> RuleResult`` (the Ottawa ankle module defines two: ankle and midfoot).
+A rule is monotone in information: replacing a known answer by "unknown" can turn a positive or
+negative outcome into "indeterminate", never into the opposite outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Tri = bool | None
+"""Three-valued truth: True, False, or None for unknown."""
+
+
+class Urgency(StrEnum):
+    """Ordered urgency levels, most urgent first."""
+
+    emergency = "emergency"
+    same_day = "same_day"
+    soon = "soon"
+    routine = "routine"
+    self_care = "self_care"
+
+    @property
+    def rank(self) -> int:
+        """0 for self_care up to 4 for emergency (higher is more urgent)."""
+        return _RANK[self]
+
+    @property
+    def meaning(self) -> str:
+        """Plain-language meaning of the level."""
+        return _MEANING[self]
+
+
+_RANK = {
+    Urgency.self_care: 0,
+    Urgency.routine: 1,
+    Urgency.soon: 2,
+    Urgency.same_day: 3,
+    Urgency.emergency: 4,
+}
+_MEANING = {
+    Urgency.emergency: "now: emergency department",
+    Urgency.same_day: "urgent assessment today",
+    Urgency.soon: "prompt assessment within days (urgent specialist referral)",
+    Urgency.routine: "see a clinician or specialist (routine appointment)",
+    Urgency.self_care: "self-care with a review date",
+}
+
+
+def max_urgency(levels: Iterable[Urgency | None], floor: Urgency = Urgency.self_care) -> Urgency:
+    """The most urgent of ``levels`` (None ignored), never below ``floor``."""
+    best = floor
+    for level in levels:
+        if level is not None and level.rank > best.rank:
+            best = level
+    return best
+
+
+Outcome = Literal["positive", "negative", "indeterminate", "not_applicable"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleItem(_Frozen):
+    """One published item of a rule and whether it fired (None: unknown)."""
+
+    id: str = Field(description="Item id within the rule.")
+    label: str = Field(description="The item as published.")
+    fired: bool | None = Field(description="True, False, or None when unknown.")
+    points: float = Field(default=0.0, description="Points scored when it fired (score rules).")
+    fields: list[str] = Field(default_factory=list, description="Intake fields it reads.")
+
+
+class RuleResult(_Frozen):
+    """A rule's result: whether it applies, its outcome, score, the items that fired, the
+    urgency it sets, the fields that are missing and the citation."""
+
+    rule_id: str
+    name: str
+    citation: str
+    evidence: str = Field(description="Confidence tags of the encoding ([V]/[S]/[R]).")
+    applies: bool = Field(description="Whether the rule applies to this intake at all.")
+    not_applicable_reason: str | None = None
+    outcome: Outcome
+    score: float | None = Field(default=None, description="Score (unknown items count 0).")
+    score_best: float | None = Field(default=None, description="Best case over unknown items.")
+    score_worst: float | None = Field(default=None, description="Worst case over unknowns.")
+    threshold: str | None = Field(default=None, description="The published cut-off.")
+    items: list[RuleItem] = Field(default_factory=list)
+    urgency: Urgency | None = Field(
+        default=None, description="Urgency floor this result sets (None: none)."
+    )
+    interpretation: str = ""
+    missing: list[str] = Field(
+        default_factory=list, description="Unknown intake fields that could change the outcome."
+    )
+    notes: list[str] = Field(default_factory=list, description="Assumptions and caveats.")
+
+    @property
+    def fired_items(self) -> list[RuleItem]:
+        """Items that fired."""
+        return [i for i in self.items if i.fired]
+
+    @property
+    def positive(self) -> bool:
+        """True when the outcome is positive."""
+        return self.outcome == "positive"
+
+    @property
+    def truth(self) -> Tri:
+        """Outcome as three-valued truth: positive True, negative False, otherwise None."""
+        if self.outcome == "positive":
+            return True
+        if self.outcome == "negative":
+            return False
+        return None
+
+    @property
+    def fields(self) -> list[str]:
+        """Intake fields of the items that fired (or of all items when none fired)."""
+        chosen = self.fired_items or self.items
+        out: list[str] = []
+        for item in chosen:
+            for f in item.fields:
+                if f not in out:
+                    out.append(f)
+        return out
+
+
+def not_applicable(
+    rule_id: str, name: str, citation: str, evidence: str, reason: str, **kw: object
+) -> RuleResult:
+    """A result for a rule that does not apply, with the reason."""
+    return RuleResult(
+        rule_id=rule_id,
+        name=name,
+        citation=citation,
+        evidence=evidence,
+        applies=False,
+        not_applicable_reason=reason,
+        outcome="not_applicable",
+        interpretation=f"Not applicable: {reason}",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+# ----------------------------------------------------------------------------- Kleene logic
+
+
+def t_and(*values: Tri) -> Tri:
+    """Kleene AND: False if any is False, True if all are True, otherwise None."""
+    if any(v is False for v in values):
+        return False
+    if all(v is True for v in values):
+        return True
+    return None
+
+
+def t_or(*values: Tri) -> Tri:
+    """Kleene OR: True if any is True, False if all are False, otherwise None."""
+    if any(v is True for v in values):
+        return True
+    if all(v is False for v in values):
+        return False
+    return None
+
+
+def t_not(value: Tri) -> Tri:
+    """Kleene NOT."""
+    return None if value is None else not value
+
+
+def t_ge(value: float | None, threshold: float) -> Tri:
+    """``value >= threshold`` with None for an unknown value."""
+    return None if value is None else value >= threshold
+
+
+def t_lt(value: float | None, threshold: float) -> Tri:
+    """``value < threshold`` with None for an unknown value."""
+    return None if value is None else value < threshold
+
+
+def t_gt(value: float | None, threshold: float) -> Tri:
+    """``value > threshold`` with None for an unknown value."""
+    return None if value is None else value > threshold
+
+
+def count_range(values: Iterable[Tri]) -> tuple[int, int]:
+    """(known-true count, known-true plus unknown count)."""
+    lo = hi = 0
+    for v in values:
+        if v is True:
+            lo += 1
+            hi += 1
+        elif v is None:
+            hi += 1
+    return lo, hi
+
+
+def missing_of(items: Iterable[RuleItem]) -> list[str]:
+    """Intake fields of the items whose value is unknown."""
+    out: list[str] = []
+    for item in items:
+        if item.fired is None:
+            for f in item.fields:
+                if f not in out:
+                    out.append(f)
+    return out
