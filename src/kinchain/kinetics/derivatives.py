@@ -1,0 +1,169 @@
+"""Time derivatives for inverse dynamics: segment angular velocity and acceleration, point
+acceleration.
+
+Conventions
+-----------
+Time runs along axis 0 at a constant rate ``rate_hz`` (Hz). Rotations ``R`` are ``(n, 3, 3)``
+segment-to-lab matrices whose columns are the segment's x, y, z axes in the lab frame. Angular
+velocities are in rad/s and accelerations in rad/s² or m/s², all expressed in the **lab** frame.
+
+Derivatives are central differences. Where a central difference is impossible (first and last
+frame, or a frame next to a NaN gap) a one-sided difference is used when the needed neighbour
+exists; otherwise the result is NaN. A NaN therefore only spoils its own frame and, for central
+stencils, its neighbours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["angular_acceleration", "angular_velocity", "linear_acceleration"]
+
+
+def _shift(x: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """``out[i] = x[i + k]`` with NaN beyond the ends."""
+    out = np.full_like(x, np.nan)
+    n = x.shape[0]
+    if k > 0:
+        out[: n - k] = x[k:]
+    elif k < 0:
+        out[-k:] = x[: n + k]
+    else:
+        out[:] = x
+    return out
+
+
+def _rows_finite(x: NDArray[np.float64]) -> NDArray[np.bool_]:
+    return np.all(np.isfinite(x.reshape(x.shape[0], -1)), axis=1)
+
+
+def _first_derivative(x: NDArray[np.float64], rate_hz: float) -> NDArray[np.float64]:
+    """Central difference with one-sided fall-backs, along axis 0 of an ``(n, k)`` array."""
+    nxt, prv = _shift(x, 1), _shift(x, -1)
+    central = (nxt - prv) * (rate_hz / 2.0)
+    forward = (nxt - x) * rate_hz
+    backward = (x - prv) * rate_hz
+    out = np.where(_rows_finite(central)[:, None], central, np.nan)
+    use_f = ~_rows_finite(out) & _rows_finite(forward)
+    out[use_f] = forward[use_f]
+    use_b = ~_rows_finite(out) & _rows_finite(backward)
+    out[use_b] = backward[use_b]
+    out[~_rows_finite(x)] = np.nan
+    return out
+
+
+def linear_acceleration(p: NDArray, rate_hz: float) -> NDArray:
+    """Acceleration of a point by the central second difference.
+
+    ``a[i] = (p[i+1] - 2 p[i] + p[i-1]) * rate_hz**2``. At the first/last valid frame of a run
+    (record ends or next to a NaN gap) the second difference of the adjacent interior frame is
+    used (the one-sided three-point formula); frames whose runs are shorter than 3 samples are
+    NaN.
+
+    Parameters
+    ----------
+    p
+        Positions, m, ``(n, 3)`` (any ``(n, k)`` works), lab frame.
+    rate_hz
+        Sampling rate, Hz.
+
+    Returns
+    -------
+    numpy.ndarray
+        Acceleration, m/s², ``(n, k)``, lab frame.
+    """
+    x = np.asarray(p, dtype=np.float64)
+    if not rate_hz > 0:
+        raise ValueError(f"linear_acceleration: rate must be positive, got {rate_hz} Hz")
+    central = (_shift(x, 1) - 2.0 * x + _shift(x, -1)) * rate_hz**2
+    ok = _rows_finite(central)
+    out = np.where(ok[:, None], central, np.nan)
+    here = _rows_finite(x)
+    from_next = here & ~ok & _rows_finite(_shift(central, 1))
+    out[from_next] = _shift(central, 1)[from_next]
+    from_prev = here & ~_rows_finite(out) & _rows_finite(_shift(central, -1))
+    out[from_prev] = _shift(central, -1)[from_prev]
+    return out
+
+
+def _log_so3(Q: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Rotation vectors (rad) of ``(n, 3, 3)`` rotations with angles well below pi."""
+    trace = np.einsum("nii->n", Q)
+    cos_t = np.clip((trace - 1.0) / 2.0, -1.0, 1.0)
+    theta = np.arccos(cos_t)
+    v = 0.5 * np.stack(
+        [Q[:, 2, 1] - Q[:, 1, 2], Q[:, 0, 2] - Q[:, 2, 0], Q[:, 1, 0] - Q[:, 0, 1]], axis=1
+    )
+    sin_t = np.sin(theta)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(theta > 1e-8, theta / np.where(sin_t == 0, 1.0, sin_t), 1.0)
+    scale = np.where(np.isfinite(theta), scale, np.nan)
+    return v * scale[:, None]
+
+
+def angular_velocity(R: NDArray, rate_hz: float) -> NDArray:
+    """Angular velocity of a segment, rad/s, in the lab frame.
+
+    For frame ``i`` the relative rotation ``Q = R[i+1] @ R[i-1].T`` (expressed in the lab frame)
+    is converted to its rotation vector, and ``omega[i] = rotvec(Q) * rate_hz / 2``. This is the
+    matrix-logarithm form of the central difference of ``R' R^T``; it is exact for a constant
+    angular velocity. At record ends and next to NaN frames the one-sided forms
+    ``rotvec(R[i+1] R[i].T) * rate_hz`` or ``rotvec(R[i] R[i-1].T) * rate_hz`` are used. The
+    rotation between the two frames used must stay below pi (i.e. below ``rate_hz / 4`` turns
+    per second for the central form), which any gait recording satisfies.
+
+    Parameters
+    ----------
+    R
+        Segment-to-lab rotations, ``(n, 3, 3)``; columns are the segment axes in the lab frame;
+        NaN for missing frames.
+    rate_hz
+        Sampling rate, Hz.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 3)`` angular velocity, rad/s, lab frame.
+    """
+    Rm = np.asarray(R, dtype=np.float64)
+    if Rm.ndim != 3 or Rm.shape[1:] != (3, 3):
+        raise ValueError(f"angular_velocity: expected R of shape (n, 3, 3), got {Rm.shape}")
+    if not rate_hz > 0:
+        raise ValueError(f"angular_velocity: rate must be positive, got {rate_hz} Hz")
+    nxt, prv = _shift(Rm, 1), _shift(Rm, -1)
+    central = _log_so3(np.einsum("nij,nkj->nik", nxt, prv)) * (rate_hz / 2.0)
+    forward = _log_so3(np.einsum("nij,nkj->nik", nxt, Rm)) * rate_hz
+    backward = _log_so3(np.einsum("nij,nkj->nik", Rm, prv)) * rate_hz
+    out = np.where(_rows_finite(central)[:, None], central, np.nan)
+    use_f = ~_rows_finite(out) & _rows_finite(forward)
+    out[use_f] = forward[use_f]
+    use_b = ~_rows_finite(out) & _rows_finite(backward)
+    out[use_b] = backward[use_b]
+    out[~_rows_finite(Rm)] = np.nan
+    return out
+
+
+def angular_acceleration(omega: NDArray, rate_hz: float) -> NDArray:
+    """Angular acceleration, rad/s², lab frame: central first difference of ``omega``.
+
+    Because ``omega`` is expressed in the (non-rotating) lab frame, its plain time derivative is
+    the angular acceleration in the lab frame. One-sided differences are used at record ends and
+    next to NaN gaps, as in :func:`angular_velocity`.
+
+    Parameters
+    ----------
+    omega
+        Angular velocity, rad/s, ``(n, 3)``, lab frame.
+    rate_hz
+        Sampling rate, Hz.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 3)`` angular acceleration, rad/s², lab frame.
+    """
+    w = np.asarray(omega, dtype=np.float64)
+    if not rate_hz > 0:
+        raise ValueError(f"angular_acceleration: rate must be positive, got {rate_hz} Hz")
+    return _first_derivative(w, rate_hz)
