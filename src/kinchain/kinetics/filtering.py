@@ -107,9 +107,7 @@ def lowpass(x: NDArray, rate_hz: float, cutoff_hz: float, order: int = 2) -> NDA
     return out[:, 0] if was_1d else out
 
 
-def resample_to_points(
-    x: NDArray, analog_rate: float, point_rate: float, n_frames: int
-) -> NDArray:
+def resample_to_points(x: NDArray, analog_rate: float, point_rate: float, n_frames: int) -> NDArray:
     """Bring analog-rate samples to the marker rate by averaging each marker frame's samples.
 
     A C3D file stores ``analog_rate / point_rate`` analog samples per marker frame (an integer);
