@@ -1,0 +1,190 @@
+"""Validate a C3D file's structure in pure Python before any C++ reader touches it.
+
+ezc3d 1.7.2 was seen to **hang forever** on a file cut inside its parameter section (e.g. the
+first 5,000 or 20,000 bytes of a real trial) and to **silently return fewer frames** on a file cut
+inside its data section. Both are caught here, from the header and the parameter-section record
+chain alone, so that :func:`kinchain.io.c3d.read_c3d` can turn them into
+:class:`~kinchain.errors.InputError` instead.
+
+C3D layout (one block = 512 bytes, words are 16-bit, all numbers 1-based as the standard writes
+them):
+
+- header block, word 1: byte 1 = first parameter block, byte 2 = ``0x50``; word 2 = number of 3D
+  points; word 3 = analog samples per 3D frame (all channels); words 4, 5 = first and last frame;
+  words 7-8 = POINT scale (a float: negative means floating-point data); word 9 = first data block;
+  words 11-12 = point rate.
+- parameter section, byte 3 = number of parameter blocks, byte 4 = processor (84 Intel, 85 DEC,
+  86 MIPS); then records (groups and parameters) chained by a 16-bit offset to the next record.
+- data section from the data block: per frame ``4 * points + analog samples`` numbers of 2 bytes
+  (integer) or 4 bytes (float).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from kinchain.errors import InputError
+
+BLOCK = 512
+_PROCESSORS = {84: "Intel", 85: "DEC", 86: "MIPS"}
+
+
+@dataclass(frozen=True)
+class C3DHeader:
+    """The numbers of a C3D header that size a file (all as stored, frames 1-based)."""
+
+    parameter_block: int
+    n_parameter_blocks: int
+    processor: str
+    n_points: int
+    analog_per_frame: int
+    first_frame: int
+    last_frame: int
+    point_scale: float
+    data_block: int
+    point_rate: float
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames the header announces."""
+        return max(self.last_frame - self.first_frame + 1, 0)
+
+    @property
+    def bytes_per_value(self) -> int:
+        """2 for integer files, 4 for floating-point files (negative POINT scale)."""
+        return 4 if self.point_scale < 0 else 2
+
+    @property
+    def data_bytes(self) -> int:
+        """Bytes the data section needs for every announced frame."""
+        per_frame = 4 * self.n_points + self.analog_per_frame
+        return self.n_frames * per_frame * self.bytes_per_value
+
+
+def _float(raw: bytes, processor: str) -> float:
+    if processor == "DEC":
+        # DEC F-float: swap the 16-bit words, read as IEEE little-endian, divide by 4.
+        return float(struct.unpack("<f", raw[2:4] + raw[0:2])[0] / 4.0)
+    endian = ">" if processor == "MIPS" else "<"
+    return float(struct.unpack(endian + "f", raw)[0])
+
+
+def read_header(data: bytes, source: str) -> C3DHeader:
+    """Check the structure of a C3D file held in memory and return its header.
+
+    Parameters
+    ----------
+    data
+        The whole file's bytes.
+    source
+        The file name, for messages.
+
+    Returns
+    -------
+    C3DHeader
+        The header numbers.
+
+    Raises
+    ------
+    InputError
+        Empty file, not a C3D file, unknown processor type, a truncated or corrupt parameter
+        section, or a data section shorter than the header announces.
+    """
+    size = len(data)
+    if size == 0:
+        raise InputError(source, "the file is empty")
+    if size < BLOCK:
+        raise InputError(source, f"not a C3D file: only {size} bytes (a C3D header is 512)")
+    if data[1] != 0x50:
+        raise InputError(source, "not a C3D file: header byte 2 is not 0x50 (the C3D key)")
+    param_block = data[0]
+    if param_block < 2:
+        raise InputError(source, f"not a C3D file: parameter section starts at block {param_block}")
+    p0 = (param_block - 1) * BLOCK
+    if size < p0 + 4:
+        raise InputError(source, "truncated: the file ends before its parameter section")
+    n_blocks = data[p0 + 2]
+    proc_code = data[p0 + 3]
+    if proc_code not in _PROCESSORS:
+        raise InputError(
+            source,
+            f"not a readable C3D file: unknown processor type {proc_code} "
+            "(expected 84 Intel, 85 DEC or 86 MIPS)",
+        )
+    processor = _PROCESSORS[proc_code]
+    if n_blocks < 1:
+        raise InputError(source, "corrupt C3D file: the parameter section has 0 blocks")
+    p_end = p0 + n_blocks * BLOCK
+    if size < p_end:
+        raise InputError(
+            source,
+            f"truncated: the parameter section needs {n_blocks} blocks up to byte {p_end}, "
+            f"the file has {size} bytes",
+        )
+    endian = ">" if processor == "MIPS" else "<"
+    n_points, analog_per_frame, first, last = struct.unpack(endian + "4H", data[2:10])
+    scale = _float(data[12:16], processor)
+    (data_block,) = struct.unpack(endian + "H", data[16:18])
+    rate = _float(data[20:24], processor)
+    _walk_parameters(data, p0 + 4, p_end, endian, source)
+    header = C3DHeader(
+        parameter_block=param_block,
+        n_parameter_blocks=n_blocks,
+        processor=processor,
+        n_points=n_points,
+        analog_per_frame=analog_per_frame,
+        first_frame=first,
+        last_frame=last,
+        point_scale=scale,
+        data_block=data_block,
+        point_rate=rate,
+    )
+    if data_block < param_block + n_blocks:
+        raise InputError(
+            source,
+            f"corrupt C3D file: the data section (block {data_block}) starts inside the "
+            f"parameter section (blocks {param_block}-{param_block + n_blocks - 1})",
+        )
+    # A header frame count of 65535 may be clipped (long trials store the true count in
+    # POINT:FRAMES); the size check is then left to the reader's frame-count check.
+    if last != 0xFFFF and header.n_frames > 0:
+        need = (data_block - 1) * BLOCK + header.data_bytes
+        if size < need:
+            per_frame = header.data_bytes // header.n_frames
+            have = max(size - (data_block - 1) * BLOCK, 0) // max(per_frame, 1)
+            raise InputError(
+                source,
+                f"truncated: the header announces {header.n_frames} frames ({need} bytes), "
+                f"the file has {size} bytes (about {have} complete frames)",
+            )
+    return header
+
+
+def _walk_parameters(data: bytes, start: int, end: int, endian: str, source: str) -> None:
+    """Follow the chain of group/parameter records and check every link stays in the section."""
+    pos = start
+    n_records = 0
+    while pos < end:
+        if pos + 2 > end:
+            raise InputError(source, "corrupt C3D parameter section: a record crosses its end")
+        n_chars = abs(struct.unpack("b", data[pos : pos + 1])[0])
+        if n_chars == 0:
+            return
+        offset_pos = pos + 2 + n_chars
+        if offset_pos + 2 > end:
+            raise InputError(source, "corrupt C3D parameter section: a record crosses its end")
+        (link,) = struct.unpack(endian + "h", data[offset_pos : offset_pos + 2])
+        n_records += 1
+        if link == 0:
+            return
+        nxt = offset_pos + link
+        if link < 0 or nxt > end:
+            raise InputError(
+                source,
+                f"corrupt C3D parameter section: record {n_records} points to byte {nxt}, "
+                f"outside the section (bytes {start}-{end})",
+            )
+        pos = nxt
+        if n_records > 100_000:
+            raise InputError(source, "corrupt C3D parameter section: too many records")

@@ -1,0 +1,325 @@
+"""Read a C3D gait trial into a :class:`~kinchain.io.trial.Trial` through ezc3d.
+
+What the reader does, in order:
+
+1. Reads the bytes, hashes them (sha256) and checks the header and parameter section in Python
+   (:mod:`kinchain.io._c3d_header`): ezc3d 1.7.2 hangs on a file cut inside its parameter
+   section and silently drops the missing frames of a file cut inside its data section.
+2. Parses the file with ezc3d (``extract_forceplat_data`` off: plates are computed by
+   :mod:`kinchain.io.forceplates`). Any ezc3d exception becomes an :class:`InputError`.
+3. Points: ``POINT:UNITS`` (mm, cm or m) -> metres; a sample is NaN where ezc3d's residual is
+   negative or all three coordinates are exactly 0 (how C3D writers mark a gap). Labels lose a
+   ``Subject:`` prefix; of repeated labels the first is kept.
+4. A point is an *other point* (model output, kept in the file's units with its unit string)
+   when it is listed in a POINT group named by ``POINT:TYPE_GROUPS`` or one of ANGLES, FORCES,
+   MOMENTS, POWERS, SCALARS, REACTIONS, MODELED_MARKERS, or when its name ends like a Plug-in
+   Gait output (``...Angles``, ``...Force``, ``...Moment``, ``...Power``, ``...GRF``), or
+   carries a pyCGM2 suffix (``_CGM_2.4`` ...). Everything else, virtual markers included, is a
+   marker.
+5. Events from the EVENT group: ``time = 60 * TIMES[0] + TIMES[1]`` s and
+   ``frame = round(time * point_rate) - (first_frame - 1)`` (zero-based index into the point
+   arrays; -1 when outside the trial).
+6. Subject measurements: the ``subject`` argument, else the PROCESSING group when it holds all
+   required values (see :func:`kinchain.io.subject.subject_from_processing`), else None.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kinchain.errors import InputError
+from kinchain.io._c3d_header import read_header
+from kinchain.io.forceplates import DEFAULT_COP_THRESHOLD_N, length_factor, plates_from_c3d
+from kinchain.io.subject import subject_from_processing
+from kinchain.io.trial import Event, FloatArray, ForcePlate, SubjectMeasurements, Trial
+
+OUTPUT_GROUPS: dict[str, str] = {
+    "ANGLES": "ANGLE_UNITS",
+    "FORCES": "FORCE_UNITS",
+    "MOMENTS": "MOMENT_UNITS",
+    "POWERS": "POWER_UNITS",
+    "SCALARS": "SCALAR_UNITS",
+    "REACTIONS": "REACTION_UNITS",
+    "MODELED_MARKERS": "MODELED_MARKER_UNITS",
+}
+"""POINT groups that list model outputs, and the POINT parameter holding their unit."""
+
+_OUTPUT_SUFFIX = re.compile(
+    r"(Angles?|Force|Moment|Power|GRF|GroundReactionForce|GroundReactionMoment)$"
+)
+_CGM_SUFFIX = re.compile(r"_CGM_?\d")
+_SUFFIX_UNIT = {
+    "Angle": "ANGLE_UNITS",
+    "Force": "FORCE_UNITS",
+    "GRF": "FORCE_UNITS",
+    "Moment": "MOMENT_UNITS",
+    "Power": "POWER_UNITS",
+}
+
+
+def strip_subject(label: str) -> str:
+    """``"A22:RKNE"`` -> ``"RKNE"``; labels without a prefix come back stripped of blanks."""
+    return label.split(":", 1)[1].strip() if ":" in label else label.strip()
+
+
+def _value(params: Mapping[str, Any], group: str, name: str) -> Any:
+    grp = params.get(group)
+    if grp is None or name not in grp:
+        return None
+    return grp[name]["value"]
+
+
+def _first_float(value: Any) -> float | None:
+    if value is None:
+        return None
+    arr = np.asarray(value).ravel()
+    if arr.size == 0:
+        return None
+    try:
+        return float(arr[0])
+    except (TypeError, ValueError):
+        return None
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in np.asarray(value, dtype=object).ravel()]
+
+
+def _labels(params: Mapping[str, Any], group: str, base: str, n: int) -> list[str]:
+    labels = _strings(_value(params, group, base))
+    k = 2
+    while len(labels) < n and _value(params, group, f"{base}{k}") is not None:
+        labels += _strings(_value(params, group, f"{base}{k}"))
+        k += 1
+    return labels[:n] + [""] * max(n - len(labels), 0)
+
+
+def read_c3d(
+    path: str | Path,
+    *,
+    subject: SubjectMeasurements | None = None,
+    cop_threshold_n: float = DEFAULT_COP_THRESHOLD_N,
+) -> Trial:
+    """Read a C3D file.
+
+    Parameters
+    ----------
+    path
+        The C3D file.
+    subject
+        Measurements to attach; when None they are taken from the file's PROCESSING group if it
+        holds them all.
+    cop_threshold_n
+        Vertical force (N) below which force-plate centres of pressure are NaN.
+
+    Returns
+    -------
+    Trial
+        Markers in m, lab frame as stored (C3D gait labs are Z up), NaN in gaps; plates at the
+        analog rate (see :mod:`kinchain.io.forceplates`); events; other points in the file's
+        units; scaled analog channels; the sha256 of the file's bytes.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, is not a C3D file, is truncated or internally inconsistent.
+    """
+    p = Path(path)
+    source = str(p)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(source, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(source, "is a directory, not a C3D file") from None
+    except OSError as exc:
+        raise InputError(source, f"cannot be read: {exc.strerror or exc}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    header = read_header(data, source)
+    c = _ezc3d_read(source)
+    params: Mapping[str, Any] = c["parameters"]
+
+    points = np.asarray(c["data"]["points"], dtype=np.float64)  # (4, n_points, n_frames)
+    n_points = points.shape[1] if points.ndim == 3 else 0
+    n_frames = points.shape[2] if points.ndim == 3 else 0
+    analogs = np.asarray(c["data"]["analogs"], dtype=np.float64)
+    analogs = analogs[0] if analogs.ndim == 3 else np.zeros((0, 0))
+    hdr = c["header"]
+    expected = int(hdr["points"]["last_frame"]) - int(hdr["points"]["first_frame"]) + 1
+    if header.last_frame != 0xFFFF and n_frames != expected and not (n_points == 0):
+        raise InputError(source, f"the header announces {expected} frames but {n_frames} were read")
+
+    point_rate = _first_float(_value(params, "POINT", "RATE")) or float(hdr["points"]["frame_rate"])
+    if not math.isfinite(point_rate) or point_rate <= 0:
+        raise InputError(source, f"POINT:RATE is {point_rate}; a positive rate is needed")
+    first_frame = int(hdr["points"]["first_frame"]) + 1  # ezc3d reports it zero-based
+
+    units = _strings(_value(params, "POINT", "UNITS"))
+    unit = units[0].strip() if units and units[0].strip() else _guess_units(points)
+    factor = length_factor(unit, source)
+
+    residuals = np.asarray(c["data"].get("meta_points", {}).get("residuals", np.empty(0)))
+    if residuals.ndim == 3 and residuals.shape[1:] == points.shape[1:]:
+        invalid = residuals[0] < 0  # (n_points, n_frames)
+        points = points.copy()
+        points[:3, invalid] = np.nan
+    markers, others, other_units = _split_points(params, points, n_points, factor, unit)
+
+    analog_rate = 0.0
+    analog_dict: dict[str, FloatArray] = {}
+    analog_units: dict[str, str] = {}
+    plates: tuple[ForcePlate, ...] = ()
+    if analogs.size:
+        analog_rate = _first_float(_value(params, "ANALOG", "RATE")) or float(
+            hdr["analogs"]["frame_rate"]
+        )
+        n_ch = analogs.shape[0]
+        labels = _labels(params, "ANALOG", "LABELS", n_ch)
+        a_units = _labels(params, "ANALOG", "UNITS", n_ch)
+        for i in range(n_ch):
+            name = labels[i].strip() or f"channel_{i + 1}"
+            if name in analog_dict:
+                name = f"{name} ({i + 1})"
+            analog_dict[name] = np.asarray(analogs[i], dtype=np.float64)
+            analog_units[name] = a_units[i].strip()
+        spf = max(round(analog_rate / point_rate), 1) if point_rate else 1
+        plates = plates_from_c3d(
+            params,
+            analogs,
+            source,
+            point_units=unit,
+            samples_per_frame=spf,
+            cop_threshold_n=cop_threshold_n,
+        )
+    elif _first_float(_value(params, "FORCE_PLATFORM", "USED")):
+        plates = plates_from_c3d(
+            params, analogs, source, point_units=unit, samples_per_frame=1,
+            cop_threshold_n=cop_threshold_n,
+        )
+
+    events = _events(params, point_rate, first_frame, n_frames)
+    if subject is None:
+        subject = subject_from_processing(params, source)
+    return Trial(
+        path=source,
+        markers=markers,
+        point_rate=float(point_rate),
+        first_frame=first_frame,
+        plates=plates,
+        analog_rate=float(analog_rate),
+        events=events,
+        subject=subject,
+        other_points=others,
+        other_point_units=other_units,
+        analogs=analog_dict,
+        analog_units=analog_units,
+        sha256=digest,
+    )
+
+
+def _ezc3d_read(source: str) -> dict[str, Any]:
+    try:
+        import ezc3d
+    except ImportError as exc:  # pragma: no cover - ezc3d is a pinned dependency
+        raise InputError(source, f"ezc3d is not installed ({exc})") from None
+    try:
+        c = ezc3d.c3d(source)
+    except Exception as exc:  # ezc3d raises RuntimeError, OSError, IndexError...
+        raise InputError(source, f"ezc3d cannot read the file: {exc}".strip()) from None
+    return dict(c)
+
+
+def _guess_units(points: FloatArray) -> str:
+    """Without POINT:UNITS: mm when coordinates look like a gait lab in mm (median |x| > 10)."""
+    finite = np.abs(points[:3][np.isfinite(points[:3])])
+    return "mm" if finite.size and float(np.median(finite)) > 10.0 else "m"
+
+
+def _is_output(label: str) -> bool:
+    return bool(_OUTPUT_SUFFIX.search(label) or _CGM_SUFFIX.search(label))
+
+
+def _split_points(
+    params: Mapping[str, Any], points: FloatArray, n_points: int, factor: float, unit: str
+) -> tuple[dict[str, FloatArray], dict[str, FloatArray], dict[str, str]]:
+    labels = _labels(params, "POINT", "LABELS", n_points)
+    groups = set(OUTPUT_GROUPS)
+    groups |= {g.strip().upper() for g in _strings(_value(params, "POINT", "TYPE_GROUPS"))}
+    grouped: dict[str, str] = {}
+    for group in groups:
+        members = _value(params, "POINT", group)
+        if members is None or isinstance(members, (int, float)):
+            continue
+        unit_param = OUTPUT_GROUPS.get(group) or f"{group.rstrip('S')}_UNITS"
+        u = _strings(_value(params, "POINT", unit_param))
+        for m in _strings(members):
+            grouped[strip_subject(m)] = u[0].strip() if u else ""
+    markers: dict[str, FloatArray] = {}
+    others: dict[str, FloatArray] = {}
+    other_units: dict[str, str] = {}
+    for i in range(n_points):
+        raw_label = labels[i]
+        name = strip_subject(raw_label) or f"POINT{i + 1}"
+        xyz = np.array(points[:3, i, :].T, dtype=np.float64)  # (n_frames, 3)
+        if name in grouped or _is_output(name):
+            if name in others or name in markers:
+                continue
+            xyz[~np.all(np.isfinite(xyz), axis=1)] = np.nan
+            others[name] = xyz
+            other_units[name] = grouped.get(name) or _unit_by_suffix(params, name, unit)
+            continue
+        if name in markers:
+            continue
+        gap = np.all(xyz == 0.0, axis=1) | ~np.all(np.isfinite(xyz), axis=1)
+        xyz[gap] = np.nan
+        markers[name] = xyz * factor
+    return markers, others, other_units
+
+
+def _unit_by_suffix(params: Mapping[str, Any], name: str, point_unit: str) -> str:
+    for suffix, unit_param in _SUFFIX_UNIT.items():
+        if suffix in name:
+            u = _strings(_value(params, "POINT", unit_param))
+            if u:
+                return u[0].strip()
+    return point_unit if "_CGM" in name else ""
+
+
+def _events(
+    params: Mapping[str, Any], point_rate: float, first_frame: int, n_frames: int
+) -> tuple[Event, ...]:
+    used = _first_float(_value(params, "EVENT", "USED"))
+    n = int(used) if used else 0
+    if n <= 0:
+        return ()
+    times = np.asarray(_value(params, "EVENT", "TIMES"), dtype=np.float64)
+    if times.ndim == 1:
+        times = times.reshape(2, -1, order="F") if times.size >= 2 * n else times.reshape(1, -1)
+    if times.shape[0] == 2:
+        seconds = 60.0 * times[0] + times[1]
+    else:
+        seconds = times[0]
+    n = min(n, seconds.size)
+    labels = _labels(params, "EVENT", "LABELS", n)
+    contexts = _labels(params, "EVENT", "CONTEXTS", n)
+    events = []
+    for i in range(n):
+        t = float(seconds[i])
+        frame = round(t * point_rate) - (first_frame - 1)
+        if frame < 0 or frame >= n_frames:
+            frame = -1
+        events.append(Event(label=labels[i].strip(), context=contexts[i].strip(), time_s=t,
+                            frame=int(frame)))
+    events.sort(key=lambda e: e.time_s)
+    return tuple(events)
