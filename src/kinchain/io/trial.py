@@ -105,6 +105,9 @@ class SubjectMeasurements:
     tibial_torsion_deg, thigh_rotation_deg, shank_rotation_deg, static_plantar_flexion_deg,
     static_rotation_offset_deg
         Static-calibration offsets per side in degrees (0 when no static trial was processed).
+    ankle_abadd_deg
+        Ankle abduction/adduction offset per side, degrees (Nexus ``LAnkleAbAdd``; 0 if absent):
+        turns the ankle joint centre about the anterior axis through the ankle marker.
     source
         Where the measurements came from (file path, "C3D PROCESSING group", "arguments").
     """
@@ -130,6 +133,9 @@ class SubjectMeasurements:
         default_factory=lambda: {"left": 0.0, "right": 0.0}
     )
     static_rotation_offset_deg: dict[str, float] = field(
+        default_factory=lambda: {"left": 0.0, "right": 0.0}
+    )
+    ankle_abadd_deg: dict[str, float] = field(
         default_factory=lambda: {"left": 0.0, "right": 0.0}
     )
     source: str = "arguments"
