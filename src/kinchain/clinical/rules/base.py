@@ -96,6 +96,13 @@ class RuleResult(_Frozen):
     score_best: float | None = Field(default=None, description="Best case over unknown items.")
     score_worst: float | None = Field(default=None, description="Worst case over unknowns.")
     threshold: str | None = Field(default=None, description="The published cut-off.")
+    cutoff: float | None = Field(
+        default=None, description="Numeric cut-off for score rules (positive at or above)."
+    )
+    lower_cutoff: float | None = Field(
+        default=None,
+        description="For three-band scores: negative at or below this (e.g. Netherlands <= 4).",
+    )
     items: list[RuleItem] = Field(default_factory=list)
     urgency: Urgency | None = Field(
         default=None, description="Urgency floor this result sets (None: none)."
@@ -124,6 +131,27 @@ class RuleResult(_Frozen):
         if self.outcome == "negative":
             return False
         return None
+
+    @property
+    def robust_truth(self) -> Tri:
+        """Outcome that holds whatever the unknown items turn out to be.
+
+        For score rules: True if the worst case reaches the cut-off, False if the best case does
+        not (or is at or below ``lower_cutoff``), otherwise None. For other rules: :attr:`truth`.
+        Monotone in information: an unknown answer never makes it True or False.
+        """
+        if not self.applies:
+            return None
+        if self.cutoff is not None and self.score_worst is not None and self.score_best is not None:
+            if self.outcome == "positive" and self.score is None:
+                return True  # a sufficient criterion (e.g. MSU crystals) classified it
+            if self.score_worst >= self.cutoff:
+                return True
+            neg = self.lower_cutoff if self.lower_cutoff is not None else self.cutoff - 1e-9
+            if self.score_best <= neg:
+                return False
+            return None
+        return self.truth
 
     @property
     def fields(self) -> list[str]:
@@ -188,6 +216,11 @@ def t_ge(value: float | None, threshold: float) -> Tri:
 def t_lt(value: float | None, threshold: float) -> Tri:
     """``value < threshold`` with None for an unknown value."""
     return None if value is None else value < threshold
+
+
+def t_le(value: float | None, threshold: float) -> Tri:
+    """``value <= threshold`` with None for an unknown value."""
+    return None if value is None else value <= threshold
 
 
 def t_gt(value: float | None, threshold: float) -> Tri:

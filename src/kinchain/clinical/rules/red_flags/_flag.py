@@ -1,0 +1,72 @@
+"""Builder shared by the red-flag modules: items with their own urgency, any fired item fires the
+flag, the flag's urgency is the most urgent fired item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kinchain.clinical.rules.base import RuleItem, RuleResult, Tri, Urgency, max_urgency
+
+
+@dataclass(frozen=True)
+class FlagItem:
+    """One red-flag feature: id, label, three-valued truth, urgency when fired, fields read."""
+
+    id: str
+    label: str
+    fired: Tri
+    urgency: Urgency
+    fields: tuple[str, ...]
+
+
+def flag_result(
+    rule_id: str, name: str, citation: str, evidence: str, items: list[FlagItem], action: str
+) -> RuleResult:
+    """The red flag's result: positive when any item fired, negative when all are known absent."""
+    fired = [it for it in items if it.fired is True]
+    unknown = [it for it in items if it.fired is None]
+    rule_items = [
+        RuleItem(
+            id=it.id,
+            label=f"{it.label} [{it.urgency.value}]",
+            fired=it.fired,
+            fields=list(it.fields),
+        )
+        for it in items
+    ]
+    missing: list[str] = []
+    for it in unknown:
+        if not fired or it.urgency.rank > max_urgency(f.urgency for f in fired).rank:
+            missing.extend(f for f in it.fields if f not in missing)
+    if fired:
+        level = max_urgency(it.urgency for it in fired)
+        text = f"RED FLAG {name}: " + "; ".join(it.label for it in fired) + f". {action}"
+        return RuleResult(
+            rule_id=rule_id,
+            name=name,
+            citation=citation,
+            evidence=evidence,
+            applies=True,
+            outcome="positive",
+            items=rule_items,
+            urgency=level,
+            interpretation=text,
+            missing=missing,
+        )
+    outcome = "indeterminate" if unknown else "negative"
+    text = (
+        f"{name}: not excluded; ask: " + ", ".join(missing)
+        if unknown
+        else f"{name}: no red-flag feature."
+    )
+    return RuleResult(
+        rule_id=rule_id,
+        name=name,
+        citation=citation,
+        evidence=evidence,
+        applies=True,
+        outcome=outcome,
+        items=rule_items,
+        interpretation=text,
+        missing=missing,
+    )
