@@ -219,7 +219,7 @@ def build_model(
     missing = [m for m in names if m not in trial.markers]
     if missing:
         raise InputError(trial.path, f"missing required marker(s): {', '.join(missing)}")
-    max_gap = max(int(round(max_gap_s * trial.point_rate)), 0)
+    max_gap = max(round(max_gap_s * trial.point_rate), 0)
     markers: dict[str, FloatArray] = {}
     filled: dict[str, NDArray[np.bool_]] = {}
     for name in {*names, "LHEE", "RHEE", "LPSI", "RPSI", "SACR"}:

@@ -84,7 +84,7 @@ def _chord_zero(offset: float, i: FloatArray, j: FloatArray, k: FloatArray) -> F
 
 
 def _plane_angle(a: FloatArray, p: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
-    """Signed angle (rad) about the bone axis ``a - p`` between the planes through ``c`` and ``b``."""
+    """Signed angle (rad) about the bone axis ``a - p`` between the planes through c and b."""
     n = a - p
     proj_c = np.cross(n, np.cross(c - p, n))
     proj_b = np.cross(n, np.cross(b - p, n))

@@ -72,7 +72,7 @@ def rotation_about_axis(axis: FloatArray, angle_rad: FloatArray | float) -> Floa
     u = normalize(axis)
     a = np.broadcast_to(np.asarray(angle_rad, dtype=np.float64), u.shape[:1])
     c, s = np.cos(a)[:, None, None], np.sin(a)[:, None, None]
-    ux = np.zeros(u.shape[:1] + (3, 3))
+    ux = np.zeros((*u.shape[:1], 3, 3))
     ux[:, 0, 1], ux[:, 0, 2] = -u[:, 2], u[:, 1]
     ux[:, 1, 0], ux[:, 1, 2] = u[:, 2], -u[:, 0]
     ux[:, 2, 0], ux[:, 2, 1] = -u[:, 1], u[:, 0]
