@@ -30,7 +30,7 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -110,6 +110,7 @@ def read_c3d(
     *,
     subject: SubjectMeasurements | None = None,
     cop_threshold_n: float = DEFAULT_COP_THRESHOLD_N,
+    isolate: bool = True,
 ) -> Trial:
     """Read a C3D file.
 
@@ -122,6 +123,9 @@ def read_c3d(
         holds them all.
     cop_threshold_n
         Vertical force (N) below which force-plate centres of pressure are NaN.
+    isolate
+        Parse with ezc3d in a child process (default), so that a file that crashes or hangs
+        ezc3d gives an :class:`InputError` instead of killing or blocking the caller.
 
     Returns
     -------
@@ -147,7 +151,7 @@ def read_c3d(
         raise InputError(source, f"cannot be read: {exc.strerror or exc}") from None
     digest = hashlib.sha256(data).hexdigest()
     header = read_header(data, source)
-    c = _ezc3d_read(source)
+    c = _ezc3d_read(source, len(data), isolate=isolate)
     params: Mapping[str, Any] = c["parameters"]
 
     points = np.asarray(c["data"]["points"], dtype=np.float64)  # (4, n_points, n_frames)
@@ -169,7 +173,7 @@ def read_c3d(
     unit = units[0].strip() if units and units[0].strip() else _guess_units(points)
     factor = length_factor(unit, source)
 
-    residuals = np.asarray(c["data"].get("meta_points", {}).get("residuals", np.empty(0)))
+    residuals = np.asarray(c["data"]["meta_points"]["residuals"])
     if residuals.ndim == 3 and residuals.shape[1:] == points.shape[1:]:
         invalid = residuals[0] < 0  # (n_points, n_frames)
         points = points.copy()
@@ -228,16 +232,87 @@ def read_c3d(
     )
 
 
-def _ezc3d_read(source: str) -> dict[str, Any]:
+def _plain(obj: Any) -> Any:
+    """ezc3d's nested parameter mapping as plain dicts (picklable across processes)."""
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    return obj
+
+
+def _ezc3d_payload(source: str) -> dict[str, Any]:
+    import ezc3d
+
+    c = ezc3d.c3d(source)
+    data = c["data"]
+    meta = data.get("meta_points", {}) if isinstance(data, Mapping) else {}
+    return {
+        "parameters": _plain(c["parameters"]),
+        "header": _plain(c["header"]),
+        "data": {
+            "points": np.asarray(data["points"]),
+            "analogs": np.asarray(data["analogs"]),
+            "meta_points": {"residuals": np.asarray(meta.get("residuals", np.empty(0)))},
+        },
+    }
+
+
+def _ezc3d_child(source: str, conn: Any) -> None:  # pragma: no cover - runs in the child
     try:
-        import ezc3d
-    except ImportError as exc:  # pragma: no cover - ezc3d is a pinned dependency
-        raise InputError(source, f"ezc3d is not installed ({exc})") from None
+        conn.send(("ok", _ezc3d_payload(source)))
+    except Exception as exc:
+        conn.send(("error", f"{exc}".strip() or type(exc).__name__))
+    finally:
+        conn.close()
+
+
+def _ezc3d_read(source: str, size_bytes: int, *, isolate: bool = True) -> dict[str, Any]:
+    """Parse with ezc3d, in a child process unless ``isolate`` is False.
+
+    ezc3d 1.7.2 segfaults (SIGSEGV) or loops forever on some corrupt parameter sections that
+    pass the structural checks of :mod:`kinchain.io._c3d_header` (found by flipping bytes of
+    real files). A crash or a hang of the child becomes an :class:`InputError`; the parent is
+    never at risk. Inside a daemonic process (e.g. a ``multiprocessing.Pool`` worker), which
+    may not start children, the file is parsed in-process.
+    """
+    import multiprocessing as mp
+
+    if not isolate or mp.current_process().daemon:
+        try:
+            return _ezc3d_payload(source)
+        except Exception as exc:
+            raise InputError(source, f"ezc3d cannot read the file: {exc}".strip()) from None
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    parent_conn, child_conn = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_ezc3d_child, args=(source, child_conn))  # type: ignore[attr-defined]
+    proc.start()
+    child_conn.close()
+    timeout = 30.0 + 10.0 * size_bytes / 1e6
     try:
-        c = ezc3d.c3d(source)
-    except Exception as exc:  # ezc3d raises RuntimeError, OSError, IndexError...
-        raise InputError(source, f"ezc3d cannot read the file: {exc}".strip()) from None
-    return dict(c)
+        if not parent_conn.poll(timeout):
+            proc.kill()
+            proc.join(5)
+            raise InputError(
+                source, f"the C3D parser did not finish in {timeout:.0f} s: corrupt file"
+            )
+        try:
+            status, payload = parent_conn.recv()
+        except (EOFError, OSError):
+            proc.join(5)
+            code = proc.exitcode
+            what = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            raise InputError(
+                source, f"the C3D parser crashed ({what}): corrupt parameter or data section"
+            ) from None
+    finally:
+        parent_conn.close()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1)
+    if status != "ok":
+        raise InputError(source, f"ezc3d cannot read the file: {payload}")
+    return cast(dict[str, Any], payload)
 
 
 def _guess_units(points: FloatArray) -> str:
