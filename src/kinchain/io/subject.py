@@ -10,7 +10,7 @@ with one factor per source, decided from the leg length (required): 300-1500 mea
 0.3-1.5 means m; anything else cannot be told apart and raises :class:`InputError`.
 
 Static-calibration offsets (TibialTorsion, ThighRotation, ShankRotation, StaticPlantFlex,
-StaticRotOff) are degrees in ``.mp``/``.vsk`` files (c3d.org ``sample_09/42798.mp``:
+StaticRotOff, AnkleAbAdd) are degrees in ``.mp``/``.vsk`` files (c3d.org ``sample_09/42798.mp``:
 LTibialTorsion = -19). Vicon Nexus writes the same names to the C3D PROCESSING group in
 **radians** (c3d.org ``sample_00`` CGM2.4 trial: LTibialTorsion = -0.22, i.e. -12.6 deg). The
 PROCESSING reader therefore takes radians, unless a value exceeds pi/2 in magnitude (no static
@@ -55,6 +55,7 @@ _ANGLE_FIELDS = {
     "ShankRotation": "shank_rotation_deg",
     "StaticPlantFlex": "static_plantar_flexion_deg",
     "StaticRotOff": "static_rotation_offset_deg",
+    "AnkleAbAdd": "ankle_abadd_deg",
 }
 
 
@@ -99,6 +100,7 @@ def subject_from_values(
     shank_rotation_deg: SideValue = 0.0,
     static_plantar_flexion_deg: SideValue = 0.0,
     static_rotation_offset_deg: SideValue = 0.0,
+    ankle_abadd_deg: SideValue = 0.0,
     source: str = "arguments",
 ) -> SubjectMeasurements:
     """Validated measurements from explicit values in SI units.
@@ -116,7 +118,7 @@ def subject_from_values(
     marker_diameter_m
         m (Plug-in Gait default 0.014).
     tibial_torsion_deg, thigh_rotation_deg, shank_rotation_deg, static_plantar_flexion_deg, \
-static_rotation_offset_deg
+static_rotation_offset_deg, ankle_abadd_deg
         Static-calibration offsets per side, degrees, within ±90.
     source
         Where the values come from; named in errors as ``"<source>: <field> ..."``.
@@ -164,6 +166,7 @@ static_rotation_offset_deg
         ("shank_rotation_deg", shank_rotation_deg),
         ("static_plantar_flexion_deg", static_plantar_flexion_deg),
         ("static_rotation_offset_deg", static_rotation_offset_deg),
+        ("ankle_abadd_deg", ankle_abadd_deg),
     ):
         angles[field] = _sides(value, field, source)
         for v in angles[field].values():
@@ -183,6 +186,7 @@ static_rotation_offset_deg
         shank_rotation_deg=angles["shank_rotation_deg"],
         static_plantar_flexion_deg=angles["static_plantar_flexion_deg"],
         static_rotation_offset_deg=angles["static_rotation_offset_deg"],
+        ankle_abadd_deg=angles["ankle_abadd_deg"],
         source=source,
     )
 

@@ -1,0 +1,223 @@
+"""Write computed outputs into a copy of a C3D file, as Plug-in Gait does, for Mokka/Nexus users.
+
+The copy keeps every parameter, point, analog channel and event of the source; the outputs are
+added as extra points (or replace points of the same label). ezc3d 1.7.2 writes the copy in the
+Intel floating-point format whatever the source's format, so angles and moments keep full
+precision (c3d.org's ``sample_09`` readme explains why an integer C3D cannot hold them).
+
+Units are the caller's: pass arrays already in the units to store (Plug-in Gait stores angles in
+deg, moments in N·mm/kg under the unit text ``"Nmm"``, powers in W/kg under ``"W"``, forces in
+N/kg under ``"N"``). C3D keeps one unit per POINT type group (``POINT:ANGLE_UNITS``...), so all
+points of one group must share a unit, and it must agree with a unit the file already states.
+
+The file is written to a temporary file in the destination folder and moved into place with
+:func:`os.replace`, so the destination is never seen half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kinchain.errors import InputError
+from kinchain.io._c3d_header import read_header
+from kinchain.io.trial import FloatArray
+
+GROUP_UNIT_PARAMETER = {
+    "ANGLES": "ANGLE_UNITS",
+    "FORCES": "FORCE_UNITS",
+    "MOMENTS": "MOMENT_UNITS",
+    "POWERS": "POWER_UNITS",
+    "SCALARS": "SCALAR_UNITS",
+    "REACTIONS": "REACTION_UNITS",
+    "MODELED_MARKERS": "MODELED_MARKER_UNITS",
+}
+"""Vicon POINT type groups and the parameter holding their unit."""
+
+
+def _values(group: Mapping[str, Any], name: str) -> list[str]:
+    if name not in group:
+        return []
+    v = group[name]["value"]
+    if isinstance(v, str):
+        return [v]
+    return [str(x) for x in np.asarray(v, dtype=object).ravel()]
+
+
+def write_c3d_with_outputs(
+    src_path: str | Path,
+    dst_path: str | Path,
+    points: Mapping[str, FloatArray],
+    units: Mapping[str, str],
+    type_groups: Mapping[str, Sequence[str]] | None = None,
+    *,
+    description: str = "kinchain",
+) -> None:
+    """Copy ``src_path`` to ``dst_path`` with ``points`` added as C3D points.
+
+    Parameters
+    ----------
+    src_path
+        The source C3D file (left untouched).
+    dst_path
+        The destination; may equal ``src_path`` only if you mean to replace it.
+    points
+        Label -> ``(n_frames, 3)`` values in the units to store, one row per frame of the source;
+        NaN rows are written as invalid points (residual -1).
+    units
+        Label -> unit text (``"deg"``, ``"Nmm"``, ``"W"``, ``"mm"``...), one per point.
+    type_groups
+        Group name (``"ANGLES"``, ``"MOMENTS"``...) -> labels, added to ``POINT:<group>`` and to
+        ``POINT:TYPE_GROUPS``; the group's unit parameter (``POINT:ANGLE_UNITS``...) is set from
+        ``units``. Labels in no group are plain points.
+    description
+        Written to ``POINT:DESCRIPTIONS`` for each new point.
+
+    Raises
+    ------
+    InputError
+        The source cannot be read, an array does not have the source's frame count, a point has
+        no unit, a group mixes units or contradicts the unit the file states, or the
+        destination cannot be written.
+    """
+    import ezc3d
+
+    source = str(src_path)
+    try:
+        data = Path(src_path).read_bytes()
+    except OSError as exc:
+        raise InputError(source, f"cannot be read: {exc.strerror or exc}") from None
+    read_header(data, source)
+    # Make sure ezc3d survives this file before loading it in this process.
+    from kinchain.io.c3d import _ezc3d_read
+
+    _ezc3d_read(source, len(data))
+    c = ezc3d.c3d(source)
+    pts = np.asarray(c["data"]["points"], dtype=np.float64)
+    n_frames = pts.shape[2]
+    point_group = c["parameters"]["POINT"]
+    labels = _values(point_group, "LABELS")[: pts.shape[1]]
+    labels += [f"POINT{i + 1}" for i in range(len(labels), pts.shape[1])]
+    descriptions = _values(point_group, "DESCRIPTIONS")[: pts.shape[1]]
+    descriptions += [""] * (pts.shape[1] - len(descriptions))
+    meta = c["data"]["meta_points"]
+    residuals = np.asarray(meta["residuals"], dtype=np.float64)
+    masks = np.asarray(meta["camera_masks"], dtype=bool)
+    if residuals.shape != (1, pts.shape[1], n_frames):
+        residuals = np.where(np.all(np.isfinite(pts[:3]), axis=0), 0.0, -1.0)[None]
+    if masks.ndim != 3 or masks.shape[1:] != (pts.shape[1], n_frames):
+        masks = np.zeros((7, pts.shape[1], n_frames), dtype=bool)
+
+    for label, arr in points.items():
+        values = np.asarray(arr, dtype=np.float64)
+        if values.shape != (n_frames, 3):
+            raise InputError(
+                f"points[{label}]", f"shape {values.shape}; the source has ({n_frames}, 3)"
+            )
+        if label not in units or not str(units[label]).strip():
+            raise InputError(f"units[{label}]", "no unit given for this point")
+        valid = np.all(np.isfinite(values), axis=1)
+        block = np.ones((4, n_frames))
+        block[:3] = np.where(valid[None, :], values.T, np.nan)
+        if label in labels:
+            k = labels.index(label)
+            pts[:, k, :] = block
+            residuals[0, k, :] = np.where(valid, 0.0, -1.0)
+            masks[:, k, :] = False
+            descriptions[k] = description
+        else:
+            pts = np.concatenate([pts, block[:, None, :]], axis=1)
+            residuals = np.concatenate(
+                [residuals, np.where(valid, 0.0, -1.0)[None, None, :]], axis=1
+            )
+            masks = np.concatenate([masks, np.zeros((masks.shape[0], 1, n_frames), bool)], axis=1)
+            labels.append(label)
+            descriptions.append(description)
+
+    c["data"]["points"] = pts
+    c["data"]["meta_points"]["residuals"] = residuals
+    c["data"]["meta_points"]["camera_masks"] = masks
+    point_group["LABELS"]["value"] = labels
+    if "DESCRIPTIONS" in point_group:
+        point_group["DESCRIPTIONS"]["value"] = descriptions
+    else:
+        c.add_parameter("POINT", "DESCRIPTIONS", descriptions)
+    for extra in ("LABELS2", "DESCRIPTIONS2"):
+        if extra in point_group:
+            raise InputError(source, f"POINT:{extra} (more than 255 points) is not supported")
+
+    if type_groups:
+        _set_groups(c, point_group, type_groups, units)
+
+    _atomic_write(c, dst_path)
+
+
+def _set_groups(
+    c: Any,
+    point_group: Mapping[str, Any],
+    type_groups: Mapping[str, Sequence[str]],
+    units: Mapping[str, str],
+) -> None:
+    existing_tg = _values(point_group, "TYPE_GROUPS")
+    for group, members in type_groups.items():
+        g = group.strip().upper()
+        member_units = {str(units[m]).strip() for m in members if m in units}
+        missing = [m for m in members if m not in units]
+        if missing:
+            raise InputError(f"type_groups[{g}]", f"no unit given for {missing}")
+        if len(member_units) > 1:
+            raise InputError(
+                f"type_groups[{g}]", f"mixes units {sorted(member_units)}; C3D keeps one per group"
+            )
+        unit_param = GROUP_UNIT_PARAMETER.get(g, f"{g.rstrip('S')}_UNITS")
+        if member_units:
+            unit = member_units.pop()
+            stated = [u.strip() for u in _values(point_group, unit_param)]
+            if stated and stated[0] and stated[0] != unit:
+                raise InputError(
+                    f"type_groups[{g}]",
+                    f"unit {unit!r} contradicts POINT:{unit_param} = {stated[0]!r} in the source",
+                )
+            if unit_param in point_group:
+                point_group[unit_param]["value"] = [unit]
+            else:
+                c.add_parameter("POINT", unit_param, [unit])
+        current = [m for m in _values(point_group, g) if m.strip()]
+        merged = current + [m for m in members if m not in current]
+        if g in point_group:
+            point_group[g]["value"] = merged
+        else:
+            c.add_parameter("POINT", g, merged)
+        if g not in existing_tg:
+            singular = g[:-1] if g.endswith("S") else g
+            existing_tg += [g, singular]
+    if "TYPE_GROUPS" in point_group:
+        point_group["TYPE_GROUPS"]["value"] = existing_tg
+    else:
+        c.add_parameter("POINT", "TYPE_GROUPS", existing_tg)
+
+
+def _atomic_write(c: Any, dst_path: str | Path) -> None:
+    dst = Path(dst_path)
+    folder = dst.parent if str(dst.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(str(dst), f"the destination folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=".tmp.c3d", dir=folder)
+    os.close(fd)
+    try:
+        c.write(tmp)
+        if os.path.getsize(tmp) < 512:
+            raise InputError(str(dst), "ezc3d wrote an incomplete file")
+        os.replace(tmp, dst)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(str(dst), f"cannot write the C3D file: {exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
