@@ -35,7 +35,13 @@ def _shift(x: NDArray[np.float64], k: int) -> NDArray[np.float64]:
 
 
 def _rows_finite(x: NDArray[np.float64]) -> NDArray[np.bool_]:
-    return np.all(np.isfinite(x.reshape(x.shape[0], -1)), axis=1)
+    # A row sum is non-finite exactly when a member is NaN/inf (barring overflow of huge values).
+    # Explicit column additions: numpy reductions over a short last axis are slow.
+    flat = x.reshape(x.shape[0], -1)
+    total = flat[:, 0].copy()
+    for k in range(1, flat.shape[1]):
+        total += flat[:, k]
+    return np.isfinite(total)
 
 
 def _first_derivative(x: NDArray[np.float64], rate_hz: float) -> NDArray[np.float64]:
@@ -87,17 +93,26 @@ def linear_acceleration(p: NDArray, rate_hz: float) -> NDArray:
     return out
 
 
-def _log_so3(Q: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Rotation vectors (rad) of ``(n, 3, 3)`` rotations with angles well below pi."""
-    trace = np.einsum("nii->n", Q)
-    cos_t = np.clip((trace - 1.0) / 2.0, -1.0, 1.0)
-    theta = np.arccos(cos_t)
-    v = 0.5 * np.stack(
-        [Q[:, 2, 1] - Q[:, 1, 2], Q[:, 0, 2] - Q[:, 2, 0], Q[:, 1, 0] - Q[:, 0, 1]], axis=1
-    )
+def _rotvec_between(A: NDArray[np.float64], B: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Rotation vectors (rad), ``(n, 3)``, of ``A[..., t] @ B[..., t].T`` per sample ``t``.
+
+    ``A`` and ``B`` are component-major rotation stacks, ``(3, 3, n)`` (contiguous along ``n``
+    for speed). Only the trace and the skew part of ``Q = A B^T`` are needed, so ``Q`` is never
+    formed: ``Q_ij = sum_k A_ik B_jk``. Angles must stay well below pi.
+    """
+
+    def q(i: int, j: int) -> NDArray[np.float64]:
+        return np.asarray(A[i, 0] * B[j, 0] + A[i, 1] * B[j, 1] + A[i, 2] * B[j, 2])
+
+    trace = q(0, 0) + q(1, 1) + q(2, 2)
+    v = np.empty((trace.shape[0], 3))
+    v[:, 0] = q(2, 1) - q(1, 2)
+    v[:, 1] = q(0, 2) - q(2, 0)
+    v[:, 2] = q(1, 0) - q(0, 1)
+    theta = np.arccos(np.clip((trace - 1.0) / 2.0, -1.0, 1.0))
     sin_t = np.sin(theta)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(theta > 1e-8, theta / np.where(sin_t == 0, 1.0, sin_t), 1.0)
+        scale = np.where(theta > 1e-8, 0.5 * theta / np.where(sin_t == 0, 1.0, sin_t), 0.5)
     scale = np.where(np.isfinite(theta), scale, np.nan)
     return v * scale[:, None]
 
@@ -131,14 +146,24 @@ def angular_velocity(R: NDArray, rate_hz: float) -> NDArray:
         raise ValueError(f"angular_velocity: expected R of shape (n, 3, 3), got {Rm.shape}")
     if not rate_hz > 0:
         raise ValueError(f"angular_velocity: rate must be positive, got {rate_hz} Hz")
-    nxt, prv = _shift(Rm, 1), _shift(Rm, -1)
-    central = _log_so3(np.einsum("nij,nkj->nik", nxt, prv)) * (rate_hz / 2.0)
-    forward = _log_so3(np.einsum("nij,nkj->nik", nxt, Rm)) * rate_hz
-    backward = _log_so3(np.einsum("nij,nkj->nik", Rm, prv)) * rate_hz
-    out = np.where(_rows_finite(central)[:, None], central, np.nan)
-    use_f = ~_rows_finite(out) & _rows_finite(forward)
+    n = Rm.shape[0]
+    out = np.full((n, 3), np.nan)
+    if n < 2:
+        return out
+    # One-step rotations R[i+1] R[i]^T: forward difference of frame i, backward of frame i+1.
+    Rt = np.ascontiguousarray(Rm.transpose(1, 2, 0))  # (3, 3, n), contiguous in time
+    step = _rotvec_between(Rt[:, :, 1:], Rt[:, :, :-1]) * rate_hz
+    if n >= 3:
+        out[1:-1] = _rotvec_between(Rt[:, :, 2:], Rt[:, :, :-2]) * (rate_hz / 2.0)
+    missing = ~_rows_finite(out)
+    forward = np.full((n, 3), np.nan)
+    forward[:-1] = step
+    use_f = missing & _rows_finite(forward)
     out[use_f] = forward[use_f]
-    use_b = ~_rows_finite(out) & _rows_finite(backward)
+    missing &= ~use_f
+    backward = np.full((n, 3), np.nan)
+    backward[1:] = step
+    use_b = missing & _rows_finite(backward)
     out[use_b] = backward[use_b]
     out[~_rows_finite(Rm)] = np.nan
     return out
