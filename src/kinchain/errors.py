@@ -19,7 +19,7 @@ class InputError(KinchainError):
     Parameters
     ----------
     source
-        The file path or field name the problem is in (e.g. ``"gait.c3d"`` or ``"subject.mass_kg"``).
+        The file path or field name the problem is in (``"gait.c3d"``, ``"subject.mass_kg"``).
     problem
         A short, plain-language description of what is wrong.
     """
