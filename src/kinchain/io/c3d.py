@@ -257,6 +257,9 @@ def _ezc3d_payload(source: str) -> dict[str, Any]:
 
 
 def _ezc3d_child(source: str, conn: Any) -> None:  # pragma: no cover - runs in the child
+    import faulthandler
+
+    faulthandler.disable()  # a crash here is expected and reported by the parent
     try:
         conn.send(("ok", _ezc3d_payload(source)))
     except Exception as exc:
