@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
 from kinchain.clinical.rules import _facts as F
-from kinchain.clinical.rules.base import RuleItem, RuleResult, not_applicable
+from kinchain.clinical.rules.base import RuleItem, RuleResult, as_outcome, not_applicable
 
 RULE_ID = "acr_eular_ra_2010"
 NAME = "2010 ACR/EULAR rheumatoid arthritis criteria"
@@ -201,7 +201,7 @@ def evaluate(i: Intake) -> RuleResult:
         citation=CITATION,
         evidence=EVIDENCE,
         applies=True,
-        outcome=outcome,
+        outcome=as_outcome(outcome),
         score=worst,
         score_best=best,
         score_worst=worst,

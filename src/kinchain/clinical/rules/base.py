@@ -67,6 +67,13 @@ def max_urgency(levels: Iterable[Urgency | None], floor: Urgency = Urgency.self_
 Outcome = Literal["positive", "negative", "indeterminate", "not_applicable"]
 
 
+def as_outcome(value: str) -> Outcome:
+    """Check and narrow a string to an :data:`Outcome`."""
+    if value not in ("positive", "negative", "indeterminate", "not_applicable"):
+        raise ValueError(f"not an outcome: {value}")
+    return value  # type: ignore[return-value]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

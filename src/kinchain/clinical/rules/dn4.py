@@ -18,7 +18,7 @@ is decided over every unknown item.
 from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
-from kinchain.clinical.rules.base import RuleItem, RuleResult, count_range
+from kinchain.clinical.rules.base import RuleItem, RuleResult, as_outcome, count_range
 
 RULE_ID = "dn4"
 NAME = "DN4 neuropathic pain questionnaire"
@@ -56,10 +56,10 @@ def evaluate(i: Intake) -> RuleResult:
         RuleItem(
             id=a,
             label=b,
-            fired=answer(_get(i, f)),
+            fired=answer(_get(i, f)),  # type: ignore[arg-type]
             points=1.0 if _get(i, f) == "yes" else 0.0,
             fields=[f],
-        )  # type: ignore[arg-type]
+        )
         for a, b, f in _ITEMS
     ]
     lo, hi = count_range(it.fired for it in items)
@@ -90,7 +90,7 @@ def evaluate(i: Intake) -> RuleResult:
         citation=CITATION,
         evidence=EVIDENCE,
         applies=True,
-        outcome=outcome,
+        outcome=as_outcome(outcome),
         score=float(lo),
         score_best=float(hi),
         score_worst=float(lo),

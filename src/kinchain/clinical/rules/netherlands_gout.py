@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
 from kinchain.clinical.rules import _facts as F
-from kinchain.clinical.rules.base import RuleItem, RuleResult, Tri, not_applicable, t_gt, t_or
+from kinchain.clinical.rules.base import (
+    RuleItem,
+    RuleResult,
+    Tri,
+    as_outcome,
+    not_applicable,
+    t_gt,
+    t_or,
+)
 
 RULE_ID = "netherlands_gout"
 NAME = "Netherlands (Janssens) gout rule"
@@ -112,7 +120,7 @@ def evaluate(i: Intake) -> RuleResult:
         citation=CITATION,
         evidence=EVIDENCE,
         applies=True,
-        outcome=outcome,
+        outcome=as_outcome(outcome),
         score=score,
         score_best=best,
         score_worst=score,

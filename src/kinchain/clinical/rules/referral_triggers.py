@@ -92,5 +92,11 @@ def evaluate(i: Intake) -> RuleResult:
         ),
     ]
     return flag_result(
-        RULE_ID, NAME, CITATION, EVIDENCE, items, "Consult a clinician (see urgency)."
+        RULE_ID,
+        NAME,
+        CITATION,
+        EVIDENCE,
+        items,
+        "Consult a clinician (see urgency).",
+        prefix="Seed-article ",
     )

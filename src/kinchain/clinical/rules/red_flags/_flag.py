@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kinchain.clinical.rules.base import RuleItem, RuleResult, Tri, Urgency, max_urgency
+from kinchain.clinical.rules.base import RuleItem, RuleResult, Tri, Urgency, as_outcome, max_urgency
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,13 @@ class FlagItem:
 
 
 def flag_result(
-    rule_id: str, name: str, citation: str, evidence: str, items: list[FlagItem], action: str
+    rule_id: str,
+    name: str,
+    citation: str,
+    evidence: str,
+    items: list[FlagItem],
+    action: str,
+    prefix: str = "RED FLAG ",
 ) -> RuleResult:
     """The red flag's result: positive when any item fired, negative when all are known absent."""
     fired = [it for it in items if it.fired is True]
@@ -40,7 +46,7 @@ def flag_result(
             missing.extend(f for f in it.fields if f not in missing)
     if fired:
         level = max_urgency(it.urgency for it in fired)
-        text = f"RED FLAG {name}: " + "; ".join(it.label for it in fired) + f". {action}"
+        text = f"{prefix}{name}: " + "; ".join(it.label for it in fired) + f". {action}"
         return RuleResult(
             rule_id=rule_id,
             name=name,
@@ -65,7 +71,7 @@ def flag_result(
         citation=citation,
         evidence=evidence,
         applies=True,
-        outcome=outcome,
+        outcome=as_outcome(outcome),
         items=rule_items,
         interpretation=text,
         missing=missing,
