@@ -131,8 +131,7 @@ def _solve(
         - _cross(_cm(proximal_point) - c, force)
         - _cross(_cm(distal_point) - c, fd)
     )
-    force, moment = force.T, moment.T
-    return force, moment
+    return np.ascontiguousarray(force.T), np.ascontiguousarray(moment.T)
 
 
 def solve_segment(
