@@ -283,7 +283,8 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
         )
     assumptions = intake.assumptions()
     for r in results:
-        assumptions.extend(n for n in r.notes if r.applies and n not in assumptions)
+        if r.outcome in ("positive", "negative"):
+            assumptions.extend(n for n in r.notes if n not in assumptions)
     for a in assumptions:
         reasons.append(Reason(kind="assumption", rule_id="intake", text=a))
 
@@ -624,6 +625,14 @@ def _question_text(field: str) -> str:
     return field
 
 
+def _is_unknown(intake: Intake, field: str) -> bool:
+    """Whether an intake field is still unknown (None, 'unknown' or 'not_done')."""
+    obj: Any = intake
+    for part in field.split("."):
+        obj = getattr(obj, part, None)
+    return obj is None or obj in ("unknown", "not_done")
+
+
 def _questions(
     intake: Intake,
     flags: list[RuleResult],
@@ -634,7 +643,7 @@ def _questions(
     qs: dict[str, Question] = {}
 
     def add(field: str, why: str, rule_id: str) -> None:
-        if field in ("pain.sites",):
+        if field in ("pain.sites",) or not _is_unknown(intake, field):
             return
         if field in qs:
             if rule_id not in qs[field].rule_ids:

@@ -23,7 +23,7 @@ from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "referral_triggers"
-NAME = "referral triggers (seed article)"
+NAME = "referral triggers"
 CITATION = "kinchain seed article: 'Can Knee Pain Cause Ankle Pain?', section on when to consult."
 EVIDENCE = "consultation prompts as written (not a validated rule)"
 
