@@ -230,7 +230,7 @@ QUESTIONS: tuple[Q, ...] = (
         "signs.temperature_c",
         "Measured temperature (C)",
         "number",
-        lambda d: _yes(d, "signs.fever"),
+        when=lambda d: _yes(d, "signs.fever"),
     ),
     Q(
         "function.restricted_movement",
@@ -331,7 +331,7 @@ QUESTIONS: tuple[Q, ...] = (
         "signs.morning_stiffness_minutes",
         "Morning stiffness, minutes",
         "number",
-        lambda d: _yes(d, "signs.swelling"),
+        when=lambda d: _yes(d, "signs.swelling"),
     ),
     Q(
         "signs.small_joints_involved",
