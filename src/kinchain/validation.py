@@ -98,7 +98,5 @@ def agreement(
         d = ours[ok] - ref[ok]
         if label.endswith("Angles"):
             d = (d + 180.0) % 360.0 - 180.0
-        out[label] = Agreement(
-            label, np.sqrt(np.mean(d**2, axis=0)), d.mean(axis=0), int(ok.sum())
-        )
+        out[label] = Agreement(label, np.sqrt(np.mean(d**2, axis=0)), d.mean(axis=0), int(ok.sum()))
     return out

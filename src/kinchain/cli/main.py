@@ -52,24 +52,16 @@ _register_all()
 
 
 def main() -> None:
-    """Console entry point: run the app, turning kinchain errors into exit code 2."""
+    """Console entry point: run the app, turning kinchain errors into exit code 2.
+
+    Usage errors (unknown option, a value of the wrong type) also exit with code 2, through
+    Typer's own handling.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except KinchainError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
 
 
 if __name__ == "__main__":
