@@ -1,0 +1,100 @@
+"""write_c3d_with_outputs: outputs added as points, read back with ezc3d and read_c3d."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import ezc3d
+import numpy as np
+import pytest
+
+from conftest import shared_data
+from kinchain.errors import InputError
+from kinchain.io import read_c3d, write_c3d_with_outputs
+
+C3D_DIR = shared_data() / "c3d-org"
+RAW = C3D_DIR / "sample_09" / "VER4C3D.c3d"  # DEC integer file, 281 frames, 2 plates, events
+
+pytestmark = pytest.mark.skipif(not RAW.exists(), reason="shared data not available")
+
+
+def _outputs(n: int) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    t = np.linspace(0.0, 1.0, n)
+    angles = np.column_stack([60.0 * np.sin(np.pi * t), 5.0 * t, -3.25 + 0 * t])
+    angles[7] = np.nan
+    moment = np.column_stack([1200.0 * t, -300.0 * t, 15.5 + 0 * t])  # N·mm/kg as Vicon
+    return (
+        {"LKneeAngles_kc": angles, "LKneeMoment_kc": moment},
+        {"LKneeAngles_kc": "deg", "LKneeMoment_kc": "Nmm"},
+    )
+
+
+def test_outputs_written_and_read_back(tmp_path: Path) -> None:
+    src = read_c3d(RAW)
+    points, units = _outputs(src.n_frames)
+    dst = tmp_path / "out.c3d"
+    write_c3d_with_outputs(RAW, dst, points, units,
+                           {"ANGLES": ["LKneeAngles_kc"], "MOMENTS": ["LKneeMoment_kc"]})
+    c = ezc3d.c3d(str(dst))
+    p = c["parameters"]["POINT"]
+    labels = list(p["LABELS"]["value"])
+    assert labels[-2:] == ["LKneeAngles_kc", "LKneeMoment_kc"]
+    assert int(p["USED"]["value"][0]) == 18 + 2
+    assert list(p["ANGLES"]["value"]) == ["LKneeAngles_kc"]
+    assert p["ANGLE_UNITS"]["value"][0] == "deg" and p["MOMENT_UNITS"]["value"][0] == "Nmm"
+    assert "ANGLES" in list(p["TYPE_GROUPS"]["value"])
+    res = c["data"]["meta_points"]["residuals"][0]
+    assert res[labels.index("LKneeAngles_kc"), 7] < 0  # the NaN frame is an invalid point
+
+    back = read_c3d(dst)
+    # stored as 32-bit floats
+    np.testing.assert_allclose(back.other_points["LKneeAngles_kc"], points["LKneeAngles_kc"],
+                               rtol=1e-6, atol=1e-5, equal_nan=True)
+    np.testing.assert_allclose(back.other_points["LKneeMoment_kc"], points["LKneeMoment_kc"],
+                               rtol=1e-6, atol=1e-4)
+    assert back.other_point_units["LKneeMoment_kc"] == "Nmm"
+    # everything else survives the copy
+    assert list(back.markers) == list(src.markers)
+    for k in src.markers:
+        np.testing.assert_allclose(back.markers[k], src.markers[k], atol=1e-6, equal_nan=True)
+    assert back.events == src.events
+    for a, b in zip(src.plates, back.plates, strict=True):
+        np.testing.assert_allclose(b.force, a.force, atol=1e-3)
+    assert not [f for f in os.listdir(tmp_path) if f != "out.c3d"]  # no temp file left
+
+
+def test_replaces_a_point_of_the_same_label(tmp_path: Path) -> None:
+    src = read_c3d(RAW)
+    lasi = src.markers["LASI"] * 1000.0 + 1.0
+    dst = tmp_path / "replaced.c3d"
+    write_c3d_with_outputs(RAW, dst, {"LASI": lasi}, {"LASI": "mm"})
+    back = read_c3d(dst)
+    assert len(back.markers) == len(src.markers)
+    np.testing.assert_allclose(back.markers["LASI"] * 1000.0, lasi, atol=1e-3, equal_nan=True)
+
+
+def test_errors_leave_destination_untouched(tmp_path: Path) -> None:
+    src = read_c3d(RAW)
+    points, units = _outputs(src.n_frames)
+    dst = tmp_path / "keep.c3d"
+    dst.write_bytes(b"previous content")
+    with pytest.raises(InputError, match="shape"):
+        write_c3d_with_outputs(RAW, dst, {"X": np.zeros((5, 3))}, {"X": "deg"})
+    with pytest.raises(InputError, match="no unit"):
+        write_c3d_with_outputs(RAW, dst, points, {"LKneeAngles_kc": "deg"})
+    with pytest.raises(InputError, match="mixes units"):
+        write_c3d_with_outputs(RAW, dst, points, units,
+                               {"ANGLES": ["LKneeAngles_kc", "LKneeMoment_kc"]})
+    with pytest.raises(InputError, match="contradicts"):
+        # VER4C3D.c3d states POINT:MOMENT_UNITS = Nmm
+        write_c3d_with_outputs(RAW, dst, points, {**units, "LKneeMoment_kc": "Nm"},
+                               {"MOMENTS": ["LKneeMoment_kc"]})
+    with pytest.raises(InputError, match="truncated"):
+        cut = tmp_path / "cut.c3d"
+        cut.write_bytes(RAW.read_bytes()[:5000])
+        write_c3d_with_outputs(cut, dst, points, units)
+    with pytest.raises(InputError, match="does not exist"):
+        write_c3d_with_outputs(RAW, tmp_path / "nodir" / "x.c3d", points, units)
+    assert dst.read_bytes() == b"previous content"
+    assert sorted(os.listdir(tmp_path)) == ["cut.c3d", "keep.c3d"]
