@@ -31,15 +31,17 @@ Units
     values are N·mm (read as N·m the centre of pressure would move metres during one stance).
     ORIGIN and CORNERS are in POINT:UNITS.
 ORIGIN
-    The position of the surface centre relative to the transducer origin, in the plate frame:
-    with +z down and the transducer below the surface, its z is **negative**; the moment about
-    the surface centre is ``M_s = M_o + F × ORIGIN``. (The C3D guide words this as the vector
-    from the surface centre to the origin; the sign the manufacturers and the C3D guide's
-    examples store, negative z, is what matters.) Vicon Workstation and 370 files (c3d.org
-    ``sample_03``, ``sample_09``, ``sample_11``) store it with the opposite sign (positive z);
-    like pyCGM2, BTK and ezc3d, a positive z is taken as that error and the whole vector is
-    negated for types 2 and 4. For type 3, x and y are the sensor offsets ``a, b`` (positive by
-    definition) and only a positive ``az0`` is negated.
+    Used as ``r`` in ``M_s = M_o + F × r`` (moment about the surface centre from the moment about
+    the transducer origin), i.e. as the position of the surface centre relative to the
+    transducer origin in the plate frame: with +z down and the transducer below the surface, its
+    z is **negative**, the sign the C3D documentation asks for. Written descriptions of the
+    vector's direction vary; this formula with a negative z is the one that reproduces Kistler's
+    published COP ``ax = (-My + Fx az0) / Fz`` (az0 < 0), and the one ezc3d and BTK use. Vicon
+    Workstation and 370 files (c3d.org ``sample_03``, ``sample_09``, ``sample_11``) store it
+    with a positive z; like pyCGM2, BTK and ezc3d, a positive z is taken as that error and the
+    whole vector is negated for types 2 and 4. For type 3, x and y are the sensor offsets
+    ``a, b`` (positive by definition) and only a positive ``az0`` is negated (ezc3d 1.7.2 would
+    negate a and b too, flipping Mx, My and Mz).
 Baseline
     FORCE_PLATFORM:ZERO = ``[first, last]`` (1-based frame numbers of the stored data, a 0 read
     as 1): the mean of each plate channel over those frames is subtracted, unless ``last <
