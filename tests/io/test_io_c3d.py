@@ -192,3 +192,17 @@ def test_analog_scaling_against_raw_integers() -> None:
     )
     trial = read_c3d(GAIT_RAW)
     np.testing.assert_allclose(trial.analogs["FZ1"], expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "name,unit",
+    [("sample_00/Gait with EMG.c3d", "m"), ("sample_00/Walk1.c3d", "mm"),
+     ("sample_03/gait-raw.c3d", "mm")],
+)
+def test_point_units_metres_and_millimetres(name: str, unit: str) -> None:
+    """Files stating POINT:UNITS m or mm both give ASIS markers at pelvis height, 0.8-1.1 m."""
+    path = C3D_DIR / name
+    assert ezc3d.c3d(str(path))["parameters"]["POINT"]["UNITS"]["value"][0] == unit
+    trial = read_c3d(path)
+    for marker in ("RASI", "LASI"):
+        assert 0.8 < float(np.nanmedian(trial.markers[marker][:, 2])) < 1.1
