@@ -42,6 +42,16 @@ class Ev:
     absent: float = 0.0
     fields: tuple[str, ...] = ()
     rule_id: str | None = None
+    published: Tri | str = "same"
+    """Truth for the point score when it differs from the robust ``truth``: a score rule's
+    published reading, where unknown items count 0. The bounds always use ``truth``."""
+
+    @property
+    def score_truth(self) -> Tri:
+        """Truth used for the point score."""
+        if isinstance(self.published, str):
+            return self.truth
+        return self.published
 
 
 # Order used to break ties (must-not-miss causes first).
@@ -130,6 +140,16 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
     nl = R["netherlands_gout"].robust_truth
     ra = R["acr_eular_ra_2010"].robust_truth
     dn4 = R["dn4"].robust_truth
+    pub = {
+        k: R[k].truth
+        for k in (
+            "acr_eular_gout_2015",
+            "netherlands_gout",
+            "acr_eular_ra_2010",
+            "dn4",
+            "wells_dvt",
+        )
+    }
     stiff = s.morning_stiffness_minutes
     small = s.small_joints_involved
     mtp = answer(p.first_mtp)
@@ -262,6 +282,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             0.0,
             ("signs.small_joints_involved",),
             "acr_eular_ra_2010",
+            published=pub["acr_eular_ra_2010"],
         ),
         Ev(
             "gout_pattern",
@@ -280,6 +301,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             0.0,
             ("pain.character.burning", "pain.tingling", "pain.numbness"),
             "dn4",
+            published=pub["dn4"],
         ),
         Ev(
             "back_radiation",
@@ -472,6 +494,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             -2.0,
             ("labs.urate", "labs.synovial_msu"),
             "acr_eular_gout_2015",
+            published=pub["acr_eular_gout_2015"],
         ),
         Ev(
             "netherlands",
@@ -481,6 +504,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             -2.0,
             ("demographics.sex", "labs.urate"),
             "netherlands_gout",
+            published=pub["netherlands_gout"],
         ),
         Ev("mtp1", "1st MTP involved", mtp, 2.5, 0.0, ("pain.first_mtp",)),
         Ev(
@@ -535,6 +559,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             -1.5,
             ("signs.small_joints_involved", "labs.rf_iu_ml"),
             "acr_eular_ra_2010",
+            published=pub["acr_eular_ra_2010"],
         ),
         Ev(
             "ng100",
@@ -671,6 +696,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             0.0,
             ("pain.character.burning",),
             "dn4",
+            published=pub["dn4"],
         ),
         Ev(
             "shooting",
@@ -734,6 +760,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             -1.5,
             ("pain.character.burning",),
             "dn4",
+            published=pub["dn4"],
         ),
         Ev(
             "sensory",
@@ -794,6 +821,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             0.0,
             ("exam.calf_difference_cm",),
             "wells_dvt",
+            published=pub["wells_dvt"],
         ),
         Ev(
             "alternative",
@@ -897,9 +925,17 @@ def rank_causes(i: Intake, R: Mapping[str, RuleResult]) -> list[CauseAssessment]
         ev_against: list[Evidence] = []
         unknown: list[Evidence] = []
         for it in items:
+            # bounds: the robust truth (unknown -> worse / better weight)
             if it.truth is None:
                 lower += min(it.present, it.absent)
                 upper += max(it.present, it.absent)
+            else:
+                w = it.present if it.truth else it.absent
+                lower += w
+                upper += w
+            # point score and the evidence lists: the published reading
+            st = it.score_truth
+            if st is None:
                 if it.present != it.absent:
                     unknown.append(
                         Evidence(
@@ -912,16 +948,14 @@ def rank_causes(i: Intake, R: Mapping[str, RuleResult]) -> list[CauseAssessment]
                         )
                     )
                 continue
-            w = it.present if it.truth else it.absent
+            w = it.present if st else it.absent
             score += w
-            lower += w
-            upper += w
             if w == 0:
                 continue
             item = Evidence(
                 id=it.id,
-                text=it.text if it.truth else f"not: {it.text}",
-                status="present" if it.truth else "absent",
+                text=it.text if st else f"not: {it.text}",
+                status="present" if st else "absent",
                 weight=w,
                 fields=list(it.fields),
                 rule_id=it.rule_id,

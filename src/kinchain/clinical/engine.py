@@ -111,7 +111,6 @@ _NEEDS_DIAGNOSIS = {
     CauseId.inflammatory_arthritis,
     CauseId.gout,
     CauseId.peripheral_neuropathy,
-    CauseId.lumbar_radiculopathy,
     CauseId.fracture,
     CauseId.septic_arthritis,
     CauseId.dvt,
@@ -316,7 +315,7 @@ def _referral(
 ) -> Referral:
     top = causes[0]
     by_cause = _CAUSE_SPECIALIST[top.cause]
-    if top.cause == CauseId.kinetic_chain_mechanical and (
+    if top.cause in (CauseId.kinetic_chain_mechanical, CauseId.soft_tissue_injury) and (
         intake.signs.instability == "yes"
         or intake.function.knee_locked == "yes"
         or intake.signs.deformity == "yes"

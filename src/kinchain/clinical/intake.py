@@ -505,8 +505,12 @@ class Intake(_Model):
             for name in ("days_since_injury",):
                 if getattr(t, name) is not None:
                     raise InputError(f"trauma.{name}", "given although trauma.injury is 'no'")
-            if t.mechanism != "unknown":
-                raise InputError("trauma.mechanism", "given although trauma.injury is 'no'")
+            if t.mechanism not in ("unknown", "exertion"):
+                raise InputError(
+                    "trauma.mechanism",
+                    "given although trauma.injury is 'no' (only 'exertion' "
+                    "may go without an injury)",
+                )
         s = self.signs
         if s.small_joints_involved is not None and s.large_joints_involved is not None:
             if s.small_joints_involved + s.large_joints_involved > 68:
