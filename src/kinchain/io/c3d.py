@@ -35,7 +35,7 @@ from typing import Any, cast
 import numpy as np
 
 from kinchain.errors import InputError
-from kinchain.io._c3d_header import read_header
+from kinchain.io._c3d_header import C3DHeader, read_header
 from kinchain.io.forceplates import DEFAULT_COP_THRESHOLD_N, length_factor, plates_from_c3d
 from kinchain.io.subject import subject_from_processing
 from kinchain.io.trial import Event, FloatArray, ForcePlate, SubjectMeasurements, Trial
@@ -152,6 +152,24 @@ def read_c3d(
     digest = hashlib.sha256(data).hexdigest()
     header = read_header(data, source)
     c = _ezc3d_read(source, len(data), isolate=isolate)
+    try:
+        return _build_trial(c, header, source, digest, subject, cop_threshold_n)
+    except InputError:
+        raise
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        # A parameter of an unexpected shape or type (seen when fuzzing real files).
+        problem = f"malformed C3D parameters ({type(exc).__name__}: {exc})"
+        raise InputError(source, problem) from None
+
+
+def _build_trial(
+    c: Mapping[str, Any],
+    header: C3DHeader,
+    source: str,
+    digest: str,
+    subject: SubjectMeasurements | None,
+    cop_threshold_n: float,
+) -> Trial:
     params: Mapping[str, Any] = c["parameters"]
 
     points = np.asarray(c["data"]["points"], dtype=np.float64)  # (4, n_points, n_frames)
@@ -290,7 +308,7 @@ def _ezc3d_read(source: str, size_bytes: int, *, isolate: bool = True) -> dict[s
     proc = ctx.Process(target=_ezc3d_child, args=(source, child_conn))  # type: ignore[attr-defined]
     proc.start()
     child_conn.close()
-    timeout = 30.0 + 10.0 * size_bytes / 1e6
+    timeout = 10.0 + 2.0 * size_bytes / 1e6  # ezc3d reads ~30 MB/s; a hang never ends
     try:
         if not parent_conn.poll(timeout):
             proc.kill()
@@ -381,9 +399,11 @@ def _events(
     n = int(used) if used else 0
     if n <= 0:
         return ()
-    times = np.asarray(_value(params, "EVENT", "TIMES"), dtype=np.float64)
+    times = np.atleast_1d(np.asarray(_value(params, "EVENT", "TIMES"), dtype=np.float64))
     if times.ndim == 1:
         times = times.reshape(2, -1, order="F") if times.size >= 2 * n else times.reshape(1, -1)
+    if times.ndim != 2 or times.size == 0:
+        return ()
     if times.shape[0] == 2:
         seconds = 60.0 * times[0] + times[1]
     else:
@@ -394,6 +414,8 @@ def _events(
     events = []
     for i in range(n):
         t = float(seconds[i])
+        if not math.isfinite(t):
+            continue
         frame = round(t * point_rate) - (first_frame - 1)
         if frame < 0 or frame >= n_frames:
             frame = -1
