@@ -91,7 +91,7 @@ def test_gait_finding_model() -> None:
     i = intake(gait_findings=[{"name": "overpronation", "side": "left", "fired": True,
                                "severity": "moderate", "summary": "eversion"}])
     assert i.gait_findings is not None and i.gait_findings[0].fired
-    with pytest.raises(InputError, match="gait_findings.0.name"):
+    with pytest.raises(InputError, match=r"gait_findings\.0\.name"):
         intake(gait_findings=[{"name": "moonwalk", "side": "left", "fired": True}])
 
 
