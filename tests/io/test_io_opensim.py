@@ -169,3 +169,11 @@ def test_bad_trc(tmp_path: Path) -> None:
     grf_less.write_text("n\nendheader\ntime\tx\n0\t1\n0.1\t2\n")
     with pytest.raises(InputError, match="GRF"):
         read_grf_mot(grf_less)
+
+
+def test_write_into_missing_folder_is_input_error(tmp_path: Path) -> None:
+    table = pd.DataFrame({"time": [0.0, 0.01], "x": [1.0, 2.0]})
+    with pytest.raises(InputError, match="cannot write"):
+        write_mot(tmp_path / "missing" / "t.mot", table)
+    with pytest.raises(InputError, match="no 'time'"):
+        write_mot(tmp_path / "t.mot", table.drop(columns="time"))

@@ -486,15 +486,18 @@ def read_trc_trial(
 
 
 def _atomic_write_text(path: str | Path, text: str) -> None:
+    """Write to a temporary file in the destination folder, then move it into place."""
     dst = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    except OSError as exc:
+        raise InputError(str(dst), f"cannot write here: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, dst)
-    except BaseException:
+    except OSError as exc:
+        raise InputError(str(dst), f"cannot write: {exc.strerror or exc}") from None
+    finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
-
-
