@@ -5,8 +5,11 @@ What the reader does, in order:
 1. Reads the bytes, hashes them (sha256) and checks the header and parameter section in Python
    (:mod:`kinchain.io._c3d_header`): ezc3d 1.7.2 hangs on a file cut inside its parameter
    section and silently drops the missing frames of a file cut inside its data section.
-2. Parses the file with ezc3d (``extract_forceplat_data`` off: plates are computed by
-   :mod:`kinchain.io.forceplates`). Any ezc3d exception becomes an :class:`InputError`.
+2. Parses the file with ezc3d in a child process (``extract_forceplat_data`` off: plates are
+   computed by :mod:`kinchain.io.forceplates`): single flipped bytes in the parameter section
+   of real files were found to make ezc3d 1.7.2 segfault or spin, which must not take the
+   caller down. An ezc3d exception, a crash or a timeout of the child becomes an
+   :class:`InputError`; so does a parameter of unexpected shape or type.
 3. Points: ``POINT:UNITS`` (mm, cm or m) -> metres; a sample is NaN where ezc3d's residual is
    negative or all three coordinates are exactly 0 (how C3D writers mark a gap). Labels lose a
    ``Subject:`` prefix; of repeated labels the first is kept.
