@@ -476,14 +476,30 @@ class Intake(_Model):
     answered_by: Literal["patient", "clinician", "unknown"] = Field(
         default="unknown", description="Who answered (examination items need a clinician)."
     )
-    demographics: Demographics = Field(default_factory=Demographics, description="Who the person is.")
+    demographics: Demographics = Field(
+        default_factory=Demographics, description="Who the person is."
+    )
     pain: Pain = Field(description="The pain (required: pain.sites).")
-    episode: Episode = Field(default_factory=Episode, description="Characteristics of the joint attack(s) (gout criteria).")
-    trauma: Trauma = Field(default_factory=Trauma, description="Injury, mechanism and the imaging rules' applicability questions.")
-    function: Function = Field(default_factory=Function, description="What the person can do; effect on daily life and sleep; response to rest and OTC painkillers.")
-    signs: Signs = Field(default_factory=Signs, description="Swelling, inflammation, deformity, instability, stiffness and joint counts.")
+    episode: Episode = Field(
+        default_factory=Episode,
+        description="Characteristics of the joint attack(s) (gout criteria).",
+    )
+    trauma: Trauma = Field(
+        default_factory=Trauma,
+        description="Injury, mechanism and the imaging rules' applicability questions.",
+    )
+    function: Function = Field(
+        default_factory=Function,
+        description="What the person can do; effect on daily life and sleep; response to rest and OTC painkillers.",
+    )
+    signs: Signs = Field(
+        default_factory=Signs,
+        description="Swelling, inflammation, deformity, instability, stiffness and joint counts.",
+    )
     neuro: Neuro = Field(default_factory=Neuro, description="Neurological red-flag questions.")
-    vascular: Vascular = Field(default_factory=Vascular, description="Circulation and compartment questions.")
+    vascular: Vascular = Field(
+        default_factory=Vascular, description="Circulation and compartment questions."
+    )
     history: History = Field(default_factory=History, description="Past history and risk factors.")
     exam: Exam = Field(default_factory=Exam, description="Examination findings (clinician).")
     labs: Labs = Field(default_factory=Labs, description="Optional laboratory and imaging results.")

@@ -86,13 +86,6 @@ def evaluate(i: Intake) -> RuleResult:
             ),
         ),
         FlagItem(
-            "gram_stain",
-            "synovial fluid Gram stain positive",
-            gram,
-            Urgency.emergency,
-            ("labs.synovial_gram_stain",),
-        ),
-        FlagItem(
             "hot_swollen",
             "hot, swollen joint with a short history (exclude infection)",
             core,
@@ -100,6 +93,17 @@ def evaluate(i: Intake) -> RuleResult:
             core_fields,
         ),
     ]
+    if gram is not None:  # only when the Gram stain was done
+        items.insert(
+            3,
+            FlagItem(
+                "gram_stain",
+                "synovial fluid Gram stain positive",
+                gram,
+                Urgency.emergency,
+                ("labs.synovial_gram_stain",),
+            ),
+        )
     return flag_result(
         RULE_ID,
         NAME,
