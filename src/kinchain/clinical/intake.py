@@ -490,7 +490,8 @@ class Intake(_Model):
     )
     function: Function = Field(
         default_factory=Function,
-        description="What the person can do; effect on daily life and sleep; response to rest and OTC painkillers.",
+        description="What the person can do; effect on daily life and sleep; response to rest "
+        "and OTC painkillers.",
     )
     signs: Signs = Field(
         default_factory=Signs,
