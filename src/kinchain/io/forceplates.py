@@ -324,19 +324,19 @@ def plates_from_c3d(
         to_si = np.ones(n_needed)
         if ptype in (2, 4):
             to_si[3:] = length
-        if apply_zero:
-            raw = _zeroed(raw, zero, samples_per_frame, ptype, cal)
-        if ptype == 4 and cal is not None:
-            # Calibrate in the file's units first, then convert the outputs to SI.
-            calibrated = raw @ cal.T
-            force, moment = wrench_from_channels(calibrated * to_si, 2, origin)
-        else:
-            force, moment = wrench_from_channels(raw * to_si, ptype, origin)
-        plates.append(
-            plate_outputs(
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN samples stay NaN
+            if apply_zero:
+                raw = _zeroed(raw, zero, samples_per_frame, ptype, cal)
+            if ptype == 4 and cal is not None:
+                # Calibrate in the file's units first, then convert the outputs to SI.
+                calibrated = raw @ cal.T
+                force, moment = wrench_from_channels(calibrated * to_si, 2, origin)
+            else:
+                force, moment = wrench_from_channels(raw * to_si, ptype, origin)
+            plate = plate_outputs(
                 force, moment, corners, plate_type=ptype, index=i, cop_threshold_n=cop_threshold_n
             )
-        )
+        plates.append(plate)
     return tuple(plates)
 
 
