@@ -181,6 +181,8 @@ def _build_trial(
     analogs = np.asarray(c["data"]["analogs"], dtype=np.float64)
     analogs = analogs[0] if analogs.ndim == 3 else np.zeros((0, 0))
     analogs = np.where(np.isfinite(analogs), analogs, np.nan)  # corrupt floats: NaN, not inf
+    if n_frames == 0:
+        raise InputError(source, "the file holds no frames")
     hdr = c["header"]
     expected = int(hdr["points"]["last_frame"]) - int(hdr["points"]["first_frame"]) + 1
     if header.last_frame != 0xFFFF and n_frames != expected and not (n_points == 0):
