@@ -206,3 +206,15 @@ def test_point_units_metres_and_millimetres(name: str, unit: str) -> None:
     trial = read_c3d(path)
     for marker in ("RASI", "LASI"):
         assert 0.8 < float(np.nanmedian(trial.markers[marker][:, 2])) < 1.1
+
+
+def _frames_in_worker(path: str) -> int:
+    return read_c3d(path).n_frames
+
+
+def test_reads_inside_a_daemonic_pool_worker() -> None:
+    """Pool workers may not start children: the reader then parses in-process."""
+    import multiprocessing as mp
+
+    with mp.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_frames_in_worker, (str(GAIT_RAW),)) == 142
