@@ -82,10 +82,18 @@ def test_ra_one_to_three_small_joints_scores_two_not_three() -> None:
 def test_ra_needs_serology_and_acute_phase_to_classify() -> None:
     r = ra.evaluate(intake(["knee"], signs={"swelling": "yes", "small_joints_involved": 12,
                                             "large_joints_involved": 2},
-                           pain={"duration_days": 100}))
+                           pain={"duration_days": 100},
+                           exam={"synovitis_better_explained": "no"}))
     assert r.score_worst == 6 and r.outcome == "indeterminate"
     assert any("serology" in n for n in r.notes)
     assert r.robust_truth is True  # any serology result would classify
+
+
+def test_ra_unknown_exclusion_is_not_certain() -> None:
+    data = merge(RA_BASE, {"labs": {"rf_iu_ml": 61}, "pain": {"duration_days": 42}})
+    r = ra.evaluate(intake(["knee"], **data))
+    assert r.outcome == "positive" and r.robust_truth is None
+    assert r.applicability_unknown == ["exam.synovitis_better_explained"]
 
 
 def test_ra_applicability() -> None:

@@ -82,9 +82,21 @@ def _flag(r: RuleResult, min_rank: int = 0) -> Tri:
     return r.truth
 
 
-def _imaging(R: Mapping[str, RuleResult]) -> tuple[Tri, Tri]:
-    """(any imaging rule positive, all applicable imaging rules negative)."""
+def _imaging(R: Mapping[str, RuleResult]) -> tuple[Tri, Tri, Tri, Tri]:
+    """(any imaging rule positive, all applicable ones negative) robustly, then as published.
+
+    The robust reading ignores rules that do not apply because of the painful sites (always
+    known) and treats every other non-applicable or uncertain rule as unknown, so it is monotone
+    in information.
+    """
     rs = [R["ottawa_ankle"], R["ottawa_midfoot"], R["ottawa_knee"], R["pittsburgh_knee"]]
+    robust = [
+        r.robust_truth
+        for r in rs
+        if r.applies or "pain.sites" not in (r.not_applicable_reason or "")
+    ]
+    pos_r: Tri = t_or(*robust) if robust else False
+    neg_r: Tri = t_and(*(t_not(v) for v in robust)) if robust else None
     applicable = [r for r in rs if r.applies]
     pos = t_or(*(r.truth for r in applicable)) if applicable else None
     neg: Tri = None
@@ -92,7 +104,7 @@ def _imaging(R: Mapping[str, RuleResult]) -> tuple[Tri, Tri]:
         neg = True
     elif any(r.outcome == "positive" for r in applicable):
         neg = False
-    return pos, neg
+    return pos_r, neg_r, pos, neg
 
 
 def _gait(i: Intake, name: str | None = None) -> Tri:
@@ -135,7 +147,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
     s, h, e, p = i.signs, i.history, i.exam, i.pain
     inj = F.injury(i)
     fever = F.fever(i)
-    img_pos, img_neg = _imaging(R)
+    img_pos, img_neg, img_pos_pub, img_neg_pub = _imaging(R)
     gout15 = R["acr_eular_gout_2015"].robust_truth
     nl = R["netherlands_gout"].robust_truth
     ra = R["acr_eular_ra_2010"].robust_truth
@@ -160,6 +172,13 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
     back_rad = answer(p.radiation_from_back)
     septic = R["red_flag_septic_arthritis"]
     fracture_flag = R["red_flag_fracture_dislocation"]
+    fracture_clinical = t_or(
+        *(
+            it.fired
+            for it in fracture_flag.items
+            if it.id in ("deformity", "open_wound", "dislocation", "non_weight_bearing")
+        )
+    )
     mech = i.trauma.mechanism
     twisting: Tri = None if mech == "unknown" else mech == "twisting"
     high_energy: Tri = None if mech == "unknown" else mech in ("high_energy", "crush")
@@ -341,6 +360,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             -2.0,
             ("exam.tender_lateral_malleolus",),
             "ottawa_ankle",
+            published=img_neg_pub,
         ),
         Ev(
             "bears_weight",
@@ -370,6 +390,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             0.0,
             ("exam.tender_lateral_malleolus",),
             "ottawa_ankle",
+            published=img_pos_pub,
         ),
         Ev(
             "imaging_negative",
@@ -379,15 +400,17 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             0.0,
             ("exam.tender_lateral_malleolus",),
             "ottawa_knee",
+            published=img_neg_pub,
         ),
         Ev(
             "fracture_flag",
             "fracture/dislocation red flag",
-            _flag(fracture_flag),
+            fracture_clinical,
             3.0,
             0.0,
             tuple(fracture_flag.fields),
             fracture_flag.rule_id,
+            published=_flag(fracture_flag),
         ),
         Ev(
             "deformity",
@@ -564,11 +587,12 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
         Ev(
             "ng100",
             "persistent synovitis (NICE NG100)",
-            R["nice_ng100"].truth,
+            R["nice_ng100"].robust_truth,
             1.5,
             0.0,
             ("signs.swelling", "pain.duration_days"),
             "nice_ng100",
+            published=R["nice_ng100"].truth,
         ),
         Ev(
             "known_ra",

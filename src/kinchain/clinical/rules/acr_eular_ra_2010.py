@@ -10,7 +10,9 @@ small-joint list is [R]; the DIP/1st CMC/1st MTP exclusion is [S]. "1-3 small jo
 (not 3 as one infographic says).
 
 Target population: at least one joint with definite clinical synovitis (swelling) not better
-explained by another disease. Score the highest category of each domain; >= 6/10 is definite RA.
+explained by another disease (the clinician answers exam.synovitis_better_explained;
+while it is unknown the score is reported but not treated as certain). Score the highest
+category of each domain; >= 6/10 is definite RA.
 A: 1 large joint 0; 2-10 large 1; 1-3 small 2; 4-10 small 3; > 10 joints (>= 1 small) 5.
 B: RF and ACPA negative 0; low-positive RF or ACPA 2; high-positive 3 (at least one test needed).
 C: CRP and ESR normal 0; CRP or ESR abnormal 1 (at least one result needed).
@@ -87,14 +89,13 @@ def evaluate(i: Intake) -> RuleResult:
             "synovitis (joint swelling) not established (signs.swelling = unknown)",
             missing=["signs.swelling"],
         )
-    if i.exam.synovitis_better_explained == "yes" or lab.synovial_msu == "positive":
+    if i.exam.synovitis_better_explained == "yes":
         return not_applicable(
             RULE_ID,
             NAME,
             CITATION,
             EVIDENCE,
-            "synovitis better explained by another disease "
-            "(exam.synovitis_better_explained or labs.synovial_msu)",
+            "synovitis better explained by another disease (exam.synovitis_better_explained = yes)",
         )
     if lab.ra_erosions_xray == "yes":
         return RuleResult(
@@ -211,4 +212,9 @@ def evaluate(i: Intake) -> RuleResult:
         interpretation=text,
         missing=missing if outcome == "indeterminate" else [],
         notes=notes,
+        applicability_unknown=(
+            ["exam.synovitis_better_explained"]
+            if i.exam.synovitis_better_explained == "unknown"
+            else []
+        ),
     )

@@ -119,6 +119,11 @@ class RuleResult(_Frozen):
         default_factory=list, description="Unknown intake fields that could change the outcome."
     )
     notes: list[str] = Field(default_factory=list, description="Assumptions and caveats.")
+    applicability_unknown: list[str] = Field(
+        default_factory=list,
+        description="Exclusion questions left unknown: the rule was applied as if they were "
+        "'no', so its result is not certain (robust_truth is None).",
+    )
 
     @property
     def fired_items(self) -> list[RuleItem]:
@@ -147,7 +152,7 @@ class RuleResult(_Frozen):
         not (or is at or below ``lower_cutoff``), otherwise None. For other rules: :attr:`truth`.
         Monotone in information: an unknown answer never makes it True or False.
         """
-        if not self.applies:
+        if not self.applies or self.applicability_unknown:
             return None
         if self.cutoff is not None and self.score_worst is not None and self.score_best is not None:
             if self.outcome == "positive" and self.score is None:

@@ -10,8 +10,9 @@ has been a delay of 3 months or more between the onset of symptoms and seeking m
 Investigations must not delay referral.
 
 kinchain's operationalisation: "persistent" is joint swelling for 6 weeks or more (the 2010
-ACR/EULAR duration domain's cut); "undetermined cause" excludes swelling after an injury and MSU
-crystals (gout). Urgent referral maps to 'soon', non-urgent to 'routine'.
+ACR/EULAR duration domain's cut); "undetermined cause" excludes swelling after an injury (other
+causes, e.g. gout, are weighed by the engine, not excluded here). Urgent referral maps to
+'soon', non-urgent to 'routine'.
 """
 
 from __future__ import annotations
@@ -42,10 +43,6 @@ def evaluate(i: Intake) -> RuleResult:
     age = i.demographics.age_years
     if age is not None and age < 18:
         return not_applicable(RULE_ID, NAME, CITATION, EVIDENCE, "adults only (age < 18)")
-    if i.labs.synovial_msu == "positive":
-        return not_applicable(
-            RULE_ID, NAME, CITATION, EVIDENCE, "synovitis explained by MSU crystals (gout)"
-        )
     s = i.signs
     persistent = t_and(answer(s.swelling), t_ge(i.pain.duration_days, 42), t_not(F.injury(i)))
     small, large = s.small_joints_involved, s.large_joints_involved
@@ -107,4 +104,5 @@ def evaluate(i: Intake) -> RuleResult:
         urgency=level,
         interpretation=text,
         missing=missing_of(items) if outcome != "negative" else [],
+        applicability_unknown=["demographics.age_years"] if age is None else [],
     )

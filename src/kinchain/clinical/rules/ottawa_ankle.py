@@ -45,21 +45,22 @@ EVIDENCE = "citation [V]; criteria [S]; exclusions [R]; children >= 5 years [S]"
 _E_FIELDS = ["trauma.bore_weight_immediately", "function.bears_weight_4_steps"]
 
 
-def _exclusion(i: Intake) -> tuple[str | None, list[str]]:
-    """(reason the rule does not apply, notes)."""
+def _exclusion(i: Intake) -> tuple[str | None, list[str], list[str]]:
+    """(reason the rule does not apply, notes, exclusion fields left unknown)."""
     notes: list[str] = []
+    unknown: list[str] = []
     inj = F.injury(i)
     if inj is not True:
         what = "no acute injury" if inj is False else "not known to follow an acute injury"
-        return f"{what} (trauma.injury = {i.trauma.injury})", notes
+        return f"{what} (trauma.injury = {i.trauma.injury})", notes, unknown
     if not F.ankle_or_foot(i):
-        return "no ankle or foot pain (pain.sites)", notes
+        return "no ankle or foot pain (pain.sites)", notes, unknown
     days = i.trauma.days_since_injury
     if days is not None and days > 10:
-        return f"injury more than 10 days old (trauma.days_since_injury = {days:g})", notes
+        return f"injury more than 10 days old (trauma.days_since_injury = {days:g})", notes, unknown
     age = i.demographics.age_years
     if age is not None and age < 5:
-        return f"age under 5 years (demographics.age_years = {age:g})", notes
+        return f"age under 5 years (demographics.age_years = {age:g})", notes, unknown
     if age is not None and age < 18:
         notes.append(
             "Age under 18: outside the original derivation; validated in children from "
@@ -67,8 +68,10 @@ def _exclusion(i: Intake) -> tuple[str | None, list[str]]:
         )
     if age is None:
         notes.append("Age unknown: applied as for an adult.")
+        unknown.append("demographics.age_years")
     if days is None:
         notes.append("Time since injury unknown: applied as an acute (<= 10 days) injury.")
+        unknown.append("trauma.days_since_injury")
     for field, label in (
         ("demographics.pregnant", "pregnancy"),
         ("trauma.isolated_skin_injury", "isolated skin injury"),
@@ -80,13 +83,21 @@ def _exclusion(i: Intake) -> tuple[str | None, list[str]]:
         ("exam.hypoaesthesia_touch", "reduced sensation in the leg"),
     ):
         group, name = field.split(".")
-        if getattr(getattr(i, group), name) == "yes":
-            return f"{label} ({field} = yes)", notes
-    return None, notes
+        value = getattr(getattr(i, group), name)
+        if value == "yes":
+            return f"{label} ({field} = yes)", notes, unknown
+        if value == "unknown":
+            unknown.append(field)
+    return None, notes, unknown
 
 
 def _result(
-    rule_id: str, name: str, items: list[RuleItem], notes: list[str], series: str
+    rule_id: str,
+    name: str,
+    items: list[RuleItem],
+    notes: list[str],
+    series: str,
+    unknown: list[str],
 ) -> RuleResult:
     gate, *criteria = items
     truth = t_and(gate.fired, t_or(*(c.fired for c in criteria)))
@@ -111,13 +122,14 @@ def _result(
         interpretation=text,
         missing=missing_of(items) if outcome == "indeterminate" else [],
         notes=notes,
+        applicability_unknown=unknown,
     )
 
 
 def evaluate_ankle(i: Intake) -> RuleResult:
     """Ottawa ankle rule: ankle X-ray series."""
     name = "Ottawa ankle rule"
-    reason, notes = _exclusion(i)
+    reason, notes, unknown = _exclusion(i)
     if reason:
         return not_applicable(RULE_ID_ANKLE, name, CITATION, EVIDENCE, reason)
     e = i.exam
@@ -147,13 +159,13 @@ def evaluate_ankle(i: Intake) -> RuleResult:
             fields=_E_FIELDS,
         ),
     ]
-    return _result(RULE_ID_ANKLE, name, items, notes, "Ankle")
+    return _result(RULE_ID_ANKLE, name, items, notes, "Ankle", unknown)
 
 
 def evaluate_midfoot(i: Intake) -> RuleResult:
     """Ottawa foot (midfoot) rule: foot X-ray series."""
     name = "Ottawa foot (midfoot) rule"
-    reason, notes = _exclusion(i)
+    reason, notes, unknown = _exclusion(i)
     if reason:
         return not_applicable(RULE_ID_MIDFOOT, name, CITATION, EVIDENCE, reason)
     e = i.exam
@@ -183,4 +195,4 @@ def evaluate_midfoot(i: Intake) -> RuleResult:
             fields=_E_FIELDS,
         ),
     ]
-    return _result(RULE_ID_MIDFOOT, name, items, notes, "Foot")
+    return _result(RULE_ID_MIDFOOT, name, items, notes, "Foot", unknown)

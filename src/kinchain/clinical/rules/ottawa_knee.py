@@ -60,8 +60,12 @@ def evaluate(i: Intake) -> RuleResult:
         return not_applicable(RULE_ID, NAME, CITATION, EVIDENCE, reason)
     if age is not None and age < 18:
         notes.append("Age under 18: validated in children aged 2-16 (Bulloch 2003) [S].")
+    unknown: list[str] = []
     if days is None:
         notes.append("Time since injury unknown: applied as an acute (< 7 days) injury.")
+        unknown.append("trauma.days_since_injury")
+    if age is None:
+        unknown.append("demographics.age_years")
     e, f = i.exam, i.function
     items = [
         RuleItem(
@@ -120,4 +124,5 @@ def evaluate(i: Intake) -> RuleResult:
         interpretation=text,
         missing=missing_of(items) if outcome == "indeterminate" else [],
         notes=notes,
+        applicability_unknown=unknown,
     )

@@ -76,6 +76,13 @@ def evaluate(i: Intake) -> RuleResult:
         return not_applicable(RULE_ID, NAME, CITATION, EVIDENCE, reason)
     notes: list[str] = []
     age = i.demographics.age_years
+    unknown = [
+        f"trauma.{f}"
+        for f in ("isolated_skin_injury", "previous_knee_surgery", "reassessment_visit")
+        if getattr(i.trauma, f) == "unknown"
+    ]
+    if days is None:
+        unknown.append("trauma.days_since_injury")
     if age is not None and age < 12:
         notes.append(
             "Under 12 every child meets the age criterion: the rule does not discriminate."
@@ -125,4 +132,5 @@ def evaluate(i: Intake) -> RuleResult:
         interpretation=text,
         missing=missing_of(items) if outcome == "indeterminate" else [],
         notes=notes,
+        applicability_unknown=unknown,
     )
