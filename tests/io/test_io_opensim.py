@@ -177,3 +177,12 @@ def test_write_into_missing_folder_is_input_error(tmp_path: Path) -> None:
         write_mot(tmp_path / "missing" / "t.mot", table)
     with pytest.raises(InputError, match="no 'time'"):
         write_mot(tmp_path / "t.mot", table.drop(columns="time"))
+
+
+def test_external_loads_name_the_foot_of_each_grf() -> None:
+    from kinchain.io import grf_identifiers, read_external_loads
+
+    bodies = read_external_loads(G2354 / "subject01_walk1_grf.xml")
+    assert bodies == {"ground_force_v": "calcn_r", "1_ground_force_v": "calcn_l"}
+    table, _ = read_mot(G2354 / "subject01_walk1_grf.mot")
+    assert grf_identifiers(table) == ["ground_force_v", "1_ground_force_v"]

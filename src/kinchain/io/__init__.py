@@ -8,7 +8,8 @@ The public functions, each documented in its module:
 - :func:`read_mp`, :func:`read_vsk`, :func:`read_subject_file`, :func:`subject_from_values`,
   :func:`subject_from_processing` - subject measurements.
 - :func:`read_trc`, :func:`write_trc`, :func:`read_mot`, :func:`write_mot`,
-  :func:`read_grf_mot`, :func:`plates_from_grf`, :func:`grf_table` - OpenSim files.
+  :func:`read_grf_mot`, :func:`plates_from_grf`, :func:`grf_table`,
+  :func:`grf_identifiers`, :func:`read_external_loads` - OpenSim files.
 """
 
 from kinchain.io.c3d import read_c3d
@@ -16,8 +17,10 @@ from kinchain.io.c3d_write import write_c3d_with_outputs
 from kinchain.io.forceplates import plate_outputs, plates_from_c3d, wrench_from_channels
 from kinchain.io.load import load_trial
 from kinchain.io.opensim import (
+    grf_identifiers,
     grf_table,
     plates_from_grf,
+    read_external_loads,
     read_grf_mot,
     read_mot,
     read_trc,
@@ -41,12 +44,14 @@ __all__ = [
     "ForcePlate",
     "SubjectMeasurements",
     "Trial",
+    "grf_identifiers",
     "grf_table",
     "load_trial",
     "plate_outputs",
     "plates_from_c3d",
     "plates_from_grf",
     "read_c3d",
+    "read_external_loads",
     "read_grf_mot",
     "read_mot",
     "read_mp",

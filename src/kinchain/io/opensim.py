@@ -445,6 +445,46 @@ def grf_table(plates: Iterable[ForcePlate], time: FloatArray) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def read_external_loads(path: str | Path) -> dict[str, str]:
+    """Which body each GRF force is applied to, from an OpenSim ExternalLoads ``.xml``.
+
+    Returns
+    -------
+    dict
+        Force identifier -> body, e.g. ``{"ground_force_v": "calcn_r",
+        "1_ground_force_v": "calcn_l"}`` for the gait2354 tutorial. The plates of
+        :func:`plates_from_grf` come in the order of their force identifiers in the table, so
+        this tells which foot each one already belongs to (an OpenSim GRF has no plate corners).
+
+    Raises
+    ------
+    InputError
+        Unreadable or malformed XML, or no ExternalForce entries.
+    """
+    import xml.etree.ElementTree as ET
+
+    source = str(path)
+    text = "\n".join(_read_lines(path))
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise InputError(source, f"not well-formed XML: {exc}") from None
+    out: dict[str, str] = {}
+    for force in root.iter("ExternalForce"):
+        ident = (force.findtext("force_identifier") or "").strip()
+        body = (force.findtext("applied_to_body") or "").strip()
+        if ident and body:
+            out[ident] = body
+    if not out:
+        raise InputError(source, "no <ExternalForce> with force_identifier and applied_to_body")
+    return out
+
+
+def grf_identifiers(table: pd.DataFrame) -> list[str]:
+    """Force identifiers of a GRF table in plate order (see :func:`plates_from_grf`)."""
+    return _grf_identifiers(list(table.columns))
+
+
 def _rate(time: FloatArray, source: str) -> float:
     if time.size < 2:
         raise InputError(source, "fewer than two rows: no sampling rate")
