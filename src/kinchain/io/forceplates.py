@@ -409,22 +409,3 @@ def _zeroed(
     if peak > 0 and np.nanmean(np.abs(fz_win)) > 0.25 * peak:
         return raw
     return np.asarray(raw - np.nanmean(window, axis=0), dtype=np.float64)
-
-
-def resample_to_points(values: FloatArray, samples_per_frame: int) -> FloatArray:
-    """Take every ``samples_per_frame``-th analog sample (the first of each point frame).
-
-    Parameters
-    ----------
-    values
-        ``(n_analog, ...)`` samples at the analog rate.
-    samples_per_frame
-        Analog samples per point frame.
-
-    Returns
-    -------
-    ndarray
-        ``(n_analog // samples_per_frame, ...)``.
-    """
-    step = max(int(samples_per_frame), 1)
-    return np.asarray(values[::step], dtype=np.float64)
