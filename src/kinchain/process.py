@@ -43,6 +43,7 @@ from kinchain.kinetics.plates import Contact, assign_plates
 from kinchain.kinetics.power import joint_power, pig_power_vector
 from kinchain.model.cgm1 import SIDES, LowerBody, build_model
 from kinchain.model.gaps import DEFAULT_MAX_GAP_S
+from kinchain.model.static import calibrate_static
 from kinchain.model.vectors import FloatArray
 
 _PREFIX = {"left": "L", "right": "R"}
@@ -328,8 +329,13 @@ def process_trial(
     grf_path: str | Path | None = None,
     options: ProcessOptions | None = None,
     kinetics: bool = True,
+    static: str | Path | None = None,
+    flat_foot: bool = False,
 ) -> TrialResult:
     """Read a trial file and :func:`process` it.
+
+    With ``static`` (a static trial's file, read with the same subject measurements), the foot
+    offsets are calibrated from it first (:func:`kinchain.model.static.calibrate_static`).
 
     Examples
     --------
@@ -338,7 +344,11 @@ def process_trial(
     >>> round(float(result.outputs["LKneeAngles"][250, 0]), 1)  # doctest: +SKIP
     """
     trial = load_trial(path, subject=subject, subject_file=subject_file, grf_path=grf_path)
-    return process(trial, options=options, kinetics=kinetics)
+    calibrated = None
+    if static is not None:
+        static_trial = load_trial(static, subject=trial.subject)
+        calibrated = calibrate_static(static_trial, trial.subject, flat_foot=flat_foot)
+    return process(trial, calibrated, options=options, kinetics=kinetics)
 
 
 def sidecar(result: TrialResult) -> str:

@@ -14,6 +14,7 @@ import typer
 from kinchain.errors import InputError
 from kinchain.io.c3d_write import write_c3d_with_outputs
 from kinchain.io.load import load_trial
+from kinchain.model.static import calibrate_static
 from kinchain.process import ProcessOptions, TrialResult, process, sidecar
 
 # Plug-in Gait stores moments as N·mm/kg in C3D files; our table uses N·m/kg.
@@ -47,7 +48,9 @@ def write_outputs(result: TrialResult, out_dir: Path) -> dict[str, Path]:
         files["json"].write_text(sidecar(result), encoding="utf-8")
         if Path(result.trial.path).suffix.lower() == ".c3d":
             files["c3d"] = t / f"{stem}.kinchain.c3d"
-            points, units, groups = {}, {}, {}
+            points: dict[str, np.ndarray] = {}
+            units: dict[str, str] = {}
+            groups: dict[str, list[str]] = {}
             for label, values in result.outputs.items():
                 kind = _kind(label)
                 points[label] = np.where(np.isfinite(values), values * _C3D_SCALE[kind], np.nan)
@@ -80,12 +83,18 @@ def register(app: typer.Typer) -> None:
             None, "--marker-cutoff", help="Low-pass markers at this cut-off, Hz (default: none)."
         ),
         max_gap_s: float = typer.Option(0.1, "--max-gap", help="Longest gap interpolated, s."),
+        static: Path | None = typer.Option(
+            None, "--static", help="Static trial: calibrate the foot offsets from it."
+        ),
+        flat_foot: bool = typer.Option(
+            False, "--flat-foot", help="With --static: the sole was flat on a level floor."
+        ),
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
     ) -> None:
         """Process one gait trial into joint angles, moments and powers (Plug-in Gait labels)."""
-        for p in (trial, subject, grf):
+        for p in (trial, subject, grf, static):
             if p is not None and not p.is_file():
                 raise InputError(str(p), "no such file")
         loaded = load_trial(trial, subject_file=subject, grf_path=grf)
@@ -96,6 +105,9 @@ def register(app: typer.Typer) -> None:
             if subj is None:
                 raise InputError(str(trial), "no subject measurements: give --subject FILE")
             subj = replace(subj, marker_diameter_m=marker_diameter_mm / 1000.0)
+        if static is not None:
+            static_trial = load_trial(static, subject=subj)
+            subj = calibrate_static(static_trial, subj, flat_foot=flat_foot)
         options = ProcessOptions(max_gap_s=max_gap_s, marker_cutoff_hz=marker_cutoff_hz)
         result = process(loaded, subj, options, kinetics=not kinematics_only)
         files = write_outputs(result, out)
