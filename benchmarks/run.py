@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -242,11 +243,11 @@ def bench_trials() -> TrialResult:
     notes = []
     for case in trial_cases():
         t_e2e, table = timed(end_to_end(case))
-        t_iso, trial = timed(lambda c=case: read_c3d(c.path, subject=c.subject))
-        t_inp, _ = timed(lambda c=case: read_c3d(c.path, subject=c.subject, isolate=False))
-        t_cmp, result = timed(
-            lambda c=case, tr=trial: _compute(tr, c.subject, c.kinetics)
+        t_iso, trial = timed(functools.partial(read_c3d, case.path, subject=case.subject))
+        t_inp, _ = timed(
+            functools.partial(read_c3d, case.path, subject=case.subject, isolate=False)
         )
+        t_cmp, result = timed(functools.partial(_compute, trial, case.subject, case.kinetics))
         if case.path == SAMPLE_00:
             sample00 = result
         n = trial.n_frames
@@ -691,8 +692,8 @@ def bench_opensim(kin_id_fps: float, kin_pipeline_fps: float | None) -> list[str
           "splines, solve, write .sto)")
     print(f"  c) solver core on the same {core_tiled.shape[0]:,} frames, median of {RUNS}: "
           "InverseDynamicsSolver.solve(state,")
-    print("     splines, t) per frame, set up as the tool does (model, loads, filter, splines "
-          "outside the timer):")
+    print("     splines, t) per frame from a Python loop, set up as the tool does (model, "
+          "loads, filter,\n     splines outside the timer):")
     print(f"     {t_core:.2f} s = {fps_core:,.0f} frames/s")
     print(f"     same core on the 73-frame trial vs the tool's output (a): {core_vs_tool}")
     print()
