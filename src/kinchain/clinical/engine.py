@@ -255,7 +255,7 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
             continue
         pro = "; ".join(e.text for e in c.evidence_for[:4]) or "no specific evidence"
         con = "; ".join(e.text for e in c.evidence_against[:3])
-        fields = [f for e in c.evidence_for[:4] for f in e.fields]
+        fields = list(dict.fromkeys(f for e in c.evidence_for[:4] for f in e.fields))
         text = f"#{c.rank} {c.label} ({c.likelihood}, score {c.score:g}): for: {pro}"
         if con:
             text += f"; against: {con}"
@@ -360,8 +360,9 @@ def _referral(
         if spec in (Specialist.emergency_department, Specialist.same_day_care):
             spec = Specialist.orthopaedics if top.cause != CauseId.dvt else spec
         why = (
-            f"{SPECIALIST_LABELS[spec]} ({urgency.meaning}) for the most likely cause: "
-            f"{top.label.lower()}."
+            f"{SPECIALIST_LABELS[spec]}, "
+            f"{'within days (urgent referral)' if urgency == Urgency.soon else 'routine'}, "
+            f"for the most likely cause: {top.label.lower()}."
         )
     if then == spec:
         then = None
