@@ -13,8 +13,12 @@ References
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kinchain.model.vectors import FloatArray, normalize, to_lab
+
+#: Convergence tolerance of the chord rotation offset, rad.
+_CHORD_TOL = 1e-10
 
 # Davis et al. (1991) constants, radians, as Plug-in Gait uses them.
 _DAVIS_THETA = 0.5
@@ -144,18 +148,40 @@ def chord(
     def point(s: FloatArray) -> FloatArray:
         return np.asarray(o + r[:, None] * (np.cos(s)[:, None] * ex + np.sin(s)[:, None] * ey))
 
-    def residual(s: FloatArray) -> FloatArray:
-        return _plane_angle(a, point(s), b, c) - target
+    def residual(s: FloatArray, rows: slice | NDArray[np.bool_] = slice(None)) -> FloatArray:
+        p = o[rows] + r[rows][:, None] * (
+            np.cos(s)[:, None] * ex[rows] + np.sin(s)[:, None] * ey[rows]
+        )
+        return _plane_angle(a[rows], p, b[rows], c[rows]) - target
 
-    span = abs(target) * 3.0 + np.deg2rad(10.0)
-    lo = np.full(len(a), -span)
-    hi = np.full(len(a), span)
-    f_lo = residual(lo)
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        f_mid = residual(mid)
-        same = np.sign(f_mid) == np.sign(f_lo)
-        lo = np.where(same, mid, lo)
-        f_lo = np.where(same, f_mid, f_lo)
-        hi = np.where(same, hi, mid)
-    return point(0.5 * (lo + hi))
+    # Secant iterations from s = 0 (the plane of the markers) and s = beta; the plane angle is a
+    # smooth, monotonic function of the position on the circle, so a few steps converge.
+    s0 = np.zeros(len(a))
+    f0 = residual(s0)
+    s1 = np.full(len(a), target)
+    f1 = residual(s1)
+    for _ in range(30):
+        denom = f1 - f0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            step = np.where(np.abs(denom) > 1e-15, f1 * (s1 - s0) / denom, 0.0)
+        s0, f0 = s1, f1
+        s1 = s1 - step
+        f1 = residual(s1)
+        if not (np.abs(f1) > _CHORD_TOL).any():
+            break
+    # Any frame the secant did not settle (NaN input aside) is solved by bisection.
+    todo = np.isfinite(f1) & (np.abs(f1) > _CHORD_TOL)
+    if todo.any():
+        span = abs(target) * 3.0 + np.deg2rad(10.0)
+        lo = np.full(int(todo.sum()), -span)
+        hi = np.full(int(todo.sum()), span)
+        f_lo = residual(lo, todo)
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            f_mid = residual(mid, todo)
+            same = np.sign(f_mid) == np.sign(f_lo)
+            lo = np.where(same, mid, lo)
+            f_lo = np.where(same, f_mid, f_lo)
+            hi = np.where(same, hi, mid)
+        s1[todo] = 0.5 * (lo + hi)
+    return point(s1)
