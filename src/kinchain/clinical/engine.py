@@ -503,8 +503,8 @@ def _tests(
                 "aspiration_msu",
                 "Joint aspiration for MSU crystals (polarised microscopy)",
                 "if_needed",
-                "Gout not certain by the criteria (Netherlands 4-8 band or 2015 "
-                "score below 8): aspiration classifies (sufficient criterion).",
+                f"Gout not certain by the criteria ({g.interpretation} {nl.interpretation}) "
+                "MSU crystals classify it (sufficient criterion).",
                 netherlands_gout.RULE_ID,
             )
             add(

@@ -7,7 +7,9 @@ sciatica, or unilateral sciatica progressing to bilateral) [S].
 Any of, new or worsening: bladder or bowel dysfunction; saddle (perianal/perineal/genital) numbness
 or altered sensation; bilateral leg symptoms or motor weakness; sexual dysfunction. Emergency:
 emergency department with emergency MRI of the lumbosacral spine (within 4 h of request in
-hospital). Ask about perineal numbness explicitly: patients do not volunteer it.
+hospital). Ask about perineal numbness explicitly: patients do not volunteer it. (kinchain
+asks these questions next only when there is back pain or radiation from the back is not
+excluded; the flag fires on the answers whatever the sites.)
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def evaluate(i: Intake) -> RuleResult:
             ("neuro.sexual_dysfunction",),
         ),
     ]
-    return flag_result(
+    result = flag_result(
         RULE_ID,
         NAME,
         CITATION,
@@ -67,3 +69,8 @@ def evaluate(i: Intake) -> RuleResult:
         items,
         "Emergency department: emergency MRI of the lumbosacral spine.",
     )
+    spinal = "back" in i.pain.sites or i.pain.radiation_from_back != "no"
+    if result.outcome != "positive" and not spinal:
+        # no back pain and no radiation from the back: do not put these questions first
+        result = result.model_copy(update={"missing": []})
+    return result

@@ -61,7 +61,7 @@ def evaluate(i: Intake) -> RuleResult:
             (*_CONTEXT_FIELDS, "vascular.compartment_tense"),
         ),
     ]
-    return flag_result(
+    result = flag_result(
         RULE_ID,
         NAME,
         CITATION,
@@ -69,3 +69,7 @@ def evaluate(i: Intake) -> RuleResult:
         items,
         "Emergency: remove casts and dressings, limb at heart level, orthopaedics.",
     )
+    if result.outcome != "positive" and ctx is not True:
+        # no injury, cast, crush or exertion known: do not ask the signs next
+        result = result.model_copy(update={"missing": []})
+    return result
