@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from conftest import shared_data
 from kinchain.io.trial import ForcePlate
 from kinchain.kinetics.plates import assign_plates
 
 POINT_RATE, ANALOG_RATE, N = 100.0, 1000.0, 200
 RATIO = int(ANALOG_RATE / POINT_RATE)
 CORNERS = np.array([[0.0, 0.0, 0.0], [0.4, 0.0, 0.0], [0.4, 0.6, 0.0], [0.0, 0.6, 0.0]])
-SAMPLE_00 = Path("/work/shared/data/c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d")
+SAMPLE_00 = shared_data() / "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"
 
 
 def _plate(
@@ -208,3 +207,26 @@ def test_real_trial_contact_matches_the_files_own_events() -> None:
     assert min(abs(used[0].end + 1 - o) for o in offs) <= 1
     assert np.isfinite(res.grf["left"].force[used[0].start : used[0].end + 1]).all()
     assert np.isnan(res.grf["right"].force).all()
+
+
+def test_plate_without_outline_uses_the_footprint_around_the_cop() -> None:
+    """OpenSim GRF files give forces and COP but no plate corners."""
+    plate = _plate(400, 1199)
+    outline_free = ForcePlate(
+        force=plate.force,
+        moment_at_origin=plate.moment_at_origin,
+        cop=plate.cop,
+        free_moment=plate.free_moment,
+        corners=np.full((4, 3), np.nan),
+        plate_type=0,
+        index=0,
+    )
+    clean = assign_plates(
+        [outline_free], POINT_RATE, N, {"left": _foot(0.12, 0.15), "right": AWAY}
+    )
+    c = _only(clean.contacts)
+    assert (c.side, c.used) == ("left", True)
+    both = assign_plates(
+        [outline_free], POINT_RATE, N, {"left": _foot(0.12, 0.15), "right": _foot(0.25, 0.1)}
+    )
+    assert not _only(both.contacts).used

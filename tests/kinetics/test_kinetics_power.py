@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+from conftest import shared_data
 from kinchain.kinetics.power import component_powers, joint_power, pig_power_vector
 
-SAMPLE_00 = Path("/work/shared/data/c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d")
+SAMPLE_00 = shared_data() / "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"
 
 
 def test_joint_power_known_values() -> None:

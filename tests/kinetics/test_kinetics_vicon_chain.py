@@ -11,11 +11,10 @@ Vicon knee X = -our shank-frame y.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from conftest import shared_data
 from kinchain.io.trial import ForcePlate
 from kinchain.kinetics import (
     SegmentState,
@@ -26,7 +25,7 @@ from kinchain.kinetics import (
     segment_parameters,
 )
 
-SAMPLE_00 = Path("/work/shared/data/c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d")
+SAMPLE_00 = shared_data() / "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"
 
 
 @pytest.mark.skipif(not SAMPLE_00.exists(), reason="shared sample data not available")

@@ -243,6 +243,7 @@ def assign_plates(
     contact_height_m: float = 0.15,
     contact_speed_mps: float = 1.0,
     analog_rate: float | None = None,
+    footprint_radius_m: float = 0.25,
 ) -> PlateAssignment:
     """Find each plate's contacts, decide which foot made each, and build per-foot GRFs.
 
@@ -268,6 +269,9 @@ def assign_plates(
     contact_height_m, contact_speed_mps
         A point of the *other* foot counts as on the plate only when lower than this above the
         plate surface (m) and slower than this horizontally (m/s).
+    footprint_radius_m
+        For plates without an outline (NaN corners, as OpenSim GRF files give): how far, m, a
+        foot point may be from the centre of pressure and still count as on the plate.
     analog_rate
         Analog rate, Hz. If None it is inferred from the plate record length as
         ``n_analog / n_frames * point_rate``.
@@ -329,16 +333,31 @@ def assign_plates(
         free = resample_to_points(plate.free_moment, rate_a, point_rate, n_frames)
         fz = force[:, 2]
         loaded = np.where(np.isfinite(fz), fz, -np.inf) > threshold_n
-        corners_xy = np.asarray(plate.corners, dtype=np.float64)[:, :2]
-        surface_z = float(np.mean(np.asarray(plate.corners)[:, 2]))
-
-        inside = {
-            side: {
-                name: _inside_polygon(pts[side][name][:, :2], corners_xy, plate_margin_m)
-                for name in FOOT_POINTS
+        corners = np.asarray(plate.corners, dtype=np.float64)
+        if np.isfinite(corners).all():
+            surface_z = float(np.mean(corners[:, 2]))
+            inside = {
+                side: {
+                    name: _inside_polygon(pts[side][name][:, :2], corners[:, :2], plate_margin_m)
+                    for name in FOOT_POINTS
+                }
+                for side in SIDES
             }
-            for side in SIDES
-        }
+        else:
+            # No plate outline (e.g. forces from an OpenSim GRF file): a foot point counts as on
+            # the "plate" while it is within footprint_radius_m of the centre of pressure, and the
+            # surface is the floor at the COP's height.
+            surface_z = float(np.nanmedian(cop[:, 2])) if np.isfinite(cop[:, 2]).any() else 0.0
+            inside = {
+                side: {
+                    name: np.asarray(
+                        np.linalg.norm(pts[side][name][:, :2] - cop[:, :2], axis=1)
+                        < footprint_radius_m
+                    )
+                    for name in FOOT_POINTS
+                }
+                for side in SIDES
+            }
 
         for start, stop in _finite_runs(loaded):
             who, used, reason = _judge(
@@ -384,5 +403,6 @@ def assign_plates(
         "cop_margin_m": cop_margin_m,
         "contact_height_m": contact_height_m,
         "contact_speed_mps": contact_speed_mps,
+        "footprint_radius_m": footprint_radius_m,
     }
     return PlateAssignment(grf=grf, contacts=contacts, parameters=params)
