@@ -62,7 +62,10 @@ def assess_command(
         data = ask_intake(typer.prompt, typer.echo)
         intake = parse_intake(data)
         if save is not None:
-            save.write_text(intake.model_dump_json(indent=2, exclude_defaults=True) + "\n")
+            try:
+                save.write_text(intake.model_dump_json(indent=2, exclude_defaults=True) + "\n")
+            except OSError as exc:
+                raise InputError(str(save), f"cannot write the intake ({exc.strerror})") from exc
             typer.echo(f"intake saved to {save}")
     else:
         if intake_file is None:
