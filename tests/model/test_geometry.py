@@ -8,10 +8,10 @@ import pytest
 
 from kinchain.model.gaps import fill_gaps
 from kinchain.model.joint_centres import (
-    _plane_angle,
     asis_trochanter,
     chord,
     davis_hip_centres_local,
+    plane_angle,
 )
 from kinchain.model.vectors import frame_from_axes
 
@@ -56,8 +56,8 @@ def test_chord_rotation_offset_turns_the_plane_and_keeps_the_constraints() -> No
     assert np.allclose(np.einsum("ni,ni->n", hip - turned, knee_marker - turned), 0, atol=1e-8)
     # The defining property: seen along the bone axis (hip - centre), the plane through the wand
     # is turned by beta from the plane through the lateral marker (0 without the offset).
-    assert np.allclose(np.rad2deg(_plane_angle(hip, base, knee_marker, wand)), 0.0, atol=1e-6)
-    angle = np.rad2deg(_plane_angle(hip, turned, knee_marker, wand))
+    assert np.allclose(np.rad2deg(plane_angle(hip, base, knee_marker, wand)), 0.0, atol=1e-6)
+    angle = np.rad2deg(plane_angle(hip, turned, knee_marker, wand))
     assert np.allclose(np.abs(angle), 10.0, atol=1e-6)
 
 

@@ -14,6 +14,7 @@ import typer
 from kinchain.errors import InputError
 from kinchain.io.c3d_write import write_c3d_with_outputs
 from kinchain.io.load import load_trial
+from kinchain.model.marker_map import apply_marker_map, load_marker_map
 from kinchain.model.static import calibrate_static
 from kinchain.process import ProcessOptions, TrialResult, process, sidecar
 
@@ -83,6 +84,11 @@ def register(app: typer.Typer) -> None:
             None, "--marker-cutoff", help="Low-pass markers at this cut-off, Hz (default: none)."
         ),
         max_gap_s: float = typer.Option(0.1, "--max-gap", help="Longest gap interpolated, s."),
+        marker_map: str | None = typer.Option(
+            None,
+            "--marker-map",
+            help="Rename markers to Plug-in Gait names: a JSON file or 'opensim-rajagopal'.",
+        ),
         static: Path | None = typer.Option(
             None, "--static", help="Static trial: calibrate the foot offsets from it."
         ),
@@ -98,6 +104,8 @@ def register(app: typer.Typer) -> None:
             if p is not None and not p.is_file():
                 raise InputError(str(p), "no such file")
         loaded = load_trial(trial, subject_file=subject, grf_path=grf)
+        if marker_map is not None:
+            loaded = apply_marker_map(loaded, load_marker_map(marker_map))
         subj = loaded.subject
         if marker_diameter_mm is not None:
             if not 1.0 <= marker_diameter_mm <= 50.0:
@@ -107,6 +115,8 @@ def register(app: typer.Typer) -> None:
             subj = replace(subj, marker_diameter_m=marker_diameter_mm / 1000.0)
         if static is not None:
             static_trial = load_trial(static, subject=subj)
+            if marker_map is not None:
+                static_trial = apply_marker_map(static_trial, load_marker_map(marker_map))
             subj = calibrate_static(static_trial, subj, flat_foot=flat_foot)
         options = ProcessOptions(max_gap_s=max_gap_s, marker_cutoff_hz=marker_cutoff_hz)
         result = process(loaded, subj, options, kinetics=not kinematics_only)

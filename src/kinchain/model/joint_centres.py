@@ -87,7 +87,7 @@ def _chord_zero(offset: float, i: FloatArray, j: FloatArray, k: FloatArray) -> F
     return np.asarray((j + i) / 2.0 + y * local_y[:, None] + z * local_z[:, None])
 
 
-def _plane_angle(a: FloatArray, p: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
+def plane_angle(a: FloatArray, p: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
     """Signed angle (rad) about the bone axis ``a - p`` between the planes through c and b."""
     n = a - p
     proj_c = np.cross(n, np.cross(c - p, n))
@@ -152,7 +152,7 @@ def chord(
         p = o[rows] + r[rows][:, None] * (
             np.cos(s)[:, None] * ex[rows] + np.sin(s)[:, None] * ey[rows]
         )
-        return _plane_angle(a[rows], p, b[rows], c[rows]) - target
+        return plane_angle(a[rows], p, b[rows], c[rows]) - target
 
     # Secant iterations from s = 0 (the plane of the markers) and s = beta; the plane angle is a
     # smooth, monotonic function of the position on the circle, so a few steps converge.
