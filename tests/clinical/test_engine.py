@@ -136,7 +136,7 @@ def test_assess_takes_raw_data_and_reports_bad_input() -> None:
 
 def test_every_rule_runs_and_cites() -> None:
     results = run_rules(intake(["knee"]))
-    assert len({r.rule_id for r in results}) == len(results) == 19
+    assert len({r.rule_id for r in results}) == len(results) == 20
     for r in results:
         assert r.citation and r.evidence, r.rule_id
         assert r.applies or r.not_applicable_reason

@@ -227,3 +227,25 @@ def test_nice_ng100() -> None:
         "symptom_onset_to_advice_days": 90}})).urgency == S
     assert nice_ng100.evaluate(_i(["knee"], base, {"trauma": {"injury": "yes"}})
                                ).outcome == "negative"
+
+
+def test_kocher_hip_predictor_counts() -> None:
+    from kinchain.clinical.rules.red_flags import kocher_hip
+
+    child = {"demographics": {"age_years": 7}, "function": {"bears_weight_4_steps": "yes"},
+             "signs": {"temperature_c": 37.0},
+             "labs": {"esr_mm_h": 10, "crp_mg_l": 3, "wbc_per_mm3": 8000}}
+    assert kocher_hip.evaluate(_i(["hip"], child)).outcome == "negative"
+    one = kocher_hip.evaluate(_i(["hip"], child, {"signs": {"temperature_c": 38.6}}))
+    assert one.urgency == U and "3%" in one.interpretation
+    edge = kocher_hip.evaluate(_i(["hip"], child, {"signs": {"temperature_c": 38.5}}))
+    assert edge.outcome == "negative"
+    two = kocher_hip.evaluate(_i(["hip"], child, {"signs": {"temperature_c": 38.6},
+                                                 "labs": {"wbc_per_mm3": 12001}}))
+    assert two.urgency == E and "40%" in two.interpretation
+    crp = kocher_hip.evaluate(_i(["hip"], child, {"labs": {"crp_mg_l": 25}},
+                                 {"function": {"bears_weight_4_steps": "no"}}))
+    assert crp.urgency == E
+    assert kocher_hip.evaluate(_i(["hip"], {"demographics": {"age_years": 30}})
+                               ).outcome == "not_applicable"
+    assert kocher_hip.evaluate(_i(["knee"], child)).outcome == "not_applicable"

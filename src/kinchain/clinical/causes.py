@@ -447,6 +447,15 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
     ]
     ev[CauseId.septic_arthritis] = [
         Ev(
+            "kocher",
+            "Kocher predictors in a child's hip",
+            _flag(R["red_flag_kocher_hip"]),
+            3.0,
+            0.0,
+            ("function.bears_weight_4_steps", "signs.temperature_c", "labs.wbc_per_mm3"),
+            "red_flag_kocher_hip",
+        ),
+        Ev(
             "hot_swollen_short",
             "hot, swollen joint with a short history",
             t_and(hot_swollen, _flag(septic)),

@@ -56,6 +56,7 @@ from kinchain.clinical.rules.red_flags import (
     fracture_dislocation,
     infection_malignancy,
     knee_pathway,
+    kocher_hip,
     neurovascular,
     septic_arthritis,
 )
@@ -64,6 +65,7 @@ RuleFn = Callable[[Intake], RuleResult]
 
 RED_FLAG_RULES: tuple[RuleFn, ...] = (
     septic_arthritis.evaluate,
+    kocher_hip.evaluate,
     cauda_equina.evaluate,
     compartment_syndrome.evaluate,
     fracture_dislocation.evaluate,
@@ -428,6 +430,35 @@ def _tests(
             "Septic arthritis work-up.",
             septic_arthritis.RULE_ID,
         )
+    if R[kocher_hip.RULE_ID].positive:
+        add(
+            "kocher_workup",
+            "FBC with WBC, ESR/CRP, hip ultrasound; aspiration if effusion",
+            "now" if R[kocher_hip.RULE_ID].urgency == Urgency.emergency else "same_day",
+            R[kocher_hip.RULE_ID].interpretation,
+            kocher_hip.RULE_ID,
+        )
+    for rid, label in (
+        ("ottawa_ankle", "ankle"),
+        ("ottawa_midfoot", "foot"),
+        ("ottawa_knee", "knee"),
+    ):
+        r = R[rid]
+        reason = r.not_applicable_reason or ""
+        if (
+            not r.applies
+            and intake.trauma.injury == "yes"
+            and "pain.sites" not in reason
+            and "days old" not in reason
+            and f"xray_{label}" not in out
+        ):
+            add(
+                f"xray_{label}_discretion",
+                f"{label.capitalize()} X-ray at the clinician's discretion",
+                "if_needed",
+                f"The {r.name} does not apply ({reason}); it cannot rule a fracture out.",
+                rid,
+            )
     if R[cauda_equina.RULE_ID].positive:
         add(
             "mri_emergency",

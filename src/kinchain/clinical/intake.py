@@ -395,6 +395,9 @@ class Labs(_Model):
         "1.5-25: mg/dL; > 60: umol/L) and the assumption is stated; 25-60 is ambiguous "
         "and rejected.",
     )
+    wbc_per_mm3: float | None = Field(
+        default=None, ge=0, le=500_000, description="Blood white cell count per mm^3 (Kocher)."
+    )
     synovial_msu: Literal["positive", "negative", "not_done"] = Field(
         default="not_done",
         description="Monosodium urate crystals in synovial fluid or a tophus (trained observer).",
