@@ -57,12 +57,15 @@ class Cycle:
     opposite_foot_off, opposite_foot_strike
         Frames of the other foot's events within the stride (NaN if not detected).
     valid
-        True when every output used is valid over the whole stride.
+        True when every *kinematic* output used is valid over the whole stride.
     outlier
         True when the stride's curves lie far from the other strides' (see the segmenting
         function for the rule).
     note
         Why a stride is invalid or an outlier, in plain words ("" otherwise).
+    kinetics_valid
+        True when every kinetic output used (moments, powers) is valid over the stride's stance
+        (foot strike to this foot's foot off), e.g. a stance on a clean force-plate contact.
     """
 
     side: Side
@@ -74,6 +77,7 @@ class Cycle:
     valid: bool = True
     outlier: bool = False
     note: str = ""
+    kinetics_valid: bool = False
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ __all__ = [
     "c3d_events",
     "detect_events",
     "foot_velocity_events",
+    "kinematic_events",
     "match_events",
     "plate_events",
     "threshold_events",

@@ -1,0 +1,67 @@
+"""Gait analysis: events, strides (cycles), time normalisation and spatiotemporal parameters.
+
+Typical use on a processed trial::
+
+    from kinchain.gait import detect_events, segment_cycles, spatiotemporal
+
+    events = detect_events(result)               # force plates where clean, else Zeni et al. 2008
+    cycles = segment_cycles(result, events)      # {"left": CycleSet, "right": CycleSet}
+    params = spatiotemporal(result, events, cycles)
+
+The shared result types live in :mod:`kinchain.gait.cycles_types`.
+"""
+
+from kinchain.gait import cycles_types
+from kinchain.gait.cycles import segment_cycles, strides, time_normalise
+from kinchain.gait.cycles_types import N_POINTS, Cycle, CycleSet, EventKind, GaitEvent, Side
+from kinchain.gait.events import (
+    EventDisagreement,
+    GaitEvents,
+    MethodAgreement,
+    c3d_events,
+    detect_events,
+    foot_velocity_events,
+    kinematic_events,
+    match_events,
+    plate_events,
+    threshold_events,
+    zeni_events,
+)
+from kinchain.gait.spatiotemporal import (
+    PARAMETER_UNITS,
+    SideSpatiotemporal,
+    Spatiotemporal,
+    StrideParameters,
+    spatiotemporal,
+    symmetry_index,
+)
+
+__all__ = [
+    "N_POINTS",
+    "PARAMETER_UNITS",
+    "Cycle",
+    "CycleSet",
+    "EventDisagreement",
+    "EventKind",
+    "GaitEvent",
+    "GaitEvents",
+    "MethodAgreement",
+    "Side",
+    "SideSpatiotemporal",
+    "Spatiotemporal",
+    "StrideParameters",
+    "c3d_events",
+    "cycles_types",
+    "detect_events",
+    "foot_velocity_events",
+    "kinematic_events",
+    "match_events",
+    "plate_events",
+    "segment_cycles",
+    "spatiotemporal",
+    "strides",
+    "symmetry_index",
+    "threshold_events",
+    "time_normalise",
+    "zeni_events",
+]
