@@ -39,6 +39,7 @@ NUMBERS: dict[str, st.SearchStrategy[Any]] = {
     "labs.esr_mm_h": st.sampled_from([5.0, 30.0, 80.0]),
     "trauma.days_since_injury": st.sampled_from([0, 6, 7, 10, 11]),
     "history.symptom_onset_to_advice_days": st.sampled_from([10, 89, 90]),
+    "labs.wbc_per_mm3": st.sampled_from([8000, 12000, 12001, 20000]),
 }
 CHOICES: dict[str, list[str]] = {
     "demographics.sex": ["female", "male", "other", "unknown"],

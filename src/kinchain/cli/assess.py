@@ -115,10 +115,11 @@ def print_summary(a: ClinicalAssessment, console: Console) -> None:
         for f in a.red_flags:
             t.add_row(f.name, f.urgency.value, "; ".join(f.features))
         console.print(t)
-    t = Table(title="Likely causes (ranked)")
+    t = Table(title="Likely causes (ranked; unlikely ones omitted, see --json)")
     for col in ("#", "cause", "likelihood", "confidence", "for", "against"):
         t.add_column(col)
-    for c in a.causes[:5]:
+    shown = [c for c in a.causes[:5] if c.rank == 1 or c.likelihood != "unlikely"]
+    for c in shown:
         t.add_row(
             str(c.rank),
             c.label,

@@ -368,7 +368,7 @@ class Labs(_Model):
         gt=0,
         le=200,
         description="ESR upper limit of normal, mm/h (assumed "
-        "age/2 for men and (age+10)/2 for women, or 20 mm/h if age unknown, when not given).",
+        "age/2 for men and (age+10)/2 for women, at least 20 mm/h, when not given).",
     )
     rf_iu_ml: float | None = Field(default=None, ge=0, le=10000, description="RF, IU/mL.")
     rf_uln_iu_ml: float | None = Field(
@@ -560,7 +560,8 @@ class Intake(_Model):
         if self.labs.esr_mm_h is not None and self.labs.esr_uln_mm_h is None:
             out.append(
                 "labs.esr_uln_mm_h not given: ESR upper limit of normal assumed age/2 (men) or "
-                "(age+10)/2 (women), or 20 mm/h when age or sex is unknown."
+                "(age+10)/2 (women), at least 20 mm/h; with the age or sex unknown the ESR "
+                "counts as abnormal only if it is abnormal for every possible age and sex."
             )
         return out
 

@@ -64,24 +64,40 @@ def crp_raised(i: Intake) -> Tri:
     return i.labs.crp_mg_l > (i.labs.crp_uln_mg_l or 5.0)
 
 
-def esr_uln(i: Intake) -> float:
-    """ESR upper limit of normal, mm/h: given, else age/2 (men) or (age+10)/2 (women) (Miller
-    1983 [R]), else 20."""
+ESR_ULN_FLOOR_MM_H = 20.0
+
+
+def esr_uln_range(i: Intake) -> tuple[float, float]:
+    """ESR upper limit of normal (mm/h) as a range over what is unknown.
+
+    Given by the laboratory: that value. Otherwise age/2 (men) or (age+10)/2 (women) (Miller
+    1983 [R]), never below 20 mm/h (kinchain's floor, also used for children); with the age or
+    the sex unknown, the range over every possible age (up to 120) and sex.
+    """
     if i.labs.esr_uln_mm_h is not None:
-        return i.labs.esr_uln_mm_h
+        return i.labs.esr_uln_mm_h, i.labs.esr_uln_mm_h
     age, sex = i.demographics.age_years, i.demographics.sex
-    if age is not None and sex == "male":
-        return age / 2
-    if age is not None and sex == "female":
-        return (age + 10) / 2
-    return 20.0
+    ages = [age] if age is not None else [0.0, 120.0]
+    sexes = [sex] if sex in ("male", "female") else ["male", "female"]
+    values = [
+        max(ESR_ULN_FLOOR_MM_H, a / 2 if s == "male" else (a + 10) / 2)
+        for a in ages
+        for s in sexes
+    ]
+    return min(values), max(values)
 
 
 def esr_raised(i: Intake) -> Tri:
-    """ESR above the upper limit of normal."""
-    if i.labs.esr_mm_h is None:
+    """ESR above the upper limit of normal (None when that depends on an unknown age or sex)."""
+    esr = i.labs.esr_mm_h
+    if esr is None:
         return None
-    return i.labs.esr_mm_h > esr_uln(i)
+    lo, hi = esr_uln_range(i)
+    if esr > hi:
+        return True
+    if esr <= lo:
+        return False
+    return None
 
 
 def acute_phase_raised(i: Intake) -> Tri:
