@@ -530,7 +530,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
         ),
         Ev(
             "netherlands",
-            "Netherlands gout rule: gout likely (>= 8) / unlikely (<= 4)",
+            "Netherlands gout rule: gout likely (>= 8; when absent: unlikely, <= 4)",
             nl,
             3.0,
             -2.0,
