@@ -23,6 +23,7 @@ from kinchain.gait.normative import (
     gait_profile_score,
     load_normative,
     load_schwartz2008,
+    load_spatiotemporal_normals,
     save_normative,
     schwartz_for_speed,
     select_speed_class,
@@ -492,3 +493,39 @@ def test_healthy_adult_sample_00_gps_in_healthy_range(schwartz: dict[str, Normat
     for side in ("left", "right"):
         for name in ("pelvic_obliquity", "pelvic_rotation", "hip_abduction", "foot_progression"):
             assert comparison.gvs[side][name] < 5.0
+
+
+# ------------------------------------------------------------------------------------------------
+# Spatiotemporal normals by age, sex and pace (stp/Normals.txt)
+
+STP = NORMATIVE / "stp" / "Normals.txt"
+
+
+@pytest.mark.skipif(not STP.is_file(), reason="shared normative data absent")
+def test_spatiotemporal_normals_adult_in_si_units() -> None:
+    stp = load_spatiotemporal_normals(STP, age_years=35.5, sex="male")
+    lines = STP.read_text().splitlines()
+    row = next(r.split(";") for r in lines if r.startswith("Male;30;39;Normal;"))
+    low, high = float(row[4]) / 100, float(row[5]) / 100  # cm/s -> m/s, mean -/+ 1 SD
+    assert stp["speed_m_s"].mean == pytest.approx((low + high) / 2)
+    assert stp["speed_m_s"].sd == pytest.approx((high - low) / 2)
+    assert stp["speed_m_s"].unit == "m/s"
+    assert 1.0 < stp["stride_length_m"].mean < 2.0 and stp["stride_length_m"].unit == "m"
+    assert stp["stance_pct"].mean + stp["swing_pct"].mean == pytest.approx(100.0, abs=1.0)
+    fast = load_spatiotemporal_normals(NORMATIVE / "stp", age_years=35, sex="Male", pace="Fast")
+    assert fast["speed_m_s"].mean > stp["speed_m_s"].mean
+    # Toddlers: swing/stance not given in the table -> omitted, not zero.
+    assert "stance_pct" not in load_spatiotemporal_normals(STP, age_years=2, sex="Female")
+
+
+def test_spatiotemporal_normals_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "Normals.txt"
+    bad.write_text("nothing here\n")
+    with pytest.raises(InputError) as err:
+        load_spatiotemporal_normals(bad, age_years=30, sex="Male")
+    assert err.value.source == str(bad) and "Gender" in err.value.problem
+    with pytest.raises(InputError, match="not found"):
+        load_spatiotemporal_normals(tmp_path / "missing.txt", age_years=30, sex="Male")
+    if STP.is_file():
+        with pytest.raises(InputError, match="no row"):
+            load_spatiotemporal_normals(STP, age_years=120, sex="Male")

