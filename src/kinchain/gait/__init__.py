@@ -15,9 +15,13 @@ from kinchain.gait import cycles_types
 from kinchain.gait.cycles import segment_cycles, strides, time_normalise
 from kinchain.gait.cycles_types import N_POINTS, Cycle, CycleSet, EventKind, GaitEvent, Side
 from kinchain.gait.events import (
+    EventDetector,
     EventDisagreement,
+    FootVelocityDetector,
+    ForcePlateDetector,
     GaitEvents,
     MethodAgreement,
+    ZeniDetector,
     c3d_events,
     detect_events,
     foot_velocity_events,
@@ -41,8 +45,11 @@ __all__ = [
     "PARAMETER_UNITS",
     "Cycle",
     "CycleSet",
+    "EventDetector",
     "EventDisagreement",
     "EventKind",
+    "FootVelocityDetector",
+    "ForcePlateDetector",
     "GaitEvent",
     "GaitEvents",
     "MethodAgreement",
@@ -50,6 +57,7 @@ __all__ = [
     "SideSpatiotemporal",
     "Spatiotemporal",
     "StrideParameters",
+    "ZeniDetector",
     "c3d_events",
     "cycles_types",
     "detect_events",

@@ -50,10 +50,12 @@ kinematic data. Gait Posture 2007;25:469-474.
 
 from __future__ import annotations
 
+import inspect
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -67,9 +69,13 @@ if TYPE_CHECKING:
     from kinchain.process import TrialResult
 
 __all__ = [
+    "EventDetector",
     "EventDisagreement",
+    "FootVelocityDetector",
+    "ForcePlateDetector",
     "GaitEvents",
     "MethodAgreement",
+    "ZeniDetector",
     "c3d_events",
     "detect_events",
     "foot_velocity_events",
@@ -462,6 +468,8 @@ def kinematic_events(
     min_stride_s: float = 0.5,
     min_prominence_m: float = 0.05,
     cutoff_hz: float | None = 7.0,
+    strike_window_s: float = 0.25,
+    off_window_s: float = 0.4,
 ) -> tuple[GaitEvent, ...]:
     """Run :func:`zeni_events` or :func:`foot_velocity_events` on both feet of a trial.
 
@@ -486,7 +494,15 @@ def kinematic_events(
             )
         else:
             out += foot_velocity_events(
-                heel, toe, forward, rate, side, cutoff_hz=cutoff_hz, min_stride_s=min_stride_s
+                heel,
+                toe,
+                forward,
+                rate,
+                side,
+                cutoff_hz=cutoff_hz,
+                strike_window_s=strike_window_s,
+                off_window_s=off_window_s,
+                min_stride_s=min_stride_s,
             )
     return tuple(sorted(out, key=lambda e: e.frame))
 
@@ -664,3 +680,139 @@ def detect_events(
         "foot_points": {side: _foot(result, side)[2] for side in SIDES},
     }
     return GaitEvents(chosen, candidates, disagreements, summary, rate, params)
+
+
+# --------------------------------------------------------------------------------------------
+# Detector objects (scikit-learn / gaitmap style)
+
+
+class EventDetector:
+    """Base of the event detectors: keyword-only parameters stored as given, no work in
+    ``__init__``, one action :meth:`detect` that returns ``self`` with the result in ``events_``.
+
+    Subclasses set :attr:`method` and implement :meth:`_detect`; their ``__init__`` parameters are
+    their whole configuration (:meth:`get_params`, JSON round trip with :meth:`to_json` /
+    :meth:`from_json`).
+    """
+
+    method: ClassVar[str] = ""
+    events_: tuple[GaitEvent, ...]
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [n for n, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY]
+
+    def get_params(self) -> dict[str, object]:
+        """Parameter name -> value, as passed to ``__init__``."""
+        return {n: getattr(self, n) for n in self._param_names()}
+
+    def to_json(self) -> str:
+        """The detector's class and parameters as JSON."""
+        return json.dumps({"detector": type(self).__name__, "params": self.get_params()})
+
+    @classmethod
+    def from_json(cls, text: str) -> Self:
+        """Rebuild a detector written by :meth:`to_json`.
+
+        Raises
+        ------
+        ValueError
+            The JSON names another detector class.
+        """
+        data = json.loads(text)
+        if data.get("detector") != cls.__name__:
+            raise ValueError(f"{cls.__name__}.from_json: got a {data.get('detector')!r}")
+        return cls(**data["params"])
+
+    def detect(self, result: TrialResult) -> Self:
+        """Detect the events of a processed trial; the result is in ``self.events_``."""
+        self.events_ = self._detect(result)
+        return self
+
+    def _detect(self, result: TrialResult) -> tuple[GaitEvent, ...]:  # pragma: no cover
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+class ForcePlateDetector(EventDetector):
+    """Force-plate events (:func:`plate_events`).
+
+    Parameters
+    ----------
+    threshold_n
+        Vertical-force threshold, N (default 20).
+    """
+
+    method = "force_plate"
+
+    def __init__(self, *, threshold_n: float = 20.0) -> None:
+        self.threshold_n = threshold_n
+
+    def _detect(self, result: TrialResult) -> tuple[GaitEvent, ...]:
+        return plate_events(result, threshold_n=self.threshold_n)
+
+
+class ZeniDetector(EventDetector):
+    """Zeni et al. (2008) events (:func:`zeni_events` on both feet).
+
+    Parameters
+    ----------
+    min_stride_s
+        Shortest stride accepted, s (default 0.5).
+    min_prominence_m
+        Smallest prominence of an extremum, m (default 0.05).
+    """
+
+    method = "zeni"
+
+    def __init__(self, *, min_stride_s: float = 0.5, min_prominence_m: float = 0.05) -> None:
+        self.min_stride_s = min_stride_s
+        self.min_prominence_m = min_prominence_m
+
+    def _detect(self, result: TrialResult) -> tuple[GaitEvent, ...]:
+        return kinematic_events(
+            result, "zeni", min_stride_s=self.min_stride_s, min_prominence_m=self.min_prominence_m
+        )
+
+
+class FootVelocityDetector(EventDetector):
+    """O'Connor et al. (2007) foot-velocity events (:func:`foot_velocity_events` on both feet).
+
+    Parameters
+    ----------
+    cutoff_hz
+        Low-pass cut-off of the foot centre, Hz (default 7; None: unfiltered).
+    strike_window_s, off_window_s
+        Search windows after / before mid-swing, s (defaults 0.25 and 0.4).
+    min_stride_s
+        Shortest stride accepted, s (default 0.5).
+    """
+
+    method = "foot_velocity"
+
+    def __init__(
+        self,
+        *,
+        cutoff_hz: float | None = 7.0,
+        strike_window_s: float = 0.25,
+        off_window_s: float = 0.4,
+        min_stride_s: float = 0.5,
+    ) -> None:
+        self.cutoff_hz = cutoff_hz
+        self.strike_window_s = strike_window_s
+        self.off_window_s = off_window_s
+        self.min_stride_s = min_stride_s
+
+    def _detect(self, result: TrialResult) -> tuple[GaitEvent, ...]:
+        return kinematic_events(
+            result,
+            "foot_velocity",
+            cutoff_hz=self.cutoff_hz,
+            strike_window_s=self.strike_window_s,
+            off_window_s=self.off_window_s,
+            min_stride_s=self.min_stride_s,
+        )

@@ -1,0 +1,90 @@
+"""Every event detector passes the same checks (gaitmap-style shared test): parameters are
+keyword-only and documented, ``__init__`` does no work, ``detect`` returns ``self`` with
+``events_``, and the configuration survives a JSON round trip."""
+
+from __future__ import annotations
+
+import inspect
+from typing import ClassVar
+
+import pytest
+
+from conftest import shared_data
+from kinchain.gait import (
+    EventDetector,
+    FootVelocityDetector,
+    ForcePlateDetector,
+    GaitEvent,
+    ZeniDetector,
+    detect_events,
+)
+from kinchain.io.c3d import read_c3d
+from kinchain.process import TrialResult, process
+
+
+@pytest.fixture(scope="module")
+def result() -> TrialResult:
+    path = shared_data() / "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"
+    return process(read_c3d(path))
+
+
+class DetectorChecks:
+    """Mixin: subclasses set ``detector`` (a class) and ``changed`` (non-default parameters)."""
+
+    detector: ClassVar[type[EventDetector]]
+    changed: ClassVar[dict[str, object]]
+
+    def test_parameters_are_keyword_only_and_documented(self) -> None:
+        sig = inspect.signature(self.detector.__init__)
+        names = [n for n in sig.parameters if n != "self"]
+        assert names, "a detector has parameters"
+        doc = inspect.getdoc(self.detector) or ""
+        for name in names:
+            assert sig.parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
+            assert name in doc, f"{name} undocumented"
+
+    def test_init_stores_parameters_only(self) -> None:
+        d = self.detector(**self.changed)  # type: ignore[arg-type]
+        for k, v in self.changed.items():
+            assert d.get_params()[k] == v
+        assert not hasattr(d, "events_")
+
+    def test_detect_returns_self_with_events(self, result: TrialResult) -> None:
+        d = self.detector()
+        assert d.detect(result) is d
+        assert d.events_ and all(isinstance(e, GaitEvent) for e in d.events_)
+        assert all(e.method == d.method for e in d.events_)
+        frames = [e.frame for e in d.events_]
+        assert frames == sorted(frames)
+
+    def test_json_round_trip(self) -> None:
+        d = self.detector(**self.changed)  # type: ignore[arg-type]
+        again = type(d).from_json(d.to_json())
+        assert again.get_params() == d.get_params()
+        assert repr(again) == repr(d)
+        with pytest.raises(ValueError):
+            ZeniDetector.from_json(ForcePlateDetector().to_json())
+
+    def test_same_events_as_detect_events(self, result: TrialResult) -> None:
+        d = self.detector().detect(result)
+        assert d.events_ == detect_events(result).candidates[d.method]
+
+
+class TestForcePlate(DetectorChecks):
+    detector = ForcePlateDetector
+    changed: ClassVar[dict[str, object]] = {"threshold_n": 35.0}
+
+
+class TestZeni(DetectorChecks):
+    detector = ZeniDetector
+    changed: ClassVar[dict[str, object]] = {"min_stride_s": 0.6, "min_prominence_m": 0.03}
+
+
+class TestFootVelocity(DetectorChecks):
+    detector = FootVelocityDetector
+    changed: ClassVar[dict[str, object]] = {
+        "cutoff_hz": None,
+        "strike_window_s": 0.3,
+        "off_window_s": 0.35,
+        "min_stride_s": 0.6,
+    }
