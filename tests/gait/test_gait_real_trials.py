@@ -180,6 +180,12 @@ def test_every_method_pair_is_summarised(sample09: TrialResult) -> None:
     assert all(d.difference_frames == d.frame_b - d.frame_a for d in ev.disagreements)
     frames = [e.frame for e in ev.events]
     assert frames == sorted(frames)
+    table = ev.to_frame()
+    assert len(table) == sum(len(c) for c in ev.candidates.values())
+    assert int(table["chosen"].sum()) == len(ev.events)
+    st = spatiotemporal(sample09, ev)
+    strides = st.to_frame()
+    assert len(strides) == len(st.strides) and "speed_m_s" in strides.columns
 
 
 # ------------------------------------------------------------------------------------- cycles

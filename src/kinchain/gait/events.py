@@ -65,6 +65,8 @@ from kinchain.gait.cycles_types import EventKind, GaitEvent, Side
 from kinchain.kinetics.filtering import _finite_runs, lowpass
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kinchain.kinetics.plates import Contact
     from kinchain.process import TrialResult
 
@@ -179,6 +181,27 @@ class GaitEvents:
         """Chosen events (or one method's candidates) of one side and kind, in time order."""
         pool = self.events if method is None else self.candidates.get(method, ())
         return tuple(e for e in pool if e.side == side and e.kind == kind)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per candidate event: ``method``, ``side``, ``kind``, ``frame`` (zero-based,
+        fractional), ``time_s`` (s from the first frame) and ``chosen`` (bool)."""
+        import pandas as pd
+
+        chosen = set(self.events)
+        rows = [
+            {
+                "method": e.method,
+                "side": e.side,
+                "kind": e.kind,
+                "frame": e.frame,
+                "time_s": e.time_s,
+                "chosen": e in chosen,
+            }
+            for events in self.candidates.values()
+            for e in events
+        ]
+        cols = ["method", "side", "kind", "frame", "time_s", "chosen"]
+        return pd.DataFrame(rows, columns=cols).sort_values(["frame", "method"], ignore_index=True)
 
     def agreement(self, method_a: str, method_b: str) -> MethodAgreement | None:
         """The summary of one pair (either order; the signed mean refers to the stored order)."""

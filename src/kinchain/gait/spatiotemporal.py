@@ -37,7 +37,7 @@ chiropractic manipulation on gait symmetry. J Manipulative Physiol Ther 1987;10:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -48,6 +48,8 @@ from kinchain.gait.cycles_types import Cycle, CycleSet, GaitEvent, Side
 from kinchain.gait.events import GaitEvents, _foot, _progression
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kinchain.process import TrialResult
 
 __all__ = [
@@ -181,6 +183,13 @@ class Spatiotemporal:
     def side(self, side: Side) -> SideSpatiotemporal:
         """The side's means."""
         return self.left if side == "left" else self.right
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per stride (``side``, ``start``, ``end``, ``usable`` and every parameter of
+        :data:`PARAMETER_UNITS`, columns named with their unit suffix as in the fields)."""
+        import pandas as pd
+
+        return pd.DataFrame([asdict(r) for r in self.strides])
 
 
 def symmetry_index(left: float, right: float) -> float:
