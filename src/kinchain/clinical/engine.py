@@ -671,9 +671,11 @@ def _questions(
     causes: list[CauseAssessment],
     limit: int = 12,
 ) -> list[Question]:
+    """Unknown fields worth asking: red-flag questions first (up to half the list), then the
+    items that would decide an open rule, then evidence for the three leading causes."""
     qs: dict[str, Question] = {}
 
-    def add(field: str, why: str, rule_id: str) -> None:
+    def add(field: str, why: str, rule_id: str, cap: int) -> None:
         if field in ("pain.sites",) or not _is_unknown(intake, field):
             return
         if field in qs:
@@ -682,24 +684,36 @@ def _questions(
                     update={"rule_ids": [*qs[field].rule_ids, rule_id]}
                 )
             return
-        if len(qs) < limit:
+        if len(qs) < cap:
             qs[field] = Question(
                 field=field, question=_question_text(field), why=why, rule_ids=[rule_id]
             )
 
-    for r in flags:
-        for f in r.missing:
-            add(f, f"could reveal a red flag: {r.name}", r.rule_id)
-    for r in rules:
-        if r.outcome == "indeterminate":
-            for f in r.missing:
-                add(f, f"decides the {r.name}", r.rule_id)
-    for c in causes[:3]:
-        for e in c.unknown:
-            for f in e.fields:
-                add(
-                    f,
-                    f"evidence for or against {c.label.lower()}: {e.text}",
-                    e.rule_id or f"cause.{c.cause.value}",
-                )
+    def from_rules(cap: int) -> None:
+        for r in rules:
+            if r.outcome == "indeterminate":
+                for f in r.missing:
+                    add(f, f"decides the {r.name}", r.rule_id, cap)
+
+    def from_causes(cap: int) -> None:
+        for c in causes[:3]:
+            for e in c.unknown:
+                for f in e.fields:
+                    add(
+                        f,
+                        f"evidence for or against {c.label.lower()}: {e.text}",
+                        e.rule_id or f"cause.{c.cause.value}",
+                        cap,
+                    )
+
+    # red-flag questions round-robin over the flags (breadth first)
+    depth = max((len(r.missing) for r in flags), default=0)
+    flag_qs = [(r.missing[k], r) for k in range(depth) for r in flags if k < len(r.missing)]
+    for f, r in flag_qs:
+        add(f, f"could reveal a red flag: {r.name}", r.rule_id, limit // 2)
+    from_rules(limit * 3 // 4)
+    from_causes(limit)
+    for f, r in flag_qs:
+        add(f, f"could reveal a red flag: {r.name}", r.rule_id, limit)
+    from_rules(limit)
     return list(qs.values())

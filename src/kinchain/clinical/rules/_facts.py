@@ -80,9 +80,7 @@ def esr_uln_range(i: Intake) -> tuple[float, float]:
     ages = [age] if age is not None else [0.0, 120.0]
     sexes = [sex] if sex in ("male", "female") else ["male", "female"]
     values = [
-        max(ESR_ULN_FLOOR_MM_H, a / 2 if s == "male" else (a + 10) / 2)
-        for a in ages
-        for s in sexes
+        max(ESR_ULN_FLOOR_MM_H, a / 2 if s == "male" else (a + 10) / 2) for a in ages for s in sexes
     ]
     return min(values), max(values)
 

@@ -8,8 +8,8 @@ Any of, new or worsening: bladder or bowel dysfunction; saddle (perianal/perinea
 or altered sensation; bilateral leg symptoms or motor weakness; sexual dysfunction. Emergency:
 emergency department with emergency MRI of the lumbosacral spine (within 4 h of request in
 hospital). Ask about perineal numbness explicitly: patients do not volunteer it. (kinchain
-asks these questions next only when there is back pain or radiation from the back is not
-excluded; the flag fires on the answers whatever the sites.)
+asks these questions next only with back pain or pain radiating from the back, and otherwise
+asks about radiation first; the flag fires on the answers whatever the sites.)
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ def evaluate(i: Intake) -> RuleResult:
         items,
         "Emergency department: emergency MRI of the lumbosacral spine.",
     )
-    spinal = "back" in i.pain.sites or i.pain.radiation_from_back != "no"
+    spinal = "back" in i.pain.sites or i.pain.radiation_from_back == "yes"
     if result.outcome != "positive" and not spinal:
-        # no back pain and no radiation from the back: do not put these questions first
-        result = result.model_copy(update={"missing": []})
+        # no back pain and no radiation from the back: ask about radiation first
+        screen = ["pain.radiation_from_back"] if i.pain.radiation_from_back == "unknown" else []
+        result = result.model_copy(update={"missing": screen})
     return result
