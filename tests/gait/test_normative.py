@@ -246,6 +246,9 @@ def test_gps_pelvis_once_overall() -> None:
     assert result.gps["left"] == 0.0
     assert result.gps["right"] == pytest.approx(math.sqrt((3 * 100.0 + 9.0) / 9))
     assert result.gps_overall == pytest.approx(math.sqrt(9.0 / 15))
+    overall_vars = result.provenance["gps_overall_variables"]
+    assert isinstance(overall_vars, list) and len(overall_vars) == 15
+    assert "right_pelvic_tilt" not in overall_vars and "left_pelvic_tilt" in overall_vars
     # With the right side alone, its own pelvis counts.
     alone = compare({"right": _cycleset("right", right)}, normative)
     assert alone.gps_overall == pytest.approx(alone.gps["right"])

@@ -78,15 +78,15 @@ Gait Variable Score, Gait Profile Score, Movement Analysis Profile (Baker 2009)
   rotation; hip flexion, abduction and rotation; knee flexion; ankle dorsiflexion; foot
   progression.
 - ``GVS = sqrt(mean_t (x_t - ref_t)^2)`` over t = 0, 2, ..., 100 % of the cycle (51 points),
-  x the patient's **mean** curve over usable strides (Baker computed per stride and averaged;
-  the mean curve's GVS is at most the mean of per-stride GVS), ``ref`` the normative mean, in
-  degrees.
+  x the patient's **mean** curve over usable strides, ``ref`` the normative mean, in degrees.
+  (Scoring each stride and averaging the scores, as some tools do, gives a value at least as
+  large: the RMS of a mean difference is at most the mean of the RMS differences.)
 - GPS per side = RMS of that side's 9 GVS (pelvis of that side included).
 - Overall GPS = RMS of 15 GVS: the left side's 9 and the right side's 6 non-pelvic ones. Pelvic
-  motion belongs to neither leg, so, as for the Gait Deviation Index whose 15 variables the GPS
-  reproduces (Schwartz & Rozumalski 2008), the pelvis enters once, by convention from the left
-  side (Baker 2009; also how pyCGM2 and Visual3D implement it). When only the right side was
-  analysed, the overall GPS uses the right pelvis.
+  motion belongs to neither leg, so the pelvis enters once, by convention from the left side:
+  the 15 variables of the Gait Deviation Index (Schwartz & Rozumalski 2008) on which Baker 2009
+  builds the GPS, and how pyCGM2 (``CGM1_GPS``) and Visual3D's GPS pipeline implement it. When
+  only the right side was analysed, the overall GPS uses the right pelvis.
 - MAP = the GVS of each variable per side (and each side's GPS), a table for the bar chart.
 - A missing or partly invalid curve makes its GVS NaN, and any GPS that needs it NaN: a score
   over fewer variables would not be the published score.
@@ -133,6 +133,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kinchain import __version__
 from kinchain.errors import InputError
 from kinchain.gait.cycles_types import N_POINTS, CycleSet, Side
 
@@ -300,6 +301,8 @@ class NormativeComparison:
         analysed, values in degrees.
     n_cycles
         Side -> number of usable strides averaged.
+    provenance
+        kinchain version, the normative file, the GVS sampling and definitions used.
     """
 
     normative_name: str
@@ -313,6 +316,7 @@ class NormativeComparison:
     gps_overall: float
     map_table: pd.DataFrame
     n_cycles: dict[str, int]
+    provenance: dict[str, object] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -945,4 +949,11 @@ def compare(cycles: Mapping[str, CycleSet], normative: NormativeSet) -> Normativ
         gps_overall=gps_overall,
         map_table=table,
         n_cycles=n_cycles,
+        provenance={
+            "kinchain_version": __version__,
+            "normative_path": normative.path,
+            "gvs_points_pct": [int(i) for i in GVS_INDEX],
+            "gps_overall_variables": list(overall),
+            "reference": "Baker et al. 2009, Gait Posture 30:265-269",
+        },
     )
