@@ -248,7 +248,9 @@ def _walker(rate: float = 100.0, speed: float = 1.2, T: float = 1.0) -> SimpleNa
         joints=joints,
         subject=SimpleNamespace(leg_length_m={"left": 0.9, "right": 0.9}),
     )
-    return SimpleNamespace(trial=SimpleNamespace(point_rate=rate, n_frames=n), model=model)
+    return SimpleNamespace(
+        trial=SimpleNamespace(point_rate=rate, n_frames=n, path="synthetic", sha256=""), model=model
+    )
 
 
 def test_spatiotemporal_on_a_synthetic_walker() -> None:

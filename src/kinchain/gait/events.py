@@ -167,7 +167,7 @@ class GaitEvents:
     point_rate
         Marker rate, Hz (frames to seconds).
     parameters
-        The thresholds and windows used.
+        Provenance (input file and its sha256) and the thresholds and windows used.
     """
 
     events: tuple[GaitEvent, ...]
@@ -693,6 +693,8 @@ def detect_events(
         chosen = candidates.get(method, ())
     disagreements, summary = _compare(candidates, window)
     params: dict[str, object] = {
+        "input": result.trial.path,
+        "input_sha256": result.trial.sha256,
         "method": method,
         "threshold_n": threshold_n,
         "match_window_s": match_window_s,

@@ -169,7 +169,7 @@ class Spatiotemporal:
     symmetry_pct
         Parameter name -> symmetry index ``(L - R) / (0.5 (L + R)) * 100``, %.
     parameters
-        Settings used (gravity, points used for the heel).
+        Provenance (input file and its sha256) and settings (gravity, points used as heel).
     """
 
     left: SideSpatiotemporal
@@ -316,6 +316,8 @@ def spatiotemporal(
     sym = {k: symmetry_index(getattr(left, k), getattr(right, k)) for k in PARAMETER_UNITS}
     everything = sorted(rows["left"] + rows["right"], key=lambda r: r.start)
     params: dict[str, object] = {
+        "input": result.trial.path,
+        "input_sha256": result.trial.sha256,
         "g_m_s2": G,
         "heel_points": {side: _foot(result, side)[2] for side in SIDES},
     }
