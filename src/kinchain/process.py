@@ -39,7 +39,7 @@ from kinchain.kinematics.angles import joint_angles
 from kinchain.kinetics.bsip import segment_parameters
 from kinchain.kinetics.filtering import lowpass
 from kinchain.kinetics.newton_euler import SegmentState, bottom_up, express_in_frame
-from kinchain.kinetics.plates import Contact, assign_plates
+from kinchain.kinetics.plates import Contact, GroundReaction, assign_plates
 from kinchain.kinetics.power import joint_power, pig_power_vector
 from kinchain.model.cgm1 import SIDES, LowerBody, build_model
 from kinchain.model.gaps import DEFAULT_MAX_GAP_S
@@ -110,6 +110,9 @@ class TrialResult:
         filled) data and, for kinetics, on a clean plate contact or swing.
     contacts
         Force-plate contacts found and what was decided about each.
+    grf
+        Side -> ground reaction on that foot at the marker rate (force N, COP m, free moment
+        N·m, lab frame; NaN outside used contacts); empty without kinetics.
     provenance
         Input hash, kinchain version, parameters, subject measurements.
     """
@@ -120,6 +123,7 @@ class TrialResult:
     valid: dict[str, NDArray[np.bool_]]
     contacts: list[Contact] = field(default_factory=list)
     provenance: dict[str, object] = field(default_factory=dict)
+    grf: dict[str, GroundReaction] = field(default_factory=dict)
 
     @property
     def time_s(self) -> FloatArray:
@@ -171,7 +175,9 @@ def _swing(model: LowerBody, side: str, clearance_m: float) -> NDArray[np.bool_]
 
 def _kinetics(
     trial: Trial, model: LowerBody, mass_kg: float, options: ProcessOptions
-) -> tuple[dict[str, FloatArray], dict[str, NDArray[np.bool_]], list[Contact]]:
+) -> tuple[
+    dict[str, FloatArray], dict[str, NDArray[np.bool_]], list[Contact], dict[str, GroundReaction]
+]:
     j, seg = model.joints, model.segments
     feet = {
         s: {
@@ -242,7 +248,7 @@ def _kinetics(
                 values[~ok] = np.nan
                 outputs[label] = values
                 valid[label] = ok.copy()
-    return outputs, valid, assignment.contacts
+    return outputs, valid, assignment.contacts, assignment.grf
 
 
 def _pelvis_omega(model: LowerBody) -> FloatArray:
@@ -295,13 +301,14 @@ def process(
         valid[p + "AnkleAngles"] = seg[f"{side}_foot"].valid
         valid[p + "FootProgressAngles"] = seg[f"{side}_foot"].valid
     contacts: list[Contact] = []
+    grf: dict[str, GroundReaction] = {}
     if kinetics:
         mass = model.subject.mass_kg
         if not (np.isfinite(mass) and mass > 0):
             raise InputError(model.subject.source, "subject.mass_kg is missing or not positive")
         if not trial.plates:
             raise InputError(trial.path, "no force plates: kinetics need force-plate data")
-        loads, load_valid, contacts = _kinetics(trial, model, mass, options)
+        loads, load_valid, contacts, grf = _kinetics(trial, model, mass, options)
         if not any(c.used for c in contacts):
             loaded = [c for c in contacts]
             why = "; ".join(f"plate {c.plate + 1}: {c.reason}" for c in loaded) or (
@@ -318,7 +325,7 @@ def process(
         "subject": asdict(model.subject),
         "model": "Conventional Gait Model 1 / Plug-in Gait lower body",
     }
-    return TrialResult(trial, model, outputs, valid, contacts, provenance)
+    return TrialResult(trial, model, outputs, valid, contacts, provenance, grf)
 
 
 def process_trial(
