@@ -38,7 +38,7 @@ def cause(a: ClinicalAssessment, c: CauseId) -> Any:
 
 def test_red_flag_floor_is_not_lowered_by_a_mechanical_picture() -> None:
     a = assess(mech(gait_findings=GAIT, signs={"swelling": "yes", "warmth": "yes",
-                                               "temperature_c": 38.9},
+                                               "fever": "yes", "temperature_c": 38.9},
                     pain={"duration_days": 2}))
     assert a.urgency == Urgency.emergency
     assert a.referral.specialist == Specialist.emergency_department

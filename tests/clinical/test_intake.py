@@ -83,8 +83,16 @@ def test_urate_units(value: float, unit: str | None, mg_dl: float, assumed: bool
 
 
 def test_temperature_over_38_is_taken_as_fever_with_a_stated_assumption() -> None:
-    i = intake(signs={"fever": "no", "temperature_c": 38.4})
+    i = intake(signs={"temperature_c": 38.4})
     assert any("temperature_c" in a for a in i.assumptions())
+    assert not intake(signs={"temperature_c": 37.9}).assumptions()
+
+
+def test_fever_no_with_a_fever_temperature_is_a_contradiction() -> None:
+    with pytest.raises(InputError) as exc:
+        intake(signs={"fever": "no", "temperature_c": 38.0})
+    assert exc.value.source == "signs.fever" and "temperature_c" in exc.value.problem
+    assert intake(signs={"fever": "no", "temperature_c": 37.9}).signs.fever == "no"
 
 
 def test_gait_finding_model() -> None:

@@ -95,6 +95,9 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
                                    min_size=1, max_size=3, unique=True))
         ]
     # keep the intake free of contradictions the validator rejects
+    temp = _get(data, "signs.temperature_c")
+    if _get(data, "signs.fever") == "no" and temp is not None and temp >= 38.0:
+        _set(data, "signs.fever", "unknown")
     if _get(data, "trauma.injury") == "no":
         if _get(data, "trauma.mechanism") not in (None, "unknown", "exertion"):
             _set(data, "trauma.mechanism", "unknown")

@@ -360,7 +360,8 @@ class Labs(_Model):
         default=None,
         gt=0,
         le=100,
-        description="Laboratory's CRP upper limit of normal, mg/L (assumed 5 mg/L when not given).",
+        description="Laboratory's CRP upper limit of normal, mg/L (when not given: > 10 mg/L "
+        "raised, <= 5 normal, in between unknown).",
     )
     esr_mm_h: float | None = Field(default=None, ge=0, le=200, description="ESR, mm/h.")
     esr_uln_mm_h: float | None = Field(
@@ -532,6 +533,12 @@ class Intake(_Model):
                     "may go without an injury)",
                 )
         s = self.signs
+        if s.fever == "no" and s.temperature_c is not None and s.temperature_c >= 38.0:
+            raise InputError(
+                "signs.fever",
+                f"'no' contradicts signs.temperature_c = {s.temperature_c:g} C (>= 38.0 is a "
+                "fever): correct one of them, or leave signs.fever 'unknown'",
+            )
         if s.small_joints_involved is not None and s.large_joints_involved is not None:
             if s.small_joints_involved + s.large_joints_involved > 68:
                 raise InputError("signs.small_joints_involved", "more joints than exist")
@@ -549,14 +556,17 @@ class Intake(_Model):
         if (
             self.signs.temperature_c is not None
             and self.signs.temperature_c >= 38.0
-            and self.signs.fever != "yes"
+            and self.signs.fever == "unknown"
         ):
             out.append(
                 f"signs.temperature_c = {self.signs.temperature_c:g} C (>= 38.0): taken as fever "
-                f"although signs.fever is '{self.signs.fever}'."
+                "(signs.fever was not answered)."
             )
         if self.labs.crp_mg_l is not None and self.labs.crp_uln_mg_l is None:
-            out.append("labs.crp_uln_mg_l not given: CRP upper limit of normal assumed 5 mg/L.")
+            out.append(
+                "labs.crp_uln_mg_l not given: CRP above 10 mg/L counts as raised, 5 mg/L or "
+                "less as normal, and in between as unknown."
+            )
         if self.labs.esr_mm_h is not None and self.labs.esr_uln_mm_h is None:
             out.append(
                 "labs.esr_uln_mm_h not given: ESR upper limit of normal assumed age/2 (men) or "

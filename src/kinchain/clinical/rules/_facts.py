@@ -57,11 +57,25 @@ def septic_risk_factor(i: Intake) -> Tri:
     )
 
 
+CRP_ULN_RANGE_MG_L = (5.0, 10.0)
+
+
 def crp_raised(i: Intake) -> Tri:
-    """CRP above the upper limit of normal (assumed 5 mg/L when not given)."""
-    if i.labs.crp_mg_l is None:
+    """CRP above the upper limit of normal: the laboratory's when given; otherwise above 10 mg/L
+    is raised, 5 mg/L or less is normal, and in between is unknown (common ULNs are 5-10)."""
+    crp = i.labs.crp_mg_l
+    if crp is None:
         return None
-    return i.labs.crp_mg_l > (i.labs.crp_uln_mg_l or 5.0)
+    lo, hi = (
+        (i.labs.crp_uln_mg_l, i.labs.crp_uln_mg_l)
+        if i.labs.crp_uln_mg_l is not None
+        else CRP_ULN_RANGE_MG_L
+    )
+    if crp > hi:
+        return True
+    if crp <= lo:
+        return False
+    return None
 
 
 ESR_ULN_FLOOR_MM_H = 20.0

@@ -11,7 +11,7 @@ prosthetic joint, IV drug use, alcohol, diabetes, recent intra-articular steroid
 immunosuppression).
 
 kinchain's operationalisation (the guideline gives no scoring): a hot (warm) and swollen peripheral
-joint with a short history (<= 14 days, or sudden onset) is a red flag. It is an emergency when
+joint with a short history (<= 14 days; pain.duration_days) is a red flag. It is an emergency when
 movement is restricted, there is fever (reported or >= 38.0 C), or a risk factor; otherwise it
 still needs same-day assessment to exclude infection (aspiration). A positive synovial Gram stain
 is an emergency on its own.
@@ -34,11 +34,8 @@ EVIDENCE = "guideline text [V]; the emergency/same-day split is kinchain's opera
 
 
 def short_history(i: Intake) -> Tri:
-    """Symptoms for 14 days or less, or of sudden onset."""
-    d = i.pain.duration_days
-    if d is not None:
-        return t_le(d, 14)
-    return True if i.pain.onset == "sudden" else None
+    """Symptoms for 14 days or less (unknown when the duration is unknown)."""
+    return t_le(i.pain.duration_days, 14)
 
 
 def hot_swollen_joint(i: Intake) -> Tri:
