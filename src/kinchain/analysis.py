@@ -1,0 +1,298 @@
+"""Gait analysis of one processed trial: events, strides, spatiotemporal parameters, normative
+comparison and kinetic-chain findings, in one result that the report, the JSON output and the
+clinical engine read.
+
+``analysis.json`` (schema ``kinchain-analysis/1``) is :meth:`GaitAnalysis.to_dict` serialised;
+its fields are documented in ``docs/analysis-schema.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from kinchain import DISCLAIMER, __version__
+from kinchain.chain.detect import (
+    ChainData,
+    NormalRanges,
+    SideData,
+    Thresholds,
+    detect_findings,
+)
+from kinchain.chain.features import (
+    CurveFeatures,
+    StanceLoading,
+    curve_features,
+    normal_sd,
+    stance_loading,
+)
+from kinchain.chain.finding import Finding
+from kinchain.errors import InputError
+from kinchain.gait.cycles import segment_cycles
+from kinchain.gait.cycles_types import CycleSet, Side
+from kinchain.gait.events import GaitEvents, detect_events
+from kinchain.gait.normative import (
+    NormativeComparison,
+    NormativeSet,
+    compare,
+    load_normative,
+    load_schwartz2008,
+    schwartz_for_speed,
+)
+from kinchain.gait.spatiotemporal import Spatiotemporal, spatiotemporal
+from kinchain.process import TrialResult
+
+SCHEMA = "kinchain-analysis/1"
+SIDES: tuple[Side, Side] = ("left", "right")
+_PREFIX = {"left": "L", "right": "R"}
+
+
+@dataclass(frozen=True)
+class StrideRecord:
+    """One usable stride's features, as reported."""
+
+    side: str
+    index: int
+    start_frame: float
+    end_frame: float
+    kinetics: bool
+    features: dict[str, float]
+    loading: dict[str, float] | None
+
+
+@dataclass(frozen=True)
+class GaitAnalysis:
+    """Everything :func:`analyze` computed.
+
+    Attributes
+    ----------
+    result
+        The processed trial.
+    events, cycles, spatiotemporal
+        Gait events, strides per side and spatiotemporal parameters.
+    normative, comparison
+        The normative set used (speed-matched) and the comparison with it (None if no normative
+        data could be found).
+    strides
+        Per usable stride, its chain features.
+    findings
+        Kinetic-chain findings, both sides.
+    thresholds
+        The detector thresholds used.
+    """
+
+    result: TrialResult
+    events: GaitEvents
+    cycles: dict[Side, CycleSet]
+    spatiotemporal: Spatiotemporal
+    normative: NormativeSet | None
+    comparison: NormativeComparison | None
+    strides: tuple[StrideRecord, ...]
+    findings: tuple[Finding, ...]
+    thresholds: Thresholds
+    normal_features: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def fired(self) -> list[Finding]:
+        """The findings that fired."""
+        return [f for f in self.findings if f.fired]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable analysis (schema ``kinchain-analysis/1``), JSON-ready."""
+        trial = self.result.trial
+        st = self.spatiotemporal
+        comp = self.comparison
+        payload: dict[str, Any] = {
+            "schema": SCHEMA,
+            "disclaimer": DISCLAIMER,
+            "provenance": {
+                "input": trial.path,
+                "input_sha256": trial.sha256,
+                "kinchain_version": __version__,
+                "process_parameters": self.result.provenance.get("parameters", {}),
+                "thresholds": self.thresholds.as_dict(),
+            },
+            "trial": {
+                "frames": trial.n_frames,
+                "point_rate_hz": trial.point_rate,
+                "first_frame": trial.first_frame,
+            },
+            "events": [
+                {
+                    "kind": e.kind,
+                    "side": e.side,
+                    "frame": e.frame,
+                    "time_s": e.time_s,
+                    "method": e.method,
+                }
+                for e in self.events.events
+            ],
+            "event_agreement": [asdict(a) for a in self.events.summary],
+            "spatiotemporal": {
+                "left": st.left.as_dict(),
+                "right": st.right.as_dict(),
+                "symmetry_index_pct": dict(st.symmetry_pct),
+                "units": dict(st.units),
+                "strides": {"left": st.left.n_strides, "right": st.right.n_strides},
+            },
+            "normative": None,
+            "strides": [asdict(s) for s in self.strides],
+            "normal_features": self.normal_features,
+            "findings": [asdict(f) for f in self.findings],
+        }
+        if comp is not None:
+            payload["normative"] = {
+                "name": comp.normative_name,
+                "source": comp.normative_source,
+                "population": comp.population,
+                "speed_class": comp.speed_class,
+                "dimensionless_speed_range": comp.dimensionless_speed_range,
+                "gvs_deg": comp.gvs,
+                "gps_deg": comp.gps,
+                "gps_overall_deg": comp.gps_overall,
+                "n_cycles": comp.n_cycles,
+            }
+        return _jsonable(payload)
+
+
+def _jsonable(obj: Any) -> Any:
+    """NaN and inf -> None; numpy scalars -> Python; tuples -> lists (strict JSON)."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def _family_curves(cset: CycleSet, i: int) -> dict[str, np.ndarray]:
+    return {label[1:]: curves[i] for label, curves in cset.curves.items()}
+
+
+def _normative_set(
+    normative: NormativeSet | str | Path | None,
+    spatio: Spatiotemporal,
+) -> NormativeSet | None:
+    if isinstance(normative, NormativeSet):
+        return normative
+    if normative is not None:
+        return load_normative(normative)
+    try:
+        sets = load_schwartz2008()
+    except InputError:
+        return None
+    speeds = [s.speed_m_s for s in (spatio.left, spatio.right) if np.isfinite(s.speed_m_s)]
+    legs = [s.leg_length_m for s in (spatio.left, spatio.right) if np.isfinite(s.leg_length_m)]
+    if not speeds or not legs:
+        return sets["Free"]
+    return schwartz_for_speed(sets, float(np.mean(speeds)), float(np.mean(legs)))
+
+
+def analyze(
+    result: TrialResult,
+    *,
+    normative: NormativeSet | str | Path | None = None,
+    thresholds: Thresholds | None = None,
+    event_method: Literal["auto", "force_plate", "zeni", "foot_velocity", "c3d"] = "auto",
+    events: GaitEvents | None = None,
+) -> GaitAnalysis:
+    """Analyse a processed trial.
+
+    Parameters
+    ----------
+    result
+        From :func:`kinchain.process.process` or :func:`kinchain.process.process_trial`.
+    normative
+        A :class:`NormativeSet`, a path to a kinchain normative JSON file, or None for Schwartz
+        et al. 2008 matched to the walking speed (read from ``../shared/data`` beside the
+        checkout; mostly children and teenagers).
+    thresholds
+        Detector thresholds (:class:`kinchain.chain.detect.Thresholds`).
+    event_method
+        Passed to :func:`kinchain.gait.events.detect_events`.
+    events
+        Use these events instead of detecting them (e.g. events checked by hand).
+
+    Returns
+    -------
+    GaitAnalysis
+    """
+    thresholds = thresholds or Thresholds()
+    if events is None:
+        events = detect_events(result, method=event_method)
+    cycles = segment_cycles(result, events)
+    spatio = spatiotemporal(result, events, cycles)
+    norm = _normative_set(normative, spatio)
+    comparison = compare({str(k): v for k, v in cycles.items()}, norm) if norm is not None else None
+
+    mass = result.model.subject.mass_kg
+    records: list[StrideRecord] = []
+    sides: dict[str, SideData] = {}
+    for side in SIDES:
+        cset = cycles[side]
+        feats: list[CurveFeatures] = []
+        kin: list[bool] = []
+        loads: list[StanceLoading | None] = []
+        grf = result.grf.get(side)
+        heel = result.model.joints.get(f"{side}_heel", result.model.joints[f"{side}_ankle"])
+        toe = result.model.joints[f"{side}_toe"]
+        for i, cyc in enumerate(cset.cycles):
+            if not cyc.valid or cyc.outlier:
+                continue
+            span = cyc.end - cyc.start
+            fo_pct = (cyc.foot_off - cyc.start) / span * 100.0 if span > 0 else float("nan")
+            f = curve_features(_family_curves(cset, i), fo_pct)
+            load: StanceLoading | None = None
+            if cyc.kinetics_valid and grf is not None and np.isfinite(cyc.foot_off):
+                start = int(np.ceil(cyc.start))
+                stop = int(np.floor(cyc.foot_off)) + 1
+                load = stance_loading(
+                    grf.force, grf.cop, heel, toe, start, stop, result.trial.point_rate, mass, side
+                )
+            feats.append(f)
+            kin.append(bool(cyc.kinetics_valid))
+            loads.append(load)
+            records.append(
+                StrideRecord(
+                    side,
+                    i,
+                    cyc.start,
+                    cyc.end,
+                    bool(cyc.kinetics_valid),
+                    f.as_dict(),
+                    asdict(load) if load is not None else None,
+                )
+            )
+        sides[side] = SideData(tuple(feats), tuple(kin), tuple(loads), spatio.side(side).as_dict())
+
+    normal: NormalRanges | None = None
+    normal_features: dict[str, dict[str, float]] = {}
+    if norm is not None:
+        fo = norm.spatiotemporal.get("foot_off_pct")
+        fo_pct = fo.mean if fo is not None else 60.0
+        mean_curves = {k: v for k, v in norm.mean.items()}
+        sd_curves = {k: v for k, v in norm.sd.items()}
+        mean_f = curve_features(mean_curves, fo_pct).as_dict()
+        sd_f = normal_sd(sd_curves, mean_curves, fo_pct)
+        normal = NormalRanges(mean_f, sd_f, f"{norm.name} ({norm.source})")
+        normal_features = {"mean": mean_f, "sd": sd_f}
+    data = ChainData(sides, normal, dict(spatio.symmetry_pct))
+    findings = detect_findings(data, thresholds)
+    return GaitAnalysis(
+        result=result,
+        events=events,
+        cycles=cycles,
+        spatiotemporal=spatio,
+        normative=norm,
+        comparison=comparison,
+        strides=tuple(records),
+        findings=tuple(findings),
+        thresholds=thresholds,
+        normal_features=normal_features,
+    )
