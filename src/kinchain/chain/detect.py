@@ -12,8 +12,11 @@ Normal ranges
   because transverse-plane hip angles of the Conventional Gait Model carry errors of 5° and more
   between sessions and assessors (McGinley et al. 2009), so a 2-SD band would flag marker
   placement rather than gait.
-- Shares of the support moment and of positive work: the share computed on the normative mean
-  curves ± ``share_tolerance`` (a kinchain default: no SD exists for a ratio of mean curves).
+- Shares of the support moment and of positive work: the share computed on the speed-matched
+  normative mean curves + ``share_tolerance`` (default 0.10: no SD exists for a ratio of mean
+  curves, and 0.10 is a little more than the difference between adjacent Schwartz 2008 speed
+  classes, e.g. the ankle's share of support falls from 0.78 (Slow) to 0.69 (Free) to 0.61
+  (Fast), so a smaller excess could come from a speed-class mismatch alone).
 - Side-to-side comparisons (single support, stance, step time, vertical force, loading rate):
   symmetry indices (Robinson et al. 1987) or differences beyond kinchain defaults, stated with
   each finding; they are not validated cut-offs.
@@ -59,7 +62,7 @@ class Thresholds:
         Normative SDs for hip rotation (McGinley et al. 2009: poor transverse reliability).
     share_tolerance
         Allowed excess of the ankle's share of support moment or positive work over the
-        normative share, fraction (kinchain default).
+        normative share, fraction (see the module docstring).
     single_support_diff_pct
         Shorter single support on one side than the other, % of stride (kinchain default:
         about twice the SD of single support in the normative cycle events, Schwartz 2008).
@@ -81,7 +84,7 @@ class Thresholds:
 
     z: float = 2.0
     z_hip_rotation: float = 3.0
-    share_tolerance: float = 0.15
+    share_tolerance: float = 0.10
     single_support_diff_pct: float = 4.0
     stance_diff_pct: float = 2.0
     vertical_force_si_pct: float = 10.0
@@ -239,7 +242,7 @@ def _share_criterion(
         "fraction",
         float("nan"),
         hi,
-        f"{normal.source} mean curves + {tolerance:g} (kinchain default)",
+        f"{normal.source} mean curves + {tolerance:g} (about the step between speed classes)",
         _per(values),
     )
     return _Criterion(ev, ratio >= 1.0, ratio, cycles)
