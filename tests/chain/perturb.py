@@ -4,10 +4,11 @@ Each function returns a new Trial (or new events) changed in a known way, so tha
 direction and size of the change in the outputs can be derived and checked:
 
 - :func:`stiffen_knee_in_swing`: the shank and foot markers of one leg are turned about the knee
-  flexion axis (the thigh's y axis through the knee joint centre) by ``-fraction * flexion(t) *
-  sin²(π s^0.75)`` during swing (``s`` from 0 at foot off to 1 at the next foot strike). The foot is in
-  the air then, so no contact is violated, and the knee flexion angle drops by exactly that amount
-  (a turn about the proximal segment's y axis changes only the first Cardan angle).
+  flexion axis (the thigh's y axis through the knee joint centre) by
+  ``-fraction * flexion(t) * sin²(π s^0.75)`` during swing (``s`` from 0 at foot off to 1 at the
+  next foot strike). The foot is in the air then, so no contact is violated, and the knee
+  flexion angle drops by exactly that amount (a turn about the proximal segment's y axis changes
+  only the first Cardan angle).
 - :func:`turn_foot_out`: the heel and toe markers of one foot are turned about the vertical
   through the ankle joint centre: the foot points further out (out-toeing) with the same forces.
 - :func:`shift_cop`: the centre of pressure of one plate is moved by a fixed horizontal vector

@@ -217,7 +217,7 @@ def test_vertical_load_shift_counts_for_antalgic_gait() -> None:
 def test_no_finding_uses_an_invalid_stride() -> None:
     """Out-toeing applied to one stride only, whose toe marker then goes missing for longer than
     the gap limit: that stride is invalid, and the finding must not fire from it."""
-    result, base = _baseline()
+    _, base = _baseline()
     cyc = next(c for c in base.cycles["left"].cycles if c.valid)
     frames = slice(int(np.floor(cyc.start)), int(np.ceil(cyc.end)) + 1)
     altered = turn_foot_out(_trial(), "left", 30.0, frames)
