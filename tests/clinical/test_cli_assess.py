@@ -101,3 +101,25 @@ def test_interactive_reasks_on_bad_answer(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["assess", "-i", "--json"], input="\n".join(answers) + "\n")
     assert r.exit_code == 0, r.output
     assert "give one or more of" in r.output and "give a number" in r.output
+
+
+def test_interactive_stops_at_an_emergency(tmp_path: Path) -> None:
+    # patient, knee, age, sex, side, onset, 2 days, no injury, bears weight, no deformity,
+    # foot cold and pale -> emergency: the interview stops
+    answers = ["patient", "knee", "60", "male", "left", "sudden", "2", "n", "y", "n", "y"]
+    r = CliRunner().invoke(app, ["assess", "-i", "--json"], input="\n".join(answers) + "\n")
+    assert r.exit_code == 0, r.output
+    assert "EMERGENCY" in r.output
+    assert "Is the joint or leg swollen" not in r.output
+    assert '"urgency": "emergency"' in r.output
+
+
+def test_interactive_refuses_a_contradiction() -> None:
+    from kinchain.cli.assess import ask_intake
+
+    # an out-of-range duration (-3 days) is refused at once and asked again
+    answers = iter(["patient", "knee", "", "", "", "", "-3", "2"] + [""] * 80)
+    echoed: list[str] = []
+    data = ask_intake(lambda *a, **k: next(answers), echoed.append)
+    assert data["pain"]["duration_days"] == 2
+    assert any("pain.duration_days" in e for e in echoed)

@@ -370,7 +370,12 @@ QUESTIONS: tuple[Q, ...] = (
 
 
 def ask_intake(prompt: Callable[..., Any], echo: Callable[[str], Any]) -> Data:
-    """Ask :data:`QUESTIONS` in order, skipping those that no longer matter. Blank = unknown."""
+    """Ask :data:`QUESTIONS` in order, skipping those that no longer matter. Blank = unknown.
+
+    Each answer is checked at once (an answer that contradicts an earlier one is refused and asked
+    again). As soon as the answers show an emergency, the interview stops: the remaining
+    questions can no longer change where the person must go.
+    """
     data: Data = {}
     echo(
         "Answer y/n, or leave blank for 'unknown'. kinchain supports, and does not replace, a "
@@ -386,9 +391,26 @@ def ask_intake(prompt: Callable[..., Any], echo: Callable[[str], Any]) -> Data:
             except ValueError as exc:
                 echo(f"  {exc}")
                 continue
+            if value is None:
+                break
+            trial = json.loads(json.dumps(data))
+            _set(trial, q.path, value)
+            if not _sites(trial):  # nothing to check before the sites are known
+                data = trial
+                break
+            try:
+                intake = parse_intake(trial)
+            except InputError as exc:
+                echo(f"  {exc.source}: {exc.problem}")
+                continue
+            data = trial
+            if assess(intake).urgency == Urgency.emergency:
+                echo(
+                    "EMERGENCY: these answers need the emergency department now. "
+                    "Stopping the questions."
+                )
+                return data
             break
-        if value is not None:
-            _set(data, q.path, value)
     return data
 
 
