@@ -87,7 +87,7 @@ class Demographics(_Model):
     """Who the person is."""
 
     age_years: float | None = Field(
-        default=None, ge=0, le=120, description="Age in years; None if unknown."
+        default=None, ge=0, le=120, description="Age in years; null if unknown."
     )
     sex: Literal["female", "male", "other", "unknown"] = Field(
         default="unknown", description="Sex (the Netherlands gout rule scores male sex)."
@@ -118,7 +118,7 @@ class Pain(_Model):
         default="unknown", description="Sudden (hours) or gradual (days to months) onset."
     )
     duration_days: float | None = Field(
-        default=None, ge=0, le=36500, description="Days since the pain began; None if unknown."
+        default=None, ge=0, le=36500, description="Days since the pain began; null if unknown."
     )
     pattern: Literal["constant", "intermittent", "episodic", "unknown"] = Field(
         default="unknown", description="Constant, intermittent or in distinct episodes (attacks)."
@@ -167,7 +167,7 @@ class Trauma(_Model):
         "twisting", "blunt_or_fall", "direct_blow", "crush", "high_energy", "exertion", "unknown"
     ] = Field(default="unknown", description="Mechanism of the injury.")
     days_since_injury: float | None = Field(
-        default=None, ge=0, le=36500, description="Days since the injury; None if unknown."
+        default=None, ge=0, le=36500, description="Days since the injury; null if unknown."
     )
     bore_weight_immediately: Answer = _ans(
         "Could take 4 steps (weight twice onto each foot, limping allowed) right after the injury."
