@@ -510,7 +510,7 @@ class Intake(_Model):
     labs: Labs = Field(default_factory=Labs, description="Optional laboratory and imaging results.")
     gait_findings: list[GaitFindingEvidence] | None = Field(
         default=None,
-        description="Findings of kinchain's gait analysis; None when no gait analysis was done.",
+        description="Findings of kinchain's gait analysis; null when no gait analysis was done.",
     )
 
     @model_validator(mode="after")
