@@ -179,19 +179,11 @@ def _kinetics(
     dict[str, FloatArray], dict[str, NDArray[np.bool_]], list[Contact], dict[str, GroundReaction]
 ]:
     j, seg = model.joints, model.segments
-    feet = {
-        s: {
-            "heel": j.get(f"{s}_heel", j[f"{s}_ankle"]),
-            "toe": j[f"{s}_toe"],
-            "ankle": j[f"{s}_ankle"],
-        }
-        for s in SIDES
-    }
     assignment = assign_plates(
         trial.plates,
         trial.point_rate,
         model.n_frames,
-        feet,
+        model.foot_points(),
         threshold_n=options.force_threshold_n,
         analog_rate=trial.analog_rate or None,
     )

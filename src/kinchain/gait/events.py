@@ -398,20 +398,11 @@ def _used_contacts(result: TrialResult, threshold_n: float) -> list[Contact]:
     same = isinstance(params, Mapping) and params.get("force_threshold_n") == threshold_n
     contacts = list(result.contacts) if (result.contacts and same) else []
     if not contacts and trial.plates:
-        j = model.joints
-        feet: dict[str, Mapping[str, NDArray[np.float64]]] = {
-            s: {
-                "heel": j.get(f"{s}_heel", j[f"{s}_ankle"]),
-                "toe": j[f"{s}_toe"],
-                "ankle": j[f"{s}_ankle"],
-            }
-            for s in SIDES
-        }
         contacts = assign_plates(
             trial.plates,
             trial.point_rate,
             model.n_frames,
-            feet,
+            model.foot_points(),
             threshold_n=threshold_n,
             analog_rate=trial.analog_rate or None,
         ).contacts

@@ -114,6 +114,19 @@ class LowerBody:
         """Number of frames."""
         return int(self.segments["pelvis"].R.shape[0])
 
+    def foot_points(self) -> dict[str, dict[str, FloatArray]]:
+        """``{side: {"heel", "toe", "ankle"}}`` lab positions, m, as force-plate assignment
+        wants them (the ankle joint centre stands in for a missing heel marker)."""
+        j = self.joints
+        return {
+            s: {
+                "heel": j.get(f"{s}_heel", j[f"{s}_ankle"]),
+                "toe": j[f"{s}_toe"],
+                "ankle": j[f"{s}_ankle"],
+            }
+            for s in SIDES
+        }
+
 
 def _valid(*arrays: FloatArray) -> NDArray[np.bool_]:
     ok = np.ones(arrays[0].shape[0], dtype=bool)
