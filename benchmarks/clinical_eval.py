@@ -41,22 +41,24 @@ def evaluate(vignettes: list[dict[str, Any]]) -> dict[str, Any]:
         exp_u = Urgency(exp["urgency"])
         causes = [c.cause.value for c in a.causes]
         fired = {f.rule_id for f in a.red_flags}
-        rows.append({
-            "id": v["id"],
-            "expected_urgency": exp_u.value,
-            "urgency": a.urgency.value,
-            "under": a.urgency.rank < exp_u.rank,
-            "over": a.urgency.rank > exp_u.rank,
-            "red_flag_vignette": bool(exp.get("red_flags")),
-            "missing_flags": sorted(set(exp.get("red_flags", [])) - fired),
-            "expected_cause": exp["cause"],
-            "causes": causes[:3],
-            "top1": causes[0] == exp["cause"],
-            "top3": exp["cause"] in causes[:3],
-            "expected_specialist": exp["specialist"],
-            "specialist": a.referral.specialist.value,
-            "specialist_ok": a.referral.specialist.value == exp["specialist"],
-        })
+        rows.append(
+            {
+                "id": v["id"],
+                "expected_urgency": exp_u.value,
+                "urgency": a.urgency.value,
+                "under": a.urgency.rank < exp_u.rank,
+                "over": a.urgency.rank > exp_u.rank,
+                "red_flag_vignette": bool(exp.get("red_flags")),
+                "missing_flags": sorted(set(exp.get("red_flags", [])) - fired),
+                "expected_cause": exp["cause"],
+                "causes": causes[:3],
+                "top1": causes[0] == exp["cause"],
+                "top3": exp["cause"] in causes[:3],
+                "expected_specialist": exp["specialist"],
+                "specialist": a.referral.specialist.value,
+                "specialist_ok": a.referral.specialist.value == exp["specialist"],
+            }
+        )
     n = len(rows)
     rf = [r for r in rows if r["red_flag_vignette"]]
 
@@ -85,6 +87,20 @@ def _table(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _confusion(rows: list[dict[str, Any]]) -> str:
+    levels = [u.value for u in Urgency]
+    lines = [
+        "| expected \\ kinchain | " + " | ".join(levels) + " |",
+        "| --- |" + " --- |" * len(levels),
+    ]
+    for e in levels:
+        counts = [
+            sum(1 for r in rows if r["expected_urgency"] == e and r["urgency"] == k) for k in levels
+        ]
+        lines.append(f"| {e} | " + " | ".join(str(c) for c in counts) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,17 +112,30 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"kinchain clinical evaluation on {m['vignettes']} vignettes ({args.vignettes})\n")
+        where = args.vignettes.resolve()
+        shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
+        print(f"kinchain clinical evaluation on {m['vignettes']} vignettes ({shown})\n")
         print(_table(m))
-        bad = [r for r in result["rows"] if r["under"] or r["over"] or not r["top1"]
-               or not r["specialist_ok"] or r["missing_flags"]]
+        print("\nUrgency (rows: expected, columns: kinchain):\n")
+        print(_confusion(result["rows"]))
+        bad = [
+            r
+            for r in result["rows"]
+            if r["under"]
+            or r["over"]
+            or not r["top1"]
+            or not r["specialist_ok"]
+            or r["missing_flags"]
+        ]
         if bad:
             print("\nDisagreements:")
             for r in bad:
-                print(f"- {r['id']}: urgency {r['urgency']} (expected {r['expected_urgency']}); "
-                      f"causes {r['causes']} (expected {r['expected_cause']}); specialist "
-                      f"{r['specialist']} (expected {r['expected_specialist']})"
-                      + (f"; missed flags {r['missing_flags']}" if r["missing_flags"] else ""))
+                print(
+                    f"- {r['id']}: urgency {r['urgency']} (expected {r['expected_urgency']}); "
+                    f"causes {r['causes']} (expected {r['expected_cause']}); specialist "
+                    f"{r['specialist']} (expected {r['expected_specialist']})"
+                    + (f"; missed flags {r['missing_flags']}" if r["missing_flags"] else "")
+                )
     return 1 if m["red_flag_under_triage"] else 0
 
 
