@@ -1,0 +1,113 @@
+"""The report edge: ``report.html`` (self-contained), ``report.pdf`` (A4) and ``analysis.json``
+from a gait analysis, optionally joined with a clinical assessment.
+
+Rendering (:func:`render_report`) happens in memory and writing (:func:`write_report`) is all or
+nothing, so an error never leaves a half-written set::
+
+    from kinchain.report import render_report, write_report
+    files = write_report(render_report(analysis), "out/demo")
+
+``analysis.json`` is :meth:`kinchain.analysis.GaitAnalysis.to_dict` (schema
+``kinchain-analysis/1``, documented in ``docs/analysis-schema.md``) with the clinical assessment
+under ``"clinical"`` when one is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from kinchain.analysis import GaitAnalysis
+from kinchain.assessment import Assessment
+from kinchain.report.content import build_document
+from kinchain.report.document import Document
+from kinchain.report.html import render_html
+from kinchain.report.pdf import render_pdf
+from kinchain.report.plots import (
+    KINEMATIC_PANELS,
+    KINETIC_PANELS,
+    RenderedFigure,
+    curves_figure,
+    map_figure,
+)
+
+__all__ = ["REPORT_FILES", "RenderedReport", "render_report", "write_report"]
+
+#: Key -> file name of what :func:`write_report` writes.
+REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "json": "analysis.json"}
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """The three report files' contents, ready to write."""
+
+    html: str
+    pdf: bytes
+    json: str
+    document: Document
+
+
+def render_figures(analysis: GaitAnalysis) -> dict[str, RenderedFigure]:
+    """The report's figures: kinematics, kinetics (when computed) and the MAP chart."""
+    figs = {"kinematics": curves_figure(analysis, KINEMATIC_PANELS, "kinematics")}
+    if any(label.endswith("Moment") for label in analysis.result.outputs):
+        figs["kinetics"] = curves_figure(analysis, KINETIC_PANELS, "kinetics")
+    gps = map_figure(analysis)
+    if gps is not None:
+        figs["map"] = gps
+    return figs
+
+
+def render_report(
+    result: GaitAnalysis | Assessment,
+    *,
+    generated: datetime | None = None,
+) -> RenderedReport:
+    """Render the HTML, the PDF and the JSON of a gait analysis (and its clinical assessment).
+
+    Parameters
+    ----------
+    result
+        A :class:`~kinchain.analysis.GaitAnalysis`, or an :class:`~kinchain.assessment.Assessment`
+        (gait analysis joined with a clinical assessment: adds the clinical section).
+    generated
+        The processing date shown in the header (default: now, local time).
+    """
+    assessment = result if isinstance(result, Assessment) else None
+    analysis = result.gait if isinstance(result, Assessment) else result
+    when = generated or datetime.now().astimezone()
+    doc = build_document(analysis, assessment, generated=when)
+    figures = render_figures(analysis)
+    payload = result.to_dict()
+    text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return RenderedReport(render_html(doc, figures), render_pdf(doc, figures), text, doc)
+
+
+def write_report(report: RenderedReport, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``report.html``, ``report.pdf`` and ``analysis.json`` into ``out_dir``, all or none.
+
+    The files are written into a temporary folder inside ``out_dir`` and moved into place with
+    :func:`os.replace` only when all three are complete.
+
+    Returns
+    -------
+    dict
+        ``{"html": path, "pdf": path, "json": path}``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".kinchain-report-") as tmp:
+        t = Path(tmp)
+        (t / REPORT_FILES["html"]).write_text(report.html, encoding="utf-8")
+        (t / REPORT_FILES["pdf"]).write_bytes(report.pdf)
+        (t / REPORT_FILES["json"]).write_text(report.json, encoding="utf-8")
+        final: dict[str, Path] = {}
+        for key, name in REPORT_FILES.items():
+            dest = out / name
+            os.replace(t / name, dest)
+            final[key] = dest
+    return final

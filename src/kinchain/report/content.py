@@ -1,0 +1,794 @@
+"""What the report says: a :class:`~kinchain.report.document.Document` built from a gait analysis
+(and, when given, the clinical assessment that used its findings)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kinchain import DISCLAIMER, __version__
+from kinchain.analysis import GaitAnalysis
+from kinchain.assessment import Assessment
+from kinchain.chain.finding import Evidence, Finding
+from kinchain.clinical import ClinicalAssessment
+from kinchain.report.document import (
+    Banner,
+    Block,
+    Bullets,
+    Cell,
+    Details,
+    Document,
+    Figure,
+    Heading,
+    KeyValues,
+    Para,
+    Table,
+)
+
+SEVERITY_ORDER = {"severe": 0, "moderate": 1, "mild": 2, "none": 3}
+_SIDE_LETTER = {"left": "L", "right": "R", "both": "L+R"}
+
+FINDING_TITLES = {
+    "antalgic_gait": "Antalgic gait",
+    "altered_foot_strike_timing": "Altered foot-strike timing",
+    "stiff_knee": "Stiff knee",
+    "leg_rotation": "Leg rotation",
+    "overpronation": "Overpronation",
+    "supination": "Supination",
+    "ankle_overload": "Ankle overload",
+    "knee_to_ankle_propagation": "Knee-to-ankle propagation",
+}
+
+SPATIO_LABELS = {
+    "speed_m_s": "Walking speed",
+    "cadence_steps_min": "Cadence",
+    "stride_time_s": "Stride time",
+    "stride_length_m": "Stride length",
+    "step_time_s": "Step time",
+    "step_length_m": "Step length",
+    "step_width_m": "Step width",
+    "stance_pct": "Stance",
+    "swing_pct": "Swing",
+    "foot_off_pct": "Foot off",
+    "opposite_foot_off_pct": "Opposite foot off",
+    "opposite_foot_strike_pct": "Opposite foot strike",
+    "single_support_pct": "Single support",
+    "double_support_pct": "Double support",
+    "dimensionless_speed": "Dimensionless speed (Hof 1996)",
+}
+
+# Our parameter -> the normative set's spatiotemporal key, and whether it is 100 - that value.
+# Stance ends at foot off, so stance % = foot off % and swing % = 100 - foot off % exactly.
+_SPATIO_NORMAL = {
+    "foot_off_pct": ("foot_off_pct", False),
+    "stance_pct": ("foot_off_pct", False),
+    "swing_pct": ("foot_off_pct", True),
+    "opposite_foot_off_pct": ("opposite_foot_off_pct", False),
+    "opposite_foot_strike_pct": ("opposite_foot_contact_pct", False),
+    "double_support_pct": ("double_support_pct", False),
+}
+
+URGENCY_TITLES = {
+    "emergency": "EMERGENCY",
+    "same_day": "SAME DAY",
+    "soon": "SOON (within days)",
+    "routine": "ROUTINE",
+    "self_care": "SELF-CARE",
+}
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    """A number for people: fixed digits; NaN/None as an en dash."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _digits(unit: str) -> int:
+    return {"m": 2, "s": 2, "m/s": 2, "1": 2, "fraction": 2, "N·m/kg": 2, "W/kg": 2}.get(unit, 1)
+
+
+def _range(low: float, high: float, digits: int) -> str:
+    lo_ok, hi_ok = math.isfinite(low), math.isfinite(high)
+    if lo_ok and hi_ok:
+        return f"{low:.{digits}f} to {high:.{digits}f}"
+    if lo_ok:
+        return f"≥ {low:.{digits}f}"
+    if hi_ok:
+        return f"≤ {high:.{digits}f}"
+    return "no normal range"
+
+
+def finding_title(f: Finding) -> str:
+    title = FINDING_TITLES.get(f.name, f.name.replace("_", " ").capitalize())
+    return f"{title} — {f.side}"
+
+
+def _finding_sort_key(f: Finding) -> tuple[int, int, str, str]:
+    state = 0 if f.fired else (1 if f.applicable else 2)
+    return (state, SEVERITY_ORDER.get(f.severity, 3), f.name, f.side)
+
+
+def _status(f: Finding) -> Cell:
+    if not f.applicable:
+        return ("not evaluated", "muted")
+    if f.fired:
+        return (f"FIRED · {f.severity}", "bad" if f.severity != "mild" else "warn")
+    return ("not fired", "ok")
+
+
+class _Sources:
+    """Numbers each distinct evidence source once, for footnotes."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def ref(self, source: str) -> str:
+        if source not in self.items:
+            self.items.append(source)
+        return f"[{self.items.index(source) + 1}]"
+
+
+def _stride_names(analysis: GaitAnalysis, side: str) -> list[str]:
+    letter = _SIDE_LETTER.get(side, "")
+    n = sum(1 for s in analysis.strides if s.side == side)
+    return [f"{letter}{i + 1}" for i in range(n)]
+
+
+def _per_cycle(analysis: GaitAnalysis, f: Finding, ev: Evidence) -> str:
+    if not ev.per_cycle:
+        return "–"
+    digits = _digits(ev.unit)
+    names = _stride_names(analysis, f.side) if f.side in ("left", "right") else []
+    if len(names) == len(ev.per_cycle):
+        return ", ".join(f"{n} {v:.{digits}f}" for n, v in zip(names, ev.per_cycle, strict=True))
+    n = len(ev.per_cycle)
+    vals = ", ".join(f"{v:.{digits}f}" for v in ev.per_cycle)
+    return f"{vals} ({n} stride{'s' if n != 1 else ''} with data)"
+
+
+def _fired_in(analysis: GaitAnalysis, f: Finding) -> str:
+    if not f.fired:
+        return ""
+    if not f.cycles:
+        return "Fired on the side means (not per stride)."
+    names = _stride_names(analysis, f.side) if f.side in ("left", "right") else []
+    labels = [names[i] if i < len(names) else f"#{i + 1}" for i in f.cycles]
+    total = f" of {len(names)}" if names else ""
+    return f"Fired in strides {', '.join(labels)}{total}."
+
+
+def _finding_blocks(analysis: GaitAnalysis, f: Finding, sources: _Sources) -> list[Block]:
+    out: list[Block] = [Para(f.sentence)]
+    if not f.applicable:
+        out.append(Para(f"Not evaluated: {f.why_not}.", tone="muted"))
+        return out
+    fired_in = _fired_in(analysis, f)
+    if fired_in:
+        out.append(Para(fired_in, tone="warn"))
+    rows: list[tuple[Cell, ...]] = []
+    for ev in f.evidence:
+        d = _digits(ev.unit)
+        outside = (math.isfinite(ev.normal_low) and ev.value < ev.normal_low) or (
+            math.isfinite(ev.normal_high) and ev.value > ev.normal_high
+        )
+        text = f"{fmt(ev.value, d)} {ev.unit}"
+        value: Cell = (text, "bad") if outside else text
+        rows.append(
+            (
+                ev.quantity,
+                value,
+                _range(ev.normal_low, ev.normal_high, d),
+                sources.ref(ev.source),
+                _per_cycle(analysis, f, ev),
+            )
+        )
+    if rows:
+        out.append(
+            Table(
+                ("Evidence", "Value (mean)", "Normal range", "Source", "Per stride"),
+                tuple(rows),
+                widths=(3.2, 1.4, 1.6, 0.7, 3.1),
+                small=True,
+            )
+        )
+    if f.thresholds:
+        th = ", ".join(f"{k} = {v:g}" for k, v in f.thresholds.items())
+        out.append(Para(f"Thresholds: {th}.", tone="muted"))
+    return out
+
+
+def _header(analysis: GaitAnalysis, generated: datetime) -> list[Block]:
+    r = analysis.result
+    trial = r.trial
+    subj: dict[str, Any] = dict(r.provenance.get("subject", {}) or {})  # type: ignore[call-overload]
+
+    def lr(key: str, scale: float = 1.0, digits: int = 0, unit: str = "") -> str:
+        v = subj.get(key)
+        if isinstance(v, dict):
+            return f"L {fmt(_num(v.get('left')) * scale, digits)} / R " + (
+                f"{fmt(_num(v.get('right')) * scale, digits)} {unit}"
+            )
+        return f"{fmt(_num(v) * scale, digits)} {unit}"
+
+    duration = trial.n_frames / trial.point_rate if trial.point_rate else float("nan")
+    pairs = (
+        ("Trial", Path(trial.path).name),
+        ("Processed", generated.strftime("%Y-%m-%d %H:%M")),
+        ("Frames", f"{trial.n_frames} at {fmt(trial.point_rate, 0)} Hz ({fmt(duration, 2)} s)"),
+        ("Body mass", lr("mass_kg", 1.0, 1, "kg")),
+        ("Height", lr("height_m", 100.0, 0, "cm")),
+        ("Leg length", lr("leg_length_m", 1000.0, 0, "mm")),
+        ("Knee width", lr("knee_width_m", 1000.0, 0, "mm")),
+        ("Ankle width", lr("ankle_width_m", 1000.0, 0, "mm")),
+        ("Marker diameter", lr("marker_diameter_m", 1000.0, 0, "mm")),
+        ("Measurements from", str(subj.get("source", "–"))),
+        ("Model", str(r.provenance.get("model", "–"))),
+        ("kinchain", __version__),
+    )
+    return [KeyValues(pairs, columns=2)]
+
+
+def _num(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _population_note(analysis: GaitAnalysis) -> Para:
+    norm = analysis.normative
+    if norm is None:
+        return Para(
+            "No normative data were available: curves are shown without a normal band and "
+            "findings that need normal ranges could not use them.",
+            tone="caveat",
+            bold_lead="Normative data: ",
+        )
+    speed = f", speed class {norm.speed_class}" if norm.speed_class else ""
+    return Para(
+        f"{norm.name}{speed}. Population: {norm.population}. Normal bands and ranges from this "
+        "set must be read with that in mind, especially for an adult.",
+        tone="caveat",
+        bold_lead="Normative reference: ",
+    )
+
+
+def _summary(analysis: GaitAnalysis, clinical: ClinicalAssessment | None) -> list[Block]:
+    out: list[Block] = [Heading("Summary", 2, "summary")]
+    if clinical is not None:
+        out.append(_urgency_banner(clinical))
+    fired = sorted((f for f in analysis.findings if f.fired), key=_finding_sort_key)
+    if fired:
+        rows = tuple((_status(f), finding_title(f), f.sentence) for f in fired)
+        out.append(Table(("Severity", "Finding", "What it means"), rows, widths=(1.3, 2.2, 6.5)))
+    else:
+        out.append(Para("No kinetic-chain finding fired on either side.", tone="ok"))
+    n_eval = sum(1 for f in analysis.findings if f.applicable)
+    not_eval = [f for f in analysis.findings if not f.applicable]
+    text = f"{n_eval} of {len(analysis.findings)} findings (per side) evaluated"
+    if not_eval:
+        reasons = sorted({f.why_not for f in not_eval})
+        names = ", ".join(finding_title(f) for f in not_eval)
+        text += f"; not evaluated: {names} ({'; '.join(reasons)})"
+    out.append(Para(text + ".", tone="muted"))
+    st = analysis.spatiotemporal
+    facts = [
+        f"Walking speed L {fmt(st.left.speed_m_s, 2)} / R {fmt(st.right.speed_m_s, 2)} m/s",
+        f"cadence L {fmt(st.left.cadence_steps_min, 0)} / R {fmt(st.right.cadence_steps_min, 0)}"
+        " steps/min",
+        f"usable strides L {st.left.n_strides} / R {st.right.n_strides}",
+    ]
+    comp = analysis.comparison
+    if comp is not None:
+        facts.append(
+            f"GPS L {fmt(comp.gps.get('left'))}° / R {fmt(comp.gps.get('right'))}°, overall "
+            f"{fmt(comp.gps_overall)}°"
+        )
+    out.append(Para("; ".join(facts) + ".", bold_lead="Key figures: "))
+    out.append(_population_note(analysis))
+    return out
+
+
+def _urgency_banner(c: ClinicalAssessment) -> Banner:
+    u = str(c.urgency.value if hasattr(c.urgency, "value") else c.urgency)
+    return Banner(
+        f"Clinical urgency: {URGENCY_TITLES.get(u, u.upper())}",
+        f"{c.urgency_meaning}. Referral: {c.referral.label}. Confidence: {c.confidence}.",
+        u,
+    )
+
+
+def _findings_section(analysis: GaitAnalysis) -> list[Block]:
+    out: list[Block] = [
+        Heading("Kinetic-chain findings", 2, "findings"),
+        Para(
+            "Each finding per side, most severe first, with the measured evidence (mean over the "
+            "usable strides), the normal range used and the strides in which it fired. Values "
+            "outside the normal range are marked. Strides are numbered L1, L2… / R1, R2… in the "
+            "order of the usable strides (see Events and strides).",
+            tone="muted",
+        ),
+    ]
+    sources = _Sources()
+    ordered = sorted(analysis.findings, key=_finding_sort_key)
+    quiet: list[Block] = []
+    for f in ordered:
+        blocks = _finding_blocks(analysis, f, sources)
+        status = _status(f)
+        label = status[0] if isinstance(status, tuple) else status
+        if f.fired:
+            out.append(Heading(f"{finding_title(f)} ({label})", 3))
+            out.extend(blocks)
+        else:
+            quiet.append(Details(f"{finding_title(f)}: {label}", tuple(blocks)))
+    if quiet:
+        out.append(Heading("Findings that did not fire or could not be evaluated", 3))
+        out.extend(quiet)
+    if sources.items:
+        out.append(Heading("Sources of the normal ranges", 3))
+        out.append(Bullets(tuple(f"[{i + 1}] {s}" for i, s in enumerate(sources.items))))
+    return out
+
+
+def _curves_section(analysis: GaitAnalysis, has_kinetics: bool) -> list[Block]:
+    out: list[Block] = [
+        Heading("Curves over the gait cycle", 2, "curves"),
+        Para(
+            "Left red, right green (thin: each usable stride; bold: mean); grey: normative mean "
+            "± 1 SD; dashed: foot off. Signs: flexion, adduction, internal rotation, "
+            "dorsiflexion and inversion positive; moments are net internal moments.",
+            tone="muted",
+        ),
+        Figure("kinematics", "Joint angles (Plug-in Gait / CGM1), degrees."),
+    ]
+    if has_kinetics:
+        missing = [
+            side
+            for side in ("left", "right")
+            if not any(c.kinetics_valid for c in analysis.cycles[side].cycles)
+        ]
+        cap = "Joint moments (N·m/kg) and powers (W/kg)."
+        if missing:
+            cap += " No stride with kinetics on the " + " and ".join(missing) + " side "
+            cap += "(no clean force-plate stance): only the other side is drawn."
+        out.append(Figure("kinetics", cap))
+    else:
+        out.append(Para("No kinetics in this analysis (kinematics only).", tone="muted"))
+    return out
+
+
+def _spatio_section(analysis: GaitAnalysis) -> list[Block]:
+    st = analysis.spatiotemporal
+    left, right = st.left.as_dict(), st.right.as_dict()
+    norm = analysis.normative
+    normals = norm.spatiotemporal if norm is not None else {}
+    rows: list[tuple[Cell, ...]] = []
+    for key, label in SPATIO_LABELS.items():
+        if key not in left:
+            continue
+        unit = st.units.get(key, "")
+        d = _digits(unit)
+        normal_txt = "–"
+        cells: list[Cell] = [f"{fmt(left[key], d)}", f"{fmt(right[key], d)}"]
+        if key in _SPATIO_NORMAL and _SPATIO_NORMAL[key][0] in normals:
+            n = normals[_SPATIO_NORMAL[key][0]]
+            mean = 100.0 - n.mean if _SPATIO_NORMAL[key][1] else n.mean
+            normal_txt = f"{mean:.{d}f} ± {n.sd:.{d}f}"
+            for i, v in enumerate((left[key], right[key])):
+                if math.isfinite(v) and n.sd > 0 and abs(v - mean) > 2 * n.sd:
+                    cells[i] = (f"{v:.{d}f}", "bad")
+        si = st.symmetry_pct.get(key, float("nan"))
+        si_cell: Cell = fmt(si)
+        if math.isfinite(si) and abs(si) > 10:
+            si_cell = (fmt(si), "warn")
+        rows.append((label, unit, cells[0], cells[1], si_cell, normal_txt))
+    out: list[Block] = [
+        Heading("Spatiotemporal parameters", 2, "spatiotemporal"),
+        Table(
+            ("Parameter", "Unit", "Left", "Right", "Symmetry index %", "Normal (mean ± SD)"),
+            tuple(rows),
+            widths=(2.6, 1.3, 1.1, 1.1, 1.4, 1.8),
+        ),
+        Para(
+            f"Means over the usable strides (left {st.left.n_strides}, right "
+            f"{st.right.n_strides}). Symmetry index (Robinson et al. 1987) = (L − R) / "
+            "(½ (L + R)) × 100 %, 0 = symmetric; |SI| > 10 % is marked. A value more than 2 SD "
+            "from the normative mean is marked. Normals: "
+            + (f"{norm.name} (cycle events only)." if norm is not None and normals else "none."),
+            tone="muted",
+        ),
+    ]
+    return out
+
+
+def _map_section(analysis: GaitAnalysis) -> list[Block]:
+    comp = analysis.comparison
+    out: list[Block] = [Heading("Gait Profile Score and Movement Analysis Profile", 2, "gps")]
+    if comp is None:
+        out.append(Para("Not computed: no normative data.", tone="muted"))
+        return out
+    out.append(Figure("map", ""))
+    rows: list[tuple[Cell, ...]] = []
+    for var in comp.map_table.index:
+        r = comp.map_table.loc[var]
+        name = str(var).replace("_", " ")
+        rows.append(
+            (
+                (name, "strong") if var == "GPS" else name,
+                fmt(_num(r.get("left"))),
+                fmt(_num(r.get("right"))),
+            )
+        )
+    out.append(
+        Table(
+            ("Variable", "Left GVS, deg", "Right GVS, deg"),
+            tuple(rows),
+            widths=(3.0, 1.5, 1.5),
+            small=True,
+        )
+    )
+    out.append(
+        Para(
+            f"Gait Variable Score = RMS difference from the normative mean over the cycle; GPS = "
+            f"RMS of a side's 9 GVS; overall GPS {fmt(comp.gps_overall)}° over 15 variables "
+            f"(Baker et al. 2009). Reference: {comp.normative_name}; strides averaged: left "
+            f"{comp.n_cycles.get('left', 0)}, right {comp.n_cycles.get('right', 0)}.",
+            tone="muted",
+        )
+    )
+    return out
+
+
+def _events_section(analysis: GaitAnalysis) -> list[Block]:
+    ev = analysis.events
+    rate = ev.point_rate if math.isfinite(ev.point_rate) else analysis.result.trial.point_rate
+    ms = 1000.0 / rate if rate else float("nan")
+    used: dict[str, int] = {}
+    for e in ev.events:
+        used[e.method] = used.get(e.method, 0) + 1
+    params = ev.parameters
+    pairs = [
+        ("Method requested", str(params.get("method", "–"))),
+        ("Events used", ", ".join(f"{m}: {n}" for m, n in used.items()) or "none"),
+        (
+            "Candidates",
+            ", ".join(f"{m}: {len(c)}" for m, c in ev.candidates.items()) or "none",
+        ),
+    ]
+    if "fallback" in params:
+        pairs.append(("Fallback without force plate", str(params["fallback"])))
+    out: list[Block] = [Heading("Events and strides", 2, "events"), KeyValues(tuple(pairs))]
+    if ev.summary:
+        rows = tuple(
+            (
+                f"{a.method_a} vs {a.method_b}",
+                str(a.n_matched),
+                fmt(a.mean_abs_frames * ms, 0),
+                fmt(a.max_abs_frames * ms, 0),
+                fmt(a.mean_frames * ms, 0),
+                f"{a.unmatched_a} / {a.unmatched_b}",
+            )
+            for a in ev.summary
+        )
+        out.append(
+            Table(
+                (
+                    "Methods",
+                    "Matched",
+                    "Mean |Δ|, ms",
+                    "Max |Δ|, ms",
+                    "Bias (b − a), ms",
+                    "Unmatched a / b",
+                ),
+                rows,
+                widths=(2.6, 1.0, 1.2, 1.2, 1.4, 1.4),
+                caption="Agreement between event-detection methods over the events both found.",
+                small=True,
+            )
+        )
+    rows2: list[tuple[Cell, ...]] = []
+    hz = analysis.result.trial.point_rate
+    for side in ("left", "right"):
+        n = 0
+        cset = analysis.cycles[side]
+        for c in cset.cycles:
+            usable = c.valid and not c.outlier
+            if usable:
+                n += 1
+            name = f"{_SIDE_LETTER[side]}{n}" if usable else "–"
+            span = c.end - c.start
+            fo = (c.foot_off - c.start) / span * 100.0 if span > 0 else float("nan")
+            rows2.append(
+                (
+                    name,
+                    side,
+                    f"{fmt(c.start / hz, 2)}–{fmt(c.end / hz, 2)}",
+                    fmt(fo),
+                    ("yes", "ok") if usable else ("no", "bad"),
+                    "yes" if c.kinetics_valid else "no",
+                    c.note or "",
+                )
+            )
+    out.append(
+        Table(
+            ("Stride", "Side", "Time, s", "Foot off, %", "Usable", "Kinetics", "Note"),
+            tuple(rows2),
+            widths=(0.9, 0.9, 1.5, 1.1, 0.9, 0.9, 3.5),
+            small=True,
+        )
+    )
+    return out
+
+
+def _provenance_section(analysis: GaitAnalysis) -> list[Block]:
+    r = analysis.result
+    prov = r.provenance
+    params = prov.get("parameters", {})
+    pairs: list[tuple[str, str]] = [
+        ("Input file", str(r.trial.path)),
+        ("sha256", str(r.trial.sha256)),
+        ("kinchain version", __version__),
+        ("Processing parameters", _kv(params)),
+        ("Finding thresholds", _kv(analysis.thresholds.as_dict())),
+        (
+            "Event parameters",
+            _kv(
+                {
+                    k: v
+                    for k, v in analysis.events.parameters.items()
+                    if k not in ("input", "input_sha256")
+                }
+            ),
+        ),
+    ]
+    norm = analysis.normative
+    if norm is not None:
+        pairs.append(("Normative set", f"{norm.name}: {norm.source}"))
+        if norm.path:
+            pairs.append(("Normative file", norm.path))
+    return [Heading("Provenance", 2, "provenance"), KeyValues(tuple(pairs))]
+
+
+def _kv(d: Any) -> str:
+    if not isinstance(d, dict):
+        return str(d)
+    parts = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            v = _kv(v)
+        elif isinstance(v, float):
+            v = f"{v:g}"
+        parts.append(f"{k} = {v}")
+    return "; ".join(parts) if parts else "–"
+
+
+def _join(items: Iterable[str]) -> str:
+    items = [i for i in items if i]
+    return "; ".join(items) if items else "–"
+
+
+def _clinical_section(a: Assessment) -> list[Block]:
+    c = a.clinical
+    u = str(c.urgency.value)
+    out: list[Block] = [
+        Heading("Clinical assessment", 2, "clinical"),
+        KeyValues(
+            (
+                ("Urgency", f"{URGENCY_TITLES.get(u, u.upper())}: {c.urgency_meaning}"),
+                ("Confidence", c.confidence),
+                (
+                    "Engine",
+                    f"kinchain {c.kinchain_version}, intake schema {c.intake_schema_version}",
+                ),
+            )
+        ),
+    ]
+    # red flags
+    out.append(Heading("Red flags", 3))
+    if c.red_flags:
+        out.append(
+            Table(
+                ("Red flag", "Urgency", "Features", "Action", "Citation"),
+                tuple(
+                    (
+                        (rf.name, "bad"),
+                        str(rf.urgency.value),
+                        _join(rf.features),
+                        rf.action,
+                        rf.citation,
+                    )
+                    for rf in c.red_flags
+                ),
+                widths=(1.6, 1.0, 2.6, 2.4, 2.4),
+                small=True,
+            )
+        )
+    else:
+        out.append(Para("No red flag found in the answers given.", tone="ok"))
+    # referral
+    ref = c.referral
+    pairs = [("Refer to", f"{ref.label} ({ref.urgency.value})"), ("Why", ref.reason)]
+    if ref.then is not None:
+        pairs.append(("Then", str(ref.then.value).replace("_", " ")))
+    if ref.also_consider:
+        pairs.append(
+            ("Also consider", ", ".join(s.value.replace("_", " ") for s in ref.also_consider))
+        )
+    if ref.review_after_days is not None:
+        when = f"after {ref.review_after_days} days"
+        if ref.review_date is not None:
+            when += f" ({ref.review_date.isoformat()})"
+        pairs.append(("Review", when))
+    out.append(Heading("Referral", 3))
+    out.append(KeyValues(tuple(pairs)))
+    # causes
+    out.append(Heading("Likely causes, ranked", 3))
+
+    def ev_list(items: Sequence[Any]) -> str:
+        return _join(f"{e.text} ({e.weight:+g})" for e in items)
+
+    def cause_row(cause: Any) -> tuple[Cell, ...]:
+        tone = {"likely": "bad", "possible": "warn"}.get(cause.likelihood, "muted")
+        return (
+            str(cause.rank),
+            cause.label,
+            (f"{cause.likelihood} ({cause.confidence} confidence)", tone),
+            f"{cause.score:g} [{cause.score_lower:g} to {cause.score_upper:g}]",
+            ev_list(cause.evidence_for),
+            ev_list(cause.evidence_against),
+            str(len(cause.unknown)),
+        )
+
+    head = (
+        "#",
+        "Cause",
+        "Likelihood",
+        "Score [range]",
+        "Evidence for",
+        "Evidence against",
+        "Unknown",
+    )
+    widths = (0.4, 2.0, 1.3, 1.1, 2.8, 2.2, 0.8)
+    main = [x for x in c.causes if x.likelihood != "unlikely"]
+    rest = [x for x in c.causes if x.likelihood == "unlikely"]
+    if main:
+        out.append(Table(head, tuple(cause_row(x) for x in main), widths=widths, small=True))
+    if rest:
+        out.append(
+            Details(
+                f"Unlikely causes ({len(rest)}): " + ", ".join(x.label for x in rest),
+                (Table(head, tuple(cause_row(x) for x in rest), widths=widths, small=True),),
+            )
+        )
+    # tests
+    out.append(Heading("Tests", 3))
+    if c.tests:
+        out.append(
+            Table(
+                ("Test", "Priority", "Why", "Rule"),
+                tuple((t.name, t.priority.replace("_", " "), t.reason, t.rule_id) for t in c.tests),
+                widths=(2.2, 1.0, 4.6, 1.8),
+                small=True,
+            )
+        )
+    else:
+        out.append(Para("No test recommended from the answers given.", tone="muted"))
+    # gait evidence used
+    out.append(Heading("Gait findings used as evidence", 3))
+    gf = a.intake.gait_findings
+    if gf:
+        fired = [
+            f"{FINDING_TITLES.get(g.name, g.name)} ({g.side}, {g.severity})" for g in gf if g.fired
+        ]
+        out.append(
+            Para(
+                f"{len(gf)} evaluated findings passed to the clinical engine; fired: "
+                + (", ".join(fired) if fired else "none")
+                + ". Findings the trial could not evaluate count as unknown.",
+            )
+        )
+        out.append(
+            Details(
+                f"The {len(gf)} findings passed",
+                (
+                    Table(
+                        ("Finding", "Side", "Fired", "Severity"),
+                        tuple(
+                            (
+                                FINDING_TITLES.get(g.name, g.name),
+                                g.side,
+                                ("yes", "bad") if g.fired else "no",
+                                g.severity if g.fired else "–",
+                            )
+                            for g in gf
+                        ),
+                        widths=(3.0, 1.0, 1.0, 1.0),
+                        small=True,
+                    ),
+                ),
+            )
+        )
+    else:
+        out.append(Para("None: no finding could be evaluated in this trial.", tone="muted"))
+    # what to ask next
+    out.append(Heading("What to ask or examine next", 3))
+    if c.ask_next:
+        out.append(
+            Table(
+                ("Question", "Why it matters", "Field", "Rules"),
+                tuple((q.question, q.why, q.field, ", ".join(q.rule_ids)) for q in c.ask_next),
+                widths=(3.4, 3.0, 1.9, 1.7),
+                small=True,
+            )
+        )
+    else:
+        out.append(Para("Nothing left to ask that could change the result.", tone="muted"))
+    if c.assumptions:
+        out.append(Heading("Assumptions", 3))
+        out.append(Bullets(tuple(c.assumptions)))
+    # reasons
+    out.append(Heading("Reasons", 3))
+    out.append(
+        Table(
+            ("Kind", "Rule", "Reason", "Citation"),
+            tuple(
+                (r.kind.replace("_", " "), r.rule_id, r.text, r.citation or "–") for r in c.reasons
+            ),
+            widths=(0.9, 1.8, 4.6, 2.7),
+            small=True,
+        )
+    )
+    return out
+
+
+def build_document(
+    analysis: GaitAnalysis,
+    assessment: Assessment | None = None,
+    *,
+    generated: datetime,
+) -> Document:
+    """The report's content.
+
+    Parameters
+    ----------
+    analysis
+        The gait analysis.
+    assessment
+        The clinical assessment joined with it (adds the clinical section and the urgency).
+    generated
+        When the report was made (shown as the processing date).
+    """
+    clinical = assessment.clinical if assessment is not None else None
+    has_kinetics = any(lbl.endswith("Moment") for lbl in analysis.result.outputs)
+    blocks: list[Block] = []
+    blocks.extend(_header(analysis, generated))
+    blocks.extend(_summary(analysis, clinical))
+    if assessment is not None:
+        blocks.extend(_clinical_section(assessment))
+    blocks.extend(_findings_section(analysis))
+    blocks.extend(_curves_section(analysis, has_kinetics))
+    blocks.extend(_spatio_section(analysis))
+    blocks.extend(_map_section(analysis))
+    blocks.extend(_events_section(analysis))
+    blocks.extend(_provenance_section(analysis))
+    blocks.append(Heading("Disclaimer", 2, "disclaimer"))
+    blocks.append(Para(DISCLAIMER, tone="caveat"))
+    name = Path(analysis.result.trial.path).name
+    return Document(
+        title="Gait analysis report" + (" with clinical assessment" if assessment else ""),
+        subtitle=name,
+        blocks=tuple(blocks),
+        footer=DISCLAIMER,
+        meta={"trial": name, "generated": generated.isoformat(timespec="seconds")},
+    )
+
+
+def has_strides(analysis: GaitAnalysis) -> bool:
+    """True when at least one side has a usable stride."""
+    return any(bool(np.any(analysis.cycles[s].usable())) for s in ("left", "right"))

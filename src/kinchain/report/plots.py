@@ -1,0 +1,240 @@
+"""The report's figures, drawn with matplotlib's object API (no pyplot, no global backend).
+
+Each figure is rendered once and saved twice: SVG (text as paths, so the HTML needs no font)
+for the HTML report and PNG for the PDF. Colours follow the gait-lab convention: left red,
+right green, the normative band (mean ± 1 SD) grey.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from kinchain.analysis import GaitAnalysis
+from kinchain.gait.cycles_types import CycleSet
+
+LEFT = "#d62728"
+RIGHT = "#2ca02c"
+BAND = "#c8c8c8"
+SIDE_COLOUR = {"left": LEFT, "right": RIGHT}
+_PREFIX = {"left": "L", "right": "R"}
+PNG_DPI = 170
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One plot: a Plug-in Gait variable (no side prefix), a component and how to label it."""
+
+    variable: str
+    component: int
+    title: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class RenderedFigure:
+    """A figure as inline SVG markup (HTML) and PNG bytes (PDF), with its aspect ratio."""
+
+    name: str
+    svg: str
+    png: bytes
+    width_in: float
+    height_in: float
+
+
+KINEMATIC_PANELS: tuple[Panel, ...] = (
+    Panel("PelvisAngles", 0, "Pelvic tilt (anterior +)", "deg"),
+    Panel("PelvisAngles", 1, "Pelvic obliquity (up +)", "deg"),
+    Panel("PelvisAngles", 2, "Pelvic rotation (internal +)", "deg"),
+    Panel("HipAngles", 0, "Hip flexion", "deg"),
+    Panel("HipAngles", 1, "Hip adduction", "deg"),
+    Panel("HipAngles", 2, "Hip rotation (internal +)", "deg"),
+    Panel("KneeAngles", 0, "Knee flexion", "deg"),
+    Panel("KneeAngles", 1, "Knee adduction (varus +)", "deg"),
+    Panel("KneeAngles", 2, "Knee rotation (internal +)", "deg"),
+    Panel("AnkleAngles", 0, "Ankle dorsiflexion", "deg"),
+    Panel("AnkleAngles", 1, "Ankle inversion (CGM1, indicative)", "deg"),
+    Panel("FootProgressAngles", 2, "Foot progression (internal +)", "deg"),
+)
+
+KINETIC_PANELS: tuple[Panel, ...] = (
+    Panel("HipMoment", 0, "Hip extensor moment", "N·m/kg"),
+    Panel("HipMoment", 1, "Hip abductor moment", "N·m/kg"),
+    Panel("HipPower", 2, "Hip power (generation +)", "W/kg"),
+    Panel("KneeMoment", 0, "Knee extensor moment", "N·m/kg"),
+    Panel("KneeMoment", 1, "Knee abductor moment", "N·m/kg"),
+    Panel("KneePower", 2, "Knee power (generation +)", "W/kg"),
+    Panel("AnkleMoment", 0, "Ankle plantarflexor moment", "N·m/kg"),
+    Panel("AnkleMoment", 1, "Ankle frontal moment", "N·m/kg"),
+    Panel("AnklePower", 2, "Ankle power (generation +)", "W/kg"),
+)
+
+_RC: dict[str, Any] = {
+    "font.size": 8,
+    "axes.titlesize": 8.5,
+    "axes.labelsize": 7.5,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "kinchain",
+    "path.simplify": True,
+}
+
+
+def _render(fig: Figure, name: str) -> RenderedFigure:
+    svg_buf = io.StringIO()
+    fig.savefig(svg_buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    png_buf = io.BytesIO()
+    fig.savefig(
+        png_buf, format="png", dpi=PNG_DPI, metadata={"Software": None}, bbox_inches="tight"
+    )
+    svg = svg_buf.getvalue()
+    svg = svg[svg.find("<svg") :]
+    w, h = fig.get_size_inches()
+    return RenderedFigure(name, svg, png_buf.getvalue(), float(w), float(h))
+
+
+def _side_curves(
+    cset: CycleSet, label: str, component: int, kinetics: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Usable strides ``(k, 101)`` and their mean ``(101,)`` (NaN where no stride has data).
+
+    For kinetics only the strides whose stance had valid kinetics are used, so that a stance on a
+    force plate is never averaged with swings of other strides."""
+    if label not in cset.curves:
+        return np.empty((0, 101)), np.full(101, np.nan)
+    keep_rows = cset.usable()
+    if kinetics:
+        keep_rows = keep_rows & np.array([c.kinetics_valid for c in cset.cycles], dtype=bool)
+    data = cset.curves[label][keep_rows][:, :, component]
+    keep = np.isfinite(data).any(axis=1)
+    data = data[keep]
+    if data.shape[0] == 0:
+        return data, np.full(101, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return data, np.asarray(np.nanmean(data, axis=0))
+
+
+def foot_off_pct(cset: CycleSet) -> float:
+    """Mean foot off over the usable strides, % of the stride (NaN if none)."""
+    vals = [
+        (c.foot_off - c.start) / (c.end - c.start) * 100.0
+        for c in cset.cycles
+        if c.valid and not c.outlier and np.isfinite(c.foot_off) and c.end > c.start
+    ]
+    return float(np.mean(vals)) if vals else float("nan")
+
+
+def curves_figure(
+    analysis: GaitAnalysis, panels: tuple[Panel, ...], name: str, ncols: int = 3
+) -> RenderedFigure:
+    """A grid of time-normalised curves: each side's usable strides (thin) and mean (bold) over
+    the normative band, with each side's mean foot off as a dashed line."""
+    nrows = -(-len(panels) // ncols)
+    x = np.arange(101)
+    norm = analysis.normative
+    missing_sides: set[str] = set()
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
+        fig = Figure(figsize=(10.0, 2.15 * nrows + 0.5))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        for k, panel in enumerate(panels):
+            ax = axes[k // ncols][k % ncols]
+            kinetic = not panel.variable.endswith("Angles")
+            if norm is not None and norm.has(panel.variable):
+                m = norm.mean_of(panel.variable)[:, panel.component]
+                s = norm.sd_of(panel.variable)[:, panel.component]
+                if np.isfinite(m).any() and np.isfinite(s).any():
+                    ax.fill_between(x, m - s, m + s, color=BAND, lw=0, zorder=0)
+            for side in ("left", "right"):
+                cset = analysis.cycles[side]
+                strides, mean = _side_curves(
+                    cset, _PREFIX[side] + panel.variable, panel.component, kinetic
+                )
+                colour = SIDE_COLOUR[side]
+                if strides.shape[0] == 0:
+                    missing_sides.add(side)
+                    continue
+                for row in strides:
+                    ax.plot(x, row, color=colour, lw=0.6, alpha=0.35, zorder=2)
+                ax.plot(x, mean, color=colour, lw=1.6, zorder=3)
+                fo = foot_off_pct(cset)
+                if np.isfinite(fo):
+                    ax.axvline(fo, color=colour, lw=0.8, ls="--", zorder=1)
+            ax.axhline(0.0, color="#888888", lw=0.5, zorder=1)
+            ax.set_title(panel.title, loc="left")
+            ax.set_xlim(0, 100)
+            ax.set_xticks([0, 20, 40, 60, 80, 100])
+            ax.set_ylabel(panel.unit)
+            ax.grid(True, color="#eeeeee", lw=0.5)
+            if k // ncols == nrows - 1:
+                ax.set_xlabel("% of gait cycle")
+        for k in range(len(panels), nrows * ncols):
+            axes[k // ncols][k % ncols].set_visible(False)
+        handles = [
+            Line2D([], [], color=LEFT, lw=1.6, label="Left (mean, strides thin)"),
+            Line2D([], [], color=RIGHT, lw=1.6, label="Right (mean, strides thin)"),
+            Patch(color=BAND, label="Normative mean ± 1 SD"),
+            Line2D([], [], color="#555555", lw=0.8, ls="--", label="Foot off"),
+        ]
+        fig.legend(handles=handles, loc="upper center", ncol=4, frameon=False, fontsize=8)
+        fig.tight_layout(rect=(0, 0, 1, 0.965))
+        return _render(fig, name)
+
+
+def map_figure(analysis: GaitAnalysis) -> RenderedFigure | None:
+    """Movement Analysis Profile: GVS per variable and side, and each side's GPS (Baker 2009)."""
+    comp = analysis.comparison
+    if comp is None:
+        return None
+    table = comp.map_table
+    rows = list(table.index)
+    y = np.arange(len(rows))[::-1]
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
+        fig = Figure(figsize=(7.5, 0.36 * len(rows) + 0.9))
+        ax = fig.subplots()
+        h = 0.38
+        for offset, side in ((h / 2, "left"), (-h / 2, "right")):
+            if side not in table.columns:
+                continue
+            vals = table[side].to_numpy(dtype=float)
+            bars = ax.barh(
+                y + offset,
+                np.nan_to_num(vals),
+                height=h,
+                color=SIDE_COLOUR[side],
+                label=side.capitalize(),
+            )
+            for bar, v in zip(bars, vals, strict=True):
+                if np.isfinite(v):
+                    ax.text(
+                        bar.get_width() + 0.15,
+                        bar.get_y() + h / 2,
+                        f"{v:.1f}",
+                        va="center",
+                        fontsize=6.5,
+                    )
+        labels = [r.replace("_", " ") if r != "GPS" else "GPS" for r in rows]
+        ax.set_yticks(y, labels)
+        gps_row = rows.index("GPS") if "GPS" in rows else None
+        if gps_row is not None:
+            ax.axhline(y[gps_row] + 0.5, color="#888888", lw=0.6)
+            ax.get_yticklabels()[gps_row].set_fontweight("bold")
+        ax.set_xlabel("Gait Variable Score / Gait Profile Score, deg (0 = the normative mean)")
+        ax.set_title(f"Movement Analysis Profile — overall GPS {comp.gps_overall:.1f}°", loc="left")
+        ax.legend(loc="lower right", frameon=False)
+        ax.grid(True, axis="x", color="#eeeeee", lw=0.5)
+        xmax = np.nanmax(table.to_numpy(dtype=float)) if table.size else 1.0
+        ax.set_xlim(0, float(xmax) * 1.15 + 0.5)
+        fig.tight_layout()
+        return _render(fig, "map")
