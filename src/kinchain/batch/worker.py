@@ -1,0 +1,303 @@
+"""The task a Dask worker runs for one trial: read, process, analyse, write its rows.
+
+The worker reads the files itself (the driver sends paths, never data) and writes its own
+Parquet files (see :mod:`kinchain.batch.store`), so the driver only ever holds one small
+summary per trial. Every failure of the trial becomes an ``errors`` row and a ``trials`` row
+with status ``error``; only a failure to write those propagates (and the scheduler retries).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from kinchain import __version__
+from kinchain.analysis import GaitAnalysis, analyze
+from kinchain.batch.schema import CURVE_LABELS, SIDES, finding_columns
+from kinchain.batch.sources import TrialSpec
+from kinchain.batch.store import now_utc, remove_stale, table_path, write_rows
+from kinchain.chain.detect import Thresholds
+from kinchain.chain.finding import Finding
+from kinchain.errors import InputError
+from kinchain.gait.cycles_types import N_POINTS
+from kinchain.gait.normative import GPS_VARIABLES
+from kinchain.gait.spatiotemporal import PARAMETER_UNITS
+from kinchain.io.load import load_trial
+from kinchain.io.trial import SubjectMeasurements
+from kinchain.process import ProcessOptions, TrialResult, process
+
+_PREFIX = {"left": "L", "right": "R"}
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Processing parameters applied to every trial (hashed into ``params_hash``).
+
+    Attributes
+    ----------
+    max_gap_s, marker_cutoff_hz
+        As :class:`kinchain.process.ProcessOptions`.
+    kinetics
+        Compute joint moments and powers (needs force plates and body mass).
+    event_method
+        As :func:`kinchain.analysis.analyze`.
+    """
+
+    max_gap_s: float = 0.1
+    marker_cutoff_hz: float | None = None
+    kinetics: bool = True
+    event_method: Literal["auto", "force_plate", "zeni", "foot_velocity", "c3d"] = "auto"
+
+    def options(self) -> ProcessOptions:
+        return ProcessOptions(max_gap_s=self.max_gap_s, marker_cutoff_hz=self.marker_cutoff_hz)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Everything that changes the results, with the code version."""
+        return {
+            "kinchain_version": __version__,
+            "process": asdict(self.options()),
+            "kinetics": self.kinetics,
+            "event_method": self.event_method,
+            "thresholds": Thresholds().as_dict(),
+            "normative": "Schwartz 2008, speed-matched",
+        }
+
+    def params_hash(self) -> str:
+        text = json.dumps(self.as_dict(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _StageError(Exception):
+    def __init__(self, stage: str, exc: BaseException) -> None:
+        super().__init__(str(exc))
+        self.stage = stage
+        self.exc = exc
+
+
+def _subject_from(spec: TrialSpec) -> SubjectMeasurements | None:
+    m = spec.measurements
+    if not m:
+        return None
+    where = f"manifest measurements of {spec.trial_id}"
+    needed = [
+        "leg_length_left_m",
+        "leg_length_right_m",
+        "knee_width_left_m",
+        "knee_width_right_m",
+        "ankle_width_left_m",
+        "ankle_width_right_m",
+    ]
+    missing = [k for k in needed if k not in m]
+    if missing:
+        raise InputError(where, f"missing {', '.join(missing)}")
+    bad = [k for k, v in m.items() if not (math.isfinite(v) and v > 0)]
+    if bad:
+        raise InputError(where, f"{', '.join(bad)} must be positive numbers")
+
+    def pair(name: str) -> dict[str, float]:
+        return {"left": m[f"{name}_left_m"], "right": m[f"{name}_right_m"]}
+
+    return SubjectMeasurements(
+        mass_kg=m.get("mass_kg", float("nan")),
+        leg_length_m=pair("leg_length"),
+        knee_width_m=pair("knee_width"),
+        ankle_width_m=pair("ankle_width"),
+        height_m=m.get("height_m"),
+        source=where,
+    )
+
+
+def analyse_trial(spec: TrialSpec, settings: BatchSettings) -> tuple[TrialResult, GaitAnalysis]:
+    """Read, process and analyse one trial; a failure is raised as ``_StageError``."""
+    stage = "subject"
+    try:
+        subject = _subject_from(spec)
+        stage = "read"
+        trial = load_trial(
+            spec.path, subject=subject, subject_file=spec.subject_file, grf_path=spec.grf
+        )
+        stage = "process"
+        result = process(trial, options=settings.options(), kinetics=settings.kinetics)
+        stage = "analyze"
+        analysis = analyze(result, event_method=settings.event_method)
+    except Exception as exc:
+        raise _StageError(stage, exc) from exc
+    return result, analysis
+
+
+def _f(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def trial_row(
+    spec: TrialSpec, params_hash: str, result: TrialResult | None, analysis: GaitAnalysis | None
+) -> dict[str, list[Any]]:
+    """The ``trials`` row (one-element column lists)."""
+    row: dict[str, Any] = {
+        "trial_id": spec.trial_id,
+        "path": spec.path,
+        "subject_id": spec.subject_id,
+        "visit": spec.visit,
+        "status": "ok" if analysis is not None else "error",
+        "input_sha256": spec.input_sha256,
+        "params_hash": params_hash,
+        "kinchain_version": __version__,
+        "processed_at": now_utc(),
+        "subject_sha256": spec.subject_sha256,
+    }
+    if result is not None and analysis is not None:
+        row["n_frames"] = result.trial.n_frames
+        row["point_rate_hz"] = float(result.trial.point_rate)
+        st = analysis.spatiotemporal
+        for side in SIDES:
+            s = st.side(side)
+            row[f"{side}_n_strides"] = int(s.n_strides)
+            values = s.as_dict()
+            for p in PARAMETER_UNITS:
+                row[f"{side}_{p}"] = _f(values.get(p))
+        comp = analysis.comparison
+        if comp is not None:
+            row["normative"] = f"{comp.normative_name} ({comp.normative_source})"
+            for side in SIDES:
+                row[f"gps_{side}_deg"] = _f(comp.gps.get(side))
+                for v in GPS_VARIABLES:
+                    row[f"gvs_{side}_{v}_deg"] = _f(comp.gvs.get(side, {}).get(v))
+            row["gps_overall_deg"] = _f(comp.gps_overall)
+        by_key: dict[tuple[str, str], Finding] = {}
+        for f in analysis.findings:
+            for fside in ("left", "right") if f.side == "both" else (f.side,):
+                by_key[(f.name, fside)] = f
+        for name, side, fired_col, value_col in finding_columns():
+            found = by_key.get((name, side))
+            if found is None or not found.applicable:
+                continue
+            row[fired_col] = bool(found.fired)
+            row[value_col] = _f(found.evidence[0].value) if found.evidence else None
+    return {k: [v] for k, v in row.items()}
+
+
+def curve_rows(spec: TrialSpec, analysis: GaitAnalysis) -> dict[str, list[Any]]:
+    """The ``curves`` rows: mean over usable strides, per side and % of the cycle."""
+    cols: dict[str, list[Any]] = {
+        "trial_id": [],
+        "subject_id": [],
+        "visit": [],
+        "side": [],
+        "pct": [],
+        "n_cycles": [],
+    }
+    for fam, axes in CURVE_LABELS.items():
+        for ax in axes:
+            cols[f"{fam}_{ax}"] = []
+    pct = list(range(N_POINTS))
+    for side in SIDES:
+        cset = analysis.cycles[side]
+        n_cycles = int(cset.usable().sum()) if cset.cycles else 0
+        cols["trial_id"] += [spec.trial_id] * N_POINTS
+        cols["subject_id"] += [spec.subject_id] * N_POINTS
+        cols["visit"] += [spec.visit] * N_POINTS
+        cols["side"] += [side] * N_POINTS
+        cols["pct"] += pct
+        cols["n_cycles"] += [n_cycles] * N_POINTS
+        for fam, axes in CURVE_LABELS.items():
+            label = _PREFIX[side] + fam
+            if label in cset.curves and n_cycles > 0:
+                mean = cset.mean(label)
+            else:
+                mean = np.full((N_POINTS, 3), np.nan)
+            for ax in axes:
+                k = "XYZ".index(ax)
+                cols[f"{fam}_{ax}"] += [
+                    None if not np.isfinite(v) else float(v) for v in mean[:, k]
+                ]
+    return cols
+
+
+def error_row(
+    spec: TrialSpec, params_hash: str, stage: str, exc: BaseException | str
+) -> dict[str, list[Any]]:
+    """The ``errors`` row of a failed trial."""
+    if isinstance(exc, BaseException):
+        error_type = type(exc).__name__
+        message = str(exc) or error_type
+        if not isinstance(exc, InputError) and spec.path not in message:
+            message = f"{spec.path}: {message}"
+    else:
+        error_type, message = "Error", exc
+    row = {
+        "trial_id": spec.trial_id,
+        "path": spec.path,
+        "subject_id": spec.subject_id,
+        "visit": spec.visit,
+        "stage": stage,
+        "error_type": error_type,
+        "message": " ".join(message.split()),
+        "input_sha256": spec.input_sha256,
+        "params_hash": params_hash,
+        "kinchain_version": __version__,
+        "processed_at": now_utc(),
+    }
+    return {k: [v] for k, v in row.items()}
+
+
+def commit_error(
+    out: Path, spec: TrialSpec, params_hash: str, stage: str, exc: BaseException | str
+) -> dict[str, Any]:
+    """Write a failed trial's ``errors`` and ``trials`` rows (also used by the driver when a
+    task could not run at all)."""
+    err = error_row(spec, params_hash, stage, exc)
+    written = {
+        table_path(out, "errors", spec.group, spec.trial_id),
+        table_path(out, "trials", spec.group, spec.trial_id),
+    }
+    write_rows(table_path(out, "errors", spec.group, spec.trial_id), "errors", err)
+    write_rows(
+        table_path(out, "trials", spec.group, spec.trial_id),
+        "trials",
+        trial_row(spec, params_hash, None, None),
+    )
+    remove_stale(out, spec.trial_id, written)
+    return {"status": "error", "stage": stage, "message": err["message"][0]}
+
+
+def run_trial(
+    spec: TrialSpec, out: str, settings: BatchSettings, params_hash: str
+) -> dict[str, Any]:
+    """Process and analyse one trial and commit its rows; returns a small summary
+    (``trial_id``, ``status``, ``stage``, ``message``, ``seconds``)."""
+    t0 = time.perf_counter()
+    out_dir = Path(out)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            result, analysis = analyse_trial(spec, settings)
+        except _StageError as err:
+            summary = commit_error(out_dir, spec, params_hash, err.stage, err.exc)
+        else:
+            try:
+                curves = curve_rows(spec, analysis)
+                trial = trial_row(spec, params_hash, result, analysis)
+            except Exception as exc:
+                summary = commit_error(out_dir, spec, params_hash, "tabulate", exc)
+            else:
+                paths = {
+                    "curves": table_path(out_dir, "curves", spec.group, spec.trial_id),
+                    "trials": table_path(out_dir, "trials", spec.group, spec.trial_id),
+                }
+                write_rows(paths["curves"], "curves", curves)
+                write_rows(paths["trials"], "trials", trial)
+                remove_stale(out_dir, spec.trial_id, set(paths.values()))
+                summary = {"status": "ok", "stage": "", "message": ""}
+    return {"trial_id": spec.trial_id, **summary, "seconds": time.perf_counter() - t0}
