@@ -24,7 +24,12 @@ app = typer.Typer(
 )
 
 # Each module defines ``register(app: typer.Typer) -> None``.
-_COMMAND_MODULES = ("kinchain.cli.process", "kinchain.cli.assess")
+_COMMAND_MODULES = (
+    "kinchain.cli.process",
+    "kinchain.cli.assess",
+    "kinchain.cli.analyze",
+    "kinchain.cli.batch",
+)
 
 
 @app.callback(invoke_without_command=True)

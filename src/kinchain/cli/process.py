@@ -14,6 +14,7 @@ import typer
 from kinchain.errors import InputError
 from kinchain.io.c3d_write import write_c3d_with_outputs
 from kinchain.io.load import load_trial
+from kinchain.io.trial import SubjectMeasurements, Trial
 from kinchain.model.marker_map import apply_marker_map, load_marker_map
 from kinchain.model.static import calibrate_static
 from kinchain.process import ProcessOptions, TrialResult, process, sidecar
@@ -66,6 +67,42 @@ def write_outputs(result: TrialResult, out_dir: Path) -> dict[str, Path]:
     return final
 
 
+def load_inputs(
+    trial: Path,
+    *,
+    subject: Path | None = None,
+    grf: Path | None = None,
+    marker_map: str | None = None,
+    static: Path | None = None,
+    flat_foot: bool = False,
+    marker_diameter_mm: float | None = None,
+) -> tuple[Trial, SubjectMeasurements | None]:
+    """Read a trial as the command-line options describe it (shared by ``process`` and
+    ``analyze``): subject file, GRF file, marker map, marker diameter, static calibration.
+
+    Returns the trial and the subject measurements to process it with.
+    """
+    for p in (trial, subject, grf, static):
+        if p is not None and not p.is_file():
+            raise InputError(str(p), "no such file")
+    loaded = load_trial(trial, subject_file=subject, grf_path=grf)
+    if marker_map is not None:
+        loaded = apply_marker_map(loaded, load_marker_map(marker_map))
+    subj = loaded.subject
+    if marker_diameter_mm is not None:
+        if not 1.0 <= marker_diameter_mm <= 50.0:
+            raise InputError("--marker-diameter", f"{marker_diameter_mm} mm is not plausible")
+        if subj is None:
+            raise InputError(str(trial), "no subject measurements: give --subject FILE")
+        subj = replace(subj, marker_diameter_m=marker_diameter_mm / 1000.0)
+    if static is not None:
+        static_trial = load_trial(static, subject=subj)
+        if marker_map is not None:
+            static_trial = apply_marker_map(static_trial, load_marker_map(marker_map))
+        subj = calibrate_static(static_trial, subj, flat_foot=flat_foot)
+    return loaded, subj
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``process`` command to the app."""
 
@@ -100,24 +137,15 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Process one gait trial into joint angles, moments and powers (Plug-in Gait labels)."""
-        for p in (trial, subject, grf, static):
-            if p is not None and not p.is_file():
-                raise InputError(str(p), "no such file")
-        loaded = load_trial(trial, subject_file=subject, grf_path=grf)
-        if marker_map is not None:
-            loaded = apply_marker_map(loaded, load_marker_map(marker_map))
-        subj = loaded.subject
-        if marker_diameter_mm is not None:
-            if not 1.0 <= marker_diameter_mm <= 50.0:
-                raise InputError("--marker-diameter", f"{marker_diameter_mm} mm is not plausible")
-            if subj is None:
-                raise InputError(str(trial), "no subject measurements: give --subject FILE")
-            subj = replace(subj, marker_diameter_m=marker_diameter_mm / 1000.0)
-        if static is not None:
-            static_trial = load_trial(static, subject=subj)
-            if marker_map is not None:
-                static_trial = apply_marker_map(static_trial, load_marker_map(marker_map))
-            subj = calibrate_static(static_trial, subj, flat_foot=flat_foot)
+        loaded, subj = load_inputs(
+            trial,
+            subject=subject,
+            grf=grf,
+            marker_map=marker_map,
+            static=static,
+            flat_foot=flat_foot,
+            marker_diameter_mm=marker_diameter_mm,
+        )
         options = ProcessOptions(max_gap_s=max_gap_s, marker_cutoff_hz=marker_cutoff_hz)
         result = process(loaded, subj, options, kinetics=not kinematics_only)
         files = write_outputs(result, out)

@@ -1,0 +1,161 @@
+"""``kinchain analyze``: one trial to a gait report (HTML + PDF), ``analysis.json`` and the
+per-frame table of ``kinchain process``; with ``--intake`` the clinical assessment joins it.
+
+All inputs (trial, subject, static, normative set, intake) are checked before any work, and every
+output is rendered in memory before anything is written, so bad input ends with one line and exit
+code 2 (through :func:`kinchain.cli.main.main`) and writes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from kinchain.analysis import GaitAnalysis, analyze
+from kinchain.assessment import Assessment, assess_with_gait
+from kinchain.cli.process import load_inputs, write_outputs
+from kinchain.clinical import Intake, parse_intake
+from kinchain.errors import InputError
+from kinchain.gait.normative import NormativeSet, load_normative
+from kinchain.process import ProcessOptions, process
+from kinchain.report import render_report, write_report
+
+T = TypeVar("T")
+
+
+def _read_intake(path: Path) -> Intake:
+    if not path.is_file():
+        raise InputError(str(path), "no such file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot read ({exc})") from exc
+    try:
+        return parse_intake(text)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc.source}", exc.problem) from exc
+
+
+class _Stages:
+    """Progress for people on a terminal (stderr): a spinner for the running stage and one line
+    per finished stage. Silent when stderr is not a terminal, so scripts see only the paths."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+
+    @contextmanager
+    def running(self) -> Iterator[_Stages]:
+        with self.progress:
+            yield self
+
+    def run(self, name: str, fn: Callable[[], T]) -> T:
+        task = self.progress.add_task(name, total=None)
+        t0 = time.perf_counter()
+        try:
+            out = fn()
+        finally:
+            self.progress.remove_task(task)
+        if self.console.is_terminal:
+            self.console.print(f"[green]✓[/] {name} [dim]{time.perf_counter() - t0:.2f} s[/]")
+        return out
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``analyze`` command to the app."""
+
+    @app.command("analyze")
+    def analyze_cmd(
+        trial: Path = typer.Argument(..., help="Trial file: .c3d, or .trc (with --grf)."),
+        out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+        subject: Path | None = typer.Option(
+            None, "--subject", help="Subject measurements: Vicon .mp or .vsk file."
+        ),
+        static: Path | None = typer.Option(
+            None, "--static", help="Static trial: calibrate the foot offsets from it."
+        ),
+        marker_map: str | None = typer.Option(
+            None,
+            "--marker-map",
+            help="Rename markers to Plug-in Gait names: a JSON file or 'opensim-rajagopal'.",
+        ),
+        grf: Path | None = typer.Option(None, "--grf", help="OpenSim GRF .mot for a .trc trial."),
+        normative: Path | None = typer.Option(
+            None,
+            "--normative",
+            help="Normative set (kinchain JSON); default Schwartz 2008 matched to the speed.",
+        ),
+        intake: Path | None = typer.Option(
+            None, "--intake", help="Clinical intake JSON: add the clinical assessment."
+        ),
+        kinematics_only: bool = typer.Option(
+            False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
+        ),
+    ) -> None:
+        """Analyse one gait trial: events, strides, spatiotemporal parameters, normative
+        comparison (GPS/MAP) and kinetic-chain findings, written as report.html, report.pdf and
+        analysis.json (plus the per-frame table). Supports, and does not replace, a clinician's
+        judgement."""
+        # Check the cheap inputs first: a bad intake or normative file fails before any work.
+        for p in (trial, subject, grf, static, normative):
+            if p is not None and not p.is_file():
+                raise InputError(str(p), "no such file")
+        clinical_intake = _read_intake(intake) if intake is not None else None
+        norm: NormativeSet | None = load_normative(normative) if normative is not None else None
+
+        stages = _Stages(Console(stderr=True))
+        with stages.running():
+            loaded, subj = stages.run(
+                "reading",
+                lambda: load_inputs(
+                    trial, subject=subject, grf=grf, marker_map=marker_map, static=static
+                ),
+            )
+            result = stages.run(
+                "modelling" if kinematics_only else "modelling and kinetics",
+                lambda: process(loaded, subj, ProcessOptions(), kinetics=not kinematics_only),
+            )
+            gait: GaitAnalysis = stages.run("analysis", lambda: analyze(result, normative=norm))
+            joined: GaitAnalysis | Assessment = gait
+            if clinical_intake is not None:
+                intake_ok = clinical_intake
+                joined = stages.run(
+                    "clinical assessment",
+                    lambda: assess_with_gait(gait, intake_ok, today=date.today()),
+                )
+            report = stages.run("report", lambda: render_report(joined))
+            table_files = stages.run("writing the table", lambda: write_outputs(result, out))
+            report_files = stages.run("writing the report", lambda: write_report(report, out))
+
+        fired = [f"{f.name} ({f.side}, {f.severity})" for f in gait.fired()]
+        st = gait.spatiotemporal
+        typer.echo(
+            f"analyzed {trial.name}: usable strides L {st.left.n_strides} / R "
+            f"{st.right.n_strides}; findings fired: {', '.join(fired) if fired else 'none'}"
+        )
+        if isinstance(joined, Assessment):
+            c = joined.clinical
+            typer.echo(
+                f"clinical urgency: {c.urgency.value} ({c.urgency_meaning}); "
+                f"refer to: {c.referral.label}"
+            )
+        names = {"html": "report", "pdf": "pdf", "json": "analysis"}
+        for key, path in report_files.items():
+            typer.echo(f"{names[key]:9s} {path}")
+        for key, path in table_files.items():
+            typer.echo(f"{'sidecar' if key == 'json' else key:9s} {path}")
