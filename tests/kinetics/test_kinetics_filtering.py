@@ -89,23 +89,39 @@ def test_lowpass_does_not_modify_input() -> None:
     np.testing.assert_array_equal(x, x0)
 
 
-def test_resample_block_means() -> None:
+def test_resample_means_are_centred_on_the_frame_times() -> None:
+    """A ramp sampled at 1000 Hz: the value at frame i's time (sample 10 i) is 10 i; the centred
+    10-sample window [10 i - 5, 10 i + 5) has mean 10 i - 0.5 (half an analog sample early); the
+    first frame's window holds only samples 0..4."""
     ratio, n = 10, 5
     x = np.arange(ratio * n, dtype=float)
     y = resample_to_points(x, 1000.0, 100.0, n)
-    np.testing.assert_allclose(y, [4.5, 14.5, 24.5, 34.5, 44.5])
+    np.testing.assert_allclose(y, [2.0, 9.5, 19.5, 29.5, 39.5])
+
+
+def test_resample_has_no_phase_lag_on_a_sine() -> None:
+    """A slow sine averaged over centred windows keeps its phase at the marker times."""
+    t = np.arange(2000) / 1000.0
+    x = np.sin(2 * np.pi * 2.0 * t)
+    y = resample_to_points(x, 1000.0, 100.0, 200)
+    frames_t = np.arange(200) / 100.0
+    expected = np.sin(2 * np.pi * 2.0 * (frames_t - 0.0005))  # half-sample offset
+    # Averaging 10 samples attenuates a 2 Hz sine by sinc(2 * 0.01) = 0.9993.
+    np.testing.assert_allclose(y[1:-1], expected[1:-1] * 0.99934, atol=2e-4)
 
 
 def test_resample_nan_aware_and_short_record() -> None:
     x = np.ones((40, 2))
-    x[0:5, 0] = np.nan  # half of frame 0 missing: mean of the rest
-    x[10:20, 1] = np.nan  # all of frame 1 missing
-    x[20:25, 0] = 3.0
+    x[0:5, 0] = np.nan  # all of frame 0's samples (window -5..4) missing in column 0
+    x[5:15, 1] = np.nan  # all of frame 1's samples (window 5..14) missing in column 1
+    x[15:20, 0] = 3.0  # half of frame 2's window (15..24)
     y = resample_to_points(x, 1000.0, 100.0, 5)  # only 4 frames of data
-    assert y[0, 0] == 1.0
+    assert np.isnan(y[0, 0]) and y[0, 1] == 1.0
     assert np.isnan(y[1, 1]) and y[1, 0] == 1.0
     assert y[2, 0] == pytest.approx(2.0)
-    assert np.isnan(y[4]).all()
+    assert y[3, 0] == 1.0  # window 25..34, inside the record
+    assert y[4, 0] == 1.0  # window 35..44: samples 35..39 exist
+    assert np.isnan(resample_to_points(x, 1000.0, 100.0, 6)[5]).all()
 
 
 def test_resample_rejects_non_integer_ratio() -> None:

@@ -66,13 +66,16 @@ def test_clean_left_contact_is_assigned() -> None:
         [_plate(400, 1199)], POINT_RATE, N, {"left": _foot(0.12, 0.15), "right": AWAY}
     )
     c = _only(res.contacts)
-    assert (c.plate, c.side, c.start, c.end, c.used) == (0, "left", 40, 119, True)
+    # Analog samples 400..1199 are loaded. Frame i averages samples [10 i - 5, 10 i + 5), so the
+    # frames whose window straddles strike (40) and off (120) carry half the force.
+    assert (c.plate, c.side, c.start, c.end, c.used) == (0, "left", 40, 120, True)
     left, right = res.grf["left"], res.grf["right"]
-    np.testing.assert_allclose(left.force[40:120], np.tile([10.0, 20.0, 700.0], (80, 1)))
-    np.testing.assert_allclose(left.cop[40:120], np.tile([0.12, 0.25, 0.0], (80, 1)))
-    np.testing.assert_allclose(left.free_moment[40:120], np.tile([0.0, 0.0, 0.5], (80, 1)))
-    assert np.isnan(left.force[:40]).all() and np.isnan(left.force[120:]).all()
-    assert left.on_plate.sum() == 80 and left.on_plate[40:120].all()
+    np.testing.assert_allclose(left.force[41:120], np.tile([10.0, 20.0, 700.0], (79, 1)))
+    np.testing.assert_allclose(left.force[[40, 120]], np.tile([5.0, 10.0, 350.0], (2, 1)))
+    np.testing.assert_allclose(left.cop[40:121], np.tile([0.12, 0.25, 0.0], (81, 1)))
+    np.testing.assert_allclose(left.free_moment[40:121], np.tile([0.0, 0.0, 0.5], (81, 1)))
+    assert np.isnan(left.force[:40]).all() and np.isnan(left.force[121:]).all()
+    assert left.on_plate.sum() == 81 and left.on_plate[40:121].all()
     assert np.isnan(right.force).all() and not right.on_plate.any()
 
 
@@ -107,7 +110,7 @@ def test_contact_cut_at_trial_edges() -> None:
 def test_short_spike_is_not_a_contact() -> None:
     feet = {"left": _foot(0.12, 0.15), "right": AWAY}
     c = _only(assign_plates([_plate(400, 449)], POINT_RATE, N, feet).contacts)
-    assert (c.start, c.end, c.used) == (40, 44, False) and c.reason.startswith("shorter")
+    assert (c.start, c.end, c.used) == (40, 45, False) and c.reason.startswith("shorter")
 
 
 def test_no_foot_over_plate() -> None:
@@ -146,11 +149,11 @@ def test_two_plates_two_feet() -> None:
     feet = {"left": _foot(0.12, 0.15), "right": _foot(0.12, 0.85)}
     res = assign_plates(plates, POINT_RATE, N, feet)
     assert [(c.plate, c.side, c.start, c.end, c.used) for c in res.contacts] == [
-        (0, "left", 30, 99, True),
-        (1, "right", 80, 149, True),
+        (0, "left", 30, 100, True),
+        (1, "right", 80, 150, True),
     ]
-    assert res.grf["left"].on_plate[30:100].all() and res.grf["left"].on_plate.sum() == 70
-    np.testing.assert_allclose(res.grf["right"].cop[80:150, 1], 0.95)
+    assert res.grf["left"].on_plate[30:101].all() and res.grf["left"].on_plate.sum() == 71
+    np.testing.assert_allclose(res.grf["right"].cop[80:151, 1], 0.95)
 
 
 def test_missing_foot_point_raises() -> None:

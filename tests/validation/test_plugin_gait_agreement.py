@@ -49,7 +49,7 @@ def test_sample00_cgm24_file_against_its_plugin_gait_outputs() -> None:
     trial = read_c3d(path)
     result = process(trial)
     agree = agreement(result, trial)
-    _check(agree, skip={("LHipMoment", 0)})
+    _check(agree)
     # Kinetics were compared on the one plate contact (left foot) only.
     assert agree["LKneeMoment"].n_frames > 50
     assert "RKneeMoment" not in agree
@@ -65,17 +65,18 @@ def test_sample09_raw_trial_and_mp_against_plugin_c3d() -> None:
     trial = read_c3d(folder / "VER4C3D.c3d", subject=subject)
     reference = read_c3d(folder / "PlugInC3D.c3d")
     agree = agreement(process(trial), reference)
-    # The data README flags sample_09's right knee moment (peak near 2.1 N·m/kg) as doubtful in
-    # the reference itself, and its hip moments carry frame-to-frame noise from unfiltered
-    # markers that a derivative-based solver cannot reproduce; they are reported, not asserted.
-    # The right knee and hip powers inherit the doubtful right-knee moment.
-    doubtful = {("RKneeMoment", 0), ("LHipMoment", 0), ("RHipMoment", 0)}
+    # Its hip moments carry frame-to-frame noise from unfiltered markers (measured 0.16 and 0.25
+    # N·m/kg RMS), and its right knee moment peaks near 2.1 N·m/kg, which the data README flags as
+    # doubtful in the reference itself (our right knee moment still meets the target, 0.09): the
+    # hip moments and the right hip and knee powers that inherit them are reported and bounded,
+    # not held to the targets.
+    doubtful = {("LHipMoment", 0), ("RHipMoment", 0)}
     doubtful_power = {("RKneePower", 2), ("RHipPower", 2)}
     _check(agree, skip=doubtful | doubtful_power)
     for label, _ in doubtful:
-        assert agree[label].rms[0] < 0.35, (label, agree[label].rms)
+        assert agree[label].rms[0] < 0.30, (label, agree[label].rms)
     for label, _ in doubtful_power:
-        assert agree[label].rms[2] < 0.5, (label, agree[label].rms)
+        assert agree[label].rms[2] < 0.45, (label, agree[label].rms)
 
 
 def test_sample03_sagittal_angles_under_stated_assumptions() -> None:
@@ -103,17 +104,6 @@ def test_sample03_sagittal_angles_under_stated_assumptions() -> None:
         centred = float(np.sqrt(max(ankle.rms[0] ** 2 - ankle.bias[0] ** 2, 0.0)))
         assert centred < SAGITTAL_ANGLE_DEG, (ankle.rms, ankle.bias)
         assert agree[f"{side}PelvisAngles"].rms.max() < 1.0
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 0.107 N·m/kg RMS against the 0.10 target: the difference alternates sign "
-    "frame to frame (derivative noise of the thigh's accelerations); known miss, see README",
-)
-def test_sample00_left_hip_sagittal_moment_within_target() -> None:
-    trial = read_c3d(shared_data() / "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d")
-    agree = agreement(process(trial), trial)
-    assert agree["LHipMoment"].rms[0] <= SAGITTAL_MOMENT
 
 
 @pytest.mark.parametrize("label", ["LKneeAngles", "RHipAngles"])
