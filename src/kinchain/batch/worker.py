@@ -179,8 +179,8 @@ def trial_row(
         for f in analysis.findings:
             for fside in ("left", "right") if f.side == "both" else (f.side,):
                 by_key[(f.name, fside)] = f
-        for name, side, fired_col, value_col in finding_columns():
-            found = by_key.get((name, side))
+        for name, fside, fired_col, value_col in finding_columns():
+            found = by_key.get((name, fside))
             if found is None or not found.applicable:
                 continue
             row[fired_col] = bool(found.fired)
