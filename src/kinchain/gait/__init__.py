@@ -31,6 +31,17 @@ from kinchain.gait.events import (
     threshold_events,
     zeni_events,
 )
+from kinchain.gait.normative import (
+    GPS_VARIABLES,
+    NormativeComparison,
+    NormativeSet,
+    compare,
+    dimensionless_speed,
+    load_normative,
+    load_schwartz2008,
+    schwartz_for_speed,
+    select_speed_class,
+)
 from kinchain.gait.spatiotemporal import (
     PARAMETER_UNITS,
     SideSpatiotemporal,
@@ -41,6 +52,7 @@ from kinchain.gait.spatiotemporal import (
 )
 
 __all__ = [
+    "GPS_VARIABLES",
     "N_POINTS",
     "PARAMETER_UNITS",
     "Cycle",
@@ -53,19 +65,27 @@ __all__ = [
     "GaitEvent",
     "GaitEvents",
     "MethodAgreement",
+    "NormativeComparison",
+    "NormativeSet",
     "Side",
     "SideSpatiotemporal",
     "Spatiotemporal",
     "StrideParameters",
     "ZeniDetector",
     "c3d_events",
+    "compare",
     "cycles_types",
     "detect_events",
+    "dimensionless_speed",
     "foot_velocity_events",
     "kinematic_events",
+    "load_normative",
+    "load_schwartz2008",
     "match_events",
     "plate_events",
+    "schwartz_for_speed",
     "segment_cycles",
+    "select_speed_class",
     "spatiotemporal",
     "strides",
     "symmetry_index",
