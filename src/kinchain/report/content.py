@@ -296,12 +296,15 @@ def _summary(analysis: GaitAnalysis, clinical: ClinicalAssessment | None) -> lis
 
 
 def _urgency_banner(c: ClinicalAssessment) -> Banner:
-    u = str(c.urgency.value if hasattr(c.urgency, "value") else c.urgency)
-    return Banner(
-        f"Clinical urgency: {URGENCY_TITLES.get(u, u.upper())}",
-        f"{c.urgency_meaning}. Referral: {c.referral.label}. Confidence: {c.confidence}.",
-        u,
-    )
+    u = str(c.urgency.value)
+    parts = [f"{c.urgency_meaning[:1].upper()}{c.urgency_meaning[1:]}."]
+    if c.red_flags:
+        parts.append("Red flags: " + ", ".join(rf.name for rf in c.red_flags) + ".")
+    if c.causes:
+        top = c.causes[0]
+        parts.append(f"Leading cause: {top.label} ({top.likelihood}).")
+    parts.append(f"Refer to: {c.referral.label}. Confidence: {c.confidence}.")
+    return Banner(f"Clinical urgency: {URGENCY_TITLES.get(u, u.upper())}", " ".join(parts), u)
 
 
 def _findings_section(analysis: GaitAnalysis) -> list[Block]:

@@ -26,7 +26,7 @@ RIGHT = "#2ca02c"
 BAND = "#c8c8c8"
 SIDE_COLOUR = {"left": LEFT, "right": RIGHT}
 _PREFIX = {"left": "L", "right": "R"}
-PNG_DPI = 170
+PNG_DPI = 150
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ _RC: dict[str, Any] = {
 
 def _render(fig: Figure, name: str) -> RenderedFigure:
     svg_buf = io.StringIO()
-    fig.savefig(svg_buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    fig.savefig(svg_buf, format="svg", metadata={"Date": None})
     png_buf = io.BytesIO()
     fig.savefig(
         png_buf, format="png", dpi=PNG_DPI, metadata={"Software": None}, bbox_inches="tight"
@@ -144,7 +144,7 @@ def curves_figure(
     nrows = -(-len(panels) // ncols)
     x = np.arange(101)
     norm = analysis.normative
-    missing_sides: set[str] = set()
+    drawn: set[str] = set()
     with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         fig = Figure(figsize=(10.0, 2.15 * nrows + 0.5))
         axes = fig.subplots(nrows, ncols, squeeze=False)
@@ -163,8 +163,8 @@ def curves_figure(
                 )
                 colour = SIDE_COLOUR[side]
                 if strides.shape[0] == 0:
-                    missing_sides.add(side)
                     continue
+                drawn.add(side)
                 for row in strides:
                     ax.plot(x, row, color=colour, lw=0.6, alpha=0.35, zorder=2)
                 ax.plot(x, mean, color=colour, lw=1.6, zorder=3)
@@ -181,14 +181,38 @@ def curves_figure(
                 ax.set_xlabel("% of gait cycle")
         for k in range(len(panels), nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
+        missing_sides = {"left", "right"} - drawn
+
+        def side_label(side: str) -> str:
+            if side in missing_sides:
+                return f"{side.capitalize()} (no stride with data)"
+            return f"{side.capitalize()} (mean, strides thin)"
+
         handles = [
-            Line2D([], [], color=LEFT, lw=1.6, label="Left (mean, strides thin)"),
-            Line2D([], [], color=RIGHT, lw=1.6, label="Right (mean, strides thin)"),
+            Line2D([], [], color=LEFT, lw=1.6, label=side_label("left")),
+            Line2D([], [], color=RIGHT, lw=1.6, label=side_label("right")),
             Patch(color=BAND, label="Normative mean ± 1 SD"),
             Line2D([], [], color="#555555", lw=0.8, ls="--", label="Foot off"),
         ]
-        fig.legend(handles=handles, loc="upper center", ncol=4, frameon=False, fontsize=8)
-        fig.tight_layout(rect=(0, 0, 1, 0.965))
+        height = fig.get_size_inches()[1]
+        fig.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=4,
+            frameon=False,
+            fontsize=8,
+        )
+        # Fixed margins (inches turned into fractions) instead of tight_layout, which draws the
+        # whole figure once more just to measure it.
+        fig.subplots_adjust(
+            left=0.065,
+            right=0.99,
+            bottom=0.5 / height,
+            top=1 - 0.55 / height,
+            hspace=0.45,
+            wspace=0.3,
+        )
         return _render(fig, name)
 
 
