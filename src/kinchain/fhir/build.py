@@ -97,8 +97,12 @@ def _category(code: str) -> list[dict[str, Any]]:
 
 
 def _quantity(value: float, measure: C.Measure) -> dict[str, Any]:
-    return {"value": round(float(value), 4), "unit": measure.unit, "system": C.UCUM,
-            "code": measure.ucum}
+    return {
+        "value": round(float(value), 4),
+        "unit": measure.unit,
+        "system": C.UCUM,
+        "code": measure.ucum,
+    }
 
 
 def _finite(value: float | None) -> bool:
@@ -235,8 +239,10 @@ def _gait_observations(
                 )
         if _finite(comp.gps_overall):
             overall.append(
-                b.add("obs/gps-overall", _observation(C.GPS_OVERALL, comp.gps_overall,
-                                                      patient_ref, None))
+                b.add(
+                    "obs/gps-overall",
+                    _observation(C.GPS_OVERALL, comp.gps_overall, patient_ref, None),
+                )
             )
     findings: list[str] = []
     for f in analysis.findings:
@@ -257,12 +263,15 @@ def _gait_observations(
                 C.GAIT_SYSTEM, C.finding_code(f.name), f.name.replace("_", " ").capitalize()
             ),
             "subject": {"reference": patient_ref},
-            "bodySite": {"text": f"{f.side} lower limb" if f.side != "both" else "both lower limbs"},
+            "bodySite": {
+                "text": f"{f.side} lower limb" if f.side != "both" else "both lower limbs"
+            },
             "valueCodeableConcept": _concept(
                 C.FINDING_SEVERITY_SYSTEM, f.severity, f.severity.capitalize()
             ),
             "derivedFrom": [{"reference": r} for r in derived],
-            "note": [{"text": f.sentence}] + ([{"text": "Evidence: " + evidence}] if evidence else []),
+            "note": [{"text": f.sentence}]
+            + ([{"text": "Evidence: " + evidence}] if evidence else []),
         }
         findings.append(b.add(f"obs/finding/{f.name}/{f.side}", res))
     members = [r for s in _SIDES for r in per_side[s]] + overall + findings
@@ -274,8 +283,9 @@ def _gait_observations(
                 "resourceType": "Observation",
                 "status": "final",
                 "category": _category("exam"),
-                "code": _concept(panel_system, panel_code, panel_display,
-                                 "Instrumented gait analysis (kinchain)"),
+                "code": _concept(
+                    panel_system, panel_code, panel_display, "Instrumented gait analysis (kinchain)"
+                ),
                 "subject": {"reference": patient_ref},
                 "hasMember": [{"reference": r} for r in members],
                 "note": [{"text": DISCLAIMER}],
@@ -289,9 +299,7 @@ def _gait_observations(
 # --------------------------------------------------------------------------------------------
 
 
-def _risk_assessment(
-    a: ClinicalAssessment, patient_ref: str, basis: list[str]
-) -> dict[str, Any]:
+def _risk_assessment(a: ClinicalAssessment, patient_ref: str, basis: list[str]) -> dict[str, Any]:
     predictions = []
     for cause in a.causes:
         risk = C.LIKELIHOOD_RISK[cause.likelihood]
@@ -310,8 +318,11 @@ def _risk_assessment(
         {"text": f"Urgency: {a.urgency.value} ({a.urgency_meaning})."},
         *({"text": f"Red flag {r.name}: {'; '.join(r.features)}. {r.action}"} for r in a.red_flags),
         *(
-            {"text": f"[{r.kind}] {r.text} ({r.rule_id}" + (f"; {r.citation}" if r.citation else "")
-             + ")"}
+            {
+                "text": f"[{r.kind}] {r.text} ({r.rule_id}"
+                + (f"; {r.citation}" if r.citation else "")
+                + ")"
+            }
             for r in a.reasons
         ),
         {"text": a.disclaimer or DISCLAIMER},

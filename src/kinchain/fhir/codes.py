@@ -66,7 +66,9 @@ class Measure:
 #: Spatiotemporal parameters exported per side, in order.
 SPATIOTEMPORAL: tuple[Measure, ...] = (
     Measure("speed_m_s", GAIT_SYSTEM, "walking-speed", "Walking speed", "m/s", "m/s", 0.0, 5.0),
-    Measure("cadence_steps_min", GAIT_SYSTEM, "cadence", "Cadence", "/min", "steps/min", 0.0, 250.0),
+    Measure(
+        "cadence_steps_min", GAIT_SYSTEM, "cadence", "Cadence", "/min", "steps/min", 0.0, 250.0
+    ),
     Measure("stride_length_m", GAIT_SYSTEM, "stride-length", "Stride length", "m", "m", 0.0, 3.0),
     # SNOMED CT 250000008 |Step length (observable entity)| (International edition 2024-08).
     Measure("step_length_m", SNOMED, "250000008", "Step length", "m", "m", 0.0, 2.0),

@@ -25,15 +25,32 @@ _RESOURCE_TYPES = (
 )
 _BUNDLE_TYPES = frozenset({"collection", "document"})
 _OBS_STATUS = frozenset(
-    {"registered", "preliminary", "final", "amended", "corrected", "cancelled",
-     "entered-in-error", "unknown"}
+    {
+        "registered",
+        "preliminary",
+        "final",
+        "amended",
+        "corrected",
+        "cancelled",
+        "entered-in-error",
+        "unknown",
+    }
 )
 _SR_STATUS = frozenset(
     {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"}
 )
 _SR_INTENT = frozenset(
-    {"proposal", "plan", "directive", "order", "original-order", "reflex-order",
-     "filler-order", "instance-order", "option"}
+    {
+        "proposal",
+        "plan",
+        "directive",
+        "order",
+        "original-order",
+        "reflex-order",
+        "filler-order",
+        "instance-order",
+        "option",
+    }
 )
 _GENDERS = frozenset({"male", "female", "other", "unknown"})
 
@@ -81,11 +98,15 @@ def _check_observation(res: Mapping[str, Any], add: Any) -> None:
         return
     for i, c in enumerate(codings):
         if c.get("system") not in C.OBSERVATION_CODE_SYSTEMS:
-            add(f"code.coding[{i}].system",
-                f"{c.get('system')!r} is not one of {sorted(C.OBSERVATION_CODE_SYSTEMS)}")
+            add(
+                f"code.coding[{i}].system",
+                f"{c.get('system')!r} is not one of {sorted(C.OBSERVATION_CODE_SYSTEMS)}",
+            )
     cats = [c for cat in res.get("category") or [] for c in _codings(cat)]
-    if not any(c.get("system") == C.OBSERVATION_CATEGORY and c.get("code") in {"exam", "survey"}
-               for c in cats):
+    if not any(
+        c.get("system") == C.OBSERVATION_CATEGORY and c.get("code") in {"exam", "survey"}
+        for c in cats
+    ):
         add("category", f"needs an {C.OBSERVATION_CATEGORY} code exam or survey")
     qty = res.get("valueQuantity")
     first = codings[0]
@@ -97,24 +118,33 @@ def _check_observation(res: Mapping[str, Any], add: Any) -> None:
             add("valueQuantity.system", f"{qty.get('system')!r} is not UCUM ({C.UCUM})")
         unit = qty.get("code")
         if unit not in C.UCUM_ALLOWED:
-            add("valueQuantity.code", f"{unit!r} is not an allowed UCUM unit "
-                f"{sorted(C.UCUM_ALLOWED)}")
+            add(
+                "valueQuantity.code",
+                f"{unit!r} is not an allowed UCUM unit {sorted(C.UCUM_ALLOWED)}",
+            )
         elif measure is not None and unit != measure.ucum:
-            add("valueQuantity.code",
-                f"{unit!r} is the wrong unit for {measure.code} (expected {measure.ucum!r})")
+            add(
+                "valueQuantity.code",
+                f"{unit!r} is the wrong unit for {measure.code} (expected {measure.ucum!r})",
+            )
         value = qty.get("value")
         if not isinstance(value, int | float) or isinstance(value, bool):
             add("valueQuantity.value", "missing or not a number")
         elif measure is not None and not measure.low <= value <= measure.high:
-            add("valueQuantity.value", f"{value} {unit} is outside the plausible range "
-                f"{measure.low:g}-{measure.high:g} {measure.ucum} for {measure.code}")
+            add(
+                "valueQuantity.value",
+                f"{value} {unit} is outside the plausible range "
+                f"{measure.low:g}-{measure.high:g} {measure.ucum} for {measure.code}",
+            )
         elif unit == "%" and not 0 <= value <= 100:
             add("valueQuantity.value", f"{value} % is outside 0-100")
     if str(first.get("code", "")).startswith(C.FINDING_PREFIX):
         vc = _codings(res.get("valueCodeableConcept"))
         if not vc or vc[0].get("system") != C.FINDING_SEVERITY_SYSTEM:
-            add("valueCodeableConcept", f"a finding needs a severity from "
-                f"{C.FINDING_SEVERITY_SYSTEM}")
+            add(
+                "valueCodeableConcept",
+                f"a finding needs a severity from {C.FINDING_SEVERITY_SYSTEM}",
+            )
 
 
 def _check_service_request(res: Mapping[str, Any], add: Any) -> None:
@@ -141,11 +171,15 @@ def _check_risk(res: Mapping[str, Any], add: Any) -> None:
         if not _codings(p.get("outcome")):
             add(f"prediction[{i}].outcome", "missing code")
         risk = _codings(p.get("qualitativeRisk"))
-        if not risk or risk[0].get("system") != C.RISK_PROBABILITY or risk[0].get(
-            "code"
-        ) not in C.RISK_DISPLAY:
-            add(f"prediction[{i}].qualitativeRisk",
-                f"needs a {C.RISK_PROBABILITY} code {sorted(C.RISK_DISPLAY)}")
+        if (
+            not risk
+            or risk[0].get("system") != C.RISK_PROBABILITY
+            or risk[0].get("code") not in C.RISK_DISPLAY
+        ):
+            add(
+                f"prediction[{i}].qualitativeRisk",
+                f"needs a {C.RISK_PROBABILITY} code {sorted(C.RISK_DISPLAY)}",
+            )
     if not any("does not replace" in str(n.get("text", "")) for n in res.get("note") or []):
         add("note", "the disclaimer is missing")
 
