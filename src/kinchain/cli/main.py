@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "kinchain.cli.assess",
     "kinchain.cli.analyze",
     "kinchain.cli.batch",
+    "kinchain.cli.fhir",
 )
 
 
