@@ -419,7 +419,7 @@ def build_bundle(
     when = recorded or datetime.now(UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    stamp = when.isoformat(timespec="seconds")
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     b = _Builder(_seed(analysis, assessment, intake, patient))
     patient_ref = b.add("patient", _patient(patient))
 
