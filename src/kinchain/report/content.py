@@ -307,20 +307,24 @@ def _urgency_banner(c: ClinicalAssessment) -> Banner:
     return Banner(f"Clinical urgency: {URGENCY_TITLES.get(u, u.upper())}", " ".join(parts), u)
 
 
-def _findings_section(analysis: GaitAnalysis) -> list[Block]:
+def _findings_sections(analysis: GaitAnalysis) -> tuple[list[Block], list[Block]]:
+    """The findings section (fired ones in full, the others as one compact table) and the
+    appendix with the evidence of the findings that did not fire, and the sources."""
     out: list[Block] = [
         Heading("Kinetic-chain findings", 2, "findings"),
         Para(
             "Each finding per side, most severe first, with the measured evidence (mean over the "
             "usable strides), the normal range used and the strides in which it fired. Values "
             "outside the normal range are marked. Strides are numbered L1, L2… / R1, R2… in the "
-            "order of the usable strides (see Events and strides).",
+            "order of the usable strides (see Events and strides); sources [n] are listed under "
+            "Finding details.",
             tone="muted",
         ),
     ]
     sources = _Sources()
     ordered = sorted(analysis.findings, key=_finding_sort_key)
-    quiet: list[Block] = []
+    quiet_rows: list[tuple[Cell, ...]] = []
+    details: list[Block] = []
     for f in ordered:
         blocks = _finding_blocks(analysis, f, sources)
         status = _status(f)
@@ -329,14 +333,25 @@ def _findings_section(analysis: GaitAnalysis) -> list[Block]:
             out.append(Heading(f"{finding_title(f)} ({label})", 3))
             out.extend(blocks)
         else:
-            quiet.append(Details(f"{finding_title(f)}: {label}", tuple(blocks)))
-    if quiet:
+            quiet_rows.append((finding_title(f), status, f.sentence))
+            if f.applicable:
+                details.append(Details(f"{finding_title(f)}: {label}", tuple(blocks)))
+    if quiet_rows:
         out.append(Heading("Findings that did not fire or could not be evaluated", 3))
-        out.extend(quiet)
+        out.append(
+            Table(
+                ("Finding", "Result", "Why"), tuple(quiet_rows), widths=(2.6, 1.3, 6.1), small=True
+            )
+        )
+    appendix: list[Block] = []
+    if details or sources.items:
+        appendix.append(Heading("Finding details", 2, "finding-details"))
+        appendix.append(Para("The evidence behind the findings that did not fire.", tone="muted"))
+        appendix.extend(details)
     if sources.items:
-        out.append(Heading("Sources of the normal ranges", 3))
-        out.append(Bullets(tuple(f"[{i + 1}] {s}" for i, s in enumerate(sources.items))))
-    return out
+        appendix.append(Heading("Sources of the normal ranges", 3))
+        appendix.append(Bullets(tuple(f"[{i + 1}] {s}" for i, s in enumerate(sources.items))))
+    return out, appendix
 
 
 def _curves_section(analysis: GaitAnalysis, has_kinetics: bool) -> list[Block]:
@@ -772,12 +787,14 @@ def build_document(
     blocks: list[Block] = []
     blocks.extend(_header(analysis, generated))
     blocks.extend(_summary(analysis, clinical))
-    if assessment is not None:
-        blocks.extend(_clinical_section(assessment))
-    blocks.extend(_findings_section(analysis))
+    findings, finding_details = _findings_sections(analysis)
+    blocks.extend(findings)
     blocks.extend(_curves_section(analysis, has_kinetics))
     blocks.extend(_spatio_section(analysis))
     blocks.extend(_map_section(analysis))
+    if assessment is not None:
+        blocks.extend(_clinical_section(assessment))
+    blocks.extend(finding_details)
     blocks.extend(_events_section(analysis))
     blocks.extend(_provenance_section(analysis))
     blocks.append(Heading("Disclaimer", 2, "disclaimer"))
