@@ -163,3 +163,38 @@ def test_report_with_clinical_section(joined: Assessment) -> None:
     for q in joined.clinical.ask_next:
         assert q.question in text
     assert json.loads(rendered.json)["clinical"]["urgency"] == urgency
+
+
+def test_fired_finding_is_summarised_first_with_its_strides() -> None:
+    """A real trial with the left knee stiffened in swing (tests/chain/perturb.py): the stiff-knee
+    finding fires and the report leads with it, with its evidence and the strides it fired in."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests/chain"))
+    from perturb import stiffen_knee_in_swing
+
+    from kinchain.io.load import load_trial
+    from kinchain.process import process
+    from kinchain.report.content import build_document
+    from kinchain.report.html import render_html
+
+    trial = load_trial(DEMO)
+    base_result = process(trial)
+    base = analyze(base_result)
+    knee = base_result.outputs["LKneeAngles"][:, 0]
+    stiff, _ = stiffen_knee_in_swing(trial, base.events, "left", knee, fraction=0.8)
+    analysis = analyze(process(stiff))
+    fired = [f for f in analysis.findings if f.fired]
+    assert any(f.name == "stiff_knee" and f.side == "left" for f in fired)
+    from datetime import datetime
+
+    doc = build_document(analysis, None, generated=datetime(2026, 1, 1))
+    page = render_html(doc, {})
+    text = _text(page)
+    summary = _text(page[page.index('id="summary"') : page.index('id="findings"')])
+    for f in fired:
+        assert f.sentence in summary
+    assert "FIRED" in summary
+    assert "Stiff knee — left" in summary
+    assert "Fired in strides L" in text
+    assert "No kinetic-chain finding fired" not in text
