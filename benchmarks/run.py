@@ -456,6 +456,47 @@ def bench_tiled_pipeline() -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# 5. analyze per trial, without and with the report
+
+
+def bench_analyze() -> None:
+    """Part 5: ``analyze`` on each processed trial, then with the report rendered (HTML, PDF,
+    JSON in memory) and written (``write_report`` into a temporary folder); median of 3."""
+    from kinchain.analysis import analyze
+    from kinchain.errors import KinchainError
+    from kinchain.report import render_report, write_report
+
+    rule("5. analyze per trial, without and with the report (median of 3, after 1 warm-up)")
+    print(
+        "analyze  = kinchain.analysis.analyze(result) on the processed trial (events, strides,\n"
+        "           spatiotemporal, normative comparison, findings)\n"
+        "+ report = analyze + render_report (figures, HTML, PDF, JSON) + write_report"
+    )
+    head = f"{'trial':<20}{'kin':>5}{'analyze ms':>12}{'+ report ms':>13}{'report share':>14}"
+    print()
+    print(head)
+    print("-" * len(head))
+    for case in trial_cases():
+        trial = read_c3d(case.path, subject=case.subject)
+        result = process(trial, case.subject, kinetics=case.kinetics)
+        try:
+            t_an, _ = timed(functools.partial(analyze, result), runs=3)
+        except KinchainError as exc:
+            print(f"{case.name:<20}  analyze not possible: {exc}")
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+
+            def with_report(r: TrialResult = result, out: str = tmp) -> Any:
+                return write_report(render_report(analyze(r)), out)
+
+            t_rep, _ = timed(with_report, runs=3)
+        print(
+            f"{case.name:<20}{'yes' if case.kinetics else 'no':>5}{ms(t_an):>12}"
+            f"{ms(t_rep):>13}{(t_rep - t_an) / t_rep * 100:>13.0f}%"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
 # 4. OpenSim InverseDynamicsTool and its solver
 
 
@@ -748,6 +789,7 @@ def main() -> int:
     kin_id_fps = bench_inverse_dynamics(sample00)
     kin_pipe_fps = bench_tiled_pipeline()
     summary = bench_opensim(kin_id_fps, kin_pipe_fps)
+    bench_analyze()
     rule("summary")
     print(f"  kinchain ID core (bottom_up, both legs): {kin_id_fps:,.0f} frames/s")
     if kin_pipe_fps is not None:
