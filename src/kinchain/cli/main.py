@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "kinchain.cli.analyze",
     "kinchain.cli.batch",
     "kinchain.cli.fhir",
+    "kinchain.cli.serve",
 )
 
 

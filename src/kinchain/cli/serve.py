@@ -1,0 +1,107 @@
+"""``kinchain serve``: the clinic web service (pages, ``/api/v1``, storage).
+
+``kinchain serve --create-user EMAIL [--password-file FILE]`` creates a clinician account and
+exits (the password is asked for when no file is given).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+
+from kinchain.errors import InputError
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command to ``app``."""
+    app.command(name="serve")(serve_command)
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    data_dir: Path | None = typer.Option(
+        None,
+        "--data-dir",
+        help="Database (SQLite) and uploads folder (default: the user's data folder). "
+        "KINCHAIN_DATABASE_URL selects PostgreSQL instead of SQLite.",
+        show_default=False,
+    ),
+    create_user: str | None = typer.Option(
+        None, "--create-user", metavar="EMAIL", help="Create a clinician account and exit."
+    ),
+    password_file: Path | None = typer.Option(
+        None, "--password-file", help="With --create-user: read the password from this file."
+    ),
+    secure_cookies: bool | None = typer.Option(
+        None,
+        "--secure-cookies/--no-secure-cookies",
+        help="Mark cookies Secure (default: when the request came over HTTPS).",
+        show_default=False,
+    ),
+    max_upload_mb: float | None = typer.Option(
+        None,
+        "--max-upload-mb",
+        help="Largest upload in MB (default 50; or KINCHAIN_MAX_UPLOAD_MB).",
+    ),
+    proxy_headers: bool = typer.Option(
+        False, "--proxy-headers", help="Trust X-Forwarded-* from a reverse proxy (for HTTPS)."
+    ),
+) -> None:
+    """Run the clinic web service. Supports, and does not replace, a clinician's judgement."""
+    from kinchain.web.settings import Settings
+
+    extra: dict[str, object] = {"secure_cookies": secure_cookies}
+    if max_upload_mb is not None:
+        if max_upload_mb <= 0:
+            raise InputError("--max-upload-mb", "must be positive")
+        extra["max_upload_bytes"] = int(max_upload_mb * 1024 * 1024)
+    settings = Settings.from_env(data_dir, **extra)
+    if create_user is not None:
+        _create_user(settings, create_user, password_file)
+        return
+    if password_file is not None:
+        raise InputError("--password-file", "goes with --create-user")
+    import uvicorn
+
+    from kinchain.web.app import create_app
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = create_app(settings)
+    where = (settings.database_url and "the database in KINCHAIN_DATABASE_URL") or settings.data_dir
+    typer.echo(f"kinchain serve: data in {where}; http://{host}:{port}/")
+    # access_log off: URLs can hold search terms; the audit log records every access instead.
+    uvicorn.run(
+        app, host=host, port=port, access_log=False, proxy_headers=proxy_headers, log_level="info"
+    )
+
+
+def _create_user(settings: object, email: str, password_file: Path | None) -> None:
+    from kinchain.store import Store
+    from kinchain.web.audit import record
+    from kinchain.web.security import create_user
+    from kinchain.web.settings import Settings
+
+    assert isinstance(settings, Settings)
+    if password_file is not None:
+        try:
+            password = password_file.read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise InputError(str(password_file), f"cannot read ({exc.strerror})") from exc
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = Store.open(settings.data_dir, settings.database_url)
+    try:
+        with store.session() as db:
+            try:
+                user = create_user(db, email, password)
+            except ValueError as exc:
+                raise InputError("--create-user", str(exc)) from exc
+            record(db, action="user.create", actor="system", target=("user", user.id))
+    finally:
+        store.dispose()
+    typer.echo(f"created clinician {email.strip().lower()}")

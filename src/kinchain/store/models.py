@@ -1,0 +1,139 @@
+"""Tables: clinicians, their sessions, patients, visits (uploads, intake, results), single-use
+intake links and the audit log. Times are UTC, stored without a zone."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive (how every time is stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class VisitStatus(enum.StrEnum):
+    """Where a visit's analysis is: no trial yet, waiting, running, finished, failed."""
+
+    empty = "empty"
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WebSession(Base):
+    """A signed-in browser or API client; the cookie holds a random token whose SHA-256 is
+    ``id``."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    identifier: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    sex: Mapped[str] = mapped_column(String(16), default="unknown")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    visits: Mapped[list[Visit]] = relationship(
+        back_populates="patient", order_by="Visit.visit_date", cascade="all, delete-orphan"
+    )
+
+
+class Visit(Base):
+    """One visit: an uploaded trial (blobs by SHA-256), subject measurements, an intake and the
+    results of the last successful analysis (all written in one transaction)."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    visit_date: Mapped[date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    status: Mapped[str] = mapped_column(String(16), default=VisitStatus.empty.value, index=True)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[str] = mapped_column(String(100), default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    trial_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    trial_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    grf_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    subject_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    intake_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    intake_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    clinical_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    analysis_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    curves_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    evidence_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    report_html_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    report_pdf_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    patient: Mapped[Patient] = relationship(back_populates="visits")
+
+
+class IntakeToken(Base):
+    """A single-use link for a patient to fill one visit's intake; only its SHA-256 is kept."""
+
+    __tablename__ = "intake_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AuditEvent(Base):
+    """Who did what to which record, when. Holds ids and route templates, never patient data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(String(16))  # user | token | system | anonymous
+    action: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    route: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    target_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    target_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -1,0 +1,460 @@
+"""The JSON API, ``/api/v1``: everything the pages do. Errors are ``{"detail": problem,
+"field": name}`` with a 4xx status; the OpenAPI document is at ``/api/v1/openapi.json``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from kinchain.clinical import ClinicalAssessment, Intake, assess, intake_json_schema
+from kinchain.fhir import PatientInfo, build_bundle
+from kinchain.store import Visit
+from kinchain.web import services as sv
+from kinchain.web.audit import record
+from kinchain.web.context import ApiError, Principal, api_user, ctx
+from kinchain.web.intake_form import evaluate, question_list
+from kinchain.web.security import (
+    SESSION_COOKIE,
+    authenticate,
+    create_intake_link,
+    end_session,
+    start_session,
+)
+
+API_VERSION = "1"
+router = APIRouter(prefix="/api/v1")
+User = Annotated[Principal, Depends(api_user)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(_In):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class SessionOut(BaseModel):
+    schema_version: Literal["1"] = "1"
+    email: str
+    csrf_token: str = Field(description="Send as X-CSRF-Token on POST/PUT/DELETE.")
+
+
+class PatientIn(_In):
+    name: str = Field(min_length=1, max_length=200)
+    identifier: str | None = Field(default=None, max_length=100)
+    birth_date: date | None = None
+    sex: Literal["female", "male", "other", "unknown"] = "unknown"
+
+
+class PatientOut(BaseModel):
+    schema_version: Literal["1"] = "1"
+    id: int
+    name: str
+    identifier: str | None
+    birth_date: str | None
+    sex: str
+    created_at: str
+
+
+class VisitIn(_In):
+    visit_date: date | None = None
+    label: str = Field(default="", max_length=200)
+
+
+class VisitStatusOut(BaseModel):
+    schema_version: Literal["1"] = "1"
+    id: int
+    status: Literal["empty", "queued", "running", "done", "failed"]
+    progress: int = Field(ge=0, le=100)
+    stage: str
+    error: str | None
+
+
+class FormStateIn(_In):
+    answers: dict[str, str | list[str]] = Field(default_factory=dict)
+
+
+class FormStateOut(BaseModel):
+    schema_version: Literal["1"] = "1"
+    visible: list[str]
+    errors: dict[str, str]
+    emergency: bool
+    intake: dict[str, Any]
+
+
+class LinkOut(BaseModel):
+    schema_version: Literal["1"] = "1"
+    url: str
+    expires_in_days: float
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# --------------------------------------------------------------------------- auth
+@router.post("/auth/login", response_model=SessionOut, tags=["auth"])
+def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
+    """Sign in; sets the session cookie and returns the CSRF token."""
+    c = ctx(request)
+    keys = (f"ip:{_client(request)}", f"ip-email:{_client(request)}:{body.email.lower()}")
+    if c.limiter.blocked(*keys):
+        raise ApiError(429, "email", "too many failed sign-ins; wait a few minutes")
+    with c.store.session() as db:
+        user = authenticate(db, body.email, body.password)
+        if user is None:
+            record(db, action="login.failed", actor="anonymous", ip=_client(request))
+        else:
+            token, row = start_session(db, user, c.settings.session_hours)
+            record(db, action="login", actor="user", user_id=user.id, ip=_client(request))
+            out = SessionOut(email=user.email, csrf_token=row.csrf)
+    if user is None:
+        c.limiter.fail(*keys)
+        raise ApiError(401, "password", "wrong e-mail or password")
+    c.limiter.clear(keys[1])
+    set_session_cookie(request, response, token)
+    return out
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    c = ctx(request)
+    secure = c.settings.secure_cookies
+    if secure is None:
+        secure = request.url.scheme == "https"
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(c.settings.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+def logout(user: User, request: Request, response: Response) -> None:
+    c = ctx(request)
+    with c.store.session() as db:
+        end_session(db, request.cookies.get(SESSION_COOKIE))
+        record(db, action="logout", actor="user", user_id=user.user_id)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.get("/auth/me", response_model=SessionOut, tags=["auth"])
+def me(user: User) -> SessionOut:
+    return SessionOut(email=user.email, csrf_token=user.csrf)
+
+
+# --------------------------------------------------------------------------- patients
+@router.get("/patients", response_model=list[PatientOut], tags=["patients"])
+def list_patients(
+    request: Request, user: User, q: Annotated[str | None, Query(max_length=100)] = None
+) -> list[dict[str, Any]]:
+    with ctx(request).store.session() as db:
+        return [sv.patient_dict(p) for p in sv.search_patients(db, q)]
+
+
+@router.post("/patients", response_model=PatientOut, status_code=201, tags=["patients"])
+def new_patient(body: PatientIn, request: Request, user: User) -> dict[str, Any]:
+    with ctx(request).store.session() as db:
+        p = sv.create_patient(
+            db,
+            name=body.name,
+            identifier=body.identifier,
+            birth_date=body.birth_date,
+            sex=body.sex,
+            user_id=user.user_id,
+        )
+        record(
+            db,
+            action="patient.create",
+            actor="user",
+            user_id=user.user_id,
+            target=("patient", p.id),
+        )
+        return sv.patient_dict(p)
+
+
+@router.get("/patients/{patient_id}", tags=["patients"])
+def patient(patient_id: int, request: Request, user: User) -> dict[str, Any]:
+    """The patient and a summary of each visit."""
+    with ctx(request).store.session() as db:
+        p = sv.get_patient(db, patient_id)
+        return {**sv.patient_dict(p), "visits": [sv.visit_summary(v) for v in p.visits]}
+
+
+@router.post("/patients/{patient_id}/visits", status_code=201, tags=["visits"])
+def new_visit(patient_id: int, body: VisitIn, request: Request, user: User) -> dict[str, Any]:
+    with ctx(request).store.session() as db:
+        p = sv.get_patient(db, patient_id)
+        v = sv.create_visit(db, p, body.visit_date, body.label)
+        record(
+            db, action="visit.create", actor="user", user_id=user.user_id, target=("visit", v.id)
+        )
+        return sv.visit_summary(v)
+
+
+@router.get("/patients/{patient_id}/compare", tags=["visits"])
+def compare(
+    patient_id: int,
+    request: Request,
+    user: User,
+    a: Annotated[int, Query(description="Earlier visit id")],
+    b: Annotated[int, Query(description="Later visit id")],
+) -> dict[str, Any]:
+    """Two visits of a patient: curves of both, spatiotemporal changes, findings new/resolved."""
+    with ctx(request).store.session() as db:
+        p = sv.get_patient(db, patient_id)
+        va, vb = sv.get_visit(db, a), sv.get_visit(db, b)
+        if va.patient_id != p.id:
+            raise ApiError(404, "a", "no such visit of this patient")
+        if vb.patient_id != p.id:
+            raise ApiError(404, "b", "no such visit of this patient")
+        return sv.compare(va, vb)
+
+
+# --------------------------------------------------------------------------- visits
+@router.get("/visits/{visit_id}", tags=["visits"])
+def visit(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+    """Status, intake, clinical assessment and a summary of the findings."""
+    with ctx(request).store.session() as db:
+        return sv.visit_detail(sv.get_visit(db, visit_id))
+
+
+@router.get("/visits/{visit_id}/status", response_model=VisitStatusOut, tags=["visits"])
+def status(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+    with ctx(request).store.session() as db:
+        return sv.visit_status(sv.get_visit(db, visit_id))
+
+
+@router.post(
+    "/visits/{visit_id}/trial", status_code=202, response_model=VisitStatusOut, tags=["visits"]
+)
+def upload(
+    visit_id: int,
+    request: Request,
+    user: User,
+    trial: Annotated[UploadFile, File(description="The trial: .c3d, or .trc with a GRF .mot")],
+    grf: Annotated[UploadFile | None, File(description="OpenSim GRF .mot (with a .trc)")] = None,
+    mass_kg: Annotated[str | None, Form()] = None,
+    height_mm: Annotated[str | None, Form()] = None,
+    leg_length_left_mm: Annotated[str | None, Form()] = None,
+    leg_length_right_mm: Annotated[str | None, Form()] = None,
+    knee_width_left_mm: Annotated[str | None, Form()] = None,
+    knee_width_right_mm: Annotated[str | None, Form()] = None,
+    ankle_width_left_mm: Annotated[str | None, Form()] = None,
+    ankle_width_right_mm: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    """Upload a trial with optional subject measurements (all of them, or none to use the
+    file's). The files are read and checked before anything is stored; the analysis then runs in
+    the background (poll ``/status``)."""
+    c = ctx(request)
+    with c.store.session() as db:
+        sv.get_visit(db, visit_id)
+    values = {
+        "mass_kg": mass_kg,
+        "height_mm": height_mm,
+        "leg_length_left_mm": leg_length_left_mm,
+        "leg_length_right_mm": leg_length_right_mm,
+        "knee_width_left_mm": knee_width_left_mm,
+        "knee_width_right_mm": knee_width_right_mm,
+        "ankle_width_left_mm": ankle_width_left_mm,
+        "ankle_width_right_mm": ankle_width_right_mm,
+    }
+    do_upload(request, user, visit_id, trial, grf, values)
+    with c.store.session() as db:
+        return sv.visit_status(sv.get_visit(db, visit_id))
+
+
+def do_upload(
+    request: Request,
+    user: Principal,
+    visit_id: int,
+    trial: UploadFile,
+    grf: UploadFile | None,
+    values: dict[str, str | None],
+) -> None:
+    """Validate, store and queue an upload (shared with the page)."""
+    c = ctx(request)
+    subject = sv.subject_values(values)
+    grf_bytes = grf.file.read() if grf is not None and grf.filename else None
+    sv.store_upload(
+        c.store,
+        visit_id,
+        trial=trial.file.read(),
+        trial_name=trial.filename or "trial",
+        grf=grf_bytes,
+        subject=subject,
+    )
+    with c.store.session() as db:
+        record(
+            db,
+            action="visit.upload",
+            actor="user",
+            user_id=user.user_id,
+            target=("visit", visit_id),
+        )
+    c.runner.submit(visit_id)
+
+
+@router.put("/visits/{visit_id}/intake", tags=["intake"])
+def put_intake(visit_id: int, body: Intake, request: Request, user: User) -> dict[str, Any]:
+    """Store the visit's intake (schema: ``/api/v1/intake/schema``); returns the clinical
+    assessment at once (with the visit's gait findings when analysed); the report follows in
+    the background."""
+    c = ctx(request)
+    with c.store.session() as db:
+        v = sv.get_visit(db, visit_id)
+        clinical = sv.save_intake(
+            db, v, body.model_dump(mode="json", exclude_defaults=True), "clinician"
+        )
+        record(db, action="intake.save", actor="user", user_id=user.user_id, target=("visit", v.id))
+        queue = v.trial_sha is not None
+    if queue:
+        c.runner.submit(visit_id)
+    return {"schema_version": "1", "clinical": clinical.model_dump(mode="json")}
+
+
+@router.post(
+    "/visits/{visit_id}/intake-link", response_model=LinkOut, status_code=201, tags=["intake"]
+)
+def intake_link(visit_id: int, request: Request, user: User) -> LinkOut:
+    """A single-use link for the patient to fill this visit's intake (shows nothing else)."""
+    c = ctx(request)
+    with c.store.session() as db:
+        sv.get_visit(db, visit_id)
+        token = create_intake_link(db, visit_id, user.user_id, c.settings.intake_link_days)
+        record(
+            db, action="intake.link", actor="user", user_id=user.user_id, target=("visit", visit_id)
+        )
+    return LinkOut(
+        url=str(request.url_for("token_intake", token=token)),
+        expires_in_days=c.settings.intake_link_days,
+    )
+
+
+def _done(v: Visit, what: str) -> None:
+    if v.analysis_json is None:
+        raise ApiError(409, "visit_id", f"no {what} yet: the analysis is {v.status}")
+
+
+@router.get("/visits/{visit_id}/analysis", tags=["results"])
+def analysis(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+    """The gait analysis (schema ``kinchain-analysis/1``)."""
+    with ctx(request).store.session() as db:
+        v = sv.get_visit(db, visit_id)
+        _done(v, "analysis")
+        out: dict[str, Any] = json.loads(v.analysis_json or "{}")
+        return out
+
+
+@router.get("/visits/{visit_id}/curves", tags=["results"])
+def curves(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+    """Mean curves per side and the normative bands (schema ``kinchain-curves/1``)."""
+    with ctx(request).store.session() as db:
+        v = sv.get_visit(db, visit_id)
+        _done(v, "curves")
+        out: dict[str, Any] = json.loads(v.curves_json or "{}")
+        return out
+
+
+@router.get("/visits/{visit_id}/report.html", response_class=HTMLResponse, tags=["results"])
+def report_html(visit_id: int, request: Request, user: User) -> Response:
+    """The report rendered by :func:`kinchain.report.render_report`."""
+    c = ctx(request)
+    with c.store.session() as db:
+        v = sv.get_visit(db, visit_id)
+        if v.report_html_sha is None:
+            raise ApiError(409, "visit_id", f"no report yet: the analysis is {v.status}")
+        sha = v.report_html_sha
+    return Response(
+        c.store.blobs.get(sha),
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "img-src data:; frame-ancestors 'self'"
+        },
+    )
+
+
+@router.get(
+    "/visits/{visit_id}/report.pdf",
+    tags=["results"],
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def report_pdf(visit_id: int, request: Request, user: User) -> Response:
+    c = ctx(request)
+    with c.store.session() as db:
+        v = sv.get_visit(db, visit_id)
+        if v.report_pdf_sha is None:
+            raise ApiError(409, "visit_id", f"no report yet: the analysis is {v.status}")
+        sha = v.report_pdf_sha
+    return Response(
+        c.store.blobs.get(sha),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="visit-{visit_id}.pdf"'},
+    )
+
+
+@router.get("/visits/{visit_id}/fhir", tags=["results"])
+def fhir(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+    """The visit as a FHIR R4 ``collection`` Bundle (:func:`kinchain.fhir.build_bundle`): the
+    patient, the intake, the gait observations and the clinical assessment, as far as the visit
+    has them."""
+    c = ctx(request)
+    with c.store.session() as db:
+        v = sv.get_visit(db, visit_id)
+        p = v.patient
+        patient = PatientInfo(
+            identifier=p.identifier or f"kinchain-patient-{p.id}",
+            name=p.name,
+            birth_date=p.birth_date,
+            sex=p.sex if p.sex in ("female", "male", "other", "unknown") else None,  # type: ignore[arg-type]
+        )
+        intake = Intake.model_validate_json(v.intake_json) if v.intake_json else None
+        clinical = (
+            ClinicalAssessment.model_validate_json(v.clinical_json) if v.clinical_json else None
+        )
+        analysed = v.analysis_json is not None
+    if intake is None and not analysed:
+        raise ApiError(409, "visit_id", "the visit has neither an intake nor an analysis yet")
+    gait = c.runner.gait_for(visit_id) if analysed else None
+    bundle: dict[str, Any] = build_bundle(gait, clinical, intake, patient)
+    return bundle
+
+
+# --------------------------------------------------------------------------- intake tools
+@router.get("/intake/schema", tags=["intake"])
+def schema(user: User) -> dict[str, Any]:
+    """The intake's JSON Schema (the same as ``docs/intake.schema.json``)."""
+    out: dict[str, Any] = intake_json_schema()
+    return out
+
+
+@router.get("/intake/questions", tags=["intake"])
+def questions(user: User) -> list[dict[str, Any]]:
+    """The form's questions in order, as the terminal asks them."""
+    return question_list()
+
+
+@router.post("/intake/form-state", response_model=FormStateOut, tags=["intake"])
+def form_state(body: FormStateIn, user: User) -> dict[str, Any]:
+    """Which questions to show for these raw answers, messages for refused ones, emergency."""
+    s = evaluate(body.answers)
+    return {"visible": s.visible, "errors": s.errors, "emergency": s.emergency, "intake": s.data}
+
+
+@router.post("/assess", tags=["intake"])
+def assess_intake(body: Intake, user: User) -> dict[str, Any]:
+    """Assess an intake without storing it: urgency, red flags, causes, referral, tests and
+    reasons."""
+    out: dict[str, Any] = assess(body).model_dump(mode="json")
+    return out

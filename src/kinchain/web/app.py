@@ -1,0 +1,222 @@
+"""The FastAPI application: pages, ``/api/v1``, static files, audit log and limits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import plotly
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kinchain import __version__
+from kinchain.store import Store
+from kinchain.web import api, pages
+from kinchain.web.audit import record
+from kinchain.web.context import ApiError, Context, LoginRequired
+from kinchain.web.jobs import JobRunner
+from kinchain.web.security import RateLimiter
+from kinchain.web.settings import Settings
+
+log = logging.getLogger("kinchain.web")
+HERE = Path(__file__).parent
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, by Content-Length or while
+    streaming, before the application parses them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.limit
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    await self._refuse(scope, receive, send)
+                    return
+        seen = 0
+        started = False
+
+        async def limited() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge()
+            return msg
+
+        async def tracking_send(msg: Message) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, limited, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        mb = self.limit / (1024 * 1024)
+        resp = JSONResponse(
+            {"detail": f"the upload is larger than the limit of {mb:g} MB", "field": "trial"},
+            status_code=413,
+        )
+        await resp(scope, receive, send)
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """The service for ``settings`` (the store is opened and migrated if not given)."""
+    store = store or Store.open(settings.data_dir, settings.database_url)
+    runner = JobRunner(store, start=settings.run_jobs)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["version"] = __version__
+    context = Context(
+        settings=settings,
+        store=store,
+        runner=runner,
+        limiter=RateLimiter(settings.login_attempts, settings.login_window_s),
+        templates=templates,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resumed = runner.recover()
+        if resumed:
+            log.info("resumed %d interrupted analyses", len(resumed))
+        yield
+        runner.shutdown()
+
+    app = FastAPI(
+        title="kinchain",
+        version=f"{__version__} (API v{api.API_VERSION})",
+        description="Gait biomechanics and clinical triage of knee/ankle pain as a clinic "
+        "service. Supports, and does not replace, a clinician's judgement.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.ctx = context
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/static-vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(
+            PLOTLY_JS,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        if not request.url.path.startswith("/api/") and exc.status in (404, 409):
+            return pages.error_page(request, exc.status, exc.problem)
+        return JSONResponse({"detail": exc.problem, "field": exc.field}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
+                "in": str(e["loc"][0]),
+                "problem": e["msg"],
+            }
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "request", "problem": "invalid request"}
+        return JSONResponse(
+            {"detail": first["problem"], "field": first["field"], "errors": errors},
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"detail": str(exc.detail), "field": "request"},
+                status_code=exc.status_code,
+                headers=exc.headers,
+            )
+        return pages.error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.middleware("http")
+    async def _audit_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Cache-Control", "no-store")
+        path = request.url.path
+        if not path.startswith(("/static", "/favicon")):
+            route = request.scope.get("route")
+            template = getattr(route, "path", None) or "(unmatched)"
+            params = request.path_params
+            target = None
+            for key, kind in (("visit_id", "visit"), ("patient_id", "patient")):
+                raw = str(params.get(key, ""))
+                if raw.isdigit() and len(raw) < 12:
+                    target = (kind, int(raw))
+                    break
+            user_id = getattr(request.state, "user_id", None)
+            actor = (
+                "user"
+                if user_id
+                else ("token" if template.startswith("/intake/t/") else "anonymous")
+            )
+            try:
+                with context.store.session() as db:
+                    record(
+                        db,
+                        action="access",
+                        actor=actor,
+                        user_id=user_id,
+                        method=request.method,
+                        route=template,
+                        status=response.status_code,
+                        target=target,
+                        ip=request.client.host if request.client else None,
+                    )
+            except Exception as exc:  # the audit log must not take the page down
+                log.error("audit log write failed: %s", type(exc).__name__)
+        return response
+
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    return app

@@ -1,0 +1,96 @@
+"""The running service's shared objects and the request dependencies: who is signed in, CSRF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from kinchain.store import Store
+from kinchain.web.jobs import JobRunner
+from kinchain.web.security import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    RateLimiter,
+    find_session,
+    same,
+)
+from kinchain.web.settings import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    store: Store
+    runner: JobRunner
+    limiter: RateLimiter
+    templates: Jinja2Templates
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in clinician."""
+
+    user_id: int
+    email: str
+    csrf: str
+
+
+class ApiError(Exception):
+    """An API error: HTTP status, the field it is about and the problem (JSON body)."""
+
+    def __init__(self, status: int, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.status = status
+        self.field = field
+        self.problem = problem
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in clinician: redirect to the sign-in page."""
+
+
+def ctx(request: Request) -> Context:
+    c: Context = request.app.state.ctx
+    return c
+
+
+def _principal(request: Request) -> Principal | None:
+    c = ctx(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    with c.store.session() as db:
+        found = find_session(db, token)
+        if found is None:
+            return None
+        row, user = found
+        p = Principal(user.id, user.email, row.csrf)
+    request.state.user_id = p.user_id
+    return p
+
+
+def api_user(request: Request) -> Principal:
+    """The signed-in clinician of an API call (401 otherwise); state-changing calls also need
+    the session's CSRF token in ``X-CSRF-Token`` (403 otherwise)."""
+    p = _principal(request)
+    if p is None:
+        raise ApiError(401, "session", "sign in first (POST /api/v1/auth/login)")
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not same(
+        request.headers.get(CSRF_HEADER), p.csrf
+    ):
+        raise ApiError(403, "X-CSRF-Token", "missing or wrong CSRF token")
+    return p
+
+
+def page_user(request: Request) -> Principal:
+    """The signed-in clinician of a page (redirect to sign-in otherwise)."""
+    p = _principal(request)
+    if p is None:
+        raise LoginRequired()
+    return p
+
+
+def optional_user(request: Request) -> Principal | None:
+    return _principal(request)

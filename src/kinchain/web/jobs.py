@@ -1,0 +1,247 @@
+"""Background analyses: read the stored trial, process, analyse, assess with the intake, render
+the report, and store every result in one transaction. Progress is written as it goes so the
+pages can show it; a failure stores only the failure; a crash is resumed on the next start."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from kinchain.analysis import GaitAnalysis, analyze
+from kinchain.assessment import assess_with_gait, gait_evidence
+from kinchain.errors import InputError, KinchainError
+from kinchain.io.subject import subject_from_values
+from kinchain.process import process_trial
+from kinchain.report import render_report
+from kinchain.store import Store, Visit, VisitStatus
+from kinchain.web.audit import record
+from kinchain.web.curves import curves_payload
+
+log = logging.getLogger("kinchain.web.jobs")
+
+
+def safe_error(exc: BaseException, names: dict[str, str]) -> str:
+    """A message for the page: kinchain's own errors with temporary paths replaced by the role
+    of the file; anything else only by its type (no data of the patient)."""
+    if isinstance(exc, KinchainError):
+        text = str(exc)
+        for path, role in names.items():
+            text = text.replace(path, role)
+        return text[:1000]
+    return f"internal error during the analysis ({type(exc).__name__}); see the server log"
+
+
+class JobRunner:
+    """One worker thread running analyses in submission order.
+
+    ``on_stage`` (for tests) is called with ``(visit_id, stage)`` at each step.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        start: bool = True,
+        on_stage: Callable[[int, str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.on_stage = on_stage
+        self._pool: ThreadPoolExecutor | None = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinchain-job") if start else None
+        )
+        self._futures: dict[int, Future[None]] = {}
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[int, str, str, str], GaitAnalysis] = OrderedDict()
+
+    # ------------------------------------------------------------------ scheduling
+    def submit(self, visit_id: int) -> None:
+        """Queue ``visit_id`` (a no-op if it is already waiting)."""
+        if self._pool is None:
+            return
+        with self._lock:
+            fut = self._futures.get(visit_id)
+            if fut is not None and not fut.running() and not fut.done():
+                return
+            self._futures[visit_id] = self._pool.submit(self.run, visit_id)
+
+    def wait(self, timeout: float = 120.0) -> None:
+        """Block until every submitted job has finished (tests, benchmarks)."""
+        while True:
+            with self._lock:
+                pending = [f for f in self._futures.values() if not f.done()]
+            if not pending:
+                return
+            for f in pending:
+                f.result(timeout=timeout)
+
+    def recover(self) -> list[int]:
+        """Re-queue analyses that were queued or running when the service stopped."""
+        with self.store.session() as db:
+            rows = db.scalars(
+                select(Visit).where(
+                    Visit.status.in_([VisitStatus.queued.value, VisitStatus.running.value])
+                )
+            ).all()
+            ids = [v.id for v in rows]
+            for v in rows:
+                v.status = VisitStatus.queued.value
+                v.stage = "resumed after a restart"
+                v.progress = 0
+                record(db, action="analysis.resume", actor="system", target=("visit", v.id))
+        for i in ids:
+            self.submit(i)
+        return ids
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # ------------------------------------------------------------------ the job
+    def _stage(self, visit_id: int, stage: str, progress: int, status: str | None = None) -> None:
+        with self.store.session() as db:
+            v = db.get(Visit, visit_id)
+            if v is None:
+                return
+            v.stage = stage
+            v.progress = progress
+            if status is not None:
+                v.status = status
+        if self.on_stage is not None:
+            self.on_stage(visit_id, stage)
+
+    def run(self, visit_id: int) -> None:
+        """Run one visit's analysis now (in the calling thread)."""
+        with self.store.session() as db:
+            v = db.get(Visit, visit_id)
+            if v is None or v.trial_sha is None:
+                return
+            v.status = VisitStatus.running.value
+            v.stage = "reading the trial"
+            v.progress = 5
+            v.attempts += 1
+            v.error = None
+            trial_sha, trial_name, grf_sha = v.trial_sha, v.trial_name or "trial.c3d", v.grf_sha
+            subject_json, intake_json = v.subject_json, v.intake_json
+        created: list[str] = []
+        names: dict[str, str] = {}
+        try:
+            with tempfile.TemporaryDirectory(prefix="kinchain-job-") as tmp:
+                key = (visit_id, trial_sha, grf_sha or "", subject_json or "")
+                gait = self._cache.get(key)
+                if gait is None:
+                    gait = self._analyse(
+                        visit_id, tmp, trial_sha, trial_name, grf_sha, subject_json, names
+                    )
+                    self._cache[key] = gait
+                    while len(self._cache) > 4:
+                        self._cache.popitem(last=False)
+                self._stage(visit_id, "assessing", 60)
+                report_input: Any = gait
+                clinical = None
+                if intake_json is not None:
+                    joined = assess_with_gait(gait, json.loads(intake_json))
+                    report_input = joined
+                    clinical = joined.clinical.model_dump_json()
+                self._stage(visit_id, "rendering the report", 70)
+                report = render_report(report_input)
+                self._stage(visit_id, "saving", 95)
+                html_sha, new_html = self.store.blobs.put(report.html.encode("utf-8"))
+                if new_html:
+                    created.append(html_sha)
+                pdf_sha, new_pdf = self.store.blobs.put(report.pdf)
+                if new_pdf:
+                    created.append(pdf_sha)
+                evidence = gait_evidence(gait)
+                with self.store.session() as db:
+                    v = db.get(Visit, visit_id)
+                    if v is None:
+                        raise LookupError("visit deleted during its analysis")
+                    v.analysis_json = json.dumps(gait.to_dict(), allow_nan=False)
+                    v.curves_json = json.dumps(curves_payload(gait), allow_nan=False)
+                    v.evidence_json = json.dumps(
+                        [e.model_dump(mode="json") for e in evidence or []]
+                    )
+                    if clinical is not None and v.intake_json == intake_json:
+                        v.clinical_json = clinical
+                    v.report_html_sha = html_sha
+                    v.report_pdf_sha = pdf_sha
+                    v.status = VisitStatus.done.value
+                    v.stage = "done"
+                    v.progress = 100
+                    rerun = v.intake_json != intake_json
+                    record(db, action="analysis.done", actor="system", target=("visit", v.id))
+            if rerun:
+                self.submit(visit_id)
+        except Exception as exc:
+            for sha in created:
+                self.store.blobs.delete(sha)
+            log.warning("analysis of visit %s failed: %s", visit_id, type(exc).__name__)
+            message = safe_error(exc, names)
+            with self.store.session() as db:
+                v = db.get(Visit, visit_id)
+                if v is not None:
+                    v.status = VisitStatus.failed.value
+                    v.stage = "failed"
+                    v.progress = 0
+                    v.error = message
+                    record(db, action="analysis.failed", actor="system", target=("visit", v.id))
+
+    def _analyse(
+        self,
+        visit_id: int,
+        tmp: str,
+        trial_sha: str,
+        trial_name: str,
+        grf_sha: str | None,
+        subject_json: str | None,
+        names: dict[str, str],
+    ) -> GaitAnalysis:
+        visit_dir = Path(tmp)
+        suffix = Path(trial_name).suffix.lower() or ".c3d"
+        trial_path = visit_dir / f"trial{suffix}"
+        trial_path.write_bytes(self.store.blobs.get(trial_sha))
+        names[str(trial_path)] = trial_name
+        grf_path = None
+        if grf_sha is not None:
+            grf_path = visit_dir / "grf.mot"
+            grf_path.write_bytes(self.store.blobs.get(grf_sha))
+            names[str(grf_path)] = "GRF file"
+        subject = subject_from_values(**json.loads(subject_json)) if subject_json else None
+        self._stage(visit_id, "processing the trial", 15)
+        try:
+            result = process_trial(trial_path, subject=subject, grf_path=grf_path)
+        except InputError as exc:
+            if not any(w in exc.problem.lower() for w in ("plate", "force", "mass")):
+                raise
+            # No usable force plates or body mass: kinematics only, as `--kinematics-only`.
+            result = process_trial(trial_path, subject=subject, grf_path=grf_path, kinetics=False)
+        self._stage(visit_id, "analysing gait", 45)
+        return analyze(result)
+
+    def gait_for(self, visit_id: int) -> GaitAnalysis:
+        """The visit's gait analysis (cached, else computed again from the stored trial)."""
+        with self.store.session() as db:
+            v = db.get(Visit, visit_id)
+            if v is None or v.trial_sha is None:
+                raise LookupError("visit without a trial")
+            key = (visit_id, v.trial_sha, v.grf_sha or "", v.subject_json or "")
+            trial_name, grf_sha, subject_json = (
+                v.trial_name or "trial.c3d",
+                v.grf_sha,
+                v.subject_json,
+            )
+        gait = self._cache.get(key)
+        if gait is None:
+            with tempfile.TemporaryDirectory(prefix="kinchain-job-") as tmp:
+                gait = self._analyse(-1, tmp, key[1], trial_name, grf_sha, subject_json, {})
+            self._cache[key] = gait
+        return gait

@@ -1,0 +1,614 @@
+"""Server-rendered pages (Jinja2): sign-in, patients, visits, upload, intake, report, comparison
+and the patient's single-use intake link."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from kinchain.store.models import utcnow
+from kinchain.web import services as sv
+from kinchain.web.api import do_upload, set_session_cookie
+from kinchain.web.audit import record
+from kinchain.web.context import ApiError, Principal, ctx, optional_user, page_user
+from kinchain.web.intake_form import SITES, answers_from_intake, evaluate, question_list
+from kinchain.web.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    authenticate,
+    create_intake_link,
+    end_session,
+    find_intake_link,
+    same,
+    start_session,
+)
+
+router = APIRouter(include_in_schema=False)
+User = Annotated[Principal, Depends(page_user)]
+
+URGENCY_TEXT = {
+    "emergency": "Emergency",
+    "same_day": "Same day",
+    "soon": "Soon",
+    "routine": "Routine",
+    "self_care": "Self-care",
+}
+
+
+def render(request: Request, name: str, status: int = 200, **kw: Any) -> HTMLResponse:
+    c = ctx(request)
+    kw.setdefault("user", None)
+    kw.setdefault("urgency_text", URGENCY_TEXT)
+    return c.templates.TemplateResponse(request, name, kw, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+def _check_csrf(request: Request, user: Principal, token: str | None) -> None:
+    if not same(token, user.csrf):
+        raise ApiError(403, CSRF_FIELD, "the form has expired; reload the page and try again")
+
+
+def _anon_csrf(request: Request) -> str:
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def _with_anon_csrf(request: Request, resp: Response, token: str) -> Response:
+    if request.cookies.get(CSRF_COOKIE) != token:
+        c = ctx(request)
+        secure = c.settings.secure_cookies
+        resp.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            secure=request.url.scheme == "https" if secure is None else secure,
+        )
+    return resp
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/patients"
+
+
+# ----------------------------------------------------------------------------- sign-in
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    return RedirectResponse("/patients", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None) -> Response:
+    token = _anon_csrf(request)
+    resp = render(request, "login.html", csrf=token, next=_safe_next(next), error=None)
+    return _with_anon_csrf(request, resp, token)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/patients",
+) -> Response:
+    c = ctx(request)
+    token = _anon_csrf(request)
+    if not same(csrf_token, request.cookies.get(CSRF_COOKIE)):
+        resp = render(
+            request,
+            "login.html",
+            status=403,
+            csrf=token,
+            next=_safe_next(next),
+            error="The form has expired; please sign in again.",
+        )
+        return _with_anon_csrf(request, resp, token)
+    ip = request.client.host if request.client else "unknown"
+    keys = (f"ip:{ip}", f"ip-email:{ip}:{email.lower()}")
+    if c.limiter.blocked(*keys):
+        return render(
+            request,
+            "login.html",
+            status=429,
+            csrf=token,
+            next=_safe_next(next),
+            error="Too many failed sign-ins. Wait a few minutes and try again.",
+        )
+    with c.store.session() as db:
+        user = authenticate(db, email, password)
+        if user is None:
+            record(db, action="login.failed", actor="anonymous", ip=ip)
+        else:
+            session_token, _ = start_session(db, user, c.settings.session_hours)
+            record(db, action="login", actor="user", user_id=user.id, ip=ip)
+    if user is None:
+        c.limiter.fail(*keys)
+        return render(
+            request,
+            "login.html",
+            status=401,
+            csrf=token,
+            next=_safe_next(next),
+            error="Wrong e-mail or password.",
+        )
+    c.limiter.clear(keys[1])
+    redirect = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(request, redirect, session_token)
+    return redirect
+
+
+@router.post("/logout")
+def logout(request: Request, user: User, csrf_token: Annotated[str, Form()] = "") -> Response:
+    _check_csrf(request, user, csrf_token)
+    with ctx(request).store.session() as db:
+        end_session(db, request.cookies.get(SESSION_COOKIE))
+        record(db, action="logout", actor="user", user_id=user.user_id)
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+# ----------------------------------------------------------------------------- patients
+@router.get("/patients", response_class=HTMLResponse)
+def patients(
+    request: Request, user: User, q: Annotated[str | None, Query(max_length=100)] = None
+) -> Response:
+    with ctx(request).store.session() as db:
+        rows = [
+            {**sv.patient_dict(p), "n_visits": len(p.visits)} for p in sv.search_patients(db, q)
+        ]
+    return render(
+        request, "patients.html", user=user, patients=rows, q=q or "", error=None, form={}
+    )
+
+
+@router.post("/patients", response_class=HTMLResponse)
+def patients_create(
+    request: Request,
+    user: User,
+    name: Annotated[str, Form(max_length=300)] = "",
+    identifier: Annotated[str, Form(max_length=300)] = "",
+    birth_date: Annotated[str, Form(max_length=20)] = "",
+    sex: Annotated[str, Form(max_length=20)] = "unknown",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    _check_csrf(request, user, csrf_token)
+    form = {"name": name, "identifier": identifier, "birth_date": birth_date, "sex": sex}
+    try:
+        try:
+            born = date.fromisoformat(birth_date) if birth_date else None
+        except ValueError:
+            raise ApiError(422, "birth_date", "give a date YYYY-MM-DD") from None
+        with ctx(request).store.session() as db:
+            p = sv.create_patient(
+                db, name=name, identifier=identifier, birth_date=born, sex=sex, user_id=user.user_id
+            )
+            record(
+                db,
+                action="patient.create",
+                actor="user",
+                user_id=user.user_id,
+                target=("patient", p.id),
+            )
+            pid = p.id
+    except ApiError as exc:
+        with ctx(request).store.session() as db:
+            rows = [
+                {**sv.patient_dict(p), "n_visits": len(p.visits)}
+                for p in sv.search_patients(db, None)
+            ]
+        return render(
+            request,
+            "patients.html",
+            status=exc.status,
+            user=user,
+            patients=rows,
+            q="",
+            error={exc.field: exc.problem},
+            form=form,
+        )
+    return RedirectResponse(f"/patients/{pid}", status_code=303)
+
+
+def _patient_page(
+    request: Request,
+    user: Principal,
+    patient_id: int,
+    status: int = 200,
+    error: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    with ctx(request).store.session() as db:
+        p = sv.get_patient(db, patient_id)
+        info = sv.patient_dict(p)
+        visits = [sv.visit_summary(v) for v in reversed(p.visits)]
+    return render(
+        request,
+        "patient.html",
+        status=status,
+        user=user,
+        patient=info,
+        visits=visits,
+        subject_fields=sv.SUBJECT_FIELDS,
+        error=error or {},
+        form=form or {},
+        today=date.today().isoformat(),
+    )
+
+
+@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+def patient_page(request: Request, user: User, patient_id: int) -> Response:
+    return _patient_page(request, user, patient_id)
+
+
+@router.post("/patients/{patient_id}/visits", response_class=HTMLResponse)
+def visit_create(
+    request: Request,
+    user: User,
+    patient_id: int,
+    trial: Annotated[UploadFile | None, File()] = None,
+    grf: Annotated[UploadFile | None, File()] = None,
+    visit_date: Annotated[str, Form(max_length=20)] = "",
+    label: Annotated[str, Form(max_length=300)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    mass_kg: Annotated[str, Form(max_length=30)] = "",
+    height_mm: Annotated[str, Form(max_length=30)] = "",
+    leg_length_left_mm: Annotated[str, Form(max_length=30)] = "",
+    leg_length_right_mm: Annotated[str, Form(max_length=30)] = "",
+    knee_width_left_mm: Annotated[str, Form(max_length=30)] = "",
+    knee_width_right_mm: Annotated[str, Form(max_length=30)] = "",
+    ankle_width_left_mm: Annotated[str, Form(max_length=30)] = "",
+    ankle_width_right_mm: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    """A new visit with its trial: everything is checked first; a bad file or measurement
+    stores nothing (not even the visit) and shows the problem next to its field."""
+    _check_csrf(request, user, csrf_token)
+    values: dict[str, str | None] = {
+        "mass_kg": mass_kg,
+        "height_mm": height_mm,
+        "leg_length_left_mm": leg_length_left_mm,
+        "leg_length_right_mm": leg_length_right_mm,
+        "knee_width_left_mm": knee_width_left_mm,
+        "knee_width_right_mm": knee_width_right_mm,
+        "ankle_width_left_mm": ankle_width_left_mm,
+        "ankle_width_right_mm": ankle_width_right_mm,
+    }
+    form = {k: v or "" for k, v in values.items()} | {"visit_date": visit_date, "label": label}
+    c = ctx(request)
+    vid: int | None = None
+    try:
+        try:
+            when = date.fromisoformat(visit_date) if visit_date else None
+        except ValueError:
+            raise ApiError(422, "visit_date", "give a date YYYY-MM-DD") from None
+        sv.subject_values(values)  # check the measurements before creating anything
+        has_trial = trial is not None and bool(trial.filename)
+        with c.store.session() as db:
+            p = sv.get_patient(db, patient_id)
+            v = sv.create_visit(db, p, when, label)
+            vid = v.id
+            record(
+                db,
+                action="visit.create",
+                actor="user",
+                user_id=user.user_id,
+                target=("visit", v.id),
+            )
+        if has_trial:
+            assert trial is not None
+            try:
+                do_upload(request, user, vid, trial, grf, values)
+            except BaseException:
+                with c.store.session() as db:  # nothing half-stored: drop the new visit
+                    gone = db.get(sv.Visit, vid)
+                    if gone is not None:
+                        db.delete(gone)
+                raise
+    except ApiError as exc:
+        if exc.status == 404:
+            raise
+        return _patient_page(
+            request, user, patient_id, status=exc.status, error={exc.field: exc.problem}, form=form
+        )
+    return RedirectResponse(f"/visits/{vid}", status_code=303)
+
+
+# ----------------------------------------------------------------------------- visits
+def _visit_context(request: Request, visit_id: int) -> dict[str, Any]:
+    with ctx(request).store.session() as db:
+        v = sv.get_visit(db, visit_id)
+        detail = sv.visit_detail(v)
+        patient = sv.patient_dict(v.patient)
+        others = [sv.visit_summary(o) for o in v.patient.visits if o.id != v.id]
+        curves = json.loads(v.curves_json) if v.curves_json else None
+        analysis = json.loads(v.analysis_json) if v.analysis_json else None
+    return {
+        "visit": detail,
+        "patient": patient,
+        "others": others,
+        "curves": curves,
+        "analysis": analysis,
+    }
+
+
+@router.get("/visits/{visit_id}", response_class=HTMLResponse)
+def visit_page(
+    request: Request,
+    user: User,
+    visit_id: int,
+    link: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    """The combined report: progress while the analysis runs, then the curves over the
+    normative bands, the clinical summary and the full report."""
+    data = _visit_context(request, visit_id)
+    return render(request, "visit.html", user=user, link=link, **data)
+
+
+@router.post("/visits/{visit_id}/trial", response_class=HTMLResponse)
+def visit_upload(
+    request: Request,
+    user: User,
+    visit_id: int,
+    trial: Annotated[UploadFile, File()],
+    grf: Annotated[UploadFile | None, File()] = None,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    _check_csrf(request, user, csrf_token)
+    try:
+        do_upload(request, user, visit_id, trial, grf, {})
+    except ApiError as exc:
+        if exc.status == 404:
+            raise
+        data = _visit_context(request, visit_id)
+        return render(
+            request,
+            "visit.html",
+            status=exc.status,
+            user=user,
+            link=None,
+            upload_error=exc.problem,
+            **data,
+        )
+    return RedirectResponse(f"/visits/{visit_id}", status_code=303)
+
+
+@router.post("/visits/{visit_id}/intake-link", response_class=HTMLResponse)
+def visit_link(
+    request: Request,
+    user: User,
+    visit_id: int,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    _check_csrf(request, user, csrf_token)
+    c = ctx(request)
+    with c.store.session() as db:
+        sv.get_visit(db, visit_id)
+        token = create_intake_link(db, visit_id, user.user_id, c.settings.intake_link_days)
+        record(
+            db, action="intake.link", actor="user", user_id=user.user_id, target=("visit", visit_id)
+        )
+    url = str(request.url_for("token_intake", token=token))
+    data = _visit_context(request, visit_id)
+    return render(request, "visit.html", user=user, link=url, **data)
+
+
+def _intake_form(
+    request: Request,
+    *,
+    action: str,
+    state_url: str,
+    answers: dict[str, Any],
+    for_patient: bool,
+    status: int = 200,
+    user: Principal | None = None,
+    csrf: str,
+    title: str,
+    submitted: bool = False,
+) -> HTMLResponse:
+    state = evaluate(answers, answered_by="patient" if for_patient else None)
+    errors = state.errors if submitted or answers else {}
+    return render(
+        request,
+        "intake.html",
+        status=status,
+        user=user,
+        title=title,
+        action=action,
+        state_url=state_url,
+        questions=question_list(for_patient=for_patient),
+        visible=set(state.visible),
+        errors=errors,
+        emergency=state.emergency,
+        answers=answers,
+        csrf=csrf,
+        sites=SITES,
+    )
+
+
+def _form_answers(form: Any) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for q in question_list():
+        if q["kind"] == "sites":
+            vals = [str(x) for x in form.getlist(q["path"]) if str(x) in SITES]
+            if vals:
+                answers[q["path"]] = vals
+        else:
+            raw = form.get(q["path"])
+            if isinstance(raw, str) and raw.strip() and len(raw) < 100:
+                answers[q["path"]] = raw.strip()
+    return answers
+
+
+@router.get("/visits/{visit_id}/intake", response_class=HTMLResponse)
+def intake_page(request: Request, user: User, visit_id: int) -> Response:
+    with ctx(request).store.session() as db:
+        v = sv.get_visit(db, visit_id)
+        stored = json.loads(v.intake_json) if v.intake_json else {"answered_by": "clinician"}
+    answers = answers_from_intake(stored)
+    return _intake_form(
+        request,
+        action=f"/visits/{visit_id}/intake",
+        state_url="/api/v1/intake/form-state",
+        answers=answers,
+        for_patient=False,
+        user=user,
+        csrf=user.csrf,
+        title="Clinical intake",
+    )
+
+
+@router.post("/visits/{visit_id}/intake", response_class=HTMLResponse)
+async def intake_submit(request: Request, visit_id: int) -> Response:
+    user = page_user(request)
+    form = await request.form(max_files=0, max_fields=200)
+    _check_csrf(request, user, str(form.get(CSRF_FIELD) or ""))
+    answers = _form_answers(form)
+    state = evaluate(answers)
+    if state.errors or not state.data.get("pain"):
+        if not state.data.get("pain"):
+            state.errors.setdefault(
+                "pain.sites", "give one or more of knee, ankle, foot, hip, back"
+            )
+        return _intake_form(
+            request,
+            action=f"/visits/{visit_id}/intake",
+            state_url="/api/v1/intake/form-state",
+            answers=answers,
+            for_patient=False,
+            user=user,
+            csrf=user.csrf,
+            status=422,
+            title="Clinical intake",
+            submitted=True,
+        )
+    c = ctx(request)
+    with c.store.session() as db:
+        v = sv.get_visit(db, visit_id)
+        sv.save_intake(db, v, state.data, "clinician")
+        record(
+            db, action="intake.save", actor="user", user_id=user.user_id, target=("visit", visit_id)
+        )
+        queue = v.trial_sha is not None
+    if queue:
+        c.runner.submit(visit_id)
+    return RedirectResponse(f"/visits/{visit_id}", status_code=303)
+
+
+@router.get("/patients/{patient_id}/compare", response_class=HTMLResponse)
+def compare_page(
+    request: Request,
+    user: User,
+    patient_id: int,
+    a: Annotated[int, Query()],
+    b: Annotated[int, Query()],
+) -> Response:
+    with ctx(request).store.session() as db:
+        p = sv.get_patient(db, patient_id)
+        va, vb = sv.get_visit(db, a), sv.get_visit(db, b)
+        if va.patient_id != p.id or vb.patient_id != p.id:
+            raise ApiError(404, "visit", "no such visit of this patient")
+        try:
+            data = sv.compare(va, vb)
+        except ApiError as exc:
+            return error_page(request, exc.status, exc.problem)
+        info = sv.patient_dict(p)
+    return render(request, "compare.html", user=user, patient=info, cmp=data)
+
+
+# ----------------------------------------------------------------------------- token link
+def _link_or_410(request: Request, token: str) -> int:
+    with ctx(request).store.session() as db:
+        row = find_intake_link(db, token)
+        if row is None:
+            raise ApiError(404, "token", "this link is not valid (used, expired or unknown)")
+        return row.visit_id
+
+
+@router.get("/intake/t/{token}", response_class=HTMLResponse, name="token_intake")
+def token_intake(request: Request, token: str) -> Response:
+    """The patient's intake form: nothing else of the record is shown."""
+    try:
+        _link_or_410(request, token)
+    except ApiError as exc:
+        return error_page(request, 404, exc.problem)
+    csrf = _anon_csrf(request)
+    resp = _intake_form(
+        request,
+        action=f"/intake/t/{token}",
+        state_url=f"/intake/t/{token}/state",
+        answers={},
+        for_patient=True,
+        csrf=csrf,
+        title="Your answers before the visit",
+    )
+    return _with_anon_csrf(request, resp, csrf)
+
+
+@router.post("/intake/t/{token}/state")
+async def token_state(request: Request, token: str) -> Response:
+    try:
+        _link_or_410(request, token)
+    except ApiError as exc:
+        return error_page(request, 404, exc.problem)
+    body = await request.json()
+    answers = body.get("answers", {}) if isinstance(body, dict) else {}
+    if not isinstance(answers, dict):
+        answers = {}
+    s = evaluate(answers, answered_by="patient")
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"visible": s.visible, "errors": s.errors, "emergency": s.emergency})
+
+
+@router.post("/intake/t/{token}", response_class=HTMLResponse)
+async def token_submit(request: Request, token: str) -> Response:
+    form = await request.form(max_files=0, max_fields=200)
+    if not same(str(form.get(CSRF_FIELD) or ""), request.cookies.get(CSRF_COOKIE)):
+        return error_page(request, 403, "the form has expired; reload the page and try again")
+    answers = _form_answers(form)
+    state = evaluate(answers, answered_by="patient")
+    if state.errors or not state.data.get("pain"):
+        if not state.data.get("pain"):
+            state.errors.setdefault(
+                "pain.sites", "give one or more of knee, ankle, foot, hip, back"
+            )
+        return _intake_form(
+            request,
+            action=f"/intake/t/{token}",
+            state_url=f"/intake/t/{token}/state",
+            answers=answers,
+            for_patient=True,
+            csrf=str(form.get(CSRF_FIELD)),
+            status=422,
+            title="Your answers before the visit",
+            submitted=True,
+        )
+    c = ctx(request)
+    with c.store.session() as db:
+        row = find_intake_link(db, token)
+        if row is None:
+            return error_page(request, 404, "this link is not valid (used, expired or unknown)")
+        row.used_at = utcnow()
+        v = sv.get_visit(db, row.visit_id)
+        sv.save_intake(db, v, state.data, "patient")
+        record(db, action="intake.token_submit", actor="token", target=("visit", v.id))
+        vid, queue = v.id, v.trial_sha is not None
+    if queue:
+        c.runner.submit(vid)
+    return render(request, "intake_done.html", emergency=state.emergency)
+
+
+def current_user_or_none(request: Request) -> Principal | None:
+    return optional_user(request)
