@@ -206,3 +206,18 @@ def test_fired_finding_is_summarised_first_with_its_strides() -> None:
     assert "Stiff knee — left" in summary
     assert "Fired in strides L" in text
     assert "No kinetic-chain finding fired" not in text
+
+
+def test_report_without_normative_data(gait: GaitAnalysis) -> None:
+    """Without normative data (no shared data folder) the report still renders and says so."""
+    from dataclasses import replace
+
+    bare = replace(gait, normative=None, comparison=None, normal_features={})
+    rendered = render_report(bare)
+    text = _text(rendered.html)
+    assert "No normative data were available" in text
+    assert "Not computed: no normative data." in text
+    data = json.loads(rendered.json)
+    assert data["normative"] is None
+    jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert len(PdfReader(io.BytesIO(rendered.pdf)).pages) >= 2

@@ -672,7 +672,7 @@ def _clinical_section(a: Assessment) -> list[Block]:
         "Evidence against",
         "Unknown",
     )
-    widths = (0.4, 2.0, 1.3, 1.1, 2.8, 2.2, 0.8)
+    widths = (0.4, 2.0, 1.3, 1.1, 2.6, 2.2, 1.1)
     main = [x for x in c.causes if x.likelihood != "unlikely"]
     rest = [x for x in c.causes if x.likelihood == "unlikely"]
     if main:
