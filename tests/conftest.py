@@ -1,10 +1,9 @@
-"""Shared test helpers."""
+"""Shared test configuration; the data path helper lives in ``shared_paths``."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-
-def shared_data() -> Path:
-    """The read-only real data folder, ``../shared/data`` beside the repository checkout."""
-    return Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+# The tests folder on the path, so every test (in any sub-folder) can import shared_paths.
+sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from perturb import scale_plate, shift_cop, shift_events, stiffen_knee_in_swing, turn_foot_out
 
-from conftest import shared_data
 from kinchain.analysis import GaitAnalysis, analyze
 from kinchain.chain.detect import (
     ChainData,
@@ -23,6 +22,7 @@ from kinchain.io.c3d import read_c3d
 from kinchain.io.subject import subject_from_values
 from kinchain.io.trial import Trial
 from kinchain.process import TrialResult, process
+from shared_paths import shared_data
 
 DEMO = "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"
 

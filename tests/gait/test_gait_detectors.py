@@ -9,7 +9,6 @@ from typing import ClassVar
 
 import pytest
 
-from conftest import shared_data
 from kinchain.gait import (
     EventDetector,
     FootVelocityDetector,
@@ -20,6 +19,7 @@ from kinchain.gait import (
 )
 from kinchain.io.c3d import read_c3d
 from kinchain.process import TrialResult, process
+from shared_paths import shared_data
 
 
 @pytest.fixture(scope="module")

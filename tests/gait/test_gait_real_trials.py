@@ -36,7 +36,6 @@ import ezc3d
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.gait import (
     CycleSet,
     GaitEvents,
@@ -49,6 +48,7 @@ from kinchain.gait import (
 from kinchain.io.c3d import read_c3d
 from kinchain.io.subject import read_mp, subject_from_values
 from kinchain.process import TrialResult, process
+from shared_paths import shared_data
 
 C3D = shared_data() / "c3d-org"
 TOLERANCE_FRAMES = 2.0

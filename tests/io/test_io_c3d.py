@@ -10,10 +10,10 @@ import ezc3d
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.errors import InputError
 from kinchain.io import read_c3d
 from kinchain.io.trial import Trial
+from shared_paths import shared_data
 
 C3D_DIR = shared_data() / "c3d-org"
 ALL_C3D = sorted(p for p in C3D_DIR.glob("*/*") if p.suffix.lower() == ".c3d")

@@ -17,9 +17,9 @@ import ezc3d
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.errors import InputError
 from kinchain.io import read_c3d
+from shared_paths import shared_data
 
 C3D_DIR = shared_data() / "c3d-org"
 SAMPLE_00 = C3D_DIR / "sample_00" / "pyCGM2 lower limb CGM24 Walking01.c3d"

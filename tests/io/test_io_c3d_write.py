@@ -9,9 +9,9 @@ import ezc3d
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.errors import InputError
 from kinchain.io import read_c3d, write_c3d_with_outputs
+from shared_paths import shared_data
 
 C3D_DIR = shared_data() / "c3d-org"
 RAW = C3D_DIR / "sample_09" / "VER4C3D.c3d"  # DEC integer file, 281 frames, 2 plates, events

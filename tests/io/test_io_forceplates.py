@@ -9,10 +9,10 @@ import ezc3d
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.io import read_c3d
 from kinchain.io.forceplates import plate_frame, plates_from_c3d, wrench_from_channels
 from kinchain.io.subject import read_mp
+from shared_paths import shared_data
 
 C3D_DIR = shared_data() / "c3d-org"
 SAMPLE_00 = C3D_DIR / "sample_00" / "pyCGM2 lower limb CGM24 Walking01.c3d"

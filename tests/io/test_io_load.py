@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shared_data
 from kinchain.errors import InputError
 from kinchain.io import load_trial, read_mp
+from shared_paths import shared_data
 
 DATA = shared_data()
 VER4 = DATA / "c3d-org" / "sample_09" / "VER4C3D.c3d"

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import shared_data
 from kinchain.errors import InputError
 from kinchain.io import (
     grf_table,
@@ -22,6 +21,7 @@ from kinchain.io import (
     write_trc,
 )
 from kinchain.io.opensim import OPENSIM_TO_KINCHAIN
+from shared_paths import shared_data
 
 OS_DIR = shared_data() / "opensim"
 G2354 = OS_DIR / "gait2354"

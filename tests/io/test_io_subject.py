@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.errors import InputError
 from kinchain.io import read_mp, read_subject_file, read_vsk, subject_from_values
 from kinchain.io.subject import subject_from_processing
+from shared_paths import shared_data
 
 MP = shared_data() / "c3d-org" / "sample_09" / "42798.mp"
 

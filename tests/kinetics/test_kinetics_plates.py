@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.io.trial import ForcePlate
 from kinchain.kinetics.plates import assign_plates
+from shared_paths import shared_data
 
 POINT_RATE, ANALOG_RATE, N = 100.0, 1000.0, 200
 RATIO = int(ANALOG_RATE / POINT_RATE)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from conftest import shared_data
 from kinchain.kinetics.power import component_powers, joint_power, pig_power_vector
+from shared_paths import shared_data
 
 SAMPLE_00 = shared_data() / "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"
 

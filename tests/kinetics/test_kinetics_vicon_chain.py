@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.io.trial import ForcePlate
 from kinchain.kinetics import (
     SegmentState,
@@ -24,6 +23,7 @@ from kinchain.kinetics import (
     joint_power,
     segment_parameters,
 )
+from shared_paths import shared_data
 
 SAMPLE_00 = shared_data() / "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"
 

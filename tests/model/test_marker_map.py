@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.errors import InputError
 from kinchain.io.opensim import read_trc_trial
 from kinchain.io.subject import subject_from_values
 from kinchain.model.marker_map import apply_marker_map, load_marker_map
 from kinchain.model.static import calibrate_static
 from kinchain.process import process
+from shared_paths import shared_data
 
 RAJ = "opensim/rajagopal-walk"
 

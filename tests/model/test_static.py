@@ -13,10 +13,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.errors import InputError
 from kinchain.io.c3d import read_c3d
 from kinchain.model.static import calibrate_static
+from shared_paths import shared_data
 
 DEMO = "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"
 

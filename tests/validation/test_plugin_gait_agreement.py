@@ -12,11 +12,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from conftest import shared_data
 from kinchain.io.c3d import read_c3d
 from kinchain.io.subject import read_mp, subject_from_values
 from kinchain.process import process
 from kinchain.validation import agreement
+from shared_paths import shared_data
 
 SAGITTAL_ANGLE_DEG = 2.0
 OTHER_ANGLE_DEG = 4.0
