@@ -790,6 +790,7 @@ def main() -> int:
     kin_pipe_fps = bench_tiled_pipeline()
     summary = bench_opensim(kin_id_fps, kin_pipe_fps)
     bench_analyze()
+    bench_cohort_batch()
     rule("summary")
     print(f"  kinchain ID core (bottom_up, both legs): {kin_id_fps:,.0f} frames/s")
     if kin_pipe_fps is not None:
@@ -802,6 +803,18 @@ def main() -> int:
         f"{one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs"
     )
     return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Cohort batch on Dask (benchmarks/batch_bench.py): trials/s with 1 and 2 LocalCluster workers.
+
+
+def bench_cohort_batch() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from batch_bench import bench_batch
+
+    rule("cohort batch (kinchain batch on Dask)")
+    bench_batch()
 
 
 if __name__ == "__main__":
