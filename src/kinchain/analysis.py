@@ -113,6 +113,7 @@ class GaitAnalysis:
                 "input_sha256": trial.sha256,
                 "kinchain_version": __version__,
                 "process_parameters": self.result.provenance.get("parameters", {}),
+                "subject": asdict(self.result.model.subject),
                 "thresholds": self.thresholds.as_dict(),
             },
             "trial": {
