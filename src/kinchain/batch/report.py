@@ -12,8 +12,10 @@ import html
 import io
 import os
 import uuid
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 
@@ -221,13 +223,19 @@ padding:8px 12px;font-size:13px}.cards{display:flex;gap:12px;margin:16px 0}
 .card b{display:block;font-size:24px}.card.bad b{color:#b00020}
 table{border-collapse:collapse;margin:8px 0;font-size:13px;width:100%}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f4f4f4}img{max-width:100%}td.num{text-align:right}
+th{background:#f4f4f4}img{width:100%;height:auto}td.num{text-align:right}
 .errors td:nth-child(3){font-family:ui-monospace,Menlo,monospace;font-size:12px}
 """
 
 
 def render_report(out: Path) -> str:
     """The cohort report of an output folder, as one HTML string."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _render(out)
+
+
+def _render(out: Path) -> str:
     trials = read_table(out, "trials")
     errors = read_table(out, "errors")
     curve_cols = ["trial_id", "side", "pct", "n_cycles", "group"] + [c for c, _, _ in _CURVES]
@@ -319,11 +327,20 @@ def render_report(out: Path) -> str:
         parts.append("<p>None.</p>")
     else:
         errors = errors.sort_values(["group", "trial_id"])
+        why = [str(r.message).removeprefix(f"{r.path}: ").strip() for r in errors.itertuples()]
+        errors = errors.assign(why=why)
+        reasons = errors.groupby(["stage", "why"]).size().sort_values(ascending=False)
+        parts.append(
+            _table(
+                ["trials", "stage", "reason"],
+                [[str(n), *(str(v) for v in cast(tuple[str, str], k))] for k, n in reasons.items()],
+            )
+        )
         parts.append(
             _table(
                 ["trial", "stage", "why", "group"],
                 [
-                    [str(r.trial_id), str(r.stage), str(r.message), str(r.group)]
+                    [str(r.trial_id), str(r.stage), str(r.why), str(r.group)]
                     for r in errors.itertuples()
                 ],
                 "errors",
