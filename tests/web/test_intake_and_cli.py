@@ -35,10 +35,19 @@ def _cli_answers(raw: dict[str, str]) -> tuple[dict[str, object], list[str]]:
 @pytest.mark.parametrize(
     "raw",
     [
-        {"answered_by": "clinician", "pain.sites": "knee", "trauma.injury": "y",
-         "function.bears_weight_4_steps": "n"},
-        {"answered_by": "patient", "pain.sites": "ankle,foot", "signs.swelling": "yes",
-         "signs.fever": "yes", "signs.temperature_c": "38.9"},
+        {
+            "answered_by": "clinician",
+            "pain.sites": "knee",
+            "trauma.injury": "y",
+            "function.bears_weight_4_steps": "n",
+        },
+        {
+            "answered_by": "patient",
+            "pain.sites": "ankle,foot",
+            "signs.swelling": "yes",
+            "signs.fever": "yes",
+            "signs.temperature_c": "38.9",
+        },
         {"pain.sites": "back", "pain.radiation_from_back": "y", "neuro.saddle_numbness": "y"},
     ],
 )
@@ -51,14 +60,20 @@ def test_same_questions_and_answers_as_the_terminal(raw: dict[str, str]) -> None
 
 
 def test_refusals_and_answers_round_trip() -> None:
-    s = evaluate({"pain.sites": ["knee"], "signs.fever": "no", "signs.swelling": "yes",
-                  "signs.small_joints_involved": "many"})
+    s = evaluate(
+        {
+            "pain.sites": ["knee"],
+            "signs.fever": "no",
+            "signs.swelling": "yes",
+            "signs.small_joints_involved": "many",
+        }
+    )
     assert s.errors == {"signs.small_joints_involved": "give a number"}
     s = evaluate({"pain.sites": []})
     assert "pain.sites" in s.errors
     full = evaluate({"pain.sites": ["knee", "ankle"], "demographics.age_years": "52"})
     assert answers_from_intake(full.data)["demographics.age_years"] == "52"
-    assert [q["path"] for q in question_list(for_patient=True)][0] == "pain.sites"
+    assert next(q["path"] for q in question_list(for_patient=True)) == "pain.sites"
 
 
 def test_intake_page_shows_errors_next_to_fields(
@@ -73,16 +88,24 @@ def test_intake_page_shows_errors_next_to_fields(
     assert re.search(r'data-path="trauma.mechanism"\s+hidden', page.text)
     r = client.post(
         f"/visits/{vid}/intake",
-        data={"csrf_token": token.group(1), "pain.sites": "knee",
-              "demographics.age_years": "fifty"},
+        data={
+            "csrf_token": token.group(1),
+            "pain.sites": "knee",
+            "demographics.age_years": "fifty",
+        },
         follow_redirects=False,
     )
     assert r.status_code == 422
     assert re.search(r'data-error-for="demographics.age_years">give a number<', r.text)
     r = client.post(
         f"/visits/{vid}/intake",
-        data={"csrf_token": token.group(1), "pain.sites": "knee", "demographics.age_years": "50",
-              "trauma.injury": "yes", "function.bears_weight_4_steps": "no"},
+        data={
+            "csrf_token": token.group(1),
+            "pain.sites": "knee",
+            "demographics.age_years": "50",
+            "trauma.injury": "yes",
+            "function.bears_weight_4_steps": "no",
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303
@@ -94,8 +117,18 @@ def test_create_user_command(tmp_path: Path) -> None:
     pw = tmp_path / "pw.txt"
     pw.write_text("a long enough password\n")
     data = tmp_path / "data"
-    r = CliRunner().invoke(cli_app, ["serve", "--create-user", "Doc@Example.org",
-                                     "--password-file", str(pw), "--data-dir", str(data)])
+    r = CliRunner().invoke(
+        cli_app,
+        [
+            "serve",
+            "--create-user",
+            "Doc@Example.org",
+            "--password-file",
+            str(pw),
+            "--data-dir",
+            str(data),
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "created clinician doc@example.org" in r.output
     store = Store.open(data)
@@ -103,6 +136,16 @@ def test_create_user_command(tmp_path: Path) -> None:
         assert db.scalar(select(User.email)) == "doc@example.org"
     store.dispose()
     pw.write_text("short")
-    r = CliRunner().invoke(cli_app, ["serve", "--create-user", "x@example.org",
-                                     "--password-file", str(pw), "--data-dir", str(data)])
+    r = CliRunner().invoke(
+        cli_app,
+        [
+            "serve",
+            "--create-user",
+            "x@example.org",
+            "--password-file",
+            str(pw),
+            "--data-dir",
+            str(data),
+        ],
+    )
     assert r.exit_code != 0

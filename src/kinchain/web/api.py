@@ -16,7 +16,7 @@ from kinchain.fhir import PatientInfo, build_bundle
 from kinchain.store import Visit
 from kinchain.web import services as sv
 from kinchain.web.audit import record
-from kinchain.web.context import ApiError, Principal, api_user, ctx
+from kinchain.web.context import MAX_ID, ApiError, DbId, Principal, api_user, ctx
 from kinchain.web.intake_form import evaluate, question_list
 from kinchain.web.security import (
     SESSION_COOKIE,
@@ -184,7 +184,7 @@ def new_patient(body: PatientIn, request: Request, user: User) -> dict[str, Any]
 
 
 @router.get("/patients/{patient_id}", tags=["patients"])
-def patient(patient_id: int, request: Request, user: User) -> dict[str, Any]:
+def patient(patient_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """The patient and a summary of each visit."""
     with ctx(request).store.session() as db:
         p = sv.get_patient(db, patient_id)
@@ -192,7 +192,7 @@ def patient(patient_id: int, request: Request, user: User) -> dict[str, Any]:
 
 
 @router.post("/patients/{patient_id}/visits", status_code=201, tags=["visits"])
-def new_visit(patient_id: int, body: VisitIn, request: Request, user: User) -> dict[str, Any]:
+def new_visit(patient_id: DbId, body: VisitIn, request: Request, user: User) -> dict[str, Any]:
     with ctx(request).store.session() as db:
         p = sv.get_patient(db, patient_id)
         v = sv.create_visit(db, p, body.visit_date, body.label)
@@ -204,11 +204,11 @@ def new_visit(patient_id: int, body: VisitIn, request: Request, user: User) -> d
 
 @router.get("/patients/{patient_id}/compare", tags=["visits"])
 def compare(
-    patient_id: int,
+    patient_id: DbId,
     request: Request,
     user: User,
-    a: Annotated[int, Query(description="Earlier visit id")],
-    b: Annotated[int, Query(description="Later visit id")],
+    a: Annotated[int, Query(ge=1, le=MAX_ID, description="Earlier visit id")],
+    b: Annotated[int, Query(ge=1, le=MAX_ID, description="Later visit id")],
 ) -> dict[str, Any]:
     """Two visits of a patient: curves of both, spatiotemporal changes, findings new/resolved."""
     with ctx(request).store.session() as db:
@@ -223,14 +223,14 @@ def compare(
 
 # --------------------------------------------------------------------------- visits
 @router.get("/visits/{visit_id}", tags=["visits"])
-def visit(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+def visit(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """Status, intake, clinical assessment and a summary of the findings."""
     with ctx(request).store.session() as db:
         return sv.visit_detail(sv.get_visit(db, visit_id))
 
 
 @router.get("/visits/{visit_id}/status", response_model=VisitStatusOut, tags=["visits"])
-def status(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+def status(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     with ctx(request).store.session() as db:
         return sv.visit_status(sv.get_visit(db, visit_id))
 
@@ -239,7 +239,7 @@ def status(visit_id: int, request: Request, user: User) -> dict[str, Any]:
     "/visits/{visit_id}/trial", status_code=202, response_model=VisitStatusOut, tags=["visits"]
 )
 def upload(
-    visit_id: int,
+    visit_id: DbId,
     request: Request,
     user: User,
     trial: Annotated[UploadFile, File(description="The trial: .c3d, or .trc with a GRF .mot")],
@@ -277,7 +277,7 @@ def upload(
 def do_upload(
     request: Request,
     user: Principal,
-    visit_id: int,
+    visit_id: DbId,
     trial: UploadFile,
     grf: UploadFile | None,
     values: dict[str, str | None],
@@ -306,7 +306,7 @@ def do_upload(
 
 
 @router.put("/visits/{visit_id}/intake", tags=["intake"])
-def put_intake(visit_id: int, body: Intake, request: Request, user: User) -> dict[str, Any]:
+def put_intake(visit_id: DbId, body: Intake, request: Request, user: User) -> dict[str, Any]:
     """Store the visit's intake (schema: ``/api/v1/intake/schema``); returns the clinical
     assessment at once (with the visit's gait findings when analysed); the report follows in
     the background."""
@@ -326,7 +326,7 @@ def put_intake(visit_id: int, body: Intake, request: Request, user: User) -> dic
 @router.post(
     "/visits/{visit_id}/intake-link", response_model=LinkOut, status_code=201, tags=["intake"]
 )
-def intake_link(visit_id: int, request: Request, user: User) -> LinkOut:
+def intake_link(visit_id: DbId, request: Request, user: User) -> LinkOut:
     """A single-use link for the patient to fill this visit's intake (shows nothing else)."""
     c = ctx(request)
     with c.store.session() as db:
@@ -347,7 +347,7 @@ def _done(v: Visit, what: str) -> None:
 
 
 @router.get("/visits/{visit_id}/analysis", tags=["results"])
-def analysis(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+def analysis(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """The gait analysis (schema ``kinchain-analysis/1``)."""
     with ctx(request).store.session() as db:
         v = sv.get_visit(db, visit_id)
@@ -357,7 +357,7 @@ def analysis(visit_id: int, request: Request, user: User) -> dict[str, Any]:
 
 
 @router.get("/visits/{visit_id}/curves", tags=["results"])
-def curves(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+def curves(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """Mean curves per side and the normative bands (schema ``kinchain-curves/1``)."""
     with ctx(request).store.session() as db:
         v = sv.get_visit(db, visit_id)
@@ -367,7 +367,7 @@ def curves(visit_id: int, request: Request, user: User) -> dict[str, Any]:
 
 
 @router.get("/visits/{visit_id}/report.html", response_class=HTMLResponse, tags=["results"])
-def report_html(visit_id: int, request: Request, user: User) -> Response:
+def report_html(visit_id: DbId, request: Request, user: User) -> Response:
     """The report rendered by :func:`kinchain.report.render_report`."""
     c = ctx(request)
     with c.store.session() as db:
@@ -390,7 +390,7 @@ def report_html(visit_id: int, request: Request, user: User) -> Response:
     tags=["results"],
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def report_pdf(visit_id: int, request: Request, user: User) -> Response:
+def report_pdf(visit_id: DbId, request: Request, user: User) -> Response:
     c = ctx(request)
     with c.store.session() as db:
         v = sv.get_visit(db, visit_id)
@@ -405,7 +405,7 @@ def report_pdf(visit_id: int, request: Request, user: User) -> Response:
 
 
 @router.get("/visits/{visit_id}/fhir", tags=["results"])
-def fhir(visit_id: int, request: Request, user: User) -> dict[str, Any]:
+def fhir(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """The visit as a FHIR R4 ``collection`` Bundle (:func:`kinchain.fhir.build_bundle`): the
     patient, the intake, the gait observations and the clinical assessment, as far as the visit
     has them."""

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinchain import __version__
+from kinchain.errors import InputError
 from kinchain.store import Store
 from kinchain.web import api, pages
 from kinchain.web.audit import record
@@ -144,6 +145,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         if not request.url.path.startswith("/api/") and exc.status in (404, 409):
             return pages.error_page(request, exc.status, exc.problem)
         return JSONResponse({"detail": exc.problem, "field": exc.field}, status_code=exc.status)
+
+    @app.exception_handler(InputError)
+    async def _input_error(request: Request, exc: InputError) -> Response:
+        # The intake model's cross-field checks raise InputError while FastAPI validates a body.
+        return JSONResponse({"detail": exc.problem, "field": exc.source}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

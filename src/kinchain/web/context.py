@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.templating import Jinja2Templates
 
 from kinchain.store import Store
@@ -17,6 +18,10 @@ from kinchain.web.security import (
     same,
 )
 from kinchain.web.settings import Settings
+
+MAX_ID = 2_147_483_647
+#: A database id in a path: positive and within a 32-bit integer (SQLite and PostgreSQL).
+DbId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @dataclass

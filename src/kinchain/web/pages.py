@@ -15,7 +15,7 @@ from kinchain.store.models import utcnow
 from kinchain.web import services as sv
 from kinchain.web.api import do_upload, set_session_cookie
 from kinchain.web.audit import record
-from kinchain.web.context import ApiError, Principal, ctx, optional_user, page_user
+from kinchain.web.context import ApiError, DbId, Principal, ctx, optional_user, page_user
 from kinchain.web.intake_form import SITES, answers_from_intake, evaluate, question_list
 from kinchain.web.security import (
     CSRF_COOKIE,
@@ -225,7 +225,7 @@ def patients_create(
 def _patient_page(
     request: Request,
     user: Principal,
-    patient_id: int,
+    patient_id: DbId,
     status: int = 200,
     error: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
@@ -249,7 +249,7 @@ def _patient_page(
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
-def patient_page(request: Request, user: User, patient_id: int) -> Response:
+def patient_page(request: Request, user: User, patient_id: DbId) -> Response:
     return _patient_page(request, user, patient_id)
 
 
@@ -257,7 +257,7 @@ def patient_page(request: Request, user: User, patient_id: int) -> Response:
 def visit_create(
     request: Request,
     user: User,
-    patient_id: int,
+    patient_id: DbId,
     trial: Annotated[UploadFile | None, File()] = None,
     grf: Annotated[UploadFile | None, File()] = None,
     visit_date: Annotated[str, Form(max_length=20)] = "",
@@ -326,7 +326,7 @@ def visit_create(
 
 
 # ----------------------------------------------------------------------------- visits
-def _visit_context(request: Request, visit_id: int) -> dict[str, Any]:
+def _visit_context(request: Request, visit_id: DbId) -> dict[str, Any]:
     with ctx(request).store.session() as db:
         v = sv.get_visit(db, visit_id)
         detail = sv.visit_detail(v)
@@ -347,7 +347,7 @@ def _visit_context(request: Request, visit_id: int) -> dict[str, Any]:
 def visit_page(
     request: Request,
     user: User,
-    visit_id: int,
+    visit_id: DbId,
     link: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """The combined report: progress while the analysis runs, then the curves over the
@@ -360,7 +360,7 @@ def visit_page(
 def visit_upload(
     request: Request,
     user: User,
-    visit_id: int,
+    visit_id: DbId,
     trial: Annotated[UploadFile, File()],
     grf: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form(max_length=100)] = "",
@@ -388,7 +388,7 @@ def visit_upload(
 def visit_link(
     request: Request,
     user: User,
-    visit_id: int,
+    visit_id: DbId,
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     _check_csrf(request, user, csrf_token)
@@ -452,7 +452,7 @@ def _form_answers(form: Any) -> dict[str, Any]:
 
 
 @router.get("/visits/{visit_id}/intake", response_class=HTMLResponse)
-def intake_page(request: Request, user: User, visit_id: int) -> Response:
+def intake_page(request: Request, user: User, visit_id: DbId) -> Response:
     with ctx(request).store.session() as db:
         v = sv.get_visit(db, visit_id)
         stored = json.loads(v.intake_json) if v.intake_json else {"answered_by": "clinician"}
@@ -470,7 +470,7 @@ def intake_page(request: Request, user: User, visit_id: int) -> Response:
 
 
 @router.post("/visits/{visit_id}/intake", response_class=HTMLResponse)
-async def intake_submit(request: Request, visit_id: int) -> Response:
+async def intake_submit(request: Request, visit_id: DbId) -> Response:
     user = page_user(request)
     form = await request.form(max_files=0, max_fields=200)
     _check_csrf(request, user, str(form.get(CSRF_FIELD) or ""))
@@ -510,7 +510,7 @@ async def intake_submit(request: Request, visit_id: int) -> Response:
 def compare_page(
     request: Request,
     user: User,
-    patient_id: int,
+    patient_id: DbId,
     a: Annotated[int, Query()],
     b: Annotated[int, Query()],
 ) -> Response:
