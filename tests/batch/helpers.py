@@ -17,7 +17,7 @@ from typing import IO
 import pandas as pd
 import pytest
 
-from conftest import shared_data
+from shared_paths import shared_data
 
 C3D_ORG = shared_data() / "c3d-org"
 SAMPLE_00 = C3D_ORG / "sample_00" / "pyCGM2 lower limb CGM24 Walking01.c3d"

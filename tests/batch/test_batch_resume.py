@@ -1,6 +1,6 @@
 """Crash safety: a batch killed with SIGKILL mid-run loses at most the trials in flight, and the
 same command resumes without lost or duplicated rows, skipping the committed trials; Ctrl-C
-stops cleanly."""
+stops cleanly (so does SIGTERM)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
 from helpers import (
     Procs,
     copies,
@@ -67,14 +68,17 @@ def test_resume_after_sigkill(tmp_path: Path, procs: Procs) -> None:
     assert third.returncode == 0 and f"{N} skipped" in third.stdout
 
 
-def test_ctrl_c_stops_cleanly_and_resumes(tmp_path: Path, procs: Procs) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_cleanly_and_resumes(
+    tmp_path: Path, procs: Procs, sig: signal.Signals
+) -> None:
     src = tmp_path / "cohort"
     copies(src, 16)
     out = tmp_path / "out"
     args = kinchain_args("batch", str(src), "--out", str(out), "--workers", "1", "--no-report")
     proc = procs.start(args, log=tmp_path / "run.log")
     wait_for(lambda: len(ledger_lines(out)) >= 2, 90, "2 committed trials")
-    os.kill(proc.pid, signal.SIGINT)
+    os.kill(proc.pid, sig)
     assert proc.wait(timeout=60) == 130, (tmp_path / "run.log").read_text()
     assert "re-run the same command to resume" in (tmp_path / "run.log").read_text()
     wait_for(lambda: not group_alive(proc.pid), 30, "the cluster's processes to end")

@@ -3,6 +3,7 @@ partitioned Parquet tables and a cohort report (see docs/cohorts.md)."""
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -74,6 +75,10 @@ class _RichProgress:
         self.bar.stop()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``batch`` command to the app."""
 
@@ -126,6 +131,8 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True)
         progress = _RichProgress(console)
         t0 = time.perf_counter()
+        # SIGTERM (a scheduler, systemd, docker stop) stops as cleanly as Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             summary = run_batch(
                 specs,
