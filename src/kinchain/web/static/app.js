@@ -20,7 +20,7 @@
         var hi = panel.norm_mean.map(function (m, k) { return m === null || panel.norm_sd[k] === null ? null : m + panel.norm_sd[k]; });
         traces.push({x: x, y: lo, mode: "lines", line: {width: 0}, hoverinfo: "skip", showlegend: false});
         traces.push({x: x, y: hi, mode: "lines", line: {width: 0}, fill: "tonexty",
-          fillcolor: "rgba(150,150,150,0.3)", name: "normal ±1 SD", hoverinfo: "skip", showlegend: i === 0});
+          fillcolor: "rgba(150,150,150,0.3)", name: "normal ±1 SD", hoverinfo: "skip", showlegend: false});
       }
       sets.forEach(function (s) {
         var p = s.curves && s.curves.panels.find(function (q) { return q.id === panel.id; });
@@ -28,15 +28,15 @@
         [["left", "#c62828"], ["right", "#1565c0"]].forEach(function (sc) {
           if (p[sc[0]]) {
             traces.push({x: x, y: p[sc[0]], mode: "lines", name: s.name + sc[0],
-              line: {color: sc[1], width: 1.8, dash: s.dash}, showlegend: i === 0});
+              line: {color: sc[1], width: 1.8, dash: s.dash}, showlegend: false});
           }
         });
       });
       Plotly.newPlot(div, traces, {
-        title: {text: panel.title, font: {size: 12}}, margin: {l: 40, r: 8, t: 28, b: 28},
+        title: {text: panel.title, font: {size: 12}}, margin: {l: 44, r: 8, t: 28, b: 34},
         xaxis: {range: [0, 100], title: {text: "% gait cycle", font: {size: 10}}},
         yaxis: {title: {text: panel.unit, font: {size: 10}}},
-        showlegend: i === 0, legend: {orientation: "h", y: -0.25, font: {size: 9}}
+        showlegend: false
       }, {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"]});
     });
   }

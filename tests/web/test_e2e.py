@@ -1,0 +1,129 @@
+"""End to end in headless Chromium (Debian's /usr/bin/chromium, nothing downloaded): sign in,
+create a patient, upload the real demo trial, fill the intake and see the report with findings,
+curves and urgency.
+
+``KINCHAIN_SCREENSHOT=docs/img/web-report.png`` also saves a screenshot of the report page.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from kinchain.store import Store
+from kinchain.web.app import create_app
+from kinchain.web.security import create_user
+from kinchain.web.settings import Settings
+
+from .conftest import DEMO, EMAIL, PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (apt-get install chromium)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    store = Store.open(tmp_path / "data")
+    with store.session() as db:
+        create_user(db, EMAIL, PASSWORD)
+    app = create_app(Settings(data_dir=tmp_path / "data"), store=store)
+    port = _free_port()
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    t0 = time.monotonic()
+    while not srv.started:
+        assert time.monotonic() - t0 < 20, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=20)
+    store.dispose()
+
+
+def test_clinician_journey(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1300})
+        page.set_default_timeout(30_000)
+        # sign in (the patient list redirects to the sign-in page)
+        page.goto(server + "/patients")
+        expect(page).to_have_url(f"{server}/login?next=/patients")
+        page.fill("input[name=email]", EMAIL)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Patients")
+        # create a patient
+        page.fill("input[name=name]", "Erika Mustermann")
+        page.fill("input[name=identifier]", "MRN-0042")
+        page.click("text=Create patient")
+        expect(page.locator("h1")).to_have_text("Erika Mustermann")
+        # new visit with the real trial
+        page.fill("input[name=label]", "baseline walk")
+        page.set_input_files("input[name=trial]", str(DEMO))
+        page.click("text=Create visit")
+        expect(page.locator("#progress, #gait")).to_be_visible()
+        expect(page.locator("#gait")).to_be_visible(timeout=120_000)  # the page reloads itself
+        expect(page.locator("#curves .plot").first).to_be_visible()
+        # the intake, with the terminal's skip logic and messages next to the field
+        page.click("text=Fill the intake")
+        mechanism = page.locator('.q[data-path="trauma.mechanism"]')
+        expect(mechanism).to_be_hidden()
+        page.check('input[name="pain.sites"][value="knee"]')
+        page.select_option('select[name="trauma.injury"]', "yes")
+        expect(mechanism).to_be_visible()
+        page.fill('input[name="demographics.age_years"]', "forty")
+        page.locator('input[name="demographics.age_years"]').blur()
+        page.select_option('select[name="pain.side"]', "left")
+        expect(page.locator('[data-error-for="demographics.age_years"]')).to_have_text(
+            "give a number"
+        )
+        page.fill('input[name="demographics.age_years"]', "47")
+        page.select_option('select[name="pain.onset"]', "gradual")
+        expect(page.locator('[data-error-for="demographics.age_years"]')).to_have_text("")
+        page.select_option('select[name="trauma.bore_weight_immediately"]', "yes")
+        page.select_option('select[name="function.bears_weight_4_steps"]', "yes")
+        page.click("text=Save the answers")
+        # the combined report: urgency, referral, findings, curves, the full report
+        expect(page.locator("#urgency")).to_be_visible()
+        expect(page.locator("#urgency")).to_contain_text("Urgency:")
+        expect(page.locator("#clinical")).to_contain_text("Referral:")
+        expect(page.locator("#findings")).to_be_visible()
+        expect(page.locator("#report-frame")).to_be_visible(timeout=120_000)
+        expect(page.locator("#curves .plot").first).to_be_visible()
+        frame = page.frame_locator("#report-frame")
+        expect(frame.locator("body")).to_contain_text("Urgency", ignore_case=True)
+        shot = os.environ.get("KINCHAIN_SCREENSHOT")
+        if shot:
+            page.wait_for_timeout(500)
+            page.screenshot(path=shot, full_page=False, type="png")
+        browser.close()
