@@ -791,6 +791,7 @@ def main() -> int:
     summary = bench_opensim(kin_id_fps, kin_pipe_fps)
     bench_analyze()
     bench_cohort_batch()
+    bench_web_service()
     rule("summary")
     print(f"  kinchain ID core (bottom_up, both legs): {kin_id_fps:,.0f} frames/s")
     if kin_pipe_fps is not None:
@@ -815,6 +816,19 @@ def bench_cohort_batch() -> None:
 
     rule("cohort batch (kinchain batch on Dask)")
     bench_batch()
+
+
+# ---------------------------------------------------------------------------------------------
+# Web service (benchmarks/web_bench.py): req/s and p99 of the intake assessment endpoint and a
+# report page under a bounded loopback load from a second process; upload-to-report time.
+
+
+def bench_web_service() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from web_bench import bench_web
+
+    rule("web service (kinchain serve, SQLite, loopback)")
+    bench_web()
 
 
 if __name__ == "__main__":
