@@ -13,7 +13,7 @@ from helpers import C3D_ORG, copies, read
 
 from kinchain.batch import BatchSettings, load_source, run_batch
 from kinchain.batch.runner import _collect
-from kinchain.batch.sources import TrialSpec, read_manifest, with_hashes
+from kinchain.batch.sources import TrialSpec, discover_folder, read_manifest, with_hashes
 from kinchain.errors import InputError
 from kinchain.io.subject import read_subject_file
 
@@ -119,3 +119,16 @@ def test_task_failure_becomes_an_errors_row(tmp_path: Path, scheduler: str) -> N
     err = pd.read_parquet(tmp_path / "errors")
     assert err["error_type"].tolist() == ["ZeroDivisionError"]
     assert read(tmp_path, "trials")["status"].tolist() == ["error"]
+
+
+def test_folder_of_trc_trials_pairs_the_grf() -> None:
+    specs = {s.trial_id: s for s in discover_folder(C3D_ORG.parent / "opensim" / "gait2354")}
+    walk = specs["subject01_walk1.trc"]
+    assert walk.grf is not None and walk.grf.endswith("subject01_walk1_grf.mot")
+    assert specs["subject01_static.trc"].grf is None
+
+
+def test_unreachable_scheduler_is_an_input_error(tmp_path: Path) -> None:
+    spec = TrialSpec(trial_id="t", path=str(tmp_path / "t.c3d"))
+    with pytest.raises(InputError, match="cannot connect"):
+        run_batch([spec], tmp_path / "out", scheduler="tcp://127.0.0.1:1", connect_timeout_s=1.0)

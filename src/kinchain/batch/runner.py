@@ -20,6 +20,7 @@ from distributed import Client, Future, LocalCluster, as_completed
 from kinchain.batch.sources import TrialSpec, iter_hashed
 from kinchain.batch.store import Ledger, clean_temporaries, table_path
 from kinchain.batch.worker import BatchSettings, commit_error, run_trial
+from kinchain.errors import InputError
 
 
 class Progress(Protocol):
@@ -59,11 +60,16 @@ def _outputs_exist(out: Path, spec: TrialSpec) -> bool:
     return table_path(out, "trials", spec.group, spec.trial_id).is_file()
 
 
-def open_client(stack: ExitStack, *, workers: int, scheduler: str | None) -> tuple[Client, int]:
+def open_client(
+    stack: ExitStack, *, workers: int, scheduler: str | None, connect_timeout_s: float = 30.0
+) -> tuple[Client, int]:
     """A client on an existing scheduler, or on a new LocalCluster of ``workers`` processes with
     one thread each; returns it and the number of worker threads."""
     if scheduler:
-        client = stack.enter_context(Client(scheduler, timeout="30s"))
+        try:
+            client = stack.enter_context(Client(scheduler, timeout=connect_timeout_s))
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError("--scheduler", f"cannot connect to {scheduler}: {exc}") from None
         threads = sum(client.nthreads().values()) or 1
         return client, threads
     cluster = stack.enter_context(
@@ -91,6 +97,7 @@ def run_batch(
     retries: int = 2,
     force: bool = False,
     progress: Progress | None = None,
+    connect_timeout_s: float = 30.0,
 ) -> BatchSummary:
     """Run every trial not already committed with the same input and parameters.
 
@@ -112,6 +119,10 @@ def run_batch(
         Times the scheduler reruns a task whose worker died or raised.
     force
         Rerun every trial, even committed ones.
+    progress
+        Told the total and each trial's outcome (the CLI draws a progress bar).
+    connect_timeout_s
+        How long to try to reach ``scheduler``, s.
 
     A ``KeyboardInterrupt`` cancels the trials in flight, closes the cluster and is re-raised;
     everything committed before stays.
@@ -126,7 +137,9 @@ def run_batch(
     summary = BatchSummary(total=len(specs), run_id=uuid.uuid4().hex[:12])
     with ExitStack() as stack:
         stack.callback(ledger.close)
-        client, threads = open_client(stack, workers=workers, scheduler=scheduler)
+        client, threads = open_client(
+            stack, workers=workers, scheduler=scheduler, connect_timeout_s=connect_timeout_s
+        )
         where = scheduler or f"LocalCluster, {workers} worker process(es)"
         progress.start(len(specs), where)
         limit = max(1, window or 2 * threads)
