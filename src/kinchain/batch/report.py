@@ -16,6 +16,7 @@ import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
+from urllib.parse import unquote
 
 import matplotlib
 
@@ -23,11 +24,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import pyarrow.dataset as ds
+import pyarrow as pa
+import pyarrow.parquet as pq
 from matplotlib.figure import Figure
 
 from kinchain import DISCLAIMER, __version__
-from kinchain.batch.schema import FINDING_NAMES, SCHEMAS
+from kinchain.batch.schema import FINDING_NAMES, SCHEMAS, SIDES
 
 _CURVES = [
     ("HipAngles_X", "Hip flexion", "deg"),
@@ -51,17 +53,26 @@ _PARAMS = [
 
 
 def read_table(out: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """One output table as a DataFrame (empty with the table's columns if it has no file)."""
+    """One output table as a DataFrame (empty with the table's columns if it has no file).
+
+    Files are read one at a time, only the columns asked for (a dataset scan of thousands of
+    small files holds far more memory), and ``group`` is taken from the partition folder.
+    """
     root = out / table
     schema = SCHEMAS[table]
     names = columns or [*schema.names, "group"]
-    if not root.is_dir() or not any(root.glob("group=*/*.parquet")):
+    file_cols = [c for c in names if c != "group"]
+    parts: list[pa.Table] = []
+    for folder in sorted(root.glob("group=*")) if root.is_dir() else []:
+        group = unquote(folder.name.removeprefix("group="))
+        for f in sorted(folder.glob("*.parquet")):
+            t = pq.read_table(f, columns=file_cols, schema=schema)
+            if "group" in names:
+                t = t.append_column("group", pa.array([group] * t.num_rows, pa.string()))
+            parts.append(t)
+    if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
-    dataset = ds.dataset(root, format="parquet", partitioning="hive", schema=None)
-    frame = dataset.to_table(columns=names).to_pandas()
-    if "group" in frame:
-        frame["group"] = frame["group"].astype(str)
-    return frame
+    return pa.concat_tables(parts).select(names).to_pandas()
 
 
 def _png(fig: Figure) -> str:
@@ -158,12 +169,16 @@ def _params_figure(ok: pd.DataFrame, groups: list[str]) -> str | None:
     return _png(fig)
 
 
+def _fired_columns(name: str) -> list[str]:
+    return [f"finding_{name}_{side}_fired" for side in SIDES]
+
+
 def prevalence(ok: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
     """Finding x group: trials with the finding fired on either side, and trials where it could
     be evaluated on at least one side."""
     rows = []
     for name in FINDING_NAMES:
-        cols = [f"finding_{name}_left_fired", f"finding_{name}_right_fired"]
+        cols = _fired_columns(name)
         for g in groups:
             sub = ok.loc[ok["group"] == g, cols]
             evaluable = sub.notna().any(axis=1)
@@ -236,7 +251,10 @@ def render_report(out: Path) -> str:
 
 
 def _render(out: Path) -> str:
-    trials = read_table(out, "trials")
+    trial_cols = ["trial_id", "subject_id", "status", "group", "gps_overall_deg"]
+    trial_cols += [f"{s}_{n}" for n, _, _ in _PARAMS if n != "gps_overall_deg" for s in SIDES]
+    trial_cols += [c for n in FINDING_NAMES for c in _fired_columns(n)]
+    trials = read_table(out, "trials", trial_cols)
     errors = read_table(out, "errors")
     curve_cols = ["trial_id", "side", "pct", "n_cycles", "group"] + [c for c, _, _ in _CURVES]
     curves = read_table(out, "curves", curve_cols)
