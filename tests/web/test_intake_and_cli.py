@@ -149,3 +149,45 @@ def test_create_user_command(tmp_path: Path) -> None:
         ],
     )
     assert r.exit_code != 0
+
+
+def test_page_upload_refusal_beside_the_field_stores_nothing(
+    client: TestClient, csrf: dict[str, str], store: Store
+) -> None:
+    pid = new_patient(client, csrf)
+    page = client.get(f"/patients/{pid}")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    r = client.post(
+        f"/patients/{pid}/visits",
+        data={"csrf_token": token.group(1), "label": "bad", "mass_kg": "70"},
+        files={"trial": ("walk.c3d", b"garbage" * 50, "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 422
+    assert re.search(
+        r'name="leg_length_left_mm"[^>]*>\s*<span class="field-error">required', r.text
+    )
+    r = client.post(
+        f"/patients/{pid}/visits",
+        data={"csrf_token": token.group(1), "label": "bad"},
+        files={"trial": ("walk.c3d", b"garbage" * 50, "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 422 and 'class="field-error"' in r.text
+    assert client.get(f"/api/v1/patients/{pid}").json()["visits"] == []  # nothing half-stored
+    assert not [p for p in store.blobs.root.rglob("*") if p.is_file()]
+
+
+def test_token_form_state(client: TestClient, csrf: dict[str, str]) -> None:
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    url = client.post(f"/api/v1/visits/{vid}/intake-link", headers=csrf).json()["url"]
+    client.cookies.clear()
+    r = client.post(
+        url.replace("http://testserver", "") + "/state",
+        json={"answers": {"pain.sites": ["knee"], "trauma.injury": "yes"}},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert "answered_by" not in body["visible"] and "trauma.mechanism" in body["visible"]
+    assert client.post("/intake/t/nope/state", json={}).status_code == 404

@@ -132,7 +132,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    @app.get("/static-vendor/plotly.min.js", include_in_schema=False)
+    @app.api_route(
+        "/static-vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False
+    )
     def plotly_js() -> FileResponse:
         return FileResponse(
             PLOTLY_JS,
