@@ -136,14 +136,12 @@ class JobRunner:
         try:
             with tempfile.TemporaryDirectory(prefix="kinchain-job-") as tmp:
                 key = (visit_id, trial_sha, grf_sha or "", subject_json or "")
-                gait = self._cache.get(key)
+                gait = self._cached(key)
                 if gait is None:
                     gait = self._analyse(
                         visit_id, tmp, trial_sha, trial_name, grf_sha, subject_json, names
                     )
-                    self._cache[key] = gait
-                    while len(self._cache) > 4:
-                        self._cache.popitem(last=False)
+                    self._remember(key, gait)
                 self._stage(visit_id, "assessing", 60)
                 report_input: Any = gait
                 clinical = None
@@ -239,9 +237,21 @@ class JobRunner:
                 v.grf_sha,
                 v.subject_json,
             )
-        gait = self._cache.get(key)
+        gait = self._cached(key)
         if gait is None:
             with tempfile.TemporaryDirectory(prefix="kinchain-job-") as tmp:
                 gait = self._analyse(-1, tmp, key[1], trial_name, grf_sha, subject_json, {})
-            self._cache[key] = gait
+            self._remember(key, gait)
         return gait
+
+    def _cached(self, key: tuple[int, str, str, str]) -> GaitAnalysis | None:
+        with self._lock:
+            return self._cache.get(key)
+
+    def _remember(self, key: tuple[int, str, str, str], gait: GaitAnalysis) -> None:
+        """Keep the last few analyses in memory (a changed intake re-renders without
+        reprocessing the trial)."""
+        with self._lock:
+            self._cache[key] = gait
+            while len(self._cache) > 4:
+                self._cache.popitem(last=False)
