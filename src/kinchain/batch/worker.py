@@ -8,13 +8,9 @@ with status ``error``; only a failure to write those propagates (and the schedul
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import math
-import os
-import signal
-import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -77,40 +73,6 @@ class BatchSettings:
     def params_hash(self) -> str:
         text = json.dumps(self.as_dict(), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-_FORK_GUARD = False
-_PR_SET_PDEATHSIG = 1
-
-
-def _guard_forks() -> None:
-    """Make every child forked in this worker die with it (Linux; a no-op elsewhere).
-
-    The C3D reader parses each file in a forked child to survive ezc3d crashes. A fork inherits
-    the worker's sockets: if the worker is killed while a child runs, the orphaned child keeps
-    the worker's scheduler connection open, so the scheduler never learns the worker died and
-    never reschedules its trials. ``PR_SET_PDEATHSIG`` kills the child with its parent.
-    """
-    global _FORK_GUARD
-    if _FORK_GUARD or not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        prctl = libc.prctl
-    except (OSError, AttributeError):
-        return
-    parent = {"pid": os.getpid()}
-
-    def before() -> None:
-        parent["pid"] = os.getpid()
-
-    def after_in_child() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent["pid"]:  # the parent died before prctl took effect
-            os._exit(1)
-
-    os.register_at_fork(before=before, after_in_child=after_in_child)
-    _FORK_GUARD = True
 
 
 class _StageError(Exception):
@@ -316,7 +278,6 @@ def run_trial(
     """Process and analyse one trial and commit its rows; returns a small summary
     (``trial_id``, ``status``, ``stage``, ``message``, ``seconds``)."""
     t0 = time.perf_counter()
-    _guard_forks()
     out_dir = Path(out)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")

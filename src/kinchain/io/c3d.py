@@ -28,9 +28,13 @@ What the reader does, in order:
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import math
+import os
 import re
+import signal
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -280,9 +284,31 @@ def _ezc3d_payload(source: str) -> dict[str, Any]:
     }
 
 
-def _ezc3d_child(source: str, conn: Any) -> None:  # pragma: no cover - runs in the child
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the child
+    """Have the kernel kill this child when its parent dies (Linux; a no-op elsewhere).
+
+    A forked child inherits the parent's sockets: if the parent is killed while ezc3d parses
+    (a Dask worker, a web server), an orphaned child would keep those connections open, and
+    e.g. a Dask scheduler would never learn that its worker died.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _ezc3d_child(source: str, conn: Any, parent_pid: int) -> None:  # pragma: no cover
     import faulthandler
 
+    _die_with_parent(parent_pid)
     faulthandler.disable()  # a crash here is expected and reported by the parent
     try:
         conn.send(("ok", _ezc3d_payload(source)))
@@ -311,7 +337,9 @@ def _ezc3d_read(source: str, size_bytes: int, *, isolate: bool = True) -> dict[s
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
     parent_conn, child_conn = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_ezc3d_child, args=(source, child_conn))  # type: ignore[attr-defined]
+    proc = ctx.Process(  # type: ignore[attr-defined]
+        target=_ezc3d_child, args=(source, child_conn, os.getpid())
+    )
     proc.start()
     child_conn.close()
     timeout = 10.0 + 2.0 * size_bytes / 1e6  # ezc3d reads ~30 MB/s; a hang never ends
