@@ -48,6 +48,7 @@ def test_intake_errors_name_the_field(client: TestClient, csrf: dict[str, str]) 
         headers=csrf,
     )
     assert r.status_code == 422 and r.json()["field"] == "pain.duration_days"
+    assert "-3" not in r.json()["detail"]  # the submitted value is not echoed
     r = client.post("/api/v1/assess", json={"pain": {"sites": ["knee"]}}, headers=csrf)
     assert r.status_code == 200 and r.json()["urgency"] in ("routine", "self_care", "soon")
 

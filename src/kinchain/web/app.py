@@ -21,7 +21,7 @@ from kinchain.errors import InputError
 from kinchain.store import Store
 from kinchain.web import api, pages
 from kinchain.web.audit import record
-from kinchain.web.context import ApiError, Context, LoginRequired
+from kinchain.web.context import ApiError, Context, LoginRequired, without_values
 from kinchain.web.jobs import JobRunner
 from kinchain.web.security import RateLimiter
 from kinchain.web.settings import Settings
@@ -132,9 +132,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    @app.api_route(
-        "/static-vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False
-    )
+    @app.api_route("/static-vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(
             PLOTLY_JS,
@@ -151,7 +149,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> Response:
         # The intake model's cross-field checks raise InputError while FastAPI validates a body.
-        return JSONResponse({"detail": exc.problem, "field": exc.source}, status_code=422)
+        return JSONResponse(
+            {"detail": without_values(exc.problem), "field": exc.source}, status_code=422
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -40,6 +41,15 @@ class Principal:
     user_id: int
     email: str
     csrf: str
+
+
+_ECHO = re.compile(r" \(got .*?\)(?=( \(and \d+ more problems?\))?$)", re.DOTALL)
+
+
+def without_values(problem: str) -> str:
+    """A validation message without the ``(got <value>)`` echo of the submitted value, so that
+    API error bodies carry no answers."""
+    return _ECHO.sub("", problem)
 
 
 class ApiError(Exception):

@@ -16,7 +16,7 @@ from kinchain.errors import InputError
 from kinchain.io.load import load_trial
 from kinchain.io.subject import subject_from_values
 from kinchain.store import Patient, Store, Visit, VisitStatus
-from kinchain.web.context import ApiError
+from kinchain.web.context import ApiError, without_values
 
 SUBJECT_FIELDS = (
     ("mass_kg", "Body mass", "kg"),
@@ -276,7 +276,7 @@ def save_intake(db: Session, v: Visit, data: Any, by: str) -> ClinicalAssessment
     try:
         intake = parse_intake(data)
     except InputError as exc:
-        raise ApiError(422, exc.source, exc.problem) from exc
+        raise ApiError(422, exc.source, without_values(exc.problem)) from exc
     clinical = clinical_for(v, intake)
     v.intake_json = intake.model_dump_json(exclude_defaults=True)
     v.intake_by = by
