@@ -287,3 +287,16 @@ def test_sample00_symmetry_of_a_healthy_walker(sample00: TrialResult) -> None:
         assert abs(st.symmetry_pct[name]) < 5.0, (name, st.symmetry_pct[name])
     assert 1.2 < st.left.speed_m_s < 1.7
     assert 100 < st.left.cadence_steps_min < 125
+
+
+def test_combined_fallback_keeps_every_event_within_two_frames(
+    sample03: tuple[TrialResult, TrialResult], sample09: TrialResult
+) -> None:
+    """foot_velocity_then_zeni: the foot-velocity events, with Zeni's only where the
+    foot-velocity method found none; against the stored Plug-in Gait events."""
+    _, with_events = sample03
+    for result, at_least in ((with_events, 7), (sample09, 8)):
+        ev = detect_events(result, fallback="foot_velocity_then_zeni")
+        d = _diffs(ev)
+        assert d.size >= at_least
+        assert np.abs(d).max() <= TOLERANCE_FRAMES  # measured 0.99 and 1.52
