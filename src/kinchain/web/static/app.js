@@ -25,7 +25,7 @@
       sets.forEach(function (s) {
         var p = s.curves && s.curves.panels.find(function (q) { return q.id === panel.id; });
         if (!p) { return; }
-        [["left", "#c62828"], ["right", "#1565c0"]].forEach(function (sc) {
+        [["left", "#c62828"], ["right", "#2ca02c"]].forEach(function (sc) {
           if (p[sc[0]]) {
             traces.push({x: x, y: p[sc[0]], mode: "lines", name: s.name + sc[0],
               line: {color: sc[1], width: 1.8, dash: s.dash}, showlegend: false});
