@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -719,7 +720,7 @@ def detect_events(
 # Detector objects (scikit-learn / gaitmap style)
 
 
-class EventDetector:
+class EventDetector(ABC):
     """Base of the event detectors: keyword-only parameters stored as given, no work in
     ``__init__``, one action :meth:`detect` that returns ``self`` with the result in ``events_``.
 
@@ -763,8 +764,9 @@ class EventDetector:
         self.events_ = self._detect(result)
         return self
 
-    def _detect(self, result: TrialResult) -> tuple[GaitEvent, ...]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _detect(self, result: TrialResult) -> tuple[GaitEvent, ...]:
+        """The events of one method (each subclass's own detection)."""
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
