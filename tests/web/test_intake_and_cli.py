@@ -191,3 +191,37 @@ def test_token_form_state(client: TestClient, csrf: dict[str, str]) -> None:
     body = r.json()
     assert "answered_by" not in body["visible"] and "trauma.mechanism" in body["visible"]
     assert client.post("/intake/t/nope/state", json={}).status_code == 404
+
+
+def test_saving_the_form_keeps_fields_the_form_does_not_ask(
+    client: TestClient, csrf: dict[str, str], store: Store
+) -> None:
+    """Lab values stored through the API survive a later save of the web form (work already
+    stored is never lost); fields the form asks take the form's answers."""
+    import json
+
+    from kinchain.store import Visit
+
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    r = client.put(
+        f"/api/v1/visits/{vid}/intake",
+        json={"pain": {"sites": ["ankle"]}, "labs": {"crp_mg_l": 42.0}},
+        headers=csrf,
+    )
+    assert r.status_code == 200, r.text
+    page = client.get(f"/visits/{vid}/intake")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    r = client.post(
+        f"/visits/{vid}/intake",
+        data={"csrf_token": token.group(1), "pain.sites": "knee", "demographics.age_years": "50"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    with store.session() as db:
+        v = db.get(Visit, vid)
+        assert v is not None and v.intake_json is not None
+        data = json.loads(v.intake_json)
+    assert data["labs"]["crp_mg_l"] == 42.0
+    assert data["pain"]["sites"] == ["knee"]
+    assert data["demographics"]["age_years"] == 50

@@ -132,3 +132,38 @@ def answers_from_intake(data: Mapping[str, Any]) -> dict[str, str | list[str]]:
         else:
             out[q.path] = str(cur)
     return out
+
+
+def _drop(d: dict[str, Any], path: str) -> None:
+    *head, last = path.split(".")
+    cur: Any = d
+    for part in head:
+        cur = cur.get(part) if isinstance(cur, dict) else None
+        if cur is None:
+            return
+    if isinstance(cur, dict):
+        cur.pop(last, None)
+
+
+def _deep_merge(base: dict[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in new.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+    return base
+
+
+def merge_with_stored(
+    stored: Mapping[str, Any] | None, form_data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The intake to store when the form is submitted over an earlier intake.
+
+    Every field the form asks about (visible or skipped) takes the form's answer or goes back
+    to unknown; every other field stored before (lab values, examination findings, gait
+    findings set through the API) is kept, so saving the form never loses them.
+    """
+    merged: dict[str, Any] = copy.deepcopy(dict(stored or {}))
+    for q in QUESTIONS:
+        _drop(merged, q.path)
+    return _deep_merge(merged, form_data)

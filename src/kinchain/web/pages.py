@@ -16,7 +16,13 @@ from kinchain.web import services as sv
 from kinchain.web.api import do_upload, set_session_cookie
 from kinchain.web.audit import record
 from kinchain.web.context import ApiError, DbId, Principal, ctx, optional_user, page_user
-from kinchain.web.intake_form import SITES, answers_from_intake, evaluate, question_list
+from kinchain.web.intake_form import (
+    SITES,
+    answers_from_intake,
+    evaluate,
+    merge_with_stored,
+    question_list,
+)
 from kinchain.web.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -496,7 +502,8 @@ async def intake_submit(request: Request, visit_id: DbId) -> Response:
     c = ctx(request)
     with c.store.session() as db:
         v = sv.get_visit(db, visit_id)
-        sv.save_intake(db, v, state.data, "clinician")
+        stored = json.loads(v.intake_json) if v.intake_json else None
+        sv.save_intake(db, v, merge_with_stored(stored, state.data), "clinician")
         record(
             db, action="intake.save", actor="user", user_id=user.user_id, target=("visit", visit_id)
         )
@@ -602,7 +609,8 @@ async def token_submit(request: Request, token: str) -> Response:
             return error_page(request, 404, "this link is not valid (used, expired or unknown)")
         row.used_at = utcnow()
         v = sv.get_visit(db, row.visit_id)
-        sv.save_intake(db, v, state.data, "patient")
+        stored = json.loads(v.intake_json) if v.intake_json else None
+        sv.save_intake(db, v, merge_with_stored(stored, state.data), "patient")
         record(db, action="intake.token_submit", actor="token", target=("visit", v.id))
         vid, queue = v.id, v.trial_sha is not None
     if queue:
