@@ -201,6 +201,7 @@ def analyze(
     normative: NormativeSet | str | Path | None = None,
     thresholds: Thresholds | None = None,
     event_method: Literal["auto", "force_plate", "zeni", "foot_velocity", "c3d"] = "auto",
+    event_fallback: Literal["zeni", "foot_velocity", "foot_velocity_then_zeni"] = "zeni",
     events: GaitEvents | None = None,
 ) -> GaitAnalysis:
     """Analyse a processed trial.
@@ -215,8 +216,8 @@ def analyze(
         checkout; mostly children and teenagers).
     thresholds
         Detector thresholds (:class:`kinchain.chain.detect.Thresholds`).
-    event_method
-        Passed to :func:`kinchain.gait.events.detect_events`.
+    event_method, event_fallback
+        Passed to :func:`kinchain.gait.events.detect_events` as ``method`` and ``fallback``.
     events
         Use these events instead of detecting them (e.g. events checked by hand).
 
@@ -226,7 +227,7 @@ def analyze(
     """
     thresholds = thresholds or Thresholds()
     if events is None:
-        events = detect_events(result, method=event_method)
+        events = detect_events(result, method=event_method, fallback=event_fallback)
     cycles = segment_cycles(result, events)
     spatio = spatiotemporal(result, events, cycles)
     norm = _normative_set(normative, spatio)

@@ -98,3 +98,14 @@ def test_truncated_trial(tmp_path: Path) -> None:
     out = tmp_path / "out"
     _one_line_error(run("analyze", str(bad), "--out", str(out)), "cut.c3d")
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_event_options_are_checked_and_used(tmp_path: Path) -> None:
+    bad = run("analyze", str(DEMO), "--out", str(tmp_path / "a"), "--events", "guess")
+    assert bad.returncode == 2 and "--events" in bad.stderr and "Traceback" not in bad.stderr
+    out = tmp_path / "b"
+    ok = run("analyze", str(DEMO), "--out", str(out), "--event-fallback", "foot_velocity_then_zeni")
+    assert ok.returncode == 0, ok.stderr
+    data = json.loads((out / "analysis.json").read_text())
+    methods = {e["method"] for e in data["events"]}
+    assert "foot_velocity" in methods and "force_plate" in methods

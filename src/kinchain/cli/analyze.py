@@ -105,6 +105,18 @@ def register(app: typer.Typer) -> None:
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
+        events: str = typer.Option(
+            "auto",
+            "--events",
+            help="Event method: auto (plates, else --event-fallback), force_plate, zeni, "
+            "foot_velocity or c3d (the events stored in the file).",
+        ),
+        event_fallback: str = typer.Option(
+            "zeni",
+            "--event-fallback",
+            help="Kinematic method away from clean plate strikes: zeni, foot_velocity or "
+            "foot_velocity_then_zeni.",
+        ),
     ) -> None:
         """Analyse one gait trial: events, strides, spatiotemporal parameters, normative
         comparison (GPS/MAP) and kinetic-chain findings, written as report.html, report.pdf and
@@ -117,6 +129,10 @@ def register(app: typer.Typer) -> None:
         for p in (trial, subject, grf, static, normative):
             if p is not None and not p.is_file():
                 raise InputError(str(p), "no such file")
+        if events not in ("auto", "force_plate", "zeni", "foot_velocity", "c3d"):
+            raise InputError("--events", f"unknown event method {events!r}")
+        if event_fallback not in ("zeni", "foot_velocity", "foot_velocity_then_zeni"):
+            raise InputError("--event-fallback", f"unknown method {event_fallback!r}")
         clinical_intake = _read_intake(intake) if intake is not None else None
         norm: NormativeSet | None = load_normative(normative) if normative is not None else None
 
@@ -132,7 +148,15 @@ def register(app: typer.Typer) -> None:
                 "modelling" if kinematics_only else "modelling and kinetics",
                 lambda: process(loaded, subj, ProcessOptions(), kinetics=not kinematics_only),
             )
-            gait: GaitAnalysis = stages.run("analysis", lambda: analyze(result, normative=norm))
+            gait: GaitAnalysis = stages.run(
+                "analysis",
+                lambda: analyze(
+                    result,
+                    normative=norm,
+                    event_method=events,  # type: ignore[arg-type]
+                    event_fallback=event_fallback,  # type: ignore[arg-type]
+                ),
+            )
             joined: GaitAnalysis | Assessment = gait
             if clinical_intake is not None:
                 intake_ok = clinical_intake
