@@ -35,6 +35,7 @@ from kinchain.clinical.rules.base import (
     Tri,
     as_outcome,
     count_range,
+    missing_of,
     not_applicable,
     t_or,
 )
@@ -241,7 +242,7 @@ def evaluate(i: Intake) -> RuleResult:
             f"Gout classification open: {score:g} points now, {lo:g} to {hi:g} over the "
             "unknown items; complete them (serum urate, aspiration, imaging)."
         )
-    missing = [f for it in items if it.fired is None for f in it.fields]
+    missing = missing_of(items)
     return RuleResult(
         rule_id=RULE_ID,
         name=NAME,

@@ -26,7 +26,13 @@ from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
 from kinchain.clinical.rules import _facts as F
-from kinchain.clinical.rules.base import RuleItem, RuleResult, as_outcome, not_applicable
+from kinchain.clinical.rules.base import (
+    RuleItem,
+    RuleResult,
+    as_outcome,
+    missing_of,
+    not_applicable,
+)
 
 RULE_ID = "acr_eular_ra_2010"
 NAME = "2010 ACR/EULAR rheumatoid arthritis criteria"
@@ -195,7 +201,7 @@ def evaluate(i: Intake) -> RuleResult:
     else:
         outcome = "indeterminate"
         text = f"RA classification open: {worst:g} to {best:g}/10; complete the missing items."
-    missing = [f for it in items if it.fired is None for f in it.fields]
+    missing = missing_of(items)
     return RuleResult(
         rule_id=RULE_ID,
         name=NAME,

@@ -18,7 +18,7 @@ is decided over every unknown item.
 from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
-from kinchain.clinical.rules.base import RuleItem, RuleResult, as_outcome, count_range
+from kinchain.clinical.rules.base import RuleItem, RuleResult, as_outcome, count_range, missing_of
 
 RULE_ID = "dn4"
 NAME = "DN4 neuropathic pain questionnaire"
@@ -83,7 +83,7 @@ def evaluate(i: Intake) -> RuleResult:
         notes.append("Interview version only: its cut-off is [R].")
     else:
         outcome, text = "indeterminate", f"DN4 {lo} to {hi}/10 over the unknown items."
-    missing = [f for it in items if it.fired is None for f in it.fields]
+    missing = missing_of(items)
     return RuleResult(
         rule_id=RULE_ID,
         name=NAME,

@@ -25,6 +25,7 @@ from kinchain.clinical.rules.base import (
     RuleResult,
     Tri,
     as_outcome,
+    missing_of,
     not_applicable,
     t_gt,
     t_or,
@@ -113,7 +114,7 @@ def evaluate(i: Intake) -> RuleResult:
     else:
         outcome = "indeterminate"
         text = f"Netherlands gout rule {score:g} to {best:g}/13 over the unknown items."
-    missing = [f for it in items if it.fired is None for f in it.fields]
+    missing = missing_of(items)
     return RuleResult(
         rule_id=RULE_ID,
         name=NAME,

@@ -26,6 +26,7 @@ from kinchain.clinical.rules.base import (
     RuleResult,
     Urgency,
     as_outcome,
+    missing_of,
     not_applicable,
     t_ge,
     t_or,
@@ -134,7 +135,7 @@ def evaluate(i: Intake) -> RuleResult:
             f"DVT unlikely: Wells {score:g} (<= 1): D-dimer (result within 4 h), ultrasound if "
             "positive."
         )
-    missing = [f for it in items if it.fired is None for f in it.fields]
+    missing = missing_of(items)
     return RuleResult(
         rule_id=RULE_ID,
         name=NAME,

@@ -24,6 +24,7 @@ from kinchain.clinical.rules.base import (
     Urgency,
     as_outcome,
     count_range,
+    missing_of,
     not_applicable,
     t_gt,
     t_or,
@@ -106,5 +107,5 @@ def evaluate(i: Intake) -> RuleResult:
         items=items,
         urgency=level,
         interpretation=text,
-        missing=[f for it in items if it.fired is None for f in it.fields] if lo < 2 else [],
+        missing=missing_of(items) if lo < 2 else [],
     )
