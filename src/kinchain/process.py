@@ -22,7 +22,6 @@ lowest height in the trial); every other frame is NaN and flagged invalid.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -302,8 +301,7 @@ def process(
             raise InputError(trial.path, "no force plates: kinetics need force-plate data")
         loads, load_valid, contacts, grf = _kinetics(trial, model, mass, options)
         if not any(c.used for c in contacts):
-            loaded = [c for c in contacts]
-            why = "; ".join(f"plate {c.plate + 1}: {c.reason}" for c in loaded) or (
+            why = "; ".join(f"plate {c.plate + 1}: {c.reason}" for c in contacts) or (
                 "no plate was loaded above the force threshold (a plate with no signal?)"
             )
             raise InputError(trial.path, f"no clean force-plate contact for kinetics ({why})")
@@ -358,8 +356,3 @@ def sidecar(result: TrialResult) -> str:
         "contacts": [asdict(c) for c in result.contacts],
     }
     return json.dumps(payload, indent=2, default=str)
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
