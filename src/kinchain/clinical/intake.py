@@ -31,10 +31,15 @@ from kinchain.errors import InputError
 Answer = Literal["yes", "no", "unknown"]
 """A yes/no question's answer; ``"unknown"`` is distinct from ``"no"``."""
 
-Site = Literal["knee", "ankle", "foot", "hip", "back"]
+Site = Literal["knee", "ankle", "foot", "toes", "hip", "thigh", "calf", "back"]
+"""Painful sites. ``calf`` is the calf, shin or lower leg between knee and ankle; ``thigh`` is the
+thigh between hip and knee; ``toes`` are the toes (the big-toe joint is also ``pain.first_mtp``)."""
 Side = Literal["left", "right", "both", "unknown"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+
+DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375}
+"""Days in each unit of :attr:`Pain.duration_unit` (a month is 365.25 / 12 days)."""
 
 
 class _Model(BaseModel):
@@ -93,6 +98,7 @@ class Demographics(_Model):
         default="unknown", description="Sex (the Netherlands gout rule scores male sex)."
     )
     pregnant: Answer = _ans("Currently pregnant (an exclusion of the Ottawa ankle rules).")
+    gave_birth_6_weeks: Answer = _ans("Gave birth in the last 6 weeks (a clot risk factor).")
 
 
 class Character(_Model):
@@ -118,7 +124,21 @@ class Pain(_Model):
         default="unknown", description="Sudden (hours) or gradual (days to months) onset."
     )
     duration_days: float | None = Field(
-        default=None, ge=0, le=36500, description="Days since the pain began; null if unknown."
+        default=None,
+        ge=0,
+        le=36500,
+        description="Days since the pain began; null if unknown. Give this or duration_value "
+        "with duration_unit.",
+    )
+    duration_value: float | None = Field(
+        default=None,
+        ge=0,
+        le=36500,
+        description="How long the pain has lasted, in duration_unit (days, weeks or months); "
+        "converted to duration_days (a week is 7 days, a month 30.4 days).",
+    )
+    duration_unit: Literal["days", "weeks", "months"] | None = Field(
+        default=None, description="Unit of duration_value."
     )
     pattern: Literal["constant", "intermittent", "episodic", "unknown"] = Field(
         default="unknown", description="Constant, intermittent or in distinct episodes (attacks)."
@@ -143,6 +163,32 @@ class Pain(_Model):
     out_of_proportion: Answer = _ans(
         "Pain out of proportion to the injury (compartment syndrome's earliest sign)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _duration(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        value, unit = data.get("duration_value"), data.get("duration_unit")
+        if value is None and unit is None:
+            return data
+        if value is None or unit is None:
+            missing = "pain.duration_unit" if unit is None else "pain.duration_value"
+            raise InputError(missing, "give pain.duration_value and pain.duration_unit together")
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return data  # the field's own type check names the problem
+        if unit not in DAYS_PER_UNIT:
+            return data
+        days = float(value) * DAYS_PER_UNIT[unit]
+        given = data.get("duration_days")
+        if isinstance(given, int | float) and not isinstance(given, bool):
+            if abs(given - days) > max(1.0, 0.1 * days):
+                raise InputError(
+                    "pain.duration_days",
+                    f"{given:g} days contradicts pain.duration_value = {value:g} {unit}",
+                )
+            return data
+        return {**data, "duration_days": round(days, 2)}
 
 
 class Episode(_Model):
@@ -240,6 +286,17 @@ class Signs(_Model):
     tophus: Answer = _ans("Tophus (chalk-like subcutaneous nodule).")
     unexplained_weight_loss: Answer = _ans("Unexplained weight loss.")
     hard_mass: Answer = _ans("A hard mass near the joint or bone.")
+    leg_swelling: Literal["no", "one_leg", "both_legs", "unknown"] = Field(
+        default="unknown",
+        description="Swelling of the calf or lower leg itself (not only of a joint): in one leg "
+        "only, in both legs, or none.",
+    )
+    calf_pain: Answer = _ans(
+        "Pain, tenderness, tightness or warmth in the calf of one leg (a possible clot)."
+    )
+    shoulder_hip_girdle_stiffness: Answer = _ans(
+        "Aching and stiffness in both shoulders and/or both hips, worst in the morning."
+    )
 
 
 class Neuro(_Model):
@@ -256,6 +313,20 @@ class Neuro(_Model):
     new_leg_weakness: Answer = _ans("New weakness of the leg or foot.")
     foot_drop: Answer = _ans("New foot drop (toes catch, foot slaps).")
     worsening_deficit: Answer = _ans("The weakness or numbness is getting worse.")
+    sudden_one_side_weakness: Answer = _ans(
+        "Sudden weakness or numbness of one side of the body (face, arm and/or leg)."
+    )
+    face_drooping: Answer = _ans("Face drooping on one side (cannot smile evenly).")
+    speech_difficulty: Answer = _ans(
+        "Sudden slurred speech, or difficulty finding or understanding words."
+    )
+    sudden_vision_or_balance_loss: Answer = _ans(
+        "Sudden loss of vision, double vision, or sudden loss of balance or coordination."
+    )
+    symptoms_resolved: Answer = _ans(
+        "Those sudden symptoms (one-sided weakness or numbness, face, speech, vision, balance) "
+        "have completely gone again."
+    )
 
 
 class Vascular(_Model):
@@ -265,6 +336,12 @@ class Vascular(_Model):
     foot_pulses_absent: Answer = _ans("Foot pulses absent on examination.")
     pain_on_passive_stretch: Answer = _ans("Pain on passive stretch of the compartment's muscles.")
     compartment_tense: Answer = _ans("Tense, 'woody' muscle compartment.")
+    claudication: Answer = _ans(
+        "Calf, thigh or buttock pain when walking that goes away within minutes of resting."
+    )
+    rest_pain_foot: Answer = _ans(
+        "Pain in the foot or toes at rest, often at night, eased by hanging the leg down."
+    )
 
 
 class History(_Model):
@@ -294,12 +371,74 @@ class History(_Model):
     previous_dvt: Answer = _ans("Previously documented deep-vein thrombosis.")
     hypertension_or_cvd: Answer = _ans("Hypertension or at least one cardiovascular disease.")
     alcohol_excess: Answer = _ans("Drinks alcohol in excess.")
+    surgery_on_this_leg_6_weeks: Answer = _ans(
+        "An operation on the painful leg (e.g. knee or hip replacement, arthroscopy) in the "
+        "last 6 weeks."
+    )
+    long_travel_4_weeks: Answer = _ans(
+        "A journey of 4 hours or more (plane, car, train, bus) in the last 4 weeks."
+    )
+    hormones: Answer = _ans(
+        "Takes the combined contraceptive pill or hormone replacement therapy (HRT)."
+    )
+    sickle_cell_disease: Answer = _ans("Sickle cell disease.")
+    heart_valve_disease: Answer = _ans(
+        "Heart valve disease, an artificial heart valve, or endocarditis before."
+    )
+    atrial_fibrillation: Answer = _ans("Atrial fibrillation (an irregular heartbeat).")
+    smoker: Answer = _ans("Smokes, or stopped smoking in the last year.")
+    peripheral_arterial_disease: Answer = _ans(
+        "Known narrowing of the leg arteries (peripheral arterial disease)."
+    )
+    statin: Answer = _ans("Takes a statin (a cholesterol medicine).")
+    strenuous_exercise: Answer = _ans(
+        "Unaccustomed, very strenuous exercise or exertion in the last few days."
+    )
+    long_lie: Answer = _ans("Lay on the floor for hours after a fall (could not get up).")
     symptom_onset_to_advice_days: float | None = Field(
         default=None,
         ge=0,
         le=36500,
         description="Delay between symptom onset and seeking advice, days (NICE NG100).",
     )
+
+
+class Skin(_Model):
+    """The skin of the leg and foot (infection, ulcers, wounds)."""
+
+    redness_spreading: Answer = _ans(
+        "A red (or darker on brown or black skin), hot, painful area of skin on the leg or foot "
+        "that is spreading."
+    )
+    spreading_fast: Answer = _ans("The redness or swelling is spreading quickly (within hours).")
+    broken_skin: Answer = _ans(
+        "A cut, graze, bite, blister, cracked skin between the toes or an ulcer on the leg or foot."
+    )
+    ulcer_not_healing: Answer = _ans("A wound or ulcer on the foot or leg that is not healing.")
+    skin_turning_black: Answer = _ans("Skin of the toes or foot turning black (gangrene).")
+    wound_problem: Answer = _ans(
+        "A surgical wound on the leg that is red, hot, leaking fluid or pus, or opening."
+    )
+
+
+class General(_Model):
+    """Whole-body symptoms that point away from the knee and ankle (clot in the lung, sepsis,
+    muscle breakdown, giant-cell arteritis)."""
+
+    breathless: Answer = _ans("New or sudden shortness of breath.")
+    chest_pain: Answer = _ans("Chest pain, especially when breathing in.")
+    coughing_blood: Answer = _ans("Coughing up blood.")
+    fainting: Answer = _ans("Fainted, collapsed or nearly fainted.")
+    very_unwell: Answer = _ans(
+        "Feels very unwell: confused or drowsy, very cold and shivery, mottled or blue skin, or "
+        "hardly passing urine."
+    )
+    dark_urine: Answer = _ans("Dark brown, tea- or cola-coloured urine.")
+    muscle_pain_weakness: Answer = _ans(
+        "Pain, tenderness or weakness in the muscles (not only around a joint)."
+    )
+    new_headache: Answer = _ans("A new headache, often at the temples, or a tender scalp.")
+    jaw_pain_chewing: Answer = _ans("Pain in the jaw or tongue when chewing.")
 
 
 class Exam(_Model):
@@ -476,7 +615,11 @@ class Intake(_Model):
     """A complete clinical intake. Only ``pain.sites`` is required; everything else defaults to
     unknown."""
 
-    schema_version: Literal["1"] = Field(default="1", description="Intake schema version.")
+    schema_version: Literal["1", "2"] = Field(
+        default="2",
+        description="Intake schema version (1 is read as well: every field it has kept its "
+        "meaning).",
+    )
     answered_by: Literal["patient", "clinician", "unknown"] = Field(
         default="unknown", description="Who answered (examination items need a clinician)."
     )
@@ -506,6 +649,13 @@ class Intake(_Model):
         default_factory=Vascular, description="Circulation and compartment questions."
     )
     history: History = Field(default_factory=History, description="Past history and risk factors.")
+    skin: Skin = Field(
+        default_factory=Skin, description="Skin of the leg and foot: infection, ulcers, wounds."
+    )
+    general: General = Field(
+        default_factory=General,
+        description="Whole-body symptoms (breathing, chest, fainting, urine, headache).",
+    )
     exam: Exam = Field(default_factory=Exam, description="Examination findings (clinician).")
     labs: Labs = Field(default_factory=Labs, description="Optional laboratory and imaging results.")
     gait_findings: list[GaitFindingEvidence] | None = Field(

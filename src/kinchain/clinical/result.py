@@ -35,6 +35,36 @@ class CauseId(StrEnum):
     compartment_syndrome = "compartment_syndrome"
     acute_limb_ischaemia = "acute_limb_ischaemia"
     infection_or_malignancy = "infection_or_malignancy"
+    pulmonary_embolism = "pulmonary_embolism"
+    stroke_tia = "stroke_tia"
+    cellulitis = "cellulitis"
+    peripheral_arterial_disease = "peripheral_arterial_disease"
+    rhabdomyolysis = "rhabdomyolysis"
+    sickle_cell_crisis = "sickle_cell_crisis"
+    infective_endocarditis = "infective_endocarditis"
+    postoperative_complication = "postoperative_complication"
+    pmr_gca = "pmr_gca"
+    diabetic_foot = "diabetic_foot"
+
+
+NOT_MUSCULOSKELETAL: frozenset[CauseId] = frozenset(
+    {
+        CauseId.dvt,
+        CauseId.acute_limb_ischaemia,
+        CauseId.pulmonary_embolism,
+        CauseId.stroke_tia,
+        CauseId.cellulitis,
+        CauseId.peripheral_arterial_disease,
+        CauseId.rhabdomyolysis,
+        CauseId.sickle_cell_crisis,
+        CauseId.infective_endocarditis,
+        CauseId.postoperative_complication,
+        CauseId.pmr_gca,
+        CauseId.diabetic_foot,
+    }
+)
+"""Causes outside the knee and ankle's joints, bones, tendons and nerves: a doctor for
+something else (the leg-pain mimics)."""
 
 
 CAUSE_LABELS: dict[CauseId, str] = {
@@ -51,6 +81,16 @@ CAUSE_LABELS: dict[CauseId, str] = {
     CauseId.compartment_syndrome: "Acute compartment syndrome",
     CauseId.acute_limb_ischaemia: "Acute limb ischaemia (arterial)",
     CauseId.infection_or_malignancy: "Bone/spinal infection or malignancy",
+    CauseId.pulmonary_embolism: "Pulmonary embolism (a clot in the lung)",
+    CauseId.stroke_tia: "Stroke or transient ischaemic attack (mini-stroke)",
+    CauseId.cellulitis: "Cellulitis or another skin and soft-tissue infection",
+    CauseId.peripheral_arterial_disease: "Peripheral arterial disease (narrowed leg arteries)",
+    CauseId.rhabdomyolysis: "Rhabdomyolysis (muscle breakdown)",
+    CauseId.sickle_cell_crisis: "Sickle cell crisis",
+    CauseId.infective_endocarditis: "Infective endocarditis (infection of the heart valves)",
+    CauseId.postoperative_complication: "Complication of a recent operation",
+    CauseId.pmr_gca: "Polymyalgia rheumatica or giant-cell arteritis",
+    CauseId.diabetic_foot: "Diabetic foot problem (infection, ulcer or Charcot foot)",
 }
 
 
@@ -63,6 +103,7 @@ class Specialist(StrEnum):
     physiotherapy = "physiotherapy"
     rheumatology = "rheumatology"
     neurology = "neurology"
+    gp = "gp"
     self_care = "self_care"
 
 
@@ -74,6 +115,7 @@ SPECIALIST_LABELS: dict[Specialist, str] = {
     Specialist.physiotherapy: "Physical therapist",
     Specialist.rheumatology: "Rheumatologist",
     Specialist.neurology: "Neurologist",
+    Specialist.gp: "GP (family doctor)",
     Specialist.self_care: "Self-care with a review date",
 }
 
