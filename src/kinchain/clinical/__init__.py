@@ -27,6 +27,7 @@ from kinchain.clinical.result import (
     Referral,
     Specialist,
     TestRecommendation,
+    WhatWouldChange,
 )
 from kinchain.clinical.rules.base import RuleItem, RuleResult, Urgency
 
@@ -45,6 +46,7 @@ __all__ = [
     "Specialist",
     "TestRecommendation",
     "Urgency",
+    "WhatWouldChange",
     "assess",
     "intake_json_schema",
     "parse_intake",

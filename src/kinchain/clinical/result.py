@@ -214,6 +214,23 @@ class Question(_Frozen):
     rule_ids: list[str]
 
 
+class WhatWouldChange(_Frozen):
+    """An unanswered question whose answer would raise the urgency: ask it first.
+
+    ``urgency`` and ``destination`` are what the answer ``answer`` to ``field`` would lead to
+    (from the same decision table as the assessment's own urgency and referral), ``because``
+    names the red flag or condition it would reveal, in plain words.
+    """
+
+    field: str = Field(description="Intake field path, e.g. 'signs.warmth'.")
+    question: str = Field(description="The question as a person reads it.")
+    answer: str = Field(description="The answer that would change the result, e.g. 'yes'.")
+    urgency: Urgency = Field(description="Urgency that answer would lead to.")
+    destination: Specialist = Field(description="Where that answer would send the person.")
+    because: str = Field(description="What it would reveal (red flag or condition), plainly.")
+    rule_id: str = Field(description="The rule that would fire.")
+
+
 class ClinicalAssessment(_Frozen):
     """The result of :func:`kinchain.clinical.assess`."""
 
@@ -233,6 +250,23 @@ class ClinicalAssessment(_Frozen):
     )
     rules: list[RuleResult] = Field(description="Every rule's full result.")
     disclaimer: str
+    what_would_change: list[WhatWouldChange] = Field(
+        default_factory=list,
+        description="Unanswered questions whose answer would raise the urgency, most urgent "
+        "first: ask these before anything else.",
+    )
+    urgency_statement: str = Field(
+        default="",
+        description="The decision in one or two plain sentences: how urgent, where to go and "
+        "for what, and the conditions under which it would be more urgent. Never contradicts "
+        "the urgency or the referral.",
+    )
+    not_musculoskeletal: bool = Field(
+        default=False,
+        description="The most likely cause is outside the knee and ankle's joints, bones, "
+        "tendons and nerves (a leg-pain mimic such as a clot, an infection of the skin or an "
+        "arterial problem): a doctor for something else.",
+    )
 
     @property
     def top_cause(self) -> CauseAssessment:
