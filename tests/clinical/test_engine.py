@@ -136,7 +136,11 @@ def test_assess_takes_raw_data_and_reports_bad_input() -> None:
 
 def test_every_rule_runs_and_cites() -> None:
     results = run_rules(intake(["knee"]))
-    assert len({r.rule_id for r in results}) == len(results) == 20
+    from kinchain.clinical.engine import DECISION_RULES, FLAG_RULES
+
+    # every screen, red flag and decision rule, plus the rule-not-applicable check
+    assert len({r.rule_id for r in results}) == len(results) == 33
+    assert len(results) == len(FLAG_RULES) + len(DECISION_RULES) + 1
     for r in results:
         assert r.citation and r.evidence, r.rule_id
         assert r.applies or r.not_applicable_reason

@@ -1,5 +1,7 @@
-"""The vignette suite (tests/clinical/vignettes/*.json): coverage, zero under-triage of red-flag
-vignettes, and the expected urgency, cause and specialist for each."""
+"""The regression vignette suite (tests/clinical/vignettes/*.json, written with the rules: it
+measures consistency): coverage, zero under-triage, and the expected urgency, cause and
+specialist for each, except the disagreements recorded below with their reason. The frozen
+evaluation set is tested in test_frozen_vignettes.py."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 import pytest
 
 from kinchain.clinical import CauseId, Specialist, Urgency, assess, parse_intake, run_rules
+from kinchain.clinical.result import NOT_MUSCULOSKELETAL
 
 DIR = Path(__file__).parent / "vignettes"
 
@@ -23,6 +26,16 @@ def _load() -> list[dict[str, Any]]:
 
 
 VIGNETTES = _load()
+
+RECORDED_DISAGREEMENTS: dict[str, str] = {
+    "M03": "fever with injecting drug use is now screened as possible endocarditis (ESC 2023; "
+    "emergency), above the spinal-infection same-day level this vignette was written for",
+    "S04": "fever, a hot swollen knee and injecting drug use: septic arthritis and endocarditis "
+    "are both emergencies; endocarditis now ranks first (cause only; urgency and destination "
+    "agree)",
+}
+"""Regression vignettes whose label the engine no longer meets exactly since the leg-pain
+mimic screens were added, with why. None of them is under-triaged (tested)."""
 RED_FLAG_IDS = {r.rule_id for r in run_rules(parse_intake({"pain": {"sites": ["knee"]}}))
                 if r.rule_id.startswith("red_flag_")}
 
@@ -31,9 +44,13 @@ def test_suite_size_and_coverage() -> None:
     assert len(VIGNETTES) >= 60
     assert len({v["id"] for v in VIGNETTES}) == len(VIGNETTES)
     exp = [v["expected"] for v in VIGNETTES]
-    assert {e["cause"] for e in exp} == {c.value for c in CauseId}
+    # the regression set covers the musculoskeletal causes and the first mimics; the frozen set
+    # covers the rest (test_frozen_vignettes.py checks the union)
+    assert {e["cause"] for e in exp} >= {c.value for c in CauseId} - {
+        c.value for c in NOT_MUSCULOSKELETAL if c not in (CauseId.dvt, CauseId.acute_limb_ischaemia)
+    }
     assert {e["urgency"] for e in exp} == {u.value for u in Urgency}
-    assert {e["specialist"] for e in exp} == {s.value for s in Specialist}
+    assert {e["specialist"] for e in exp} == {s.value for s in Specialist} - {"gp"}
     assert {f for e in exp for f in e["red_flags"]} == RED_FLAG_IDS
     for v in VIGNETTES:
         assert v["written_from"] and v["title"]
@@ -41,14 +58,23 @@ def test_suite_size_and_coverage() -> None:
         assert all(v["why"].values())
 
 
+SUCCESSORS: dict[str, tuple[str, ...]] = {
+    # without an injury a cold, pale or pulseless foot is screened as an arterial problem
+    "red_flag_neurovascular": ("screen_arterial",),
+}
+
+
 @pytest.mark.parametrize("v", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
 def test_vignette(v: dict[str, Any]) -> None:
     a = assess(parse_intake(v["intake"]))
     exp = v["expected"]
     fired = {f.rule_id for f in a.red_flags}
-    assert set(exp["red_flags"]) <= fired, "expected red flag did not fire"
-    if exp["red_flags"]:
-        assert a.urgency.rank >= Urgency(exp["urgency"]).rank, "under-triage of a red flag"
+    for flag in exp["red_flags"]:
+        assert {flag, *SUCCESSORS.get(flag, ())} & fired, f"expected red flag {flag} did not fire"
+    assert a.urgency.rank >= Urgency(exp["urgency"]).rank, "under-triage"
+    if v["id"] in RECORDED_DISAGREEMENTS:
+        assert exp["cause"] in [c.cause.value for c in a.causes[:3]]
+        return
     assert a.urgency.value == exp["urgency"]
     assert a.causes[0].cause.value == exp["cause"]
     assert a.referral.specialist.value == exp["specialist"]

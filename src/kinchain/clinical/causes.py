@@ -28,7 +28,7 @@ from kinchain.clinical.result import (
     Evidence,
 )
 from kinchain.clinical.rules import _facts as F
-from kinchain.clinical.rules.base import RuleResult, Tri, t_and, t_ge, t_lt, t_not, t_or
+from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_ge, t_lt, t_not, t_or
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,19 @@ class Ev:
 PRIORITY: tuple[CauseId, ...] = (
     CauseId.compartment_syndrome,
     CauseId.acute_limb_ischaemia,
+    CauseId.stroke_tia,
+    CauseId.pulmonary_embolism,
+    CauseId.infective_endocarditis,
     CauseId.septic_arthritis,
+    CauseId.sickle_cell_crisis,
+    CauseId.rhabdomyolysis,
+    CauseId.cellulitis,
+    CauseId.diabetic_foot,
+    CauseId.postoperative_complication,
     CauseId.fracture,
     CauseId.dvt,
+    CauseId.pmr_gca,
+    CauseId.peripheral_arterial_disease,
     CauseId.infection_or_malignancy,
     CauseId.lumbar_radiculopathy,
     CauseId.gout,
@@ -209,7 +219,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             "joint_pain",
             "knee, ankle, foot or hip pain (the common mechanical default)",
             _tri(F.joint_site(i)),
-            1.0,
+            0.5,
             0.0,
             ("pain.sites",),
         ),
@@ -217,7 +227,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
             "knee_and_ankle",
             "knee and ankle/foot pain together (kinetic-chain pattern)",
             _tri(knee_and_ankle),
-            1.5,
+            1.0,
             0.0,
             ("pain.sites",),
         ),
@@ -930,7 +940,242 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
         ),
         Ev("night_pain", "night pain", answer(p.night_pain), 0.5, 0.0, ("pain.night_pain",)),
     ]
+    _mimic_evidence(i, R, ev)
     return ev
+
+
+def _screen(R: Mapping[str, RuleResult], rule_id: str, text: str, weight: float = 5.0) -> Ev:
+    """A mimic screen as evidence: strong when it fired, nothing when known absent."""
+    r = R[rule_id]
+    return Ev(f"screen.{rule_id}", text, _flag(r), weight, 0.0, tuple(r.fields), rule_id)
+
+
+def _mimic_evidence(i: Intake, R: Mapping[str, RuleResult], ev: dict[CauseId, list[Ev]]) -> None:
+    """Evidence for the leg-pain mimics: their screen, then the features that point to them."""
+    from kinchain.clinical.rules.mimics import _common as M
+    from kinchain.clinical.rules.mimics import arterial
+
+    g, h, v, k = i.general, i.history, i.vascular, i.skin
+    fever = F.fever(i)
+    ev[CauseId.dvt] += [
+        _screen(R, "screen_dvt", "one swollen calf, or a painful calf with a clot risk factor"),
+        Ev(
+            "one_leg",
+            "one lower leg swollen",
+            M.one_leg_swollen(i),
+            1.0,
+            0.0,
+            ("signs.leg_swelling",),
+        ),
+        Ev(
+            "calf",
+            "painful, tender or warm calf",
+            answer(i.signs.calf_pain),
+            1.0,
+            0.0,
+            ("signs.calf_pain",),
+        ),
+        Ev("clot_risk", "a clot risk factor", M.clot_risk(i), 1.0, 0.0, M.CLOT_RISK_FIELDS),
+        Ev(
+            "joint_signs",
+            "a hot, swollen joint (points to the joint)",
+            t_and(answer(i.signs.warmth), answer(i.signs.swelling), t_not(M.one_leg_swollen(i))),
+            -1.5,
+            0.0,
+            ("signs.warmth",),
+        ),
+    ]
+    ev[CauseId.pulmonary_embolism] = [
+        _screen(
+            R, "screen_pulmonary_embolism", "breathlessness, chest pain, coughing blood or collapse"
+        ),
+        Ev(
+            "leg_clot",
+            "a possible leg clot",
+            t_or(M.one_leg_swollen(i), answer(i.signs.calf_pain)),
+            1.5,
+            0.0,
+            ("signs.leg_swelling", "signs.calf_pain"),
+        ),
+        Ev("clot_risk", "a clot risk factor", M.clot_risk(i), 1.0, 0.0, M.CLOT_RISK_FIELDS),
+    ]
+    ev[CauseId.stroke_tia] = [
+        _screen(
+            R,
+            "screen_stroke_tia",
+            "sudden one-sided weakness or numbness, face, speech, vision or balance",
+            6.0,
+        ),
+        Ev(
+            "af",
+            "atrial fibrillation",
+            answer(h.atrial_fibrillation),
+            0.5,
+            0.0,
+            ("history.atrial_fibrillation",),
+        ),
+    ]
+    ev[CauseId.cellulitis] = [
+        _screen(R, "screen_cellulitis", "spreading red, hot, painful skin"),
+        Ev(
+            "broken_skin",
+            "broken skin on the leg or foot",
+            answer(k.broken_skin),
+            1.0,
+            0.0,
+            ("skin.broken_skin",),
+        ),
+        Ev("fever", "fever", fever, 0.5, 0.0, ("signs.fever",)),
+    ]
+    ev[CauseId.acute_limb_ischaemia] += [
+        Ev(
+            "acute_cold",
+            "a cold, pale or pulseless leg that is not a long-standing problem",
+            t_or(arterial.acute_cold(i), arterial.acute_pulseless(i)),
+            2.0,
+            0.0,
+            ("vascular.foot_cold_or_pale",),
+        ),
+        Ev(
+            "af",
+            "atrial fibrillation",
+            answer(h.atrial_fibrillation),
+            1.0,
+            0.0,
+            ("history.atrial_fibrillation",),
+        ),
+        Ev(
+            "chronic",
+            "long-standing walking pain or known arterial disease",
+            arterial.chronic_arterial(i),
+            -1.0,
+            0.0,
+            ("vascular.claudication",),
+        ),
+    ]
+    ev[CauseId.peripheral_arterial_disease] = [
+        Ev(
+            "claudication",
+            "leg pain when walking that goes with rest",
+            answer(v.claudication),
+            4.0,
+            0.0,
+            ("vascular.claudication",),
+        ),
+        Ev(
+            "rest_pain",
+            "foot pain at rest eased by hanging the leg down",
+            answer(v.rest_pain_foot),
+            3.0,
+            0.0,
+            ("vascular.rest_pain_foot",),
+        ),
+        Ev(
+            "known_pad",
+            "known peripheral arterial disease",
+            answer(h.peripheral_arterial_disease),
+            2.0,
+            0.0,
+            ("history.peripheral_arterial_disease",),
+        ),
+        Ev(
+            "ulcer",
+            "a wound that does not heal",
+            answer(k.ulcer_not_healing),
+            1.0,
+            0.0,
+            ("skin.ulcer_not_healing",),
+        ),
+        Ev(
+            "gangrene",
+            "black skin on the toes or foot",
+            answer(k.skin_turning_black),
+            2.0,
+            0.0,
+            ("skin.skin_turning_black",),
+        ),
+        Ev("smoker", "smoker", answer(h.smoker), 1.0, 0.0, ("history.smoker",)),
+        Ev("diabetes", "diabetes", answer(h.diabetes), 0.5, 0.0, ("history.diabetes",)),
+    ]
+    ev[CauseId.rhabdomyolysis] = [
+        _screen(
+            R,
+            "screen_rhabdomyolysis",
+            "dark urine with muscle pain, exertion, a long lie or a statin",
+        ),
+        Ev("dark_urine", "dark urine", answer(g.dark_urine), 1.5, 0.0, ("general.dark_urine",)),
+        Ev(
+            "muscle",
+            "muscle pain or weakness",
+            answer(g.muscle_pain_weakness),
+            1.0,
+            0.0,
+            ("general.muscle_pain_weakness",),
+        ),
+    ]
+    ev[CauseId.sickle_cell_crisis] = [
+        _screen(R, "screen_sickle_cell", "pain in a person with sickle cell disease", 6.0),
+    ]
+    ev[CauseId.infective_endocarditis] = [
+        _screen(
+            R, "screen_endocarditis", "fever with a heart-valve problem or injecting drug use", 6.0
+        ),
+    ]
+    ev[CauseId.postoperative_complication] = [
+        _screen(R, "screen_postoperative", "a wound problem or fever after an operation"),
+        Ev(
+            "wound",
+            "a red, hot or leaking surgical wound",
+            answer(k.wound_problem),
+            1.5,
+            0.0,
+            ("skin.wound_problem",),
+        ),
+    ]
+    ev[CauseId.pmr_gca] = [
+        _screen(
+            R,
+            "screen_pmr_gca",
+            "shoulder and hip-girdle stiffness, new headache or jaw pain (aged 50 or over)",
+        ),
+        Ev(
+            "girdle",
+            "aching and stiffness of both shoulders or hips",
+            answer(i.signs.shoulder_hip_girdle_stiffness),
+            1.0,
+            0.0,
+            ("signs.shoulder_hip_girdle_stiffness",),
+        ),
+        Ev(
+            "long_stiffness",
+            "morning stiffness 45 minutes or more",
+            t_ge(i.signs.morning_stiffness_minutes, 45),
+            0.5,
+            0.0,
+            ("signs.morning_stiffness_minutes",),
+        ),
+    ]
+    ev[CauseId.diabetic_foot] = [
+        _screen(
+            R, "screen_diabetic_foot", "diabetes with a foot wound or a red, warm, swollen foot"
+        ),
+        Ev(
+            "neuropathy",
+            "numbness of the feet",
+            answer(i.pain.numbness),
+            0.5,
+            0.0,
+            ("pain.numbness",),
+        ),
+        Ev(
+            "septic_first",
+            "a hot, swollen joint with a short history (infection first)",
+            _flag(R["red_flag_septic_arthritis"], Urgency.emergency.rank),
+            -2.0,
+            0.0,
+            ("signs.warmth", "signs.swelling"),
+        ),
+    ]
 
 
 def _confidence(lower: float) -> Confidence:

@@ -3,13 +3,21 @@
 
 Order of work
 -------------
-1. Red flags run first; the most urgent one sets a floor that nothing lowers.
+1. The mimic screens run first (:mod:`kinchain.clinical.rules.mimics`: a clot in the leg or lung,
+   stroke, skin infection, sepsis, arterial problems, muscle breakdown, sickle cell crisis,
+   endocarditis, a complication of an operation, polymyalgia / giant-cell arteritis, a diabetic
+   foot), then the musculoskeletal red flags. The most urgent one sets a floor that nothing
+   lowers.
 2. Every decision rule and criterion runs (imaging rules, RA/gout criteria, Netherlands gout rule,
-   DN4, Wells, NICE NG100, the seed article's referral triggers).
+   DN4, Wells, NICE NG100, the seed article's referral triggers). An imaging rule that does not
+   apply to this person (a young child, pregnancy, intoxication, a head injury, multiple trauma,
+   reduced sensation) after an injury asks for a same-day clinician assessment instead.
 3. Urgency = the maximum over all rules (and the floor). Self-care is only advised when every
    referral trigger is known to be absent and no likely cause needs a specialist's diagnosis.
 4. Causes are ranked with the evidence for and against each (:mod:`kinchain.clinical.causes`).
-5. Specialist and tests are chosen with reasons; missing information becomes questions.
+5. The destination comes from one table (:mod:`kinchain.clinical.decision`) keyed by the urgency
+   and the condition that set it; tests are chosen with reasons; every unanswered question whose
+   answer would raise the urgency is listed in ``what_would_change`` and stated as a condition.
 
 Pure: no I/O, no clock (pass ``today`` for a review date), no printing.
 """
@@ -18,13 +26,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from kinchain import DISCLAIMER, __version__
+from kinchain.clinical import decision
 from kinchain.clinical.causes import rank_causes
 from kinchain.clinical.intake import Intake, parse_intake
 from kinchain.clinical.result import (
     CONFIDENCE_RANK,
+    NOT_MUSCULOSKELETAL,
     SPECIALIST_LABELS,
     CauseAssessment,
     CauseId,
@@ -35,6 +45,7 @@ from kinchain.clinical.result import (
     Referral,
     Specialist,
     TestRecommendation,
+    WhatWouldChange,
 )
 from kinchain.clinical.rules import (
     acr_eular_gout_2015,
@@ -48,8 +59,23 @@ from kinchain.clinical.rules import (
     referral_triggers,
     wells_dvt,
 )
-from kinchain.clinical.rules.base import RuleResult, Urgency, max_urgency
+from kinchain.clinical.rules.base import RuleItem, RuleResult, Urgency, as_outcome, max_urgency
+from kinchain.clinical.rules.mimics import (
+    arterial,
+    cellulitis,
+    diabetic_foot,
+    dvt_symptoms,
+    endocarditis,
+    pmr_gca,
+    postoperative,
+    pulmonary_embolism,
+    rhabdomyolysis,
+    sepsis,
+    sickle_cell,
+    stroke,
+)
 from kinchain.clinical.rules.red_flags import (
+    achilles_rupture,
     cauda_equina,
     compartment_syndrome,
     foot_drop,
@@ -63,6 +89,22 @@ from kinchain.clinical.rules.red_flags import (
 
 RuleFn = Callable[[Intake], RuleResult]
 
+SCREEN_RULES: tuple[RuleFn, ...] = (
+    pulmonary_embolism.evaluate,
+    stroke.evaluate,
+    sepsis.evaluate,
+    arterial.evaluate,
+    cellulitis.evaluate,
+    dvt_symptoms.evaluate,
+    rhabdomyolysis.evaluate,
+    sickle_cell.evaluate,
+    endocarditis.evaluate,
+    postoperative.evaluate,
+    pmr_gca.evaluate,
+    diabetic_foot.evaluate,
+)
+"""Leg-pain mimic screens, run first."""
+
 RED_FLAG_RULES: tuple[RuleFn, ...] = (
     septic_arthritis.evaluate,
     kocher_hip.evaluate,
@@ -73,8 +115,13 @@ RED_FLAG_RULES: tuple[RuleFn, ...] = (
     infection_malignancy.evaluate,
     knee_pathway.evaluate,
     foot_drop.evaluate,
+    achilles_rupture.evaluate,
 )
-"""Red-flag sets, run first."""
+"""Musculoskeletal red-flag sets, run after the screens."""
+
+FLAG_RULES: tuple[RuleFn, ...] = (*SCREEN_RULES, *RED_FLAG_RULES)
+
+CLINICIAN_ASSESSMENT_ID = "clinician_assessment_imaging"
 
 DECISION_RULES: tuple[RuleFn, ...] = (
     ottawa_ankle.evaluate_ankle,
@@ -93,38 +140,163 @@ DECISION_RULES: tuple[RuleFn, ...] = (
 
 REVIEW_AFTER_DAYS = 7
 
-_CAUSE_SPECIALIST: dict[CauseId, Specialist] = {
-    CauseId.kinetic_chain_mechanical: Specialist.physiotherapy,
-    CauseId.soft_tissue_injury: Specialist.physiotherapy,
-    CauseId.inflammatory_arthritis: Specialist.rheumatology,
-    CauseId.gout: Specialist.rheumatology,
-    CauseId.lumbar_radiculopathy: Specialist.physiotherapy,
-    CauseId.peripheral_neuropathy: Specialist.neurology,
-    CauseId.fracture: Specialist.orthopaedics,
-    CauseId.septic_arthritis: Specialist.emergency_department,
-    CauseId.dvt: Specialist.same_day_care,
-    CauseId.compartment_syndrome: Specialist.emergency_department,
-    CauseId.acute_limb_ischaemia: Specialist.emergency_department,
-    CauseId.infection_or_malignancy: Specialist.orthopaedics,
+_SCREEN_CAUSE: dict[str, CauseId | None] = {
+    pulmonary_embolism.RULE_ID: CauseId.pulmonary_embolism,
+    stroke.RULE_ID: CauseId.stroke_tia,
+    sepsis.RULE_ID: None,
+    cellulitis.RULE_ID: CauseId.cellulitis,
+    dvt_symptoms.RULE_ID: CauseId.dvt,
+    rhabdomyolysis.RULE_ID: CauseId.rhabdomyolysis,
+    sickle_cell.RULE_ID: CauseId.sickle_cell_crisis,
+    endocarditis.RULE_ID: CauseId.infective_endocarditis,
+    postoperative.RULE_ID: CauseId.postoperative_complication,
+    pmr_gca.RULE_ID: CauseId.pmr_gca,
+    diabetic_foot.RULE_ID: CauseId.diabetic_foot,
+    septic_arthritis.RULE_ID: CauseId.septic_arthritis,
+    kocher_hip.RULE_ID: CauseId.septic_arthritis,
+    cauda_equina.RULE_ID: CauseId.lumbar_radiculopathy,
+    compartment_syndrome.RULE_ID: CauseId.compartment_syndrome,
+    fracture_dislocation.RULE_ID: CauseId.fracture,
+    infection_malignancy.RULE_ID: CauseId.infection_or_malignancy,
+    foot_drop.RULE_ID: CauseId.lumbar_radiculopathy,
+    achilles_rupture.RULE_ID: CauseId.soft_tissue_injury,
+    wells_dvt.RULE_ID: CauseId.dvt,
+    nice_ng100.RULE_ID: CauseId.inflammatory_arthritis,
+    ottawa_ankle.RULE_ID_ANKLE: CauseId.fracture,
+    ottawa_ankle.RULE_ID_MIDFOOT: CauseId.fracture,
+    ottawa_knee.RULE_ID: CauseId.fracture,
+    pittsburgh_knee.RULE_ID: CauseId.fracture,
+    CLINICIAN_ASSESSMENT_ID: CauseId.fracture,
 }
 
-# Causes whose likely presence needs a specialist's diagnosis (no self-care).
-_NEEDS_DIAGNOSIS = {
-    CauseId.inflammatory_arthritis,
-    CauseId.gout,
-    CauseId.peripheral_neuropathy,
-    CauseId.fracture,
-    CauseId.septic_arthritis,
-    CauseId.dvt,
-    CauseId.compartment_syndrome,
-    CauseId.acute_limb_ischaemia,
-    CauseId.infection_or_malignancy,
+_KNEE_ITEM_CAUSE: dict[str, CauseId] = {
+    "infected_knee": CauseId.septic_arthritis,
+    "tendon_rupture": CauseId.soft_tissue_injury,
+    "locked": CauseId.soft_tissue_injury,
+    "effusion": CauseId.soft_tissue_injury,
 }
+
+# Causes whose likely presence needs a clinician's diagnosis (no self-care).
+_NEEDS_DIAGNOSIS = {c for c in CauseId} - {
+    CauseId.kinetic_chain_mechanical,
+    CauseId.soft_tissue_injury,
+    CauseId.lumbar_radiculopathy,
+}
+
+
+def rule_cause(intake: Intake, r: RuleResult) -> CauseId | None:
+    """The cause a fired rule points to (None when it names none, e.g. sepsis)."""
+    if r.rule_id == arterial.RULE_ID:
+        return CauseId(arterial.cause(intake))
+    if r.rule_id == neurovascular.RULE_ID:
+        return CauseId.fracture if intake.trauma.injury == "yes" else CauseId.acute_limb_ischaemia
+    if r.rule_id == knee_pathway.RULE_ID:
+        top = max(
+            (it for it in r.items if it.fired),
+            key=lambda it: Urgency(it.label.rsplit("[", 1)[1].rstrip("]")).rank,
+            default=None,
+        )
+        return _KNEE_ITEM_CAUSE.get(top.id) if top is not None else None
+    return _SCREEN_CAUSE.get(r.rule_id)
+
+
+_PATIENT_EXCLUSIONS = (
+    ("age under", "the person's age"),
+    ("pregnancy", "pregnancy"),
+    ("intoxication", "intoxication"),
+    ("head injury", "a head injury"),
+    ("multiple trauma", "multiple injuries"),
+    ("reduced sensation", "reduced sensation in the leg"),
+)
+
+
+def imaging_rule_not_applicable(intake: Intake, R: Mapping[str, RuleResult]) -> RuleResult:
+    """After an injury, an imaging rule that does not apply to this person cannot rule a fracture
+    out: a clinician should assess the same day and decide on imaging.
+
+    Source: the rules' own exclusions (Stiell 1993 and 1995; RULES.md 1.1-1.2): "the engine should
+    refuse to apply the rule outside these limits and say so".
+    """
+    found: list[str] = []
+    for rid in (ottawa_ankle.RULE_ID_ANKLE, ottawa_ankle.RULE_ID_MIDFOOT, ottawa_knee.RULE_ID):
+        r = R[rid]
+        reason = r.not_applicable_reason or ""
+        if r.applies or intake.trauma.injury != "yes":
+            continue
+        for key, plain in _PATIENT_EXCLUSIONS:
+            if key in reason and f"the {r.name} does not apply because of {plain}" not in found:
+                found.append(f"the {r.name} does not apply because of {plain}")
+    name = "imaging rule not applicable"
+    cit = "Stiell IG et al. JAMA 1993;269:1127-32 and Ann Emerg Med 1995;26:405-13 (exclusions)."
+    item = RuleItem(
+        id="not_applicable",
+        label="an imaging decision rule does not apply to this person after an injury",
+        fired=bool(found),
+        fields=["trauma.injury", "demographics.age_years", "demographics.pregnant"],
+    )
+    if not found:
+        return RuleResult(
+            rule_id=CLINICIAN_ASSESSMENT_ID,
+            name=name,
+            citation=cit,
+            evidence="[S] exclusions",
+            applies=True,
+            outcome=as_outcome("negative"),
+            items=[item],
+            interpretation="Every imaging rule that could apply did.",
+        )
+    return RuleResult(
+        rule_id=CLINICIAN_ASSESSMENT_ID,
+        name=name,
+        citation=cit,
+        evidence="[S] exclusions",
+        applies=True,
+        outcome=as_outcome("positive"),
+        items=[item],
+        urgency=Urgency.same_day,
+        interpretation="; ".join(found).capitalize()
+        + ": a clinician should assess the injury today and decide on imaging.",
+    )
 
 
 def run_rules(intake: Intake) -> list[RuleResult]:
-    """Every red flag, then every decision rule, in order."""
-    return [fn(intake) for fn in (*RED_FLAG_RULES, *DECISION_RULES)]
+    """Every screen and red flag, then every decision rule, in order (then the
+    rule-not-applicable check)."""
+    out = [fn(intake) for fn in (*FLAG_RULES, *DECISION_RULES)]
+    out.append(imaging_rule_not_applicable(intake, {r.rule_id: r for r in out}))
+    return out
+
+
+def _urgency(
+    intake: Intake, results: list[RuleResult], causes: list[CauseAssessment]
+) -> tuple[Urgency, str]:
+    """The urgency over every rule, with the base level's reason when no rule set it."""
+    R = {r.rule_id: r for r in results}
+    triggers = R[referral_triggers.RULE_ID]
+    likely_needs_dx = [
+        c for c in causes if c.likelihood == "likely" and c.cause in _NEEDS_DIAGNOSIS
+    ]
+    if triggers.outcome == "negative" and not likely_needs_dx:
+        base = Urgency.self_care
+        text = (
+            "No referral trigger (pain not persisting despite rest and painkillers, not "
+            "interfering with activities or sleep, no swelling, warmth, redness, fever, deformity, "
+            "instability or inability to bear weight) and no likely cause needing a clinician's "
+            "diagnosis: self-care with review."
+        )
+    elif triggers.outcome == "negative":
+        base = Urgency.routine
+        text = f"Likely {decision.cause_phrase(likely_needs_dx[0].cause)}: needs a diagnosis."
+    elif triggers.outcome == "positive":
+        base = Urgency.routine
+        text = "Referral trigger(s) present: see a clinician."
+    else:
+        base = Urgency.routine
+        text = (
+            "Not enough information to advise self-care (unanswered referral questions): see a "
+            "clinician."
+        )
+    return max_urgency([base, *(r.urgency for r in results)]), text
 
 
 def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> ClinicalAssessment:
@@ -149,11 +321,11 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
         intake = parse_intake(intake)
     results = run_rules(intake)
     R = {r.rule_id: r for r in results}
-    n_flags = len(RED_FLAG_RULES)
+    n_flags = len(FLAG_RULES)
     flag_results = results[:n_flags]
     reasons: list[Reason] = []
 
-    # 1. red flags: the floor
+    # 1. screens and red flags: the floor
     red_flags: list[RedFlag] = []
     for r in flag_results:
         if r.positive and r.urgency is not None:
@@ -185,6 +357,7 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
             if r.outcome == "negative" and r.rule_id in (
                 referral_triggers.RULE_ID,
                 nice_ng100.RULE_ID,
+                CLINICIAN_ASSESSMENT_ID,
             ):
                 continue
             reasons.append(
@@ -197,34 +370,12 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
                 )
             )
     causes = rank_causes(intake, R)
-    triggers = R[referral_triggers.RULE_ID]
-    likely_needs_dx = [
-        c for c in causes if c.likelihood == "likely" and c.cause in _NEEDS_DIAGNOSIS
-    ]
-    if triggers.outcome == "negative" and not likely_needs_dx:
-        base = Urgency.self_care
-        base_text = (
-            "No referral trigger (pain not persisting despite rest and OTC painkillers, "
-            "not interfering with activities or sleep, no swelling, warmth, redness, "
-            "fever, deformity, instability or inability to bear weight) and no likely "
-            "cause needing a specialist's diagnosis: self-care with review."
-        )
-    elif triggers.outcome == "negative":
-        base = Urgency.routine
-        base_text = (
-            f"Likely {likely_needs_dx[0].label.lower()}: needs a clinician's diagnosis (routine)."
-        )
-    elif triggers.outcome == "positive":
-        base = Urgency.routine
-        base_text = "Referral trigger(s) present: see a clinician."
-    else:
-        base = Urgency.routine
-        base_text = (
-            "Not enough information to advise self-care (unanswered referral "
-            "questions): see a clinician."
-        )
-    urgency = max_urgency([base, floor, *(r.urgency for r in results)])
+    urgency, base_text = _urgency(intake, results, causes)
+    urgency = max_urgency([urgency, floor])
     drivers = [r for r in results if r.urgency == urgency]
+    driver_cause = next(
+        (c for c in (rule_cause(intake, r) for r in drivers) if c is not None), None
+    )
     if drivers:
         for r in drivers:
             reasons.append(
@@ -268,12 +419,17 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
                 rule_id=rule_ids[0] if rule_ids else f"cause.{c.cause.value}",
                 text=text,
                 fields=fields,
-                citation=R[rule_ids[0]].citation if rule_ids else "",
+                citation=R[rule_ids[0]].citation if rule_ids and rule_ids[0] in R else "",
             )
         )
 
-    # 5. referral and tests
-    referral = _referral(intake, urgency, causes, red_flags, today)
+    # 5. referral, tests, what would change
+    ortho = "yes" in (
+        intake.signs.instability,
+        intake.function.knee_locked,
+        intake.signs.deformity,
+    )
+    referral = _referral(urgency, drivers, driver_cause, causes, today, ortho)
     reasons.append(Reason(kind="referral", rule_id="engine", text=referral.reason))
     tests = _tests(intake, R, causes, urgency)
     for t in tests:
@@ -288,7 +444,13 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
             assumptions.extend(n for n in r.notes if n not in assumptions)
     for a in assumptions:
         reasons.append(Reason(kind="assumption", rule_id="intake", text=a))
-
+    changes = what_would_change(intake, results, urgency)
+    top = causes[0]
+    not_msk = (
+        driver_cause in NOT_MUSCULOSKELETAL
+        if driver_cause is not None
+        else top.cause in NOT_MUSCULOSKELETAL and top.likelihood != "unlikely"
+    )
     confidence = max((c.confidence for c in causes), key=lambda c: CONFIDENCE_RANK[c])
     return ClinicalAssessment(
         kinchain_version=__version__,
@@ -300,84 +462,299 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
         referral=referral,
         tests=tests,
         reasons=reasons,
-        ask_next=_questions(intake, flag_results, results[n_flags:], causes),
+        ask_next=_questions(
+            intake, flag_results, results[n_flags:], causes, first=[w.field for w in changes]
+        ),
         assumptions=assumptions,
         confidence=confidence,
         rules=results,
         disclaimer=DISCLAIMER,
+        what_would_change=changes,
+        urgency_statement=_statement(referral, changes, not_msk),
+        not_musculoskeletal=not_msk,
     )
 
 
 def _referral(
-    intake: Intake,
     urgency: Urgency,
+    drivers: list[RuleResult],
+    driver_cause: CauseId | None,
     causes: list[CauseAssessment],
-    red_flags: list[RedFlag],
     today: date | None,
+    orthopaedic_signs: bool = False,
 ) -> Referral:
+    """The referral from the one decision table (:func:`decision.destination`)."""
+    dest = decision.destination(urgency, driver_cause, causes, orthopaedic_signs)
+    then = decision.follow_on(urgency, dest, driver_cause, causes)
     top = causes[0]
-    by_cause = _CAUSE_SPECIALIST[top.cause]
-    if top.cause in (CauseId.kinetic_chain_mechanical, CauseId.soft_tissue_injury) and (
-        intake.signs.instability == "yes"
-        or intake.function.knee_locked == "yes"
-        or intake.signs.deformity == "yes"
-    ):
-        by_cause = Specialist.orthopaedics
-    if top.cause == CauseId.lumbar_radiculopathy and any(
-        f.rule_id in (cauda_equina.RULE_ID, foot_drop.RULE_ID) for f in red_flags
-    ):
-        by_cause = Specialist.orthopaedics  # spinal surgery
-    also = []
-    for c in causes[1:3]:
-        s = _CAUSE_SPECIALIST[c.cause]
-        if c.likelihood != "unlikely" and s not in also and s != by_cause:
+    also: list[Specialist] = []
+    for c in causes[:3]:
+        s = decision.specialist_for(c.cause)
+        if c.likelihood != "unlikely" and s not in also and s not in (dest, then):
             also.append(s)
-    if urgency == Urgency.emergency:
-        spec, then = Specialist.emergency_department, by_cause
-        why = "Emergency: " + "; ".join(f.name for f in red_flags if f.urgency == Urgency.emergency)
-    elif urgency == Urgency.same_day:
-        spec, then = Specialist.same_day_care, by_cause
-        flags = [f.name for f in red_flags if f.urgency == Urgency.same_day]
-        why = "Urgent same-day assessment" + (
-            ": " + "; ".join(flags) if flags else " (see urgency reasons)"
-        )
-    elif urgency == Urgency.self_care:
+    flag_names = [_driver_text(r) for r in drivers]
+    if urgency == Urgency.self_care:
         review = today + timedelta(days=REVIEW_AFTER_DAYS) if today else None
+        why = (
+            f"Self-care (relative rest, over-the-counter painkillers); see a clinician if not "
+            f"better after {REVIEW_AFTER_DAYS} days, or at once if a warning sign appears."
+        )
+        if top.likelihood != "unlikely":
+            why += f" Most likely: {decision.cause_phrase(top.cause)}."
         return Referral(
             specialist=Specialist.self_care,
             label=SPECIALIST_LABELS[Specialist.self_care],
             urgency=urgency,
-            reason=(
-                f"Self-care (relative rest, over-the-counter painkillers); see a clinician if "
-                f"not better after {REVIEW_AFTER_DAYS} days, or at once if a red flag "
-                f"appears. Most likely: {top.label.lower()}."
-            ),
-            then=by_cause,
+            reason=why,
+            then=None,
             also_consider=also,
             review_after_days=REVIEW_AFTER_DAYS,
             review_date=review,
         )
-    else:
-        spec, then = by_cause, None
-        if spec in (Specialist.emergency_department, Specialist.same_day_care):
-            spec = Specialist.orthopaedics if top.cause != CauseId.dvt else spec
-        why = (
-            f"{SPECIALIST_LABELS[spec]}, "
-            f"{'within days (urgent referral)' if urgency == Urgency.soon else 'routine'}, "
-            f"for the most likely cause: {top.label.lower()}."
+    if flag_names:
+        why = f"{SPECIALIST_LABELS[dest]} for {'; '.join(dict.fromkeys(flag_names))}."
+    elif top.likelihood != "unlikely":
+        why = f"{SPECIALIST_LABELS[dest]} for the most likely cause: " + (
+            f"{decision.cause_phrase(top.cause)}."
         )
-    if then == spec:
-        then = None
+    else:
+        why = (
+            f"{SPECIALIST_LABELS[dest]}: no cause has clear evidence yet, so a clinician should "
+            "assess first."
+        )
     if then is not None:
-        why += f"; then {SPECIALIST_LABELS[then].lower()} for {top.label.lower()}."
+        cause = driver_cause or top.cause
+        why += f" Then: {SPECIALIST_LABELS[then]}, for {decision.cause_phrase(cause)}."
     return Referral(
-        specialist=spec,
-        label=SPECIALIST_LABELS[spec],
+        specialist=dest,
+        label=SPECIALIST_LABELS[dest],
         urgency=urgency,
         reason=why,
         then=then,
         also_consider=also,
     )
+
+
+def _driver_text(r: RuleResult) -> str:
+    """What a rule that set the urgency found, in plain words: its name, or for the seed
+    article's consultation prompts the prompts that fired at that urgency."""
+    if r.rule_id != referral_triggers.RULE_ID:
+        return r.name
+    level = r.urgency
+    labels = [
+        it.label.rsplit(" [", 1)[0]
+        for it in r.items
+        if it.fired and level is not None and it.label.endswith(f"[{level.value}]")
+    ]
+    return "; ".join(labels) or r.name
+
+
+def _statement(referral: Referral, changes: list[WhatWouldChange], not_msk: bool) -> str:
+    """The decision in plain sentences, with the conditions that would make it more urgent."""
+    u = referral.urgency
+    reason = referral.reason
+    label = SPECIALIST_LABELS[referral.specialist]
+    if reason.startswith(label):
+        reason = reason[len(label) :].lstrip(" :")
+    joiner = ", " if reason.startswith("for ") else "; "
+    text = decision.URGENCY_PHRASE[u] + (f"{joiner}{reason}" if reason else ".")
+    if not_msk:
+        text += (
+            " This may not be a problem of the knee or ankle joints: it needs a doctor for "
+            "something else."
+        )
+    by_level: dict[Urgency, list[str]] = {}
+    for w in changes:
+        by_level.setdefault(w.urgency, []).append(w.condition)
+    for level in sorted(by_level, key=lambda x: -x.rank):
+        text += f" {decision.IF_PHRASE[level]}: " + "; ".join(by_level[level]) + "."
+    return text
+
+
+_CONDITIONS: dict[tuple[str, Any], str] = {
+    ("signs.temperature_c", 38.5): "the temperature is 38 C or more",
+    ("pain.duration_days", 3.0): "it began in the last two weeks",
+    ("trauma.days_since_injury", 1.0): "the injury was in the last few days",
+    ("signs.leg_swelling", "one_leg"): "one calf or lower leg is swollen",
+    ("signs.leg_swelling", "both_legs"): "both lower legs are swollen",
+    ("pain.onset", "sudden"): "it came on suddenly",
+    ("function.rest_and_otc", "not_improved"): "rest and painkillers have not helped",
+    ("trauma.mechanism", "crush"): "it was a crush injury",
+    ("trauma.mechanism", "high_energy"): "it was a high-energy injury (a fall from height, a "
+    "road accident)",
+}
+
+
+def _condition(field: str, value: Any) -> str:
+    """The answer as a plain condition ("the joint is warm or hot")."""
+    if (field, value) in _CONDITIONS:
+        return _CONDITIONS[(field, value)]
+    q = _question_text(field).rstrip(".")
+    if value == "yes":
+        return q[0].lower() + q[1:]
+    return f"{q[0].lower() + q[1:]}: {str(value).replace('_', ' ')}"
+
+
+_PROBE_NUMBERS: dict[str, tuple[float, str]] = {
+    "signs.temperature_c": (38.5, "38.5 C or more"),
+    "pain.duration_days": (3.0, "a few days"),
+    "trauma.days_since_injury": (1.0, "a day"),
+}
+
+
+def _probe_values(field: str) -> list[tuple[Any, str]]:
+    """Values to try for an unanswered field (the answers that could raise the urgency)."""
+    if field in _PROBE_NUMBERS:
+        v, text = _PROBE_NUMBERS[field]
+        return [(v, text)]
+    group, _, name = field.partition(".")
+    model = Intake.model_fields.get(group)
+    if model is None or not name or "." in name:
+        return []
+    sub = model.annotation
+    info = getattr(sub, "model_fields", {}).get(name)
+    if info is None:
+        return []
+    choices = get_args(info.annotation)
+    if set(choices) >= {"yes", "no", "unknown"}:
+        return [("yes", "yes")]
+    return [(c, str(c)) for c in choices if isinstance(c, str) and c not in ("unknown", "no")]
+
+
+def _with(intake: Intake, field: str, value: Any) -> Intake:
+    group, _, name = field.partition(".")
+    sub = getattr(intake, group)
+    return intake.model_copy(update={group: sub.model_copy(update={name: value})})
+
+
+def what_would_change(
+    intake: Intake, results: list[RuleResult], urgency: Urgency, limit: int = 8
+) -> list[WhatWouldChange]:
+    """Unanswered questions whose answer would raise the urgency above ``urgency``.
+
+    Each field that a rule lists as missing is tried with the answers that could raise the
+    urgency (``yes``; a fever; a short history; every non-``no`` choice); only the rules that
+    listed it are evaluated again. Most urgent first.
+    """
+    by_field: dict[str, list[RuleResult]] = {}
+    for r in results:
+        if r.outcome == "positive" and not r.missing:
+            continue
+        for f in r.missing:
+            by_field.setdefault(f, []).append(r)
+    rule_fn = _RULE_FNS
+    relevant = _relevant_screens(intake, results)
+    patient = intake.answered_by == "patient"
+    scored: list[tuple[int, WhatWouldChange]] = []
+    for field, all_rules in by_field.items():
+        if patient and field.startswith(("exam.", "labs.")):
+            continue  # a patient cannot answer an examination or a test
+        rules = [r for r in all_rules if r.rule_id not in _SAFETY_NET or r.rule_id in relevant]
+        best: tuple[Urgency, RuleResult, str, Any] | None = None
+        for value, shown in _probe_values(field):
+            probe = _with(intake, field, value)
+            for r in rules:
+                fn = rule_fn.get(r.rule_id)
+                if fn is None:
+                    continue
+                new = fn(probe)
+                if new.positive and new.urgency is not None and new.urgency.rank > urgency.rank:
+                    if best is None or new.urgency.rank > best[0].rank:
+                        best = (new.urgency, new, shown, value)
+        if best is None:
+            continue
+        level, rule, shown, _ = best
+        support = _support(intake, rule)
+        if support == 0 and rule.rule_id not in relevant:
+            continue  # nothing said so far points there: a screening question, not a condition
+        cause = rule_cause(_with(intake, field, best[3]), rule)
+        dest = decision.destination(level, cause, [])
+        scored.append(
+            (
+                support,
+                WhatWouldChange(
+                    field=field,
+                    question=_question_text(field),
+                    condition=_condition(field, best[3]),
+                    answer=shown,
+                    urgency=level,
+                    destination=dest,
+                    because=rule.name,
+                    rule_id=rule.rule_id,
+                ),
+            )
+        )
+    scored.sort(key=lambda sw: (-sw[1].urgency.rank, -sw[0]))
+    return [w for _, w in scored[:limit]]
+
+
+def _known_positive(intake: Intake, field: str) -> bool:
+    """Whether an intake field holds a positive answer (yes, a number, a non-"no" choice)."""
+    obj: Any = intake
+    for part in field.split("."):
+        obj = getattr(obj, part, None)
+    if obj is None or obj in ("unknown", "no", "not_done", "none"):
+        return False
+    return not isinstance(obj, list)
+
+
+def _support(intake: Intake, rule: RuleResult) -> int:
+    """How many of the rule's fields already hold a positive answer: how much of what the person
+    said points to this rule."""
+    fields = dict.fromkeys(f for it in rule.items for f in it.fields)
+    return sum(1 for f in fields if _known_positive(intake, f))
+
+
+_SAFETY_NET = {pulmonary_embolism.RULE_ID, stroke.RULE_ID, sepsis.RULE_ID}
+"""Screens that apply to anyone (chest pain, stroke signs, sepsis): suggested as questions only
+when the picture makes them relevant; an answer to them always counts."""
+
+
+def _relevant_screens(intake: Intake, results: list[RuleResult]) -> set[str]:
+    """The safety-net screens worth asking about for this intake."""
+    from kinchain.clinical.rules.mimics import _common as M
+
+    R = {r.rule_id: r for r in results}
+    out: set[str] = set()
+    clot = (
+        R[dvt_symptoms.RULE_ID].positive
+        or R[wells_dvt.RULE_ID].positive
+        or intake.signs.calf_pain == "yes"
+        or M.clot_risk(intake) is True
+        or intake.history.sickle_cell_disease == "yes"
+    )
+    if clot:
+        out.add(pulmonary_embolism.RULE_ID)
+    n, p = intake.neuro, intake.pain
+    if "yes" in (n.new_leg_weakness, n.foot_drop, p.numbness, p.tingling, p.pins_and_needles):
+        out.add(stroke.RULE_ID)
+    infection = any(
+        R[rid].positive
+        for rid in (
+            septic_arthritis.RULE_ID,
+            cellulitis.RULE_ID,
+            diabetic_foot.RULE_ID,
+            postoperative.RULE_ID,
+            endocarditis.RULE_ID,
+            kocher_hip.RULE_ID,
+            sickle_cell.RULE_ID,
+        )
+    )
+    if infection or intake.signs.fever == "yes":
+        out.add(sepsis.RULE_ID)
+    return out
+
+
+_RULE_FNS: dict[str, RuleFn] = {}
+
+
+def _register_rule_fns() -> None:
+    probe = Intake.model_validate({"pain": {"sites": ["knee"]}})
+    for fn in (*FLAG_RULES, *DECISION_RULES):
+        _RULE_FNS[fn(probe).rule_id] = fn
+
+
+_register_rule_fns()
 
 
 def _tests(
@@ -670,6 +1047,7 @@ def _questions(
     rules: list[RuleResult],
     causes: list[CauseAssessment],
     limit: int = 12,
+    first: list[str] | None = None,
 ) -> list[Question]:
     """Unknown fields worth asking: red-flag questions first (up to half the list), then the
     items that would decide an open rule, then evidence for the three leading causes."""
@@ -706,7 +1084,14 @@ def _questions(
                         cap,
                     )
 
-    # red-flag questions round-robin over the flags (breadth first)
+    for f in first or []:
+        add(f, "its answer could make this more urgent", "engine", limit)
+    # red-flag questions round-robin over the flags (breadth first), the flags that what was
+    # said points to first; a screen that nothing points to is left to the screening questions
+    flags = sorted(
+        (r for r in flags if not r.rule_id.startswith("screen_") or _support(intake, r) > 0),
+        key=lambda r: -_support(intake, r),
+    )
     depth = max((len(r.missing) for r in flags), default=0)
     flag_qs = [(r.missing[k], r) for k in range(depth) for r in flags if k < len(r.missing)]
     for f, r in flag_qs:

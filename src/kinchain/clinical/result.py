@@ -225,6 +225,10 @@ class WhatWouldChange(_Frozen):
     field: str = Field(description="Intake field path, e.g. 'signs.warmth'.")
     question: str = Field(description="The question as a person reads it.")
     answer: str = Field(description="The answer that would change the result, e.g. 'yes'.")
+    condition: str = Field(
+        default="",
+        description="That answer as a plain condition, e.g. 'the joint is warm or hot'.",
+    )
     urgency: Urgency = Field(description="Urgency that answer would lead to.")
     destination: Specialist = Field(description="Where that answer would send the person.")
     because: str = Field(description="What it would reveal (red flag or condition), plainly.")

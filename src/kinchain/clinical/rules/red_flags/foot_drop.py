@@ -3,8 +3,9 @@
 Source: NHS Lothian RefHelp, sciatica pathway: discuss acute foot drop, or deteriorating
 radiculopathy with motor power <= 3/5, with on-call spinal surgery/neurosurgery the same day [S].
 
-Items: new foot drop; new leg weakness that is getting worse. Same day (the intake does not grade
-power, so any worsening new weakness counts).
+Items: new foot drop (same day); new leg weakness that is getting worse (emergency: a progressing
+deficit needs an opinion at once, "early opinion is considered essential", NHS Lothian; the intake
+does not grade power, so any worsening new weakness counts).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def evaluate(i: Intake) -> RuleResult:
             "progressive_weakness",
             "new leg weakness that is getting worse",
             t_and(answer(n.new_leg_weakness), answer(n.worsening_deficit)),
-            u,
+            Urgency.emergency,
             ("neuro.new_leg_weakness", "neuro.worsening_deficit"),
         ),
     ]

@@ -4,6 +4,13 @@ Source: kinchain RULES.md section 3 (drawing on the Ottawa and Pittsburgh rules,
 deformity, an open wound over a fracture, or a dislocation is an emergency; inability to bear weight
 after trauma, or a positive Ottawa/Pittsburgh rule, needs a same-day X-ray. Knee-specific items
 (NHS Gloucestershire knee pathway [S]): traumatic patellar dislocation is an emergency.
+
+Also an emergency: a high-energy or crush injury (NICE NG39 (2016) Major trauma: assessment and
+initial management, triage by mechanism [S]), and an older person (65 or over) unable to bear
+weight after a fall (NICE CG124 (2011) Hip fracture: suspected hip or proximal femur fracture
+[S]; NICE CKS Sprains and strains: immediate referral to an emergency department for a suspected
+fracture [S]). A dislocation that has gone back by itself (the person bears weight, no deformity)
+needs the fracture clinic the same day (NHS Gloucestershire knee pathway [S]).
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 from kinchain.clinical.intake import Intake, answer
 from kinchain.clinical.rules import _facts as F
 from kinchain.clinical.rules import ottawa_ankle, ottawa_knee, pittsburgh_knee
-from kinchain.clinical.rules.base import RuleResult, Urgency, t_and
+from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_ge, t_not
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "red_flag_fracture_dislocation"
@@ -35,6 +42,14 @@ def evaluate(i: Intake) -> RuleResult:
         ottawa_knee.evaluate(i),
         pittsburgh_knee.evaluate(i),
     ]
+    mech = t.mechanism
+    high_energy: Tri = None if mech == "unknown" else mech in ("high_energy", "crush")
+    fall: Tri = None if mech == "unknown" else mech in ("blunt_or_fall", "high_energy")
+    relocated: Tri = (
+        None
+        if i.function.bears_weight_4_steps == "unknown"
+        else i.function.bears_weight_4_steps == "yes" and i.signs.deformity != "yes"
+    )
     items = [
         FlagItem(
             "deformity",
@@ -52,10 +67,31 @@ def evaluate(i: Intake) -> RuleResult:
         ),
         FlagItem(
             "dislocation",
-            "suspected dislocation",
-            answer(t.dislocation_suspected),
+            "suspected dislocation, still out or with the leg unusable",
+            t_and(answer(t.dislocation_suspected), t_not(relocated)),
             e,
+            ("trauma.dislocation_suspected", "function.bears_weight_4_steps"),
+        ),
+        FlagItem(
+            "dislocation_relocated",
+            "a dislocation that has gone back (weight bearing, no deformity)",
+            t_and(answer(t.dislocation_suspected), relocated),
+            u,
             ("trauma.dislocation_suspected",),
+        ),
+        FlagItem(
+            "high_energy",
+            "high-energy or crush injury (a fall from a height, a road accident)",
+            t_and(inj, high_energy),
+            e,
+            ("trauma.mechanism",),
+        ),
+        FlagItem(
+            "older_fall_non_weight_bearing",
+            "aged 65 or over, unable to bear weight after a fall",
+            t_and(inj, fall, t_ge(i.demographics.age_years, 65), F.unable_now(i)),
+            e,
+            ("demographics.age_years", "trauma.mechanism", "function.bears_weight_4_steps"),
         ),
         FlagItem(
             "non_weight_bearing",

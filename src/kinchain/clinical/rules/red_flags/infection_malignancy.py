@@ -8,14 +8,19 @@ kinchain's operationalisation: history of cancer with back pain and a new neurol
 (possible metastatic cord compression): emergency. Fever with back pain, or fever with
 immunosuppression or IV drug use (possible spinal or bone infection): same day. History of cancer
 with new back or night pain, unexplained weight loss with night pain, or a hard mass: urgent
-suspected-cancer pathway (soon).
+suspected-cancer pathway (soon). Aged 60 or over with persistent (4 weeks or more) bone or back
+pain and unexplained weight loss: soon (NICE NG12 (2015) Suspected cancer, myeloma: full blood
+count, calcium, plasma viscosity or ESR, and very urgent protein electrophoresis [S]). A child
+under 16 with fever and a painful leg who will not bear weight: emergency (possible septic
+arthritis or osteomyelitis; NICE CKS Acute childhood limp: febrile limp needs same-day hospital
+assessment [S]).
 """
 
 from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
 from kinchain.clinical.rules import _facts as F
-from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_or
+from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_ge, t_lt, t_or
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "red_flag_infection_malignancy"
@@ -72,6 +77,26 @@ def evaluate(i: Intake) -> RuleResult:
             t_and(answer(i.signs.unexplained_weight_loss), night),
             Urgency.soon,
             ("signs.unexplained_weight_loss", "pain.night_pain"),
+        ),
+        FlagItem(
+            "child_fever_limp",
+            "a child with fever and a painful leg who will not bear weight (bone or joint "
+            "infection)",
+            t_and(t_lt(i.demographics.age_years, 16), F.fever(i), F.unable_now(i)),
+            Urgency.emergency,
+            ("demographics.age_years", "signs.fever", "function.bears_weight_4_steps"),
+        ),
+        FlagItem(
+            "older_bone_pain_weight_loss",
+            "aged 60 or over with persistent bone or back pain and unexplained weight loss "
+            "(myeloma or metastases)",
+            t_and(
+                t_ge(i.demographics.age_years, 60),
+                answer(i.signs.unexplained_weight_loss),
+                t_ge(i.pain.duration_days, 28),
+            ),
+            Urgency.soon,
+            ("demographics.age_years", "signs.unexplained_weight_loss", "pain.duration_days"),
         ),
         FlagItem(
             "hard_mass",

@@ -56,7 +56,7 @@ def evaluate(i: Intake) -> RuleResult:
             t_or(
                 answer(i.exam.large_effusion), t_and(F.injury(i), answer(s.swelling_sudden_severe))
             ),
-            Urgency.same_day,
+            Urgency.emergency,
             ("exam.large_effusion", "signs.swelling_sudden_severe"),
         ),
     ]
@@ -66,5 +66,6 @@ def evaluate(i: Intake) -> RuleResult:
         CITATION,
         EVIDENCE,
         items,
-        "Same-day fracture/trauma clinic; emergency department for infection or tendon rupture.",
+        "Same-day fracture/trauma clinic for a locked knee; emergency department for infection, "
+        "tendon rupture or a haemarthrosis.",
     )

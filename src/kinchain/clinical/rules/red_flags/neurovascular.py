@@ -2,8 +2,9 @@
 
 Source: kinchain RULES.md section 3 (cold, pale, pulseless or numb distal limb; new motor deficit:
 emergency). Interpreted here as: a cold or pale foot, absent foot pulses, or new numbness or
-weakness of the foot after an injury or in a cast. (New weakness without injury is handled by the
-foot-drop and cauda equina flags.)
+weakness of the foot after an injury or in a cast. Without an injury a cold or pulseless foot is
+screened as an arterial problem (``screen_arterial``: acute ischaemia is an emergency there too),
+new weakness by the foot-drop, cauda equina and stroke screens.
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ def evaluate(i: Intake) -> RuleResult:
     items = [
         FlagItem(
             "cold_pale",
-            "cold, pale or blue foot",
-            answer(v.foot_cold_or_pale),
+            "cold, pale or blue foot after an injury or in a cast",
+            t_and(ctx, answer(v.foot_cold_or_pale)),
             e,
             ("vascular.foot_cold_or_pale",),
         ),
         FlagItem(
             "pulseless",
-            "absent foot pulses",
-            answer(v.foot_pulses_absent),
+            "absent foot pulses after an injury or in a cast",
+            t_and(ctx, answer(v.foot_pulses_absent)),
             e,
             ("vascular.foot_pulses_absent",),
         ),
