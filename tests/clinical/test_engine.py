@@ -139,7 +139,7 @@ def test_every_rule_runs_and_cites() -> None:
     from kinchain.clinical.engine import DECISION_RULES, FLAG_RULES
 
     # every screen, red flag and decision rule, plus the rule-not-applicable check
-    assert len({r.rule_id for r in results}) == len(results) == 33
+    assert len({r.rule_id for r in results}) == len(results) == 35
     assert len(results) == len(FLAG_RULES) + len(DECISION_RULES) + 1
     for r in results:
         assert r.citation and r.evidence, r.rule_id

@@ -76,7 +76,18 @@ def test_septic_temperature_just_below_38_is_not_fever() -> None:
 )
 def test_cauda_equina_each_item(field: str) -> None:
     r = cauda_equina.evaluate(_i(["back"], {"neuro": {field: "yes"}}))
-    assert r.urgency == E and r.fired_items[0].fields == [f"neuro.{field}"]
+    assert r.urgency == E and r.fired_items[0].fields[0] == f"neuro.{field}"
+
+
+def test_cauda_equina_long_standing_stable_bilateral_symptoms_are_not_counted() -> None:
+    # neurogenic claudication for 18 months: not new, not worsening (RULES.md: "recent onset
+    # or worsening"); spread to both legs within weeks still counts
+    old = {"neuro": {"bilateral_leg_symptoms": "yes", "worsening_deficit": "no"},
+           "pain": {"duration_days": 540}}
+    assert cauda_equina.evaluate(_i(["back"], old)).urgency is None
+    assert cauda_equina.evaluate(_i(["back"], old, {"pain": {"duration_days": 21}})).urgency == E
+    assert cauda_equina.evaluate(_i(["back"], old, {"neuro": {"worsening_deficit": "yes"}})
+                                 ).urgency == E
 
 
 def test_cauda_equina_negative_and_unknown() -> None:
@@ -91,7 +102,7 @@ def test_foot_drop() -> None:
     assert foot_drop.evaluate(_i(["back"], {"neuro": {"foot_drop": "yes"}})).urgency == U
     r = foot_drop.evaluate(_i(["back"], {"neuro": {"new_leg_weakness": "yes",
                                                    "worsening_deficit": "yes"}}))
-    assert r.urgency == U
+    assert r.urgency == E  # a progressing deficit: an opinion at once
     r = foot_drop.evaluate(_i(["back"], {"neuro": {"new_leg_weakness": "yes",
                                                    "worsening_deficit": "no",
                                                    "foot_drop": "no"}}))
@@ -124,6 +135,20 @@ def test_fracture_dislocation_levels() -> None:
         "open_wound_over_injury": "yes"}})).urgency == E
     assert fracture_dislocation.evaluate(_i(["knee"], inj, {"trauma": {
         "dislocation_suspected": "yes"}})).urgency == E
+    # a dislocation that went back by itself: same-day fracture clinic
+    assert fracture_dislocation.evaluate(_i(["knee"], inj, {"trauma": {
+        "dislocation_suspected": "yes"}, "function": {"bears_weight_4_steps": "yes"}})
+                                         ).urgency == U
+    # high-energy mechanism (NICE NG39) and an older person who cannot bear weight after a
+    # fall (NICE CG124): emergency
+    assert fracture_dislocation.evaluate(_i(["ankle"], {"trauma": {
+        "injury": "yes", "mechanism": "high_energy"}})).urgency == E
+    old_fall = {"trauma": {"injury": "yes", "mechanism": "blunt_or_fall"},
+                "function": {"bears_weight_4_steps": "no"}}
+    assert fracture_dislocation.evaluate(_i(["hip"], old_fall, {"demographics": {
+        "age_years": 80}})).urgency == E
+    assert fracture_dislocation.evaluate(_i(["hip"], old_fall, {"demographics": {
+        "age_years": 64}})).urgency == U
     assert fracture_dislocation.evaluate(_i(["ankle"], inj, {"function": {
         "bears_weight_4_steps": "no"}})).urgency == U
     # deformity without injury is not this flag (seed trigger: prompt assessment)
@@ -141,10 +166,17 @@ def test_fracture_flag_includes_positive_imaging_rule() -> None:
 
 
 def test_neurovascular() -> None:
-    assert neurovascular.evaluate(_i(["foot"], {"vascular": {"foot_cold_or_pale": "yes"}})
+    inj = {"trauma": {"injury": "yes"}}
+    assert neurovascular.evaluate(_i(["foot"], inj, {"vascular": {"foot_cold_or_pale": "yes"}})
                                   ).urgency == E
-    assert neurovascular.evaluate(_i(["foot"], {"vascular": {"foot_pulses_absent": "yes"}})
-                                  ).urgency == E
+    assert neurovascular.evaluate(_i(["foot"], inj, {"vascular": {
+        "foot_pulses_absent": "yes"}})).urgency == E
+    # without an injury a cold or pulseless foot is the arterial screen's (still an emergency)
+    from kinchain.clinical.rules.mimics import arterial
+
+    cold = _i(["foot"], {"trauma": {"injury": "no"}, "vascular": {"foot_cold_or_pale": "yes"}})
+    assert neurovascular.evaluate(cold).urgency is None
+    assert arterial.evaluate(cold).urgency == E
     assert neurovascular.evaluate(_i(["ankle"], {"trauma": {"injury": "yes"},
                                                  "pain": {"numbness": "yes"}})).urgency == E
     # numbness without injury or cast (e.g. neuropathy) is not a neurovascular emergency
@@ -181,7 +213,8 @@ def test_knee_pathway() -> None:
         "can_straight_leg_raise": "no"}})).urgency == E
     assert knee_pathway.evaluate(_i(["knee"], {"function": {"knee_locked": "yes"}})
                                  ).urgency == U
-    assert knee_pathway.evaluate(_i(["knee"], {"exam": {"large_effusion": "yes"}})).urgency == U
+    # haemarthrosis: immediate referral to an emergency department (NICE CKS Sprains and strains)
+    assert knee_pathway.evaluate(_i(["knee"], {"exam": {"large_effusion": "yes"}})).urgency == E
     assert knee_pathway.evaluate(_i(["ankle"])).outcome == "not_applicable"
 
 
@@ -213,7 +246,7 @@ def test_referral_triggers(extra: dict[str, Any], level: Urgency) -> None:
 def test_nice_ng100() -> None:
     base = {"signs": {"swelling": "yes", "small_joints_involved": 0, "large_joints_involved": 1},
             "pain": {"duration_days": 42}, "trauma": {"injury": "no"},
-            "history": {"symptom_onset_to_advice_days": 30}}
+            "history": {"symptom_onset_to_advice_days": 30, "rheumatoid_arthritis": "no"}}
     assert nice_ng100.evaluate(_i(["knee"], base)).urgency == R
     assert nice_ng100.evaluate(_i(["knee"], base, {"pain": {"duration_days": 41}})
                                ).outcome == "negative"
@@ -227,6 +260,20 @@ def test_nice_ng100() -> None:
         "symptom_onset_to_advice_days": 90}})).urgency == S
     assert nice_ng100.evaluate(_i(["knee"], base, {"trauma": {"injury": "yes"}})
                                ).outcome == "negative"
+    # what a patient can say: both sides swollen is more than one joint; swollen feet are
+    # small joints (NICE NG100 1.1.1)
+    both = {"pain": {"side": "both"}, "signs": {"small_joints_involved": None,
+                                                "large_joints_involved": None}}
+    assert nice_ng100.evaluate(_i(["knee"], base, both)).urgency == S
+    feet = {"signs": {"small_joints_involved": None, "large_joints_involved": None}}
+    assert nice_ng100.evaluate(_i(["foot"], base, feet)).urgency == S
+    # a flare of known RA, and new swelling of two joints without injury or fever (NICE NG65)
+    assert nice_ng100.evaluate(_i(["ankle"], {"signs": {"swelling": "yes"}, "history": {
+        "rheumatoid_arthritis": "yes"}})).urgency == S
+    assert nice_ng100.evaluate(_i(["knee", "ankle"], {"signs": {"swelling": "yes", "fever": "no"},
+                                                      "trauma": {"injury": "no"},
+                                                      "pain": {"duration_days": 5}})
+                               ).urgency == S
 
 
 def test_kocher_hip_predictor_counts() -> None:

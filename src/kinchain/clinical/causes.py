@@ -1031,7 +1031,10 @@ def _mimic_evidence(i: Intake, R: Mapping[str, RuleResult], ev: dict[CauseId, li
         Ev(
             "acute_cold",
             "a cold, pale or pulseless leg that is not a long-standing problem",
-            t_or(arterial.acute_cold(i), arterial.acute_pulseless(i)),
+            t_and(
+                t_or(answer(v.foot_cold_or_pale), answer(v.foot_pulses_absent)),
+                t_not(arterial.chronic_tri(i)),
+            ),
             2.0,
             0.0,
             ("vascular.foot_cold_or_pale",),

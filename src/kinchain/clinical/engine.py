@@ -47,12 +47,14 @@ from kinchain.clinical.result import (
     TestRecommendation,
     WhatWouldChange,
 )
+from kinchain.clinical.rules import _facts as F
 from kinchain.clinical.rules import (
     acr_eular_gout_2015,
     acr_eular_ra_2010,
     dn4,
     netherlands_gout,
     nice_ng100,
+    nice_ng219,
     ottawa_ankle,
     ottawa_knee,
     pittsburgh_knee,
@@ -120,8 +122,17 @@ RED_FLAG_RULES: tuple[RuleFn, ...] = (
 """Musculoskeletal red-flag sets, run after the screens."""
 
 FLAG_RULES: tuple[RuleFn, ...] = (*SCREEN_RULES, *RED_FLAG_RULES)
+_FLAG_IDS: tuple[str, ...] = tuple(
+    fn(Intake.model_validate({"pain": {"sites": ["knee"]}})).rule_id for fn in FLAG_RULES
+)
 
 CLINICIAN_ASSESSMENT_ID = "clinician_assessment_imaging"
+_IMAGING_IDS = (
+    ottawa_ankle.RULE_ID_ANKLE,
+    ottawa_ankle.RULE_ID_MIDFOOT,
+    ottawa_knee.RULE_ID,
+    pittsburgh_knee.RULE_ID,
+)
 
 DECISION_RULES: tuple[RuleFn, ...] = (
     ottawa_ankle.evaluate_ankle,
@@ -134,6 +145,7 @@ DECISION_RULES: tuple[RuleFn, ...] = (
     dn4.evaluate,
     wells_dvt.evaluate,
     nice_ng100.evaluate,
+    nice_ng219.evaluate,
     referral_triggers.evaluate,
 )
 """Decision rules and criteria, run after the red flags."""
@@ -162,6 +174,7 @@ _SCREEN_CAUSE: dict[str, CauseId | None] = {
     achilles_rupture.RULE_ID: CauseId.soft_tissue_injury,
     wells_dvt.RULE_ID: CauseId.dvt,
     nice_ng100.RULE_ID: CauseId.inflammatory_arthritis,
+    nice_ng219.RULE_ID: CauseId.gout,
     ottawa_ankle.RULE_ID_ANKLE: CauseId.fracture,
     ottawa_ankle.RULE_ID_MIDFOOT: CauseId.fracture,
     ottawa_knee.RULE_ID: CauseId.fracture,
@@ -276,7 +289,14 @@ def _urgency(
     likely_needs_dx = [
         c for c in causes if c.likelihood == "likely" and c.cause in _NEEDS_DIAGNOSIS
     ]
-    if triggers.outcome == "negative" and not likely_needs_dx:
+    limiting = self_limiting(intake, R)
+    if limiting is not None and triggers.outcome != "positive":
+        base = Urgency.self_care
+        text = (
+            f"{limiting}: self-care with a review date; the unanswered questions that would "
+            "change that are listed."
+        )
+    elif triggers.outcome == "negative" and not likely_needs_dx:
         base = Urgency.self_care
         text = (
             "No referral trigger (pain not persisting despite rest and painkillers, not "
@@ -297,6 +317,88 @@ def _urgency(
             "clinician."
         )
     return max_urgency([base, *(r.urgency for r in results)]), text
+
+
+def self_limiting(intake: Intake, R: Mapping[str, RuleResult]) -> str | None:
+    """A recognised self-limiting presentation that published guidance manages with self-care
+    first, or None.
+
+    * an acute sprain or strain (NICE CKS Sprains and strains: self-care with protection, rest,
+      ice, compression and elevation): an injury in the last 14 days by a twist, exertion or a
+      direct blow, weight bearing, no imaging rule positive, no deformity, dislocation,
+      instability, locking or sudden severe swelling, and not a swollen knee (a knee effusion
+      after an injury needs assessment: NICE CKS Knee pain - assessment);
+    * overuse or osteoarthritis pain (NHS Plantar fasciitis, Shin splints, Osgood-Schlatter;
+      NICE NG226 Osteoarthritis: self-management first): no injury, worse with activity, not
+      hot or red, no night pain, for 4 weeks or less (NHS: see a GP if not better after a few
+      weeks of self-care);
+    * sciatica for less than 6 weeks without weakness (NICE NG59 rec. 1.2: self-management);
+    * a typical flare of known gout without fever (NICE NG219: the agreed flare plan).
+
+    In every case nothing may point elsewhere: no fever, no red flag or screen, no imaging rule
+    positive, no gait finding, no gout or inflammatory picture (except the gout flare), and
+    nothing the person said is a referral trigger. The unanswered triggers are then listed as
+    what would change the answer.
+    """
+    i = intake
+    if any(R[rid].positive for rid in (*_FLAG_IDS, *_IMAGING_IDS, CLINICIAN_ASSESSMENT_ID)):
+        return None
+    if (
+        i.signs.fever == "yes"
+        or F.fever(i) is True
+        or (i.gait_findings and any(g.fired and g.severity != "mild" for g in i.gait_findings))
+    ):
+        return None  # a moderate or severe gait compensation is for a physiotherapist
+    s, f, p, t = i.signs, i.function, i.pain, i.trauma
+    flare = R[nice_ng219.RULE_ID]
+    if flare.positive and flare.urgency is None:
+        return "A typical flare of known gout"
+    if R[nice_ng100.RULE_ID].positive or flare.positive:
+        return None
+    if R[acr_eular_gout_2015.RULE_ID].positive or p.first_mtp == "yes":
+        return None
+    troubling = "yes" in (
+        s.deformity,
+        s.instability,
+        f.knee_locked,
+        s.swelling_sudden_severe,
+        s.warmth,
+        s.redness,
+        p.night_pain,
+        i.neuro.new_leg_weakness,
+        i.neuro.foot_drop,
+        i.neuro.bilateral_leg_symptoms,
+        t.dislocation_suspected,
+    )
+    if troubling:
+        return None
+    days = t.days_since_injury if t.days_since_injury is not None else p.duration_days
+    if (
+        t.injury == "yes"
+        and t.mechanism in ("twisting", "exertion", "direct_blow")
+        and f.bears_weight_4_steps == "yes"
+        and days is not None
+        and days <= 14
+        and not ("knee" in p.sites and s.swelling == "yes")
+    ):
+        return "An acute sprain or strain"
+    if (
+        t.injury == "no"
+        and p.worse_with_activity == "yes"
+        and p.onset != "sudden"
+        and (p.duration_days is None or p.duration_days <= 28)
+        and (s.swelling != "yes" or i.history.osteoarthritis == "yes")
+    ):
+        return "Overuse or osteoarthritis pain"
+    if (
+        p.radiation_from_back == "yes"
+        and p.duration_days is not None
+        and p.duration_days < 42
+        and i.neuro.new_leg_weakness == "no"
+        and f.bears_weight_4_steps != "no"
+    ):
+        return "Sciatica of less than 6 weeks without weakness"
+    return None
 
 
 def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> ClinicalAssessment:

@@ -73,9 +73,9 @@ def evaluate(i: Intake) -> RuleResult:
         True
         if swollen is True
         and (i.pain.side == "both" or len({*i.pain.sites} & {"knee", "ankle", "hip"}) >= 2)
-        else None
+        else (False if small is not None and large is not None else None)
     )
-    small_tri = t_or(t_ge(small, 1), t_and(feet, t_not(answer(i.pain.first_mtp))))
+    small_tri = t_or(t_ge(small, 1), t_and(feet, i.pain.first_mtp != "yes"))
     more_tri = t_or(more_than_one, several)
     items = [
         RuleItem(

@@ -22,7 +22,7 @@ the diabetic foot screen (NICE NG19).
 from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
-from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_or
+from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_gt, t_not, t_or
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "screen_arterial"
@@ -52,6 +52,24 @@ def known_chronic(i: Intake) -> bool:
         chronic_arterial(i) is True
         or "yes" in (v.rest_pain_foot, k.ulcer_not_healing, k.skin_turning_black)
         or (i.pain.duration_days is not None and i.pain.duration_days > 14)
+    )
+
+
+def chronic_tri(i: Intake) -> Tri:
+    """Three-valued reading of :func:`known_chronic` (unknown stays unknown), for the cause
+    ranking, which must be monotone in information."""
+    onset = i.pain.onset
+    sudden: Tri = None if onset == "unknown" else onset == "sudden"
+    v, k = i.vascular, i.skin
+    return t_and(
+        t_not(sudden),
+        t_or(
+            chronic_arterial(i),
+            answer(v.rest_pain_foot),
+            answer(k.ulcer_not_healing),
+            answer(k.skin_turning_black),
+            t_gt(i.pain.duration_days, 14),
+        ),
     )
 
 

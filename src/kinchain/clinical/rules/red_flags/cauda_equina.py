@@ -5,7 +5,8 @@ radiculopathy), "interpreting red flags" [V]; NHS Lothian RefHelp (bilateral or 
 sciatica, or unilateral sciatica progressing to bilateral) [S].
 
 Any of, new or worsening: bladder or bowel dysfunction; saddle (perianal/perineal/genital) numbness
-or altered sensation; bilateral leg symptoms or motor weakness; sexual dysfunction. Emergency:
+or altered sensation; bilateral leg symptoms or motor weakness (not when known to be stable for
+over 12 weeks); sexual dysfunction. Emergency:
 emergency department with emergency MRI of the lumbosacral spine (within 4 h of request in
 hospital). Ask about perineal numbness explicitly: patients do not volunteer it. (kinchain
 asks these questions next only with back pain or pain radiating from the back, and otherwise
@@ -15,7 +16,7 @@ asks about radiation first; the flag fires on the answers whatever the sites.)
 from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
-from kinchain.clinical.rules.base import RuleResult, Urgency
+from kinchain.clinical.rules.base import RuleResult, Urgency, t_and, t_or
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "red_flag_cauda_equina"
@@ -31,6 +32,11 @@ def evaluate(i: Intake) -> RuleResult:
     """Cauda equina red flag."""
     n = i.neuro
     e = Urgency.emergency
+    # "recent onset or worsening": only long-standing (over 12 weeks), stable bilateral symptoms
+    # (e.g. neurogenic claudication of spinal stenosis) are not counted; sciatica that has
+    # spread to both legs within weeks is (the bilateral part may be new)
+    days = i.pain.duration_days
+    new_or_worse = t_or(days is None or days <= 84, answer(n.worsening_deficit))
     items = [
         FlagItem(
             "bladder_bowel",
@@ -48,10 +54,10 @@ def evaluate(i: Intake) -> RuleResult:
         ),
         FlagItem(
             "bilateral",
-            "bilateral leg symptoms or weakness",
-            answer(n.bilateral_leg_symptoms),
+            "new or worsening bilateral leg symptoms or weakness",
+            t_and(answer(n.bilateral_leg_symptoms), new_or_worse),
             e,
-            ("neuro.bilateral_leg_symptoms",),
+            ("neuro.bilateral_leg_symptoms", "pain.duration_days", "neuro.worsening_deficit"),
         ),
         FlagItem(
             "sexual",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from kinchain.clinical.intake import Intake, answer
 from kinchain.clinical.rules import _facts as F
 from kinchain.clinical.rules import ottawa_ankle, ottawa_knee, pittsburgh_knee
-from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_ge, t_not
+from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_ge
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "red_flag_fracture_dislocation"
@@ -68,7 +68,7 @@ def evaluate(i: Intake) -> RuleResult:
         FlagItem(
             "dislocation",
             "suspected dislocation, still out or with the leg unusable",
-            t_and(answer(t.dislocation_suspected), t_not(relocated)),
+            t_and(answer(t.dislocation_suspected), relocated is not True),
             e,
             ("trauma.dislocation_suspected", "function.bears_weight_4_steps"),
         ),
