@@ -177,7 +177,7 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
     mtp = answer(p.first_mtp)
     gout_pattern = t_or(gout15, nl, t_and(mtp, _sudden(i), answer(s.redness)))
     symmetric_small = t_and(answer(s.symmetric_joints), t_ge(small, 1), answer(s.swelling))
-    hot_swollen = t_and(answer(s.warmth), answer(s.swelling))
+    hot_swollen = t_and(t_or(answer(s.warmth), answer(s.redness)), answer(s.swelling))
     apr = F.acute_phase_raised(i)
     back_rad = answer(p.radiation_from_back)
     septic = R["red_flag_septic_arthritis"]

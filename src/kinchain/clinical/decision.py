@@ -117,11 +117,12 @@ def follow_on(
     urgency: Urgency, dest: Specialist, driver: CauseId | None, causes: list[CauseAssessment]
 ) -> Specialist | None:
     """After an emergency or same-day assessment: the specialist for the condition behind it
-    (the driver, else the top cause when it is not unlikely); None when that is the same place
-    or no cause has evidence."""
+    (the driver, else the top cause, each only when it is not ranked unlikely); None when that
+    is the same place or no cause has evidence."""
     if urgency not in (Urgency.emergency, Urgency.same_day):
         return None
-    cause = driver
+    likelihood = {c.cause: c.likelihood for c in causes}
+    cause = driver if likelihood.get(driver) != "unlikely" else None  # type: ignore[arg-type]
     if cause is None and causes and causes[0].likelihood != "unlikely":
         cause = causes[0].cause
     if cause is None:

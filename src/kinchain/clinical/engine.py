@@ -614,7 +614,7 @@ def _referral(
             review_date=review,
         )
     if flag_names:
-        why = f"{SPECIALIST_LABELS[dest]} for {'; '.join(dict.fromkeys(flag_names))}."
+        why = f"{SPECIALIST_LABELS[dest]}: warning signs of {'; '.join(dict.fromkeys(flag_names))}."
     elif top.likelihood != "unlikely":
         why = f"{SPECIALIST_LABELS[dest]} for the most likely cause: " + (
             f"{decision.cause_phrase(top.cause)}."
@@ -625,7 +625,8 @@ def _referral(
             "assess first."
         )
     if then is not None:
-        cause = driver_cause or top.cause
+        likely = {c.cause for c in causes if c.likelihood != "unlikely"}
+        cause = driver_cause if driver_cause in likely else top.cause
         why += f" Then: {SPECIALIST_LABELS[then]}, for {decision.cause_phrase(cause)}."
     return Referral(
         specialist=dest,
