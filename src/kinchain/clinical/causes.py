@@ -987,7 +987,20 @@ def _mimic_evidence(i: Intake, R: Mapping[str, RuleResult], ev: dict[CauseId, li
     ]
     ev[CauseId.pulmonary_embolism] = [
         _screen(
-            R, "screen_pulmonary_embolism", "breathlessness, chest pain, coughing blood or collapse"
+            R,
+            "screen_pulmonary_embolism",
+            "breathlessness, chest pain, coughing blood or collapse",
+        ),
+        Ev(
+            "chest_and_leg",
+            "chest or breathing symptoms with a possible leg clot or a clot risk factor",
+            t_and(
+                _flag(R["screen_pulmonary_embolism"]),
+                t_or(M.one_leg_swollen(i), answer(i.signs.calf_pain), M.clot_risk(i)),
+            ),
+            2.5,
+            0.0,
+            ("general.breathless", "signs.leg_swelling"),
         ),
         Ev(
             "leg_clot",
