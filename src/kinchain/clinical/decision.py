@@ -116,15 +116,22 @@ def destination(
 def follow_on(
     urgency: Urgency, dest: Specialist, driver: CauseId | None, causes: list[CauseAssessment]
 ) -> Specialist | None:
-    """After an emergency or same-day assessment: the specialist for the condition behind it
-    (the driver, else the top cause, each only when it is not ranked unlikely); None when that
-    is the same place or no cause has evidence."""
+    """After an emergency or same-day assessment: the specialist for what is most likely going
+    on (the top cause when it is *likely*, else the condition that set the urgency, else the top
+    cause, each only when it is not ranked unlikely); None when that is the same place or no
+    cause has evidence."""
     if urgency not in (Urgency.emergency, Urgency.same_day):
         return None
     likelihood = {c.cause: c.likelihood for c in causes}
-    cause = driver if likelihood.get(driver) != "unlikely" else None  # type: ignore[arg-type]
-    if cause is None and causes and causes[0].likelihood != "unlikely":
-        cause = causes[0].cause
+    top = causes[0] if causes else None
+    if top is not None and top.likelihood == "likely":
+        cause: CauseId | None = top.cause  # the most likely cause, once the alarm is excluded
+    elif driver is not None and likelihood.get(driver) != "unlikely":
+        cause = driver
+    elif top is not None and top.likelihood != "unlikely":
+        cause = top.cause
+    else:
+        cause = None
     if cause is None:
         return None
     nxt = specialist_for(cause)

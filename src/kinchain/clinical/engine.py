@@ -588,6 +588,10 @@ def _referral(
     """The referral from the one decision table (:func:`decision.destination`)."""
     dest = decision.destination(urgency, driver_cause, causes, orthopaedic_signs)
     then = decision.follow_on(urgency, dest, driver_cause, causes)
+    if then is not None and any(
+        r.rule_id in (cauda_equina.RULE_ID, foot_drop.RULE_ID) for r in drivers
+    ):
+        then = Specialist.orthopaedics  # spinal surgery
     top = causes[0]
     also: list[Specialist] = []
     for c in causes[:3]:
@@ -598,8 +602,8 @@ def _referral(
     if urgency == Urgency.self_care:
         review = today + timedelta(days=REVIEW_AFTER_DAYS) if today else None
         why = (
-            f"Self-care (relative rest, over-the-counter painkillers); see a clinician if not "
-            f"better after {REVIEW_AFTER_DAYS} days, or at once if a warning sign appears."
+            f"Relative rest and over-the-counter painkillers; see a clinician if not better "
+            f"after {REVIEW_AFTER_DAYS} days, or at once if a warning sign appears."
         )
         if top.likelihood != "unlikely":
             why += f" Most likely: {decision.cause_phrase(top.cause)}."
@@ -626,7 +630,11 @@ def _referral(
         )
     if then is not None:
         likely = {c.cause for c in causes if c.likelihood != "unlikely"}
-        cause = driver_cause if driver_cause in likely else top.cause
+        cause = (
+            top.cause
+            if top.likelihood == "likely" or driver_cause not in likely
+            else driver_cause or top.cause
+        )
         why += f" Then: {SPECIALIST_LABELS[then]}, for {decision.cause_phrase(cause)}."
     return Referral(
         specialist=dest,
@@ -660,6 +668,8 @@ def _statement(referral: Referral, changes: list[WhatWouldChange], not_msk: bool
     if reason.startswith(label):
         reason = reason[len(label) :].lstrip(" :")
     joiner = ", " if reason.startswith("for ") else "; "
+    if joiner == "; " and reason[:1].isupper() and not reason[1:2].isupper():
+        reason = reason[0].lower() + reason[1:]
     text = decision.URGENCY_PHRASE[u] + (f"{joiner}{reason}" if reason else ".")
     if not_msk:
         text += (

@@ -7,11 +7,21 @@ from kinchain.clinical.rules.base import Tri, t_or
 
 
 def one_leg_swollen(i: Intake) -> Tri:
-    """The calf or lower leg of one leg is swollen (not only a joint)."""
+    """The calf or lower leg of one leg is swollen (not only a joint).
+
+    Read from ``signs.leg_swelling``; when that is unanswered, a swelling reported in
+    ``signs.swelling`` counts when the only painful sites are the calf or thigh (no joint) and
+    the symptoms are on one side."""
     s = i.signs.leg_swelling
-    if s == "unknown":
-        return None
-    return s == "one_leg"
+    if s != "unknown":
+        return s == "one_leg"
+    if (
+        i.signs.swelling == "yes"
+        and set(i.pain.sites) <= {"calf", "thigh"}
+        and i.pain.side in ("left", "right")
+    ):
+        return True
+    return None
 
 
 def clot_risk(i: Intake) -> Tri:
