@@ -118,6 +118,8 @@ def test_clinician_journey(server: str) -> None:
         expect(page.locator("#urgency")).to_contain_text("Urgency:")
         expect(page.locator("#clinical")).to_contain_text("Referral:")
         expect(page.locator("#findings")).to_be_visible()
+        # the report is rendered again with the intake: the page reloads itself when it is done
+        expect(page.locator("#progress")).to_have_count(0, timeout=120_000)
         expect(page.locator("#report-frame")).to_be_visible(timeout=120_000)
         expect(page.locator("#curves .plot").first).to_be_visible()
         frame = page.frame_locator("#report-frame")
@@ -126,4 +128,58 @@ def test_clinician_journey(server: str) -> None:
         if shot:
             page.wait_for_timeout(500)
             page.screenshot(path=shot, full_page=False, type="png")
+        browser.close()
+
+
+def test_patient_link_asks_what_would_change_first(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The patient's form adds the questions that could make it more urgent at its top as soon as
+    the answers allow an assessment, keeps them once answered, and saves their answers."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from kinchain.cli import assess as assess_cli
+    from kinchain.web.intake_form import CHANGES_NOTE
+
+    from .test_what_would_change import IV_DRUGS, WARMTH, engine_asking
+
+    monkeypatch.setattr(assess_cli, "assess", engine_asking(WARMTH, IV_DRUGS))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        clinician = browser.new_context()
+        api = clinician.request
+        token = api.post(
+            server + "/api/v1/auth/login", data={"email": EMAIL, "password": PASSWORD}
+        ).json()["csrf_token"]
+        head = {"X-CSRF-Token": token}
+        pid = api.post(server + "/api/v1/patients", data={"name": "P"}, headers=head).json()["id"]
+        vid = api.post(
+            f"{server}/api/v1/patients/{pid}/visits", data={"label": ""}, headers=head
+        ).json()["id"]
+        url = api.post(f"{server}/api/v1/visits/{vid}/intake-link", headers=head).json()["url"]
+        page = browser.new_context(viewport={"width": 1000, "height": 1300}).new_page()
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        changes = page.locator("#changes")
+        expect(changes).to_be_hidden()
+        page.check('input[name="pain.sites"][value="knee"]')
+        expect(changes).to_be_visible()
+        expect(changes).to_contain_text(CHANGES_NOTE)
+        expect(changes).to_contain_text("Have you ever injected drugs")
+        expect(changes).to_contain_text("Is the joint warm or hot")
+        expect(changes.locator(".q")).to_have_count(2)
+        page.select_option('select[name="history.iv_drug_use"]', "no")
+        page.fill('input[name="pain.duration_value"]', "3")
+        page.select_option('select[name="pain.duration_unit"]', "weeks")
+        page.wait_for_timeout(600)  # the state request after the change
+        expect(changes.locator(".q")).to_have_count(2)  # answered: still asked
+        expect(page.locator('select[name="history.iv_drug_use"]')).to_have_value("no")
+        shot = os.environ.get("KINCHAIN_INTAKE_SCREENSHOT")
+        if shot:
+            page.screenshot(path=shot, full_page=False, type="png")
+        page.click("text=Save the answers")
+        expect(page.locator("h1")).to_have_text("Thank you")
+        visit = api.get(f"{server}/api/v1/visits/{vid}").json()
+        assert visit["intake"]["history"]["iv_drug_use"] == "no"
+        assert visit["intake"]["pain"]["duration_unit"] == "weeks"
         browser.close()

@@ -81,12 +81,29 @@ class FormStateIn(_In):
     answers: dict[str, str | list[str]] = Field(default_factory=dict)
 
 
+class FormQuestionOut(BaseModel):
+    path: str
+    text: str
+    label: str
+    kind: str
+    choices: list[str]
+
+
 class FormStateOut(BaseModel):
     schema_version: Literal["1"] = "1"
     visible: list[str]
     errors: dict[str, str]
     emergency: bool
     intake: dict[str, Any]
+    changes: list[str] = Field(
+        default_factory=list,
+        description="Questions added after the fixed list because their answer could raise the "
+        "urgency (also in visible): show them first.",
+    )
+    extra: list[FormQuestionOut] = Field(
+        default_factory=list,
+        description="Those of changes that are not in /intake/questions.",
+    )
 
 
 class LinkOut(BaseModel):
@@ -449,7 +466,14 @@ def questions(user: User) -> list[dict[str, Any]]:
 def form_state(body: FormStateIn, user: User) -> dict[str, Any]:
     """Which questions to show for these raw answers, messages for refused ones, emergency."""
     s = evaluate(body.answers)
-    return {"visible": s.visible, "errors": s.errors, "emergency": s.emergency, "intake": s.data}
+    return {
+        "visible": s.visible,
+        "errors": s.errors,
+        "emergency": s.emergency,
+        "intake": s.data,
+        "changes": s.changes,
+        "extra": s.extra,
+    }
 
 
 @router.post("/assess", tags=["intake"])

@@ -1,19 +1,46 @@
 """The intake as a web form: the same questions, order, skip logic and per-answer checks as
-``kinchain assess --interactive`` (:data:`kinchain.cli.assess.QUESTIONS`), evaluated on the
-server so that the page, the API and the terminal can never disagree."""
+``kinchain assess --interactive`` (:data:`kinchain.cli.assess.QUESTIONS`, then the assessment's
+``what_would_change`` questions not asked yet), evaluated on the server so that the page, the API
+and the terminal can never disagree."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kinchain.cli.assess import QUESTIONS, Q, _convert, _label, _set, _sites
+from kinchain.cli.assess import (
+    CHANGES_NOTE,
+    DURATION_UNITS,
+    QUESTIONS,
+    SITES,
+    Q,
+    _assign,
+    _convert,
+    _label,
+    _leaf_types,
+    _sites,
+    next_change,
+    question_for,
+)
 from kinchain.clinical import Intake, Urgency, assess, parse_intake
 from kinchain.errors import InputError
 
-SITES = ("knee", "ankle", "foot", "hip", "back")
+__all__ = [
+    "CHANGES_NOTE",
+    "DURATION_UNITS",
+    "SITES",
+    "FormState",
+    "answers_from_intake",
+    "evaluate",
+    "form_question",
+    "merge_with_stored",
+    "question_dict",
+    "question_list",
+]
+
+_IN_LIST = frozenset(q.path for q in QUESTIONS)
 
 
 @dataclass
@@ -30,12 +57,21 @@ class FormState:
         Path -> message for answers that were refused (shown next to the field).
     emergency
         The answers already show an emergency: the questions stop there, as in the terminal.
+    changes
+        Paths of the questions added after the fixed list because their answer could raise the
+        urgency (the assessment's ``what_would_change``); also in ``visible``. The form shows
+        them first.
+    extra
+        Those of ``changes`` that are not in the fixed list, as :func:`question_dict` dicts (the
+        page has no field for them until they are added).
     """
 
     data: dict[str, Any] = field(default_factory=dict)
     visible: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     emergency: bool = False
+    changes: list[str] = field(default_factory=list)
+    extra: list[dict[str, Any]] = field(default_factory=list)
 
     def intake(self) -> Intake:
         """The validated intake (raises :class:`InputError` naming the field)."""
@@ -45,23 +81,27 @@ class FormState:
         return parse_intake(self.data)
 
 
+def question_dict(q: Q) -> dict[str, Any]:
+    """One question as a JSON-ready dict (path, text, label, kind, choices)."""
+    choices: tuple[str, ...] = SITES if q.kind == "sites" else q.choices
+    return {
+        "path": q.path,
+        "text": q.text,
+        "label": _label(q),
+        "kind": q.kind,
+        "choices": list(choices),
+    }
+
+
 def question_list(*, for_patient: bool = False) -> list[dict[str, Any]]:
-    """The questions as JSON-ready dicts (path, text, label, kind, choices)."""
-    out = []
-    for q in QUESTIONS:
-        if for_patient and q.path == "answered_by":
-            continue
-        choices: tuple[str, ...] = SITES if q.kind == "sites" else q.choices
-        out.append(
-            {
-                "path": q.path,
-                "text": q.text,
-                "label": _label(q),
-                "kind": q.kind,
-                "choices": list(choices),
-            }
-        )
-    return out
+    """The fixed questions as JSON-ready dicts (path, text, label, kind, choices)."""
+    return [question_dict(q) for q in QUESTIONS if not (for_patient and q.path == "answered_by")]
+
+
+def form_question(name: str) -> Q | None:
+    """The question a form field name belongs to (a fixed question, or any intake field the
+    assessment may add), or None for a name that is no intake field the form can ask."""
+    return None if name == "schema_version" else question_for(name)
 
 
 def _raw(answers: Mapping[str, Any], q: Q) -> str:
@@ -73,13 +113,41 @@ def _raw(answers: Mapping[str, Any], q: Q) -> str:
     return str(value).strip().lower()
 
 
+def _apply(state: FormState, q: Q, answers: Mapping[str, Any]) -> None:
+    """Convert and check the answer to ``q`` (if any) into ``state``, as the terminal does."""
+    try:
+        value = _convert(q, _raw(answers, q))
+    except ValueError as exc:
+        state.errors[q.path] = str(exc)
+        return
+    if value is None:
+        return
+    trial = copy.deepcopy(state.data)
+    _assign(trial, q, value)
+    if not _sites(trial):
+        state.data = trial
+        return
+    try:
+        intake = parse_intake(trial)
+    except InputError as exc:
+        where = "" if exc.source in q.paths else f"{exc.source}: "
+        state.errors[q.path] = f"{where}{exc.problem}"
+        return
+    state.data = trial
+    if assess(intake).urgency == Urgency.emergency:
+        state.emergency = True
+
+
 def evaluate(answers: Mapping[str, Any], *, answered_by: str | None = None) -> FormState:
-    """Walk :data:`QUESTIONS` over raw form answers (path -> text, or a list for the sites).
+    """Walk :data:`QUESTIONS` over raw form answers (path -> text, or a list for the sites),
+    then add the assessment's ``what_would_change`` questions not shown yet.
 
     Mirrors :func:`kinchain.cli.assess.ask_intake`: a question is shown only when its ``when``
     holds for the answers accepted so far; each answer is converted and checked with
     :func:`parse_intake` at once (a refused answer gets its message and is left out); as soon as
-    the accepted answers are an emergency, the remaining questions are not shown.
+    the accepted answers are an emergency, the remaining questions are not shown. After the
+    fixed list, :func:`kinchain.cli.assess.next_change` adds one question at a time (its answer
+    applied before the next is chosen), so a question stays shown once it is answered.
     ``answered_by`` fixes that answer (a patient's link).
     """
     state = FormState()
@@ -91,46 +159,61 @@ def evaluate(answers: Mapping[str, Any], *, answered_by: str | None = None) -> F
         if not q.when(state.data):
             continue
         state.visible.append(q.path)
-        try:
-            value = _convert(q, _raw(answers, q))
-        except ValueError as exc:
-            state.errors[q.path] = str(exc)
-            continue
-        if value is None:
-            continue
-        trial = copy.deepcopy(state.data)
-        _set(trial, q.path, value)
-        if not _sites(trial):
-            state.data = trial
-            continue
-        try:
-            intake = parse_intake(trial)
-        except InputError as exc:
-            where = "" if exc.source == q.path else f"{exc.source}: "
-            state.errors[q.path] = f"{where}{exc.problem}"
-            continue
-        state.data = trial
-        if assess(intake).urgency == Urgency.emergency:
-            state.emergency = True
+        _apply(state, q, answers)
+        if state.emergency:
+            return state
+    asked = set(state.visible)
+    if answered_by is not None:
+        asked.add("answered_by")
+    while (nq := next_change(state.data, asked)) is not None:
+        asked.add(nq.path)
+        state.visible.append(nq.path)
+        state.changes.append(nq.path)
+        if nq.path not in _IN_LIST:
+            state.extra.append(question_dict(nq))
+        _apply(state, nq, answers)
+        if state.emergency:
             break
     return state
 
 
-def answers_from_intake(data: Mapping[str, Any]) -> dict[str, str | list[str]]:
-    """Raw form answers from stored intake data (to fill the form again)."""
-    out: dict[str, str | list[str]] = {}
-    for q in QUESTIONS:
-        cur: Any = data
-        for p in q.path.split("."):
-            cur = cur.get(p) if isinstance(cur, Mapping) else None
-        if cur is None:
-            continue
-        if isinstance(cur, list):
-            out[q.path] = [str(x) for x in cur]
-        elif isinstance(cur, float) and cur.is_integer():
-            out[q.path] = str(int(cur))
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            yield from _leaves(value, f"{prefix}{key}.")
         else:
-            out[q.path] = str(cur)
+            yield f"{prefix}{key}", value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def answers_from_intake(data: Mapping[str, Any]) -> dict[str, str | list[str]]:
+    """Raw form answers from stored intake data (to fill the form again): the fixed questions'
+    fields and any other field the form may ask (the assessment's added questions)."""
+    out: dict[str, str | list[str]] = {}
+    leaf_types = _leaf_types()
+    for path, value in _leaves(data):
+        if value is None or path not in leaf_types:
+            continue
+        q = question_for(path)
+        if q is None or q.kind == "duration":
+            continue
+        if isinstance(value, list):
+            if q.kind == "sites":
+                out[q.path] = [str(x) for x in value]
+        else:
+            out[q.path] = _text(value)
+    pain = data.get("pain")
+    if isinstance(pain, Mapping):
+        number, unit = pain.get("duration_value"), pain.get("duration_unit")
+        if number is None and pain.get("duration_days") is not None:
+            number, unit = pain["duration_days"], "days"
+        if number is not None and unit in DURATION_UNITS:
+            out["pain.duration_value"] = f"{_text(number)} {unit}"
     return out
 
 
@@ -155,15 +238,23 @@ def _deep_merge(base: dict[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def merge_with_stored(
-    stored: Mapping[str, Any] | None, form_data: Mapping[str, Any]
+    stored: Mapping[str, Any] | None,
+    form_data: Mapping[str, Any],
+    shown: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The intake to store when the form is submitted over an earlier intake.
 
-    Every field the form asks about (visible or skipped) takes the form's answer or goes back
-    to unknown; every other field stored before (lab values, examination findings, gait
-    findings set through the API) is kept, so saving the form never loses them.
+    Every field the form asks about (visible or skipped, and the added questions in ``shown``)
+    takes the form's answer or goes back to unknown; every other field stored before (lab
+    values, examination findings, gait findings set through the API) is kept, so saving the form
+    never loses them.
     """
     merged: dict[str, Any] = copy.deepcopy(dict(stored or {}))
     for q in QUESTIONS:
-        _drop(merged, q.path)
+        for path in q.paths:
+            _drop(merged, path)
+    for path in shown:
+        sq = question_for(path)
+        for p in sq.paths if sq is not None else (path,):
+            _drop(merged, p)
     return _deep_merge(merged, form_data)

@@ -11,15 +11,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from kinchain.cli.assess import change_meaning, sentence
+from kinchain.clinical import WhatWouldChange
 from kinchain.store.models import utcnow
 from kinchain.web import services as sv
 from kinchain.web.api import do_upload, set_session_cookie
 from kinchain.web.audit import record
 from kinchain.web.context import ApiError, DbId, Principal, ctx, optional_user, page_user
 from kinchain.web.intake_form import (
+    CHANGES_NOTE,
+    DURATION_UNITS,
     SITES,
     answers_from_intake,
     evaluate,
+    form_question,
     merge_with_stored,
     question_list,
 )
@@ -47,10 +52,17 @@ URGENCY_TEXT = {
 }
 
 
+def _change_meaning(w: Any) -> str:
+    """What an answer of a ``what_would_change`` item (model or its JSON) would mean."""
+    return change_meaning(WhatWouldChange.model_validate(w))
+
+
 def render(request: Request, name: str, status: int = 200, **kw: Any) -> HTMLResponse:
     c = ctx(request)
     kw.setdefault("user", None)
     kw.setdefault("urgency_text", URGENCY_TEXT)
+    kw.setdefault("change_meaning", _change_meaning)
+    kw.setdefault("plain", sentence)
     return c.templates.TemplateResponse(request, name, kw, status_code=status)
 
 
@@ -425,6 +437,8 @@ def _intake_form(
 ) -> HTMLResponse:
     state = evaluate(answers, answered_by="patient" if for_patient else None)
     errors = state.errors if submitted or answers else {}
+    questions = question_list(for_patient=for_patient)
+    by_path = {q["path"]: q for q in questions + state.extra}
     return render(
         request,
         "intake.html",
@@ -433,8 +447,11 @@ def _intake_form(
         title=title,
         action=action,
         state_url=state_url,
-        questions=question_list(for_patient=for_patient),
+        questions=questions,
         visible=set(state.visible),
+        changes=set(state.changes),
+        change_questions=[by_path[p] for p in state.changes if p in by_path],
+        changes_note=CHANGES_NOTE,
         errors=errors,
         emergency=state.emergency,
         answers=answers,
@@ -444,16 +461,26 @@ def _intake_form(
 
 
 def _form_answers(form: Any) -> dict[str, Any]:
+    """Raw answers (path -> text, or a list for the sites) from the posted form: the fixed
+    questions and any question the assessment added (a duration is a number and a unit)."""
     answers: dict[str, Any] = {}
-    for q in question_list():
-        if q["kind"] == "sites":
-            vals = [str(x) for x in form.getlist(q["path"]) if str(x) in SITES]
+    for name in dict.fromkeys(form.keys()):
+        q = form_question(str(name))
+        if q is None or q.path in answers:
+            continue
+        if q.kind == "sites":
+            vals = [str(x) for x in form.getlist(q.path) if str(x) in SITES]
             if vals:
-                answers[q["path"]] = vals
+                answers[q.path] = vals
+        elif q.kind == "duration":
+            number, unit = form.get("pain.duration_value"), form.get("pain.duration_unit")
+            if isinstance(number, str) and number.strip() and len(number) < 50:
+                unit = unit if isinstance(unit, str) and unit in DURATION_UNITS else ""
+                answers[q.path] = f"{number.strip()} {unit}".strip()
         else:
-            raw = form.get(q["path"])
+            raw = form.get(q.path)
             if isinstance(raw, str) and raw.strip() and len(raw) < 100:
-                answers[q["path"]] = raw.strip()
+                answers[q.path] = raw.strip()
     return answers
 
 
@@ -484,9 +511,7 @@ async def intake_submit(request: Request, visit_id: DbId) -> Response:
     state = evaluate(answers)
     if state.errors or not state.data.get("pain"):
         if not state.data.get("pain"):
-            state.errors.setdefault(
-                "pain.sites", "give one or more of knee, ankle, foot, hip, back"
-            )
+            state.errors.setdefault("pain.sites", f"give one or more of {', '.join(SITES)}")
         return _intake_form(
             request,
             action=f"/visits/{visit_id}/intake",
@@ -503,7 +528,7 @@ async def intake_submit(request: Request, visit_id: DbId) -> Response:
     with c.store.session() as db:
         v = sv.get_visit(db, visit_id)
         stored = json.loads(v.intake_json) if v.intake_json else None
-        sv.save_intake(db, v, merge_with_stored(stored, state.data), "clinician")
+        sv.save_intake(db, v, merge_with_stored(stored, state.data, state.visible), "clinician")
         record(
             db, action="intake.save", actor="user", user_id=user.user_id, target=("visit", visit_id)
         )
@@ -576,7 +601,15 @@ async def token_state(request: Request, token: str) -> Response:
     s = evaluate(answers, answered_by="patient")
     from fastapi.responses import JSONResponse
 
-    return JSONResponse({"visible": s.visible, "errors": s.errors, "emergency": s.emergency})
+    return JSONResponse(
+        {
+            "visible": s.visible,
+            "errors": s.errors,
+            "emergency": s.emergency,
+            "changes": s.changes,
+            "extra": s.extra,
+        }
+    )
 
 
 @router.post("/intake/t/{token}", response_class=HTMLResponse)
@@ -588,9 +621,7 @@ async def token_submit(request: Request, token: str) -> Response:
     state = evaluate(answers, answered_by="patient")
     if state.errors or not state.data.get("pain"):
         if not state.data.get("pain"):
-            state.errors.setdefault(
-                "pain.sites", "give one or more of knee, ankle, foot, hip, back"
-            )
+            state.errors.setdefault("pain.sites", f"give one or more of {', '.join(SITES)}")
         return _intake_form(
             request,
             action=f"/intake/t/{token}",
@@ -610,7 +641,7 @@ async def token_submit(request: Request, token: str) -> Response:
         row.used_at = utcnow()
         v = sv.get_visit(db, row.visit_id)
         stored = json.loads(v.intake_json) if v.intake_json else None
-        sv.save_intake(db, v, merge_with_stored(stored, state.data), "patient")
+        sv.save_intake(db, v, merge_with_stored(stored, state.data, state.visible), "patient")
         record(db, action="intake.token_submit", actor="token", target=("visit", v.id))
         vid, queue = v.id, v.trial_sha is not None
     if queue:

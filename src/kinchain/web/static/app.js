@@ -74,10 +74,40 @@
     plotCurves(document.getElementById("curves"), [
       {curves: c.a, dash: "dash", name: "A "}, {curves: c.b, dash: "solid", name: "B "}]);
   }
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function option(value, text) { return el("option", {value: value}, text); }
+  function questionNode(q) {
+    // A question the assessment added (same markup as the page's macro; no internal names shown).
+    var div = el("div", {"class": "q", "data-path": q.path, "data-kind": q.kind});
+    div.appendChild(el("label", {"class": "qlabel", "for": "f-" + q.path}, q.text));
+    var field;
+    if (q.kind === "answer") {
+      field = el("select", {id: "f-" + q.path, name: q.path});
+      field.appendChild(option("", "unknown"));
+      field.appendChild(option("yes", "yes"));
+      field.appendChild(option("no", "no"));
+    } else if (q.kind === "choice") {
+      field = el("select", {id: "f-" + q.path, name: q.path});
+      field.appendChild(option("", "—"));
+      q.choices.forEach(function (c) { field.appendChild(option(c, c.replace(/_/g, " "))); });
+    } else {
+      field = el("input", {id: "f-" + q.path, name: q.path, inputmode: "decimal", size: "8"});
+    }
+    div.appendChild(field);
+    div.appendChild(el("span", {"class": "field-error", "data-error-for": q.path}, ""));
+    return div;
+  }
   function intakeForm() {
     var form = document.getElementById("intake-form");
     if (!form) { return; }
     var url = form.getAttribute("data-state-url");
+    var changes = document.getElementById("changes");
+    var list = document.getElementById("changes-list");
     var timer = null;
     function answers() {
       var out = {};
@@ -88,12 +118,36 @@
           var v = [];
           boxes.forEach(function (b) { if (b.checked) { v.push(b.value); } });
           if (v.length) { out[path] = v; }
+        } else if (q.getAttribute("data-kind") === "duration") {
+          var n = q.querySelector("input"), u = q.querySelector("select");
+          if (n && n.value.trim() !== "") { out[path] = n.value.trim() + " " + u.value; }
         } else {
           var f = q.querySelector("select, input");
           if (f && f.value.trim() !== "") { out[path] = f.value.trim(); }
         }
       });
       return out;
+    }
+    function placeChanges(paths, extra) {
+      // The added questions go first, in order; those no longer added go back (or away).
+      var wanted = {}, byPath = {};
+      paths.forEach(function (p) { wanted[p] = true; });
+      (extra || []).forEach(function (q) { byPath[q.path] = q; });
+      list.querySelectorAll(".q").forEach(function (q) {
+        var path = q.getAttribute("data-path");
+        if (wanted[path]) { return; }
+        var home = form.querySelector('[data-home-for="' + path + '"]');
+        if (home) { home.replaceWith(q); } else { q.remove(); }
+      });
+      paths.forEach(function (path) {
+        var q = form.querySelector('.q[data-path="' + path + '"]');
+        if (q && q.parentNode !== list) {
+          q.parentNode.insertBefore(el("div", {"class": "q-home", "data-home-for": path, hidden: ""}), q);
+        }
+        if (!q && byPath[path]) { q = questionNode(byPath[path]); }
+        if (q) { list.appendChild(q); }
+      });
+      changes.hidden = paths.length === 0;
     }
     function refresh() {
       var headers = {"Content-Type": "application/json"};
@@ -104,13 +158,15 @@
         .then(function (r) { return r.json(); })
         .then(function (s) {
           if (!s.visible) { return; }
+          placeChanges(s.changes || [], s.extra || []);
           var visible = {};
           s.visible.forEach(function (p) { visible[p] = true; });
+          var given = answers();
           form.querySelectorAll(".q").forEach(function (q) {
             var path = q.getAttribute("data-path");
             q.hidden = !visible[path];
             var err = q.querySelector("[data-error-for]");
-            var touched = answers()[path] !== undefined || path === "pain.sites" && form.dataset.touched;
+            var touched = given[path] !== undefined || path === "pain.sites" && form.dataset.touched;
             err.textContent = (s.errors[path] && touched) ? s.errors[path] : "";
           });
           document.getElementById("emergency").hidden = !s.emergency;
