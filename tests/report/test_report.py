@@ -221,3 +221,99 @@ def test_report_without_normative_data(gait: GaitAnalysis) -> None:
     assert data["normative"] is None
     jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
     assert len(PdfReader(io.BytesIO(rendered.pdf)).pages) >= 2
+
+
+# ------------------------------------------------------------------ the decision shown first
+
+STATEMENT = (
+    "Urgent: be seen today (a GP the same day or urgent care) for a possible infected joint. "
+    "Go to the emergency department now if the joint is warm or hot."
+)
+KNEE_FEVER = {
+    "pain": {"sites": ["knee"], "onset": "sudden", "duration_days": 2},
+    "signs": {"swelling": "yes", "redness": "yes", "fever": "yes"},
+}
+
+
+def _with_changes(joined: Assessment) -> Assessment:
+    from dataclasses import replace
+
+    from kinchain.clinical import Specialist, Urgency, WhatWouldChange
+
+    changes = [
+        WhatWouldChange(
+            field="signs.warmth",
+            question="Is the joint warm or hot?",
+            answer="yes",
+            urgency=Urgency.emergency,
+            destination=Specialist.emergency_department,
+            because="septic arthritis",
+            rule_id="test_rule",
+        ),
+        WhatWouldChange(
+            field="signs.temperature_c",
+            question="What is the temperature?",
+            answer="38.5 or more",
+            urgency=Urgency.same_day,
+            destination=Specialist.same_day_care,
+            because="an infection",
+            rule_id="test_rule",
+        ),
+    ]
+    if "condition" in WhatWouldChange.model_fields:
+        changes[1] = changes[1].model_copy(update={"condition": "the temperature is 38.5 C"})
+    clinical = joined.clinical.model_copy(
+        update={"urgency_statement": STATEMENT, "what_would_change": changes}
+    )
+    return replace(joined, clinical=clinical)
+
+
+def test_clinical_section_leads_with_the_decision(gait: GaitAnalysis) -> None:
+    joined = _with_changes(assess_with_gait(gait, KNEE_FEVER))
+    rendered = render_report(joined)
+    page = rendered.html
+    summary = _text(page[page.index('id="summary"') : page.index('id="findings"')])
+    # the one-line summary at the top: the statement, and that questions are open
+    assert STATEMENT in summary
+    assert "2 unanswered questions could make this more urgent" in summary
+    assert "Refer to:" not in summary  # the statement says where to go
+    clinical = _text(page[page.index('id="clinical"') :])
+    order = [
+        clinical.index(STATEMENT),
+        clinical.index("Red flags"),
+        clinical.index("What would change this answer"),
+        clinical.index("Is the joint warm or hot?"),
+        clinical.index("Referral"),
+        clinical.index("Likely causes, ranked"),
+    ]
+    assert order == sorted(order)
+    assert "EMERGENCY" in clinical and "Emergency department now" in clinical
+    assert "Septic arthritis" in clinical
+    if "condition" in type(joined.clinical.what_would_change[1]).model_fields:
+        assert "the temperature is 38.5 C" in clinical
+    # the PDF says the same, in the same order
+    pdf = " ".join(
+        " ".join((p.extract_text() or "").split())
+        for p in PdfReader(io.BytesIO(rendered.pdf)).pages
+    )
+    assert pdf.index("What would change this answer") < pdf.index("Likely causes, ranked")
+    assert "Is the joint warm or hot?" in pdf
+    assert "unanswered questions could make this more urgent" in pdf
+
+
+def test_real_intake_shows_what_would_change_when_there_is_any(gait: GaitAnalysis) -> None:
+    """A red, swollen knee with fever, warmth unknown: the section is there exactly when the
+    engine lists something (its content is the engine's business)."""
+    from datetime import datetime
+
+    from kinchain.report.content import build_document
+    from kinchain.report.html import render_html
+
+    joined = assess_with_gait(gait, KNEE_FEVER)
+    page = render_html(build_document(gait, joined, generated=datetime(2026, 1, 1)), {})
+    text = _text(page)
+    assert ("What would change this answer" in text) == bool(joined.clinical.what_would_change)
+    for w in joined.clinical.what_would_change:
+        assert " ".join(w.question.split()) in text
+    if joined.clinical.urgency_statement:
+        assert " ".join(joined.clinical.urgency_statement.split()) in text

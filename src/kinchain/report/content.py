@@ -15,7 +15,8 @@ from kinchain import DISCLAIMER, __version__
 from kinchain.analysis import GaitAnalysis
 from kinchain.assessment import Assessment
 from kinchain.chain.finding import Evidence, Finding
-from kinchain.clinical import ClinicalAssessment
+from kinchain.clinical import ClinicalAssessment, WhatWouldChange
+from kinchain.clinical.result import SPECIALIST_LABELS
 from kinchain.report.document import (
     Banner,
     Block,
@@ -295,16 +296,56 @@ def _summary(analysis: GaitAnalysis, clinical: ClinicalAssessment | None) -> lis
     return out
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def urgency_statement(c: ClinicalAssessment) -> str:
+    """The decision in one or two sentences: the assessment's own statement, or (for an
+    assessment made before it had one) the urgency's meaning and the referral."""
+    if c.urgency_statement.strip():
+        return c.urgency_statement.strip()
+    return f"{_capital(c.urgency_meaning)}: {c.referral.label}."
+
+
+def _change_if(w: WhatWouldChange) -> str:
+    """The answer that would change the result, in words (``yes``, or the condition)."""
+    if w.answer in ("yes", "no"):
+        return w.answer
+    return str(getattr(w, "condition", "") or "").strip() or w.answer.replace("_", " ")
+
+
+def _changes_note(c: ClinicalAssessment) -> str:
+    n = len(c.what_would_change)
+    if not n:
+        return ""
+    few = "question" if n == 1 else "questions"
+    return f"{n} unanswered {few} could make this more urgent: see What would change this answer."
+
+
 def _urgency_banner(c: ClinicalAssessment) -> Banner:
+    """The decision at the top of the report: the urgency statement, then in smaller type the
+    red flags, the leading cause, the confidence and how many unanswered questions could make it
+    more urgent."""
     u = str(c.urgency.value)
-    parts = [f"{c.urgency_meaning[:1].upper()}{c.urgency_meaning[1:]}."]
+    parts: list[str] = []
     if c.red_flags:
         parts.append("Red flags: " + ", ".join(rf.name for rf in c.red_flags) + ".")
     if c.causes:
         top = c.causes[0]
         parts.append(f"Leading cause: {top.label} ({top.likelihood}).")
-    parts.append(f"Refer to: {c.referral.label}. Confidence: {c.confidence}.")
-    return Banner(f"Clinical urgency: {URGENCY_TITLES.get(u, u.upper())}", " ".join(parts), u)
+    if not c.urgency_statement.strip():
+        parts.append(f"Refer to: {c.referral.label}.")
+    parts.append(f"Confidence: {c.confidence}.")
+    note = _changes_note(c)
+    if note:
+        parts.append(note)
+    return Banner(
+        f"Clinical urgency: {URGENCY_TITLES.get(u, u.upper())}",
+        urgency_statement(c),
+        u,
+        detail=" ".join(parts),
+    )
 
 
 def _findings_sections(analysis: GaitAnalysis) -> tuple[list[Block], list[Block]]:
@@ -596,16 +637,7 @@ def _clinical_section(a: Assessment) -> list[Block]:
     u = str(c.urgency.value)
     out: list[Block] = [
         Heading("Clinical assessment", 2, "clinical"),
-        KeyValues(
-            (
-                ("Urgency", f"{URGENCY_TITLES.get(u, u.upper())}: {c.urgency_meaning}"),
-                ("Confidence", c.confidence),
-                (
-                    "Engine",
-                    f"kinchain {c.kinchain_version}, intake schema {c.intake_schema_version}",
-                ),
-            )
-        ),
+        Para(urgency_statement(c), tone="info"),
     ]
     # red flags
     out.append(Heading("Red flags", 3))
@@ -616,7 +648,7 @@ def _clinical_section(a: Assessment) -> list[Block]:
                 tuple(
                     (
                         (rf.name, "bad"),
-                        str(rf.urgency.value),
+                        URGENCY_TITLES.get(rf.urgency.value, rf.urgency.value),
                         _join(rf.features),
                         rf.action,
                         rf.citation,
@@ -629,14 +661,58 @@ def _clinical_section(a: Assessment) -> list[Block]:
         )
     else:
         out.append(Para("No red flag found in the answers given.", tone="ok"))
+    # what would change the answer: unanswered items that would raise the urgency
+    if c.what_would_change:
+        out.append(Heading("What would change this answer", 3))
+        out.append(
+            Para(
+                "Not answered yet, and the answer could make this more urgent: ask these first.",
+                tone="warn",
+            )
+        )
+        out.append(
+            Table(
+                ("Question", "If", "Urgency", "Go to", "Because"),
+                tuple(
+                    (
+                        (w.question, "strong"),
+                        _change_if(w),
+                        (URGENCY_TITLES.get(w.urgency.value, w.urgency.value), "bad"),
+                        SPECIALIST_LABELS.get(w.destination, w.destination.value),
+                        _capital(w.because),
+                    )
+                    for w in c.what_would_change
+                ),
+                widths=(3.2, 1.1, 1.1, 2.4, 2.2),
+                small=True,
+            )
+        )
+    facts = [("Urgency", f"{URGENCY_TITLES.get(u, u.upper())}: {c.urgency_meaning}")]
+    if c.not_musculoskeletal:
+        facts.append(
+            (
+                "Most likely cause",
+                "outside the knee and ankle's joints, bones, tendons and nerves: a doctor for "
+                "something else",
+            )
+        )
+    facts.append(("Confidence", c.confidence))
+    facts.append(
+        ("Engine", f"kinchain {c.kinchain_version}, intake schema {c.intake_schema_version}")
+    )
+    out.append(KeyValues(tuple(facts)))
     # referral
     ref = c.referral
-    pairs = [("Refer to", f"{ref.label} ({ref.urgency.value})"), ("Why", ref.reason)]
+    level = URGENCY_TITLES.get(ref.urgency.value, ref.urgency.value)
+    pairs = [("Refer to", f"{ref.label} ({level})"), ("Why", ref.reason)]
     if ref.then is not None:
-        pairs.append(("Then", str(ref.then.value).replace("_", " ")))
+        pairs.append(("Then", SPECIALIST_LABELS.get(ref.then, ref.then.value)))
     if ref.also_consider:
         pairs.append(
-            ("Also consider", ", ".join(s.value.replace("_", " ") for s in ref.also_consider))
+            (
+                "Also consider",
+                ", ".join(SPECIALIST_LABELS.get(x, x.value) for x in ref.also_consider),
+            )
         )
     if ref.review_after_days is not None:
         when = f"after {ref.review_after_days} days"

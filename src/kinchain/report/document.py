@@ -62,6 +62,7 @@ class Banner:
     title: str
     text: str
     level: str  # urgency value: emergency, same_day, soon, routine, self_care
+    detail: str = ""  # a smaller second paragraph (facts after the decision)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,8 @@ p.caveat, p.info { background: #fff8e1; border-left: 4px solid #f9a825; padding:
 p.info { background: #e3f2fd; border-left-color: #1565c0; }
 .banner { border-radius: 6px; padding: 12px 16px; margin: 10px 0 12px; }
 .banner .t { font-size: 21px; font-weight: 800; letter-spacing: .3px; }
-.banner .x { font-size: 14.5px; margin-top: 3px; }
+.banner .x { font-size: 15px; font-weight: 600; margin-top: 3px; }
+.banner .d { font-size: 13px; margin-top: 6px; opacity: .95; }
 figure { margin: 10px 0 14px; }
 figure svg { width: 100%; height: auto; display: block; }
 figure[data-figure="map"] svg { max-width: 720px; }
@@ -122,7 +123,9 @@ def _block(b: Block, figures: dict[str, RenderedFigure]) -> str:
         fg, bg = URGENCY_COLOURS.get(b.level, ("#ffffff", "#455a64"))
         return (
             f'<div class="banner urgency-{escape(b.level)}" style="color:{fg};background:{bg}">'
-            f'<div class="t">{escape(b.title)}</div><div class="x">{escape(b.text)}</div></div>'
+            f'<div class="t">{escape(b.title)}</div><div class="x">{escape(b.text)}</div>'
+            + (f'<div class="d">{escape(b.detail)}</div>' if b.detail else "")
+            + "</div>"
         )
     if isinstance(b, Details):
         inner = "".join(_block(x, figures) for x in b.blocks)

@@ -110,10 +110,22 @@ def _styles() -> dict[str, ParagraphStyle]:
             spaceBefore=4,
             spaceAfter=6,
         ),
+        "info": ParagraphStyle(
+            "info",
+            parent=base,
+            backColor=colors.HexColor("#e3f2fd"),
+            borderWidth=0,
+            borderPadding=(4, 5, 4, 5),
+            spaceBefore=4,
+            spaceAfter=6,
+        ),
         "banner_t": ParagraphStyle(
             "banner_t", parent=base, fontName=bold, fontSize=14.5, leading=18
         ),
         "banner_x": ParagraphStyle("banner_x", parent=base, fontSize=9.5, leading=12.5),
+        "banner_d": ParagraphStyle(
+            "banner_d", parent=base, fontSize=8.3, leading=10.8, spaceBefore=2
+        ),
     }
 
 
@@ -209,7 +221,9 @@ def _figure(b: Figure, figures: dict[str, RenderedFigure]) -> list[Flowable]:
 
 def _banner(b: Banner) -> list[Flowable]:
     fg, bg = URGENCY_COLOURS.get(b.level, ("#ffffff", "#455a64"))
-    data = [[_p(b.title, "banner_t", fg)], [_p(b.text, "banner_x", fg)]]
+    data = [[_p(b.title, "banner_t", fg)], [_p(b.text, "banner_x", fg, bold=True)]]
+    if b.detail:
+        data.append([_p(b.detail, "banner_d", fg)])
     t = RLTable(data, colWidths=[FRAME_W])
     t.setStyle(
         RLTableStyle(
@@ -230,7 +244,7 @@ def _flow(b: Block, figures: dict[str, RenderedFigure]) -> list[Flowable]:
             return [CondPageBreak(40 * mm), _p(b.text, "h2")]
         return [CondPageBreak(25 * mm), _p(b.text, "h3")]
     if isinstance(b, Para):
-        style = {"muted": "muted", "caveat": "caveat", "info": "caveat"}.get(b.tone, "base")
+        style = {"muted": "muted", "caveat": "caveat", "info": "info"}.get(b.tone, "base")
         colour = _TONE_COLOURS.get(b.tone) if b.tone in ("ok", "warn", "bad") else None
         text = escape(b.text)
         if colour:
