@@ -115,9 +115,9 @@ def test_findings_panel_and_links(bundle: dict[str, Any], fired_analysis: GaitAn
     assert "urn:uuid:" + finding["id"] in basis
 
 
-def test_questionnaire_response(bundle: dict[str, Any]) -> None:
+def test_questionnaire_response(bundle: dict[str, Any], joined: Assessment) -> None:
     (qr,) = _of(bundle, "QuestionnaireResponse")
-    assert qr["questionnaire"] == f"{C.INTAKE_QUESTIONNAIRE}|1"
+    assert qr["questionnaire"] == f"{C.INTAKE_QUESTIONNAIRE}|{joined.intake.schema_version}"
     assert qr["status"] == "completed"
     flat: dict[str, Any] = {}
 
@@ -216,3 +216,57 @@ def test_patient_info_requires_identifier() -> None:
         PatientInfo(identifier="  ")
     with pytest.raises(ValueError):
         PatientInfo(identifier="a", sex="bogus")  # type: ignore[arg-type]
+
+
+def test_risk_assessment_carries_the_decision_and_what_would_change(
+    fired_analysis: GaitAnalysis, joined: Assessment
+) -> None:
+    """The urgency statement is the RiskAssessment's mitigation (and a note); each
+    what_would_change item is a note; the bundle stays valid."""
+    from kinchain.clinical import Specialist, Urgency, WhatWouldChange
+
+    statement = (
+        "Urgent: be seen today (a GP the same day or urgent care) for a possible infected "
+        "joint. Go to the emergency department now if the joint is warm or hot."
+    )
+    change = WhatWouldChange(
+        field="signs.warmth",
+        question="Is the joint warm or hot?",
+        answer="yes",
+        urgency=Urgency.emergency,
+        destination=Specialist.emergency_department,
+        because="septic arthritis",
+        rule_id="red_flag_septic_arthritis",
+    )
+    clinical = joined.clinical.model_copy(
+        update={
+            "urgency_statement": statement,
+            "what_would_change": [change],
+            "not_musculoskeletal": True,
+        }
+    )
+    bundle = build_bundle(fired_analysis, clinical, joined.intake, PATIENT, recorded=RECORDED)
+    assert validate_bundle(bundle) == []
+    Bundle.model_validate(bundle)
+    (risk,) = _of(bundle, "RiskAssessment")
+    get_fhir_model_class("RiskAssessment").model_validate(risk)
+    assert risk["mitigation"] == statement
+    notes = [n["text"] for n in risk["note"]]
+    assert notes[0].startswith("Urgency: ")
+    assert f"Decision: {statement}" in notes
+    (note,) = [n for n in notes if n.startswith("What would change this answer:")]
+    assert "Is the joint warm or hot?" in note and "If yes: emergency" in note
+    assert "septic arthritis" in note and "signs.warmth" in note
+    assert any("a doctor for something else" in n for n in notes)
+
+
+def test_risk_assessment_without_a_statement_keeps_the_referral(
+    bundle: dict[str, Any], joined: Assessment
+) -> None:
+    (risk,) = _of(bundle, "RiskAssessment")
+    statement = joined.clinical.urgency_statement.strip()
+    referral = joined.clinical.referral
+    assert risk["mitigation"] == (statement or f"{referral.label}: {referral.reason}")
+    notes = [n["text"] for n in risk["note"]]
+    changes = [n for n in notes if n.startswith("What would change this answer:")]
+    assert len(changes) == len(joined.clinical.what_would_change)

@@ -24,7 +24,7 @@ from kinchain.fhir import codes as C
 
 if TYPE_CHECKING:
     from kinchain.analysis import GaitAnalysis
-    from kinchain.clinical import ClinicalAssessment, Intake
+    from kinchain.clinical import ClinicalAssessment, Intake, WhatWouldChange
 
 __all__ = ["PatientInfo", "build_bundle"]
 
@@ -299,6 +299,21 @@ def _gait_observations(
 # --------------------------------------------------------------------------------------------
 
 
+def _change_note(w: WhatWouldChange) -> str:
+    """A ``what_would_change`` item as a note: the open question and what its answer would
+    mean (with the field and the rule, for a reader of the bundle)."""
+    answer = w.answer.replace("_", " ")
+    condition = str(getattr(w, "condition", "") or "").strip()
+    if condition and w.answer not in ("yes", "no"):
+        answer = condition
+    where = w.destination.value.replace("_", " ")
+    because = w.because.strip().rstrip(".")
+    return (
+        f"What would change this answer: {w.question.strip()} If {answer}: {w.urgency.value}, "
+        f"{where}, for {because} (unanswered: {w.field}; {w.rule_id})."
+    )
+
+
 def _risk_assessment(a: ClinicalAssessment, patient_ref: str, basis: list[str]) -> dict[str, Any]:
     predictions = []
     for cause in a.causes:
@@ -314,9 +329,22 @@ def _risk_assessment(a: ClinicalAssessment, patient_ref: str, basis: list[str]) 
                 + (f" Against: {against}." if against else ""),
             }
         )
+    statement = a.urgency_statement.strip()
     notes = [
         {"text": f"Urgency: {a.urgency.value} ({a.urgency_meaning})."},
+        *([{"text": f"Decision: {statement}"}] if statement else []),
         *({"text": f"Red flag {r.name}: {'; '.join(r.features)}. {r.action}"} for r in a.red_flags),
+        *({"text": _change_note(w)} for w in a.what_would_change),
+        *(
+            [
+                {
+                    "text": "Most likely cause is outside the knee and ankle's joints, bones, "
+                    "tendons and nerves: a doctor for something else."
+                }
+            ]
+            if a.not_musculoskeletal
+            else []
+        ),
         *(
             {
                 "text": f"[{r.kind}] {r.text} ({r.rule_id}"
@@ -334,7 +362,7 @@ def _risk_assessment(a: ClinicalAssessment, patient_ref: str, basis: list[str]) 
         "subject": {"reference": patient_ref},
         "method": {"text": f"kinchain clinical engine {a.kinchain_version}"},
         "prediction": predictions,
-        "mitigation": f"{a.referral.label}: {a.referral.reason}",
+        "mitigation": statement or f"{a.referral.label}: {a.referral.reason}",
         "note": notes,
     }
     if basis:
