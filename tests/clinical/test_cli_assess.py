@@ -207,6 +207,7 @@ def test_summary_shows_the_statement_and_what_would_change_first(
     )
     # the decision comes first: statement, then the questions, then the causes
     assert text.index(STATEMENT) < text.index(CHANGE.question) < text.index("Likely causes")
+    assert "See:" not in text  # the statement says where to go: not twice
     # a person reads no field paths (they are in --json)
     assert "skin.spreading_fast" not in text
     a = assess(parse_intake(GOUT))
@@ -339,10 +340,13 @@ def test_interactive_follow_up_stops_at_an_emergency(monkeypatch: pytest.MonkeyP
 
 
 def test_patient_is_not_asked_examination_items(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assess_cli, "assess", _engine_asking(WHOLE_LEG))
+    pulses = WHOLE_LEG.model_copy(
+        update={"field": "vascular.foot_pulses_absent", "question": "Foot pulses absent?"}
+    )
+    monkeypatch.setattr(assess_cli, "assess", _engine_asking(WHOLE_LEG, pulses))
     asked, prompt = _scripted({"Who is answering": "patient", "Where is the pain": "calf"})
     assess_cli.ask_intake(prompt, lambda _m: None)
-    assert not any("whole leg" in a for a in asked)
+    assert not any("whole leg" in a or "pulses" in a for a in asked)
 
 
 def test_sites_and_duration_prompts() -> None:
@@ -360,3 +364,16 @@ def test_sites_and_duration_prompts() -> None:
         _convert(duration, "3")
     swelling = next(q for q in QUESTIONS if q.path == "signs.leg_swelling")
     assert _convert(swelling, "one leg") == "one_leg"
+
+
+def test_summary_without_a_statement_says_where_to_go() -> None:
+    from rich.console import Console
+
+    a = assess(parse_intake(GOUT)).model_copy(
+        update={"urgency_statement": "", "what_would_change": []}
+    )
+    console = Console(record=True, width=200)
+    assess_cli.print_summary(a, console)
+    text = " ".join(console.export_text().split())
+    assert f"See: {a.referral.label}." in text
+    assert "What would change this answer" not in text

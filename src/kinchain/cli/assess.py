@@ -146,9 +146,10 @@ def print_summary(a: ClinicalAssessment, console: Console) -> None:
     causes, tests and reasons. No field paths: those are in ``--json``."""
     style = _COLOURS[a.urgency]
     lines = [f"[{style}] {a.urgency.value.upper()} [/] {escape(a.urgency_meaning)}"]
-    if a.urgency_statement:
+    if a.urgency_statement:  # says where to go, for what, and when it would be more urgent
         lines.append(f"[bold]{escape(a.urgency_statement)}[/]")
-    lines.append(f"[bold]See:[/] {escape(a.referral.label)}. {escape(a.referral.reason)}")
+    else:
+        lines.append(f"[bold]See:[/] {escape(a.referral.label)}. {escape(a.referral.reason)}")
     console.print(Panel("\n".join(lines), title="kinchain clinical assessment", expand=False))
     if a.what_would_change:
         console.print(
@@ -163,7 +164,7 @@ def print_summary(a: ClinicalAssessment, console: Console) -> None:
         t.add_column("urgency")
         t.add_column("features")
         for f in a.red_flags:
-            t.add_row(f.name, f.urgency.value, "; ".join(f.features))
+            t.add_row(f.name, URGENCY_WORDS[f.urgency.value].lower(), "; ".join(f.features))
         console.print(t)
     t = Table(title="Likely causes (ranked; unlikely ones omitted, see --json)")
     for col in ("#", "cause", "likelihood", "confidence", "for", "against"):
@@ -792,7 +793,14 @@ def question_for(path: str, text: str = "") -> Q | None:
     return Q(path, wording, kind[0], kind[1])
 
 
-_CLINICIAN_ONLY = ("exam.", "labs.")
+_CLINICIAN_ONLY = (
+    "exam.",
+    "labs.",
+    "vascular.foot_pulses_absent",
+    "vascular.pain_on_passive_stretch",
+    "vascular.compartment_tense",
+)
+"""Examination and laboratory items: not asked of a patient (the clinician's to answer)."""
 
 
 def next_change(data: Data, asked: Collection[str]) -> Q | None:
