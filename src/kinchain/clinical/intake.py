@@ -10,9 +10,19 @@ Conventions
   ``_c`` for degrees Celsius, ``_mg_l``, ``_cm``). Serum urate takes an explicit unit
   (:attr:`Labs.urate_unit`); without one the unit is detected from the value and the assumption is
   stated in the assessment (see :meth:`Labs.urate_mg_dl`).
+* Types are strict: a number must be a JSON number (``40``, not ``"40"``, not ``true``; an
+  integer is accepted for a decimal field, a decimal is refused for a count), an answer must be
+  one of its strings (``1`` or ``true`` is refused). NaN and infinities are refused.
 * Out-of-range values, unknown fields and contradictory answers raise
-  :class:`kinchain.errors.InputError` naming the field (use :func:`parse_intake` to turn a
-  pydantic ``ValidationError`` into one).
+  :class:`kinchain.errors.InputError` (validating an :class:`Intake` raises it directly): the
+  source is the first field with a problem and the message lists every problem found, each as
+  ``field: problem`` joined with ``"; "`` (at most :data:`MAX_LISTED_PROBLEMS`), a submitted
+  value echoed only cut to :data:`ECHO_CHARS` characters. The cross-field contradictions are
+  listed in :meth:`Intake._consistent` and in ``docs/clinical.md``; each message names both
+  fields.
+* :func:`parse_intake` also bounds the input before reading it: JSON text of at most
+  :data:`MAX_INTAKE_BYTES` bytes, nesting of at most :data:`MAX_INTAKE_DEPTH` levels (the intake
+  itself needs 3) and at most :data:`MAX_INTAKE_VALUES` values, for text and for mappings alike.
 
 The only required field is :attr:`Pain.sites` (``pain.sites``): at least one painful site.
 The JSON Schema is :func:`intake_json_schema` (published as ``docs/intake.schema.json``).
@@ -21,10 +31,20 @@ The JSON Schema is :func:`intake_json_schema` (published as ``docs/intake.schema
 from __future__ import annotations
 
 import json
+import re
+import reprlib
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kinchain.errors import InputError
 
@@ -42,8 +62,81 @@ DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375}
 """Days in each unit of :attr:`Pain.duration_unit` (a month is 365.25 / 12 days)."""
 
 
+MAX_INTAKE_BYTES = 256 * 1024
+"""Largest intake JSON text :func:`parse_intake` reads, in bytes (UTF-8)."""
+MAX_INTAKE_DEPTH = 8
+"""Deepest nesting of objects and lists :func:`parse_intake` reads (the top-level object is level
+1; the intake itself needs 3, e.g. ``gait_findings[0]``)."""
+MAX_INTAKE_VALUES = 10_000
+"""Most values (of objects and lists, all levels together) :func:`parse_intake` reads."""
+MAX_SITES = 8
+"""Most entries in :attr:`Pain.sites` (there are 8 sites)."""
+MAX_GAIT_FINDINGS = 32
+"""Most entries in :attr:`Intake.gait_findings` (8 finding names on up to 3 sides is 24)."""
+MAX_LISTED_PROBLEMS = 20
+"""Most problems one :class:`~kinchain.errors.InputError` lists (the rest are counted)."""
+ECHO_CHARS = 40
+"""A submitted value echoed in an error message is cut to this many characters."""
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False
+    )
+
+
+class _Refused(ValueError):
+    """Problems a validator found, as ``(field, problem)`` pairs with full field paths.
+
+    A ``ValueError`` so that pydantic collects it with every other problem of the intake;
+    :class:`Intake` turns the lot into one :class:`~kinchain.errors.InputError`.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {p}" for f, p in problems))
+
+
+_echo_repr = reprlib.Repr()
+_echo_repr.maxstring = ECHO_CHARS
+_echo_repr.maxother = ECHO_CHARS
+_echo_repr.maxlevel = 2
+_echo_repr.maxlist = _echo_repr.maxtuple = _echo_repr.maxdict = 4
+
+
+def _clip(text: str, limit: int = ECHO_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _problems_of(exc: ValidationError) -> list[tuple[str, str]]:
+    """Every problem of a pydantic ``ValidationError`` as ``(field, problem)``."""
+    out: list[tuple[str, str]] = []
+    for err in exc.errors(include_url=False):
+        refused = err.get("ctx", {}).get("error")
+        if isinstance(refused, _Refused):
+            out.extend(refused.problems)
+            continue
+        field = ".".join(_clip(str(p)) for p in err["loc"]) or "intake"
+        if err["type"] == "missing":
+            problem = "required field is missing"
+        elif err["type"] == "extra_forbidden":
+            problem = "unknown field (not in the intake schema)"
+        else:
+            problem = err["msg"]
+            if "input" in err:
+                problem += f" (got {_clip(_echo_repr.repr(err['input']))})"
+        out.append((field, problem))
+    return out
+
+
+def _input_error(problems: list[tuple[str, str]]) -> InputError:
+    """One :class:`InputError` listing ``problems``: the source is the first problem's field."""
+    (source, first), rest = problems[0], problems[1:MAX_LISTED_PROBLEMS]
+    text = first + "".join(f"; {field}: {problem}" for field, problem in rest)
+    more = len(problems) - MAX_LISTED_PROBLEMS
+    if more > 0:
+        text += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return InputError(source, text)
 
 
 def _ans(description: str) -> Any:
@@ -80,7 +173,17 @@ class GaitFindingEvidence(_Model):
     severity: Literal["mild", "moderate", "severe"] = Field(
         default="mild", description="Severity as graded by the gait analysis."
     )
-    summary: str = Field(default="", description="One-line human summary of the finding.")
+    summary: str = Field(
+        default="", max_length=1000, description="One-line human summary of the finding."
+    )
+
+    @field_validator("fired", mode="before")
+    @classmethod
+    def _numpy_bool(cls, value: Any) -> Any:
+        # the gait analysis may compute ``fired`` as a NumPy bool; strict mode takes only bool
+        if type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_"):
+            return bool(value)
+        return value
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,7 +219,9 @@ class Pain(_Model):
 
     sites: list[Site] = Field(
         min_length=1,
-        description="Painful sites (required, at least one): knee, ankle, foot, hip, back.",
+        max_length=MAX_SITES,
+        description="Painful sites (required, at least one): knee, ankle, foot, toes, hip, "
+        "thigh, calf (calf, shin or lower leg), back.",
     )
     side: Side = Field(default="unknown", description="Side of the leg symptoms.")
     first_mtp: Answer = _ans("The base of the big toe (1st metatarsophalangeal joint) is involved.")
@@ -174,7 +279,7 @@ class Pain(_Model):
             return data
         if value is None or unit is None:
             missing = "pain.duration_unit" if unit is None else "pain.duration_value"
-            raise InputError(missing, "give pain.duration_value and pain.duration_unit together")
+            raise _Refused([(missing, "give pain.duration_value and pain.duration_unit together")])
         if not isinstance(value, int | float) or isinstance(value, bool):
             return data  # the field's own type check names the problem
         if unit not in DAYS_PER_UNIT:
@@ -183,9 +288,14 @@ class Pain(_Model):
         given = data.get("duration_days")
         if isinstance(given, int | float) and not isinstance(given, bool):
             if abs(given - days) > max(1.0, 0.1 * days):
-                raise InputError(
-                    "pain.duration_days",
-                    f"{given:g} days contradicts pain.duration_value = {value:g} {unit}",
+                raise _Refused(
+                    [
+                        (
+                            "pain.duration_days",
+                            f"{given:g} days contradicts pain.duration_value = {value:g} "
+                            f"{unit} ({days:.4g} days): give one of them, or make them agree",
+                        )
+                    ]
                 )
             return data
         return {**data, "duration_days": round(days, 2)}
@@ -589,25 +699,33 @@ class Labs(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Labs:
+        problems: list[tuple[str, str]] = []
         if self.urate is not None:
             v, unit = self.urate, self.urate_unit
             if unit is None and 25 < v <= 60:
-                raise InputError(
-                    "labs.urate",
-                    f"{v:g} is ambiguous without a unit (too high for mg/dL, too low for "
-                    "umol/L); give labs.urate_unit",
+                problems.append(
+                    (
+                        "labs.urate",
+                        f"{v:g} is ambiguous without a unit (too high for mg/dL, too low for "
+                        "umol/L): give labs.urate_unit",
+                    )
                 )
-            mg, _ = self.urate_mg_dl()
-            if mg is not None and not 0.3 <= mg <= 30:
-                raise InputError(
-                    "labs.urate",
-                    f"{v:g} {unit or ''} is {mg:.2f} mg/dL, outside 0.3-30 mg/dL: "
-                    "check the value and labs.urate_unit",
-                )
+            else:
+                mg, _ = self.urate_mg_dl()
+                if mg is not None and not 0.3 <= mg <= 30:
+                    problems.append(
+                        (
+                            "labs.urate",
+                            f"{v:g} {unit or ''} is {mg:.2f} mg/dL, outside 0.3-30 mg/dL: "
+                            "check the value and labs.urate_unit",
+                        )
+                    )
         if self.rf_iu_ml is not None and self.rf_uln_iu_ml is None:
-            raise InputError("labs.rf_uln_iu_ml", "needed with labs.rf_iu_ml (the lab's ULN)")
+            problems.append(("labs.rf_uln_iu_ml", "needed with labs.rf_iu_ml (the lab's ULN)"))
         if self.acpa_u_ml is not None and self.acpa_uln_u_ml is None:
-            raise InputError("labs.acpa_uln_u_ml", "needed with labs.acpa_u_ml (the lab's ULN)")
+            problems.append(("labs.acpa_uln_u_ml", "needed with labs.acpa_u_ml (the lab's ULN)"))
+        if problems:
+            raise _Refused(problems)
         return self
 
 
@@ -660,42 +778,135 @@ class Intake(_Model):
     labs: Labs = Field(default_factory=Labs, description="Optional laboratory and imaging results.")
     gait_findings: list[GaitFindingEvidence] | None = Field(
         default=None,
+        max_length=MAX_GAIT_FINDINGS,
         description="Findings of kinchain's gait analysis; null when no gait analysis was done.",
     )
 
     @model_validator(mode="after")
     def _consistent(self) -> Intake:
-        f, t = self.function, self.trauma
+        """Refuse answers that cannot all be true (each message names both fields)."""
+        problems: list[tuple[str, str]] = []
+
+        def refuse(field: str, problem: str) -> None:
+            problems.append((field, problem))
+
+        d, p, t, f, s = self.demographics, self.pain, self.trauma, self.function, self.signs
+        # --- who the person is
+        for name, what in (("pregnant", "pregnant"), ("gave_birth_6_weeks", "a recent birth")):
+            if getattr(d, name) != "yes":
+                continue
+            if d.sex == "male":
+                refuse(
+                    f"demographics.{name}",
+                    f"'yes' contradicts demographics.sex = 'male' ({what} with male sex)",
+                )
+            if d.age_years is not None and d.age_years < 10:
+                refuse(
+                    f"demographics.{name}",
+                    f"'yes' contradicts demographics.age_years = {d.age_years:g} (under 10)",
+                )
+        # --- the pain
+        if p.first_mtp == "yes" and "foot" not in p.sites:
+            # the big toe is part of the foot: accept, but it must be listed as a site
+            refuse("pain.sites", "pain.first_mtp is 'yes': add 'foot' to pain.sites")
+        if p.distribution == "stocking" and p.numbness == "no":
+            refuse(
+                "pain.distribution",
+                "'stocking' contradicts pain.numbness = 'no' (a stocking distribution is read "
+                "as symptoms of a neuropathy, numbness among them): correct one of them, or "
+                "leave one 'unknown'",
+            )
+        # --- the injury
+        if t.injury == "no":
+            if t.days_since_injury is not None:
+                refuse("trauma.days_since_injury", "given although trauma.injury is 'no'")
+            if t.mechanism not in ("unknown", "exertion"):
+                refuse(
+                    "trauma.mechanism",
+                    "given although trauma.injury is 'no' (only 'exertion' may go without an "
+                    "injury)",
+                )
+            for name in ("dislocation_suspected", "open_wound_over_injury"):
+                if getattr(t, name) == "yes":
+                    refuse(f"trauma.{name}", "'yes' although trauma.injury is 'no'")
+            if t.bore_weight_immediately != "unknown":
+                refuse(
+                    "trauma.bore_weight_immediately",
+                    f"'{t.bore_weight_immediately}' although trauma.injury is 'no' (there is "
+                    "no 'right after the injury'): leave it 'unknown'",
+                )
+        # --- function
         if f.bears_weight_4_steps == "no" and (f.walked_today_km or 0) >= 0.1:
-            raise InputError(
+            refuse(
                 "function.bears_weight_4_steps",
                 f"contradicts function.walked_today_km = {f.walked_today_km:g}: cannot take 4 "
                 "steps yet walked today",
             )
-        if t.injury == "no":
-            for name in ("days_since_injury",):
-                if getattr(t, name) is not None:
-                    raise InputError(f"trauma.{name}", "given although trauma.injury is 'no'")
-            if t.mechanism not in ("unknown", "exertion"):
-                raise InputError(
-                    "trauma.mechanism",
-                    "given although trauma.injury is 'no' (only 'exertion' "
-                    "may go without an injury)",
-                )
-        s = self.signs
+        # --- signs
         if s.fever == "no" and s.temperature_c is not None and s.temperature_c >= 38.0:
-            raise InputError(
+            refuse(
                 "signs.fever",
                 f"'no' contradicts signs.temperature_c = {s.temperature_c:g} C (>= 38.0 is a "
                 "fever): correct one of them, or leave signs.fever 'unknown'",
             )
         if s.small_joints_involved is not None and s.large_joints_involved is not None:
-            if s.small_joints_involved + s.large_joints_involved > 68:
-                raise InputError("signs.small_joints_involved", "more joints than exist")
-        if self.pain.first_mtp == "yes" and not {"foot"} & set(self.pain.sites):
-            # the big toe is part of the foot: accept, but it must be listed as a site
-            raise InputError("pain.sites", "pain.first_mtp is 'yes': add 'foot' to pain.sites")
+            total = s.small_joints_involved + s.large_joints_involved
+            if total > 68:
+                refuse(
+                    "signs.small_joints_involved",
+                    f"with signs.large_joints_involved makes {total} joints, more than the 68 "
+                    "joints counted",
+                )
+        if s.swelling == "no" and s.swelling_sudden_severe == "yes":
+            refuse("signs.swelling_sudden_severe", "'yes' contradicts signs.swelling = 'no'")
+        if s.leg_swelling == "no":
+            for name in ("entire_leg_swollen", "pitting_oedema_symptomatic_leg"):
+                if getattr(self.exam, name) == "yes":
+                    refuse(f"exam.{name}", "'yes' contradicts signs.leg_swelling = 'no'")
+        # --- sudden stroke symptoms that have gone again (a TIA) need such a symptom
+        n = self.neuro
+        stroke = (
+            "sudden_one_side_weakness",
+            "face_drooping",
+            "speech_difficulty",
+            "sudden_vision_or_balance_loss",
+        )
+        if n.symptoms_resolved == "yes" and all(getattr(n, x) != "yes" for x in stroke):
+            refuse(
+                "neuro.symptoms_resolved",
+                "'yes' although none of "
+                + ", ".join(f"neuro.{x}" for x in stroke)
+                + " is 'yes' (which symptoms have gone?)",
+            )
+        # --- skin, history, episodes
+        if self.skin.spreading_fast == "yes" and self.skin.redness_spreading == "no":
+            refuse("skin.spreading_fast", "'yes' contradicts skin.redness_spreading = 'no'")
+        if self.history.cancer_active == "yes" and self.history.cancer_history == "no":
+            refuse(
+                "history.cancer_history",
+                "'no' contradicts history.cancer_active = 'yes' (an active cancer is a "
+                "history of cancer)",
+            )
+        e = self.episode
+        if e.complete_resolution_between == "yes" and e.recurrent == "no":
+            refuse(
+                "episode.complete_resolution_between",
+                "'yes' contradicts episode.recurrent = 'no' (resolution between episodes needs "
+                "more than one episode)",
+            )
+        if problems:
+            raise _Refused(problems)
         return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _as_input_error(cls, data: Any, handler: ModelWrapValidatorHandler[Intake]) -> Intake:
+        # every problem of the intake (types, ranges, units, contradictions) in one InputError;
+        # defined after _consistent so that it wraps it too
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise _input_error(_problems_of(exc)) from exc
 
     def assumptions(self) -> list[str]:
         """Assumptions made in reading this intake (stated in the assessment)."""
@@ -726,36 +937,127 @@ class Intake(_Model):
         return out
 
 
+_JSON_TOKENS = re.compile(r'[\[\]{}"\\]')
+
+
+def _too_deep() -> InputError:
+    return InputError(
+        "intake",
+        f"nested deeper than {MAX_INTAKE_DEPTH} levels of objects and lists (the limit; the "
+        "intake itself needs 3)",
+    )
+
+
+def _check_text(text: str) -> None:
+    """Refuse JSON text nested deeper than :data:`MAX_INTAKE_DEPTH`, without recursing.
+
+    Counts brackets outside strings in one pass (the text need not be valid JSON: ``json.loads``
+    reports that afterwards).
+    """
+    depth, in_string, skip = 0, False, -1
+    for m in _JSON_TOKENS.finditer(text):
+        i = m.start()
+        if i == skip:  # the character after a backslash in a string
+            continue
+        c = text[i]
+        if in_string:
+            if c == "\\":
+                skip = i + 1
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_INTAKE_DEPTH:
+                raise _too_deep()
+        elif c in "]}":
+            depth -= 1
+
+
+def _check_data(data: Any) -> None:
+    """Refuse data nested deeper than :data:`MAX_INTAKE_DEPTH` or with more than
+    :data:`MAX_INTAKE_VALUES` values (iteratively: no recursion, cycles are refused as too
+    deep)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    count = 0
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, Mapping):
+            children = list(value.values())
+        elif isinstance(value, list | tuple):
+            children = list(value)
+        else:
+            continue
+        if depth > MAX_INTAKE_DEPTH:
+            raise _too_deep()
+        count += len(children)
+        if count > MAX_INTAKE_VALUES:
+            raise InputError("intake", f"more than {MAX_INTAKE_VALUES} values in all (the limit)")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _too_big(size: int) -> InputError:
+    return InputError(
+        "intake",
+        f"the JSON text is larger than the {MAX_INTAKE_BYTES // 1024} KiB limit (at least "
+        f"{size} bytes)",
+    )
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_intake(data: Mapping[str, Any] | str | bytes) -> Intake:
     """Validate raw intake data (a mapping or JSON text) into an :class:`Intake`.
+
+    The input is bounded before it is read: JSON text of at most :data:`MAX_INTAKE_BYTES` bytes,
+    at most :data:`MAX_INTAKE_DEPTH` levels of nesting and :data:`MAX_INTAKE_VALUES` values (for
+    text and mappings alike; nothing recurses on the raw input).
+
+    Parameters
+    ----------
+    data
+        A mapping (e.g. from ``json.loads``) or JSON text (``str``, or ``bytes`` in UTF-8, -16
+        or -32).
+
+    Returns
+    -------
+    Intake
+        The validated intake.
 
     Raises
     ------
     InputError
-        Naming the field path (e.g. ``pain.duration_days``) and the problem, for invalid JSON,
-        missing required fields, out-of-range values, wrong units and contradictions.
+        For input over the limits (source ``intake``), invalid JSON, and every problem of the
+        intake at once: the source is the first field with a problem (e.g.
+        ``pain.duration_days``), the message lists each problem as ``field: problem`` (missing
+        required fields, wrong types, out-of-range values, wrong units and contradictions).
     """
-    if isinstance(data, str | bytes):
+    if isinstance(data, bytes | bytearray):
+        if len(data) > MAX_INTAKE_BYTES:
+            raise _too_big(len(data))
         try:
-            data = json.loads(data)
+            data = bytes(data).decode(json.detect_encoding(data))
+        except UnicodeDecodeError as exc:
+            raise InputError("intake", f"not valid JSON text ({exc.reason})") from exc
+    if isinstance(data, str):
+        # a character is at least one byte: measure the bytes only when it could matter
+        size = len(data) if len(data) > MAX_INTAKE_BYTES else len(data.encode("utf-8", "replace"))
+        if size > MAX_INTAKE_BYTES:
+            raise _too_big(size)
+        _check_text(data)
+        try:
+            data = json.loads(data, parse_constant=_refuse_constant)
         except json.JSONDecodeError as exc:
             raise InputError("intake", f"not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+        except ValueError as exc:  # NaN/Infinity, integers of more than 4300 digits
+            raise InputError("intake", f"not valid JSON ({_clip(str(exc), 80)})") from exc
     if not isinstance(data, Mapping):
         raise InputError("intake", "must be a JSON object")
-    try:
-        return Intake.model_validate(dict(data))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or "intake"
-        problem = err["msg"]
-        if err["type"] == "missing":
-            problem = "required field is missing"
-        elif "input" in err and err["type"] not in ("extra_forbidden",):
-            problem = f"{problem} (got {err['input']!r})"
-        more = len(exc.errors()) - 1
-        if more:
-            problem += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise InputError(loc, problem) from exc
+    _check_data(data)
+    return Intake.model_validate(dict(data))
 
 
 def intake_json_schema() -> dict[str, Any]:
