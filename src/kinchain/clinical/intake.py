@@ -14,18 +14,21 @@ Conventions
   integer is accepted for a decimal field, a decimal is refused for a count), an answer must be
   one of its strings (``1`` or ``true`` is refused). NaN and infinities are refused.
 * Out-of-range values, unknown fields and contradictory answers raise
-  :class:`kinchain.errors.InputError` (validating an :class:`Intake` raises it directly): the
-  source is the first field with a problem and the message lists every problem found, each as
-  ``field: problem`` joined with ``"; "`` (at most :data:`MAX_LISTED_PROBLEMS`), a submitted
-  value echoed only cut to :data:`ECHO_CHARS` characters. The cross-field contradictions are
-  listed in :meth:`Intake._consistent` and in ``docs/clinical.md``; each message names both
-  fields.
+  :class:`kinchain.errors.InputError`, from :func:`parse_intake` and from validating an
+  :class:`Intake` directly alike: the source is the first field with a problem and the message
+  lists every problem found, each as ``field: problem`` joined with ``"; "`` (at most
+  :data:`MAX_LISTED_PROBLEMS`), a submitted value echoed only cut to :data:`ECHO_CHARS`
+  characters. The cross-field contradictions (answers that cannot all be true; each message
+  names both fields) are listed in ``docs/clinical.md``, section "The intake".
 * :func:`parse_intake` also bounds the input before reading it: JSON text of at most
   :data:`MAX_INTAKE_BYTES` bytes, nesting of at most :data:`MAX_INTAKE_DEPTH` levels (the intake
   itself needs 3) and at most :data:`MAX_INTAKE_VALUES` values, for text and for mappings alike.
+  Validating an :class:`Intake` directly does not check these: untrusted input goes through
+  :func:`parse_intake`.
 
 The only required field is :attr:`Pain.sites` (``pain.sites``): at least one painful site.
-The JSON Schema is :func:`intake_json_schema` (published as ``docs/intake.schema.json``).
+The JSON Schema is :func:`intake_json_schema`, published as ``docs/intake.schema.json`` with the
+field table of ``docs/clinical.md`` by ``python tools/gen_intake_docs.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import json
 import re
 import reprlib
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -69,7 +72,7 @@ MAX_INTAKE_DEPTH = 8
 1; the intake itself needs 3, e.g. ``gait_findings[0]``)."""
 MAX_INTAKE_VALUES = 10_000
 """Most values (of objects and lists, all levels together) :func:`parse_intake` reads."""
-MAX_SITES = 8
+MAX_SITES = len(get_args(Site))
 """Most entries in :attr:`Pain.sites` (there are 8 sites)."""
 MAX_GAIT_FINDINGS = 32
 """Most entries in :attr:`Intake.gait_findings` (8 finding names on up to 3 sides is 24)."""
