@@ -51,7 +51,8 @@ def test_analyze_with_intake_writes_report_with_clinical_section(tmp_path: Path)
     assert not list(out.glob(".kinchain-*")), "temporary files left behind"
 
     urgency = vignette["expected"]["urgency"]
-    assert f"clinical urgency: {urgency}" in proc.stdout
+    assert "clinical: Emergency: go to the emergency department now" in proc.stdout
+    assert urgency == "emergency"
     page = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="clinical"' in page
     assert f"urgency-{urgency}" in page

@@ -176,10 +176,7 @@ def register(app: typer.Typer) -> None:
         )
         if isinstance(joined, Assessment):
             c = joined.clinical
-            typer.echo(
-                f"clinical urgency: {c.urgency.value} ({c.urgency_meaning}); "
-                f"refer to: {c.referral.label}"
-            )
+            typer.echo(f"clinical: {c.urgency_statement or c.urgency_meaning}")
         names = {"html": "report", "pdf": "pdf", "json": "analysis"}
         for key, path in report_files.items():
             typer.echo(f"{names[key]:9s} {path}")

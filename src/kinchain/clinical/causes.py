@@ -1006,11 +1006,11 @@ def _mimic_evidence(i: Intake, R: Mapping[str, RuleResult], ev: dict[CauseId, li
             "leg_clot",
             "a possible leg clot",
             t_or(M.one_leg_swollen(i), answer(i.signs.calf_pain)),
-            1.5,
+            0.5,
             0.0,
             ("signs.leg_swelling", "signs.calf_pain"),
         ),
-        Ev("clot_risk", "a clot risk factor", M.clot_risk(i), 1.0, 0.0, M.CLOT_RISK_FIELDS),
+        Ev("clot_risk", "a clot risk factor", M.clot_risk(i), 0.5, 0.0, M.CLOT_RISK_FIELDS),
     ]
     ev[CauseId.stroke_tia] = [
         _screen(

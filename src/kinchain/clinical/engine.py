@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from typing import Any, get_args
 
 from kinchain import DISCLAIMER, __version__
-from kinchain.clinical import decision
+from kinchain.clinical import decision, wording
 from kinchain.clinical.causes import rank_causes
 from kinchain.clinical.intake import Intake, parse_intake
 from kinchain.clinical.result import (
@@ -151,6 +151,9 @@ DECISION_RULES: tuple[RuleFn, ...] = (
 """Decision rules and criteria, run after the red flags."""
 
 REVIEW_AFTER_DAYS = 7
+STATEMENT_CONDITIONS = 5
+"""At most this many conditions in the urgency statement (the most urgent and most supported
+first); ``what_would_change`` lists them all."""
 
 _SCREEN_CAUSE: dict[str, CauseId | None] = {
     pulmonary_embolism.RULE_ID: CauseId.pulmonary_embolism,
@@ -677,7 +680,7 @@ def _statement(referral: Referral, changes: list[WhatWouldChange], not_msk: bool
             "something else."
         )
     by_level: dict[Urgency, list[str]] = {}
-    for w in changes:
+    for w in changes[:STATEMENT_CONDITIONS]:
         by_level.setdefault(w.urgency, []).append(w.condition)
     for level in sorted(by_level, key=lambda x: -x.rank):
         text += f" {decision.IF_PHRASE[level]}: " + "; ".join(by_level[level]) + "."
@@ -702,7 +705,10 @@ def _condition(field: str, value: Any) -> str:
     """The answer as a plain condition ("the joint is warm or hot")."""
     if (field, value) in _CONDITIONS:
         return _CONDITIONS[(field, value)]
-    q = _question_text(field).rstrip(".")
+    plain = wording.condition(field) if value == "yes" else None
+    if plain is not None:
+        return plain
+    q = _question_text(field).rstrip(".?")
     if value == "yes":
         return q[0].lower() + q[1:]
     return f"{q[0].lower() + q[1:]}: {str(value).replace('_', ' ')}"
@@ -1120,7 +1126,11 @@ def _tests(
 
 
 def _question_text(field: str) -> str:
-    """The intake field's documented question."""
+    """The plain question for an intake field (:mod:`kinchain.clinical.wording`), else its
+    documented description."""
+    plain = wording.question(field)
+    if plain is not None:
+        return plain
     from pydantic import BaseModel
 
     model: type[BaseModel] = Intake
