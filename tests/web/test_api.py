@@ -53,6 +53,35 @@ def test_intake_errors_name_the_field(client: TestClient, csrf: dict[str, str]) 
     assert r.status_code == 200 and r.json()["urgency"] in ("routine", "self_care", "soon")
 
 
+def test_intake_body_limits_and_no_echo(client: TestClient, csrf: dict[str, str]) -> None:
+    # the raw body goes through parse_intake: its nesting limit runs before any parsing
+    deep = "[" * 5000 + "]" * 5000
+    headers = {**csrf, "content-type": "application/json"}
+    r = client.post("/api/v1/assess", content=deep, headers=headers)
+    assert r.status_code == 422 and r.json()["field"] == "intake"
+    assert "nest" in r.json()["detail"]
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    r = client.put(f"/api/v1/visits/{vid}/intake", content=deep, headers=headers)
+    assert r.status_code == 422 and r.json()["field"] == "intake"
+    # every problem is listed, none with the submitted value
+    r = client.post(
+        "/api/v1/assess",
+        json={"demographics": {"age_years": "40731"}, "pain": {"sites": ["knee"],
+                                                               "duration_days": True}},
+        headers=csrf,
+    )
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert "demographics.age_years" in detail or r.json()["field"] == "demographics.age_years"
+    assert "pain.duration_days" in detail
+    assert "40731" not in detail and "True" not in detail
+    # the OpenAPI document still describes the intake body
+    spec = client.get("/api/v1/openapi.json").json()
+    body = spec["paths"]["/api/v1/assess"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["$ref"] == "#/components/schemas/Intake"
+    assert "Pain" in spec["components"]["schemas"]
+
+
 def test_bad_upload_stores_nothing(client: TestClient, csrf: dict[str, str], store: Store) -> None:
     vid = new_visit(client, csrf, new_patient(client, csrf))
     r = client.post(

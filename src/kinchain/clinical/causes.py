@@ -28,7 +28,17 @@ from kinchain.clinical.result import (
     Evidence,
 )
 from kinchain.clinical.rules import _facts as F
-from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_ge, t_lt, t_not, t_or
+from kinchain.clinical.rules.base import (
+    RuleResult,
+    Tri,
+    Urgency,
+    t_and,
+    t_ge,
+    t_le,
+    t_lt,
+    t_not,
+    t_or,
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,12 @@ PRIORITY: tuple[CauseId, ...] = (
 
 def _tri(v: bool) -> Tri:
     return v
+
+
+def _robust_flag(r: RuleResult, min_rank: int = 0) -> Tri:
+    """:func:`_flag` when the flag's result rests on no cautious assumption about an unknown
+    answer, else None (for the worst-case bounds, which must be monotone in information)."""
+    return None if r.applicability_unknown else _flag(r, min_rank)
 
 
 def _flag(r: RuleResult, min_rank: int = 0) -> Tri:
@@ -184,7 +200,8 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
     fracture_flag = R["red_flag_fracture_dislocation"]
     fracture_clinical = t_or(
         *(
-            it.fired
+            # a dislocation read as "still out" on an unknown weight bearing is an assumption
+            None if it.id == "dislocation" and fracture_flag.applicability_unknown else it.fired
             for it in fracture_flag.items
             if it.id in ("deformity", "open_wound", "dislocation", "non_weight_bearing")
         )
@@ -459,20 +476,22 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
         Ev(
             "kocher",
             "Kocher predictors in a child's hip",
-            _flag(R["red_flag_kocher_hip"]),
+            _robust_flag(R["red_flag_kocher_hip"]),
             3.0,
             0.0,
             ("function.bears_weight_4_steps", "signs.temperature_c", "labs.wbc_per_mm3"),
             "red_flag_kocher_hip",
+            published=_flag(R["red_flag_kocher_hip"]),
         ),
         Ev(
             "hot_swollen_short",
             "hot, swollen joint with a short history",
-            t_and(hot_swollen, _flag(septic)),
+            t_and(hot_swollen, _robust_flag(septic)),
             3.0,
             -3.0,
             ("signs.warmth", "signs.swelling", "pain.duration_days"),
             septic.rule_id,
+            published=t_and(hot_swollen, _flag(septic)),
         ),
         Ev("fever", "fever", fever, 2.0, -0.5, ("signs.fever", "signs.temperature_c")),
         Ev(
@@ -752,20 +771,22 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
         Ev(
             "foot_drop",
             "foot drop or progressive weakness",
-            _flag(R["red_flag_foot_drop"]),
+            _robust_flag(R["red_flag_foot_drop"]),
             1.0,
             0.0,
             ("neuro.foot_drop",),
             "red_flag_foot_drop",
+            published=_flag(R["red_flag_foot_drop"]),
         ),
         Ev(
             "cauda_equina",
             "cauda equina red flag",
-            _flag(R["red_flag_cauda_equina"]),
+            _robust_flag(R["red_flag_cauda_equina"]),
             3.0,
             0.0,
             ("neuro.saddle_numbness", "neuro.bladder_or_bowel_dysfunction"),
             "red_flag_cauda_equina",
+            published=_flag(R["red_flag_cauda_equina"]),
         ),
     ]
     ev[CauseId.peripheral_neuropathy] = [
@@ -879,11 +900,12 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
         Ev(
             "flag",
             "compartment syndrome red flag",
-            _flag(R["red_flag_compartment_syndrome"]),
+            _robust_flag(R["red_flag_compartment_syndrome"]),
             8.0,
             -2.0,
             ("pain.out_of_proportion", "vascular.pain_on_passive_stretch"),
             "red_flag_compartment_syndrome",
+            published=_flag(R["red_flag_compartment_syndrome"]),
         ),
     ]
     ev[CauseId.acute_limb_ischaemia] = [
@@ -916,11 +938,12 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
         Ev(
             "flag",
             "infection/malignancy red flag",
-            _flag(R["red_flag_infection_malignancy"]),
+            _robust_flag(R["red_flag_infection_malignancy"]),
             4.0,
             -1.0,
             ("history.cancer_history", "signs.unexplained_weight_loss"),
             "red_flag_infection_malignancy",
+            published=_flag(R["red_flag_infection_malignancy"]),
         ),
         Ev(
             "cancer",
@@ -947,7 +970,16 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
 def _screen(R: Mapping[str, RuleResult], rule_id: str, text: str, weight: float = 5.0) -> Ev:
     """A mimic screen as evidence: strong when it fired, nothing when known absent."""
     r = R[rule_id]
-    return Ev(f"screen.{rule_id}", text, _flag(r), weight, 0.0, tuple(r.fields), rule_id)
+    return Ev(
+        f"screen.{rule_id}",
+        text,
+        _robust_flag(r),
+        weight,
+        0.0,
+        tuple(r.fields),
+        rule_id,
+        published=_flag(r),
+    )
 
 
 def _mimic_evidence(i: Intake, R: Mapping[str, RuleResult], ev: dict[CauseId, list[Ev]]) -> None:
@@ -1186,10 +1218,17 @@ def _mimic_evidence(i: Intake, R: Mapping[str, RuleResult], ev: dict[CauseId, li
         Ev(
             "septic_first",
             "a hot, swollen joint with a short history (infection first)",
-            _flag(R["red_flag_septic_arthritis"], Urgency.emergency.rank),
+            # the emergency picture read with three-valued logic (monotone in information)
+            t_and(
+                t_or(answer(i.signs.warmth), answer(i.signs.redness)),
+                answer(i.signs.swelling),
+                t_le(i.pain.duration_days, 14),
+                t_or(answer(i.function.restricted_movement), F.fever(i), F.septic_risk_factor(i)),
+            ),
             -2.0,
             0.0,
             ("signs.warmth", "signs.swelling"),
+            published=_flag(R["red_flag_septic_arthritis"], Urgency.emergency.rank),
         ),
     ]
 

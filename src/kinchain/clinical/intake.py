@@ -340,6 +340,10 @@ class Trauma(_Model):
     multiple_trauma: Answer = _ans("Multiple trauma (Ottawa exclusion).")
     previous_knee_surgery: Answer = _ans("Previous surgery on the injured knee (Pittsburgh).")
     in_cast_or_tight_dressing: Answer = _ans("The leg is in a cast or a tight dressing.")
+    pop_or_snap: Answer = _ans(
+        "A pop or snap was heard or felt at the moment of injury, or it felt like being kicked "
+        "(a tendon or ligament rupture)."
+    )
 
 
 class Function(_Model):
@@ -355,6 +359,9 @@ class Function(_Model):
     can_straight_leg_raise: Answer = _ans(
         "Can lift the straightened leg (extensor mechanism intact)."
     )
+    can_stand_on_tiptoe: Answer = _ans(
+        "Can stand on tiptoe on the painful leg alone (Achilles tendon intact)."
+    )
     knee_locked: Answer = _ans("Knee locked (cannot fully straighten, mechanical block).")
     restricted_movement: Answer = _ans("Movement of the painful joint is restricted by pain.")
     interferes_daily_activities: Answer = _ans("The pain interferes with daily activities.")
@@ -368,7 +375,10 @@ class Function(_Model):
 class Signs(_Model):
     """Swelling, inflammation and other signs, reported or observed."""
 
-    swelling: Answer = _ans("The painful joint or leg is swollen.")
+    swelling: Answer = _ans(
+        "The painful joint is swollen (for swelling of the calf or lower leg itself, see "
+        "signs.leg_swelling)."
+    )
     swelling_sudden_severe: Answer = _ans("Sudden, severe swelling (within hours).")
     warmth: Answer = _ans("The joint is warm or hot.")
     redness: Answer = _ans("The skin over the joint is red (erythema).")
@@ -523,7 +533,7 @@ class Skin(_Model):
         "A red (or darker on brown or black skin), hot, painful area of skin on the leg or foot "
         "that is spreading."
     )
-    spreading_fast: Answer = _ans("The redness or swelling is spreading quickly (within hours).")
+    spreading_fast: Answer = _ans("The red area of skin is spreading quickly (within hours).")
     broken_skin: Answer = _ans(
         "A cut, graze, bite, blister, cracked skin between the toes or an ulcer on the leg or foot."
     )
@@ -812,12 +822,13 @@ class Intake(_Model):
         if p.first_mtp == "yes" and "foot" not in p.sites:
             # the big toe is part of the foot: accept, but it must be listed as a site
             refuse("pain.sites", "pain.first_mtp is 'yes': add 'foot' to pain.sites")
-        if p.distribution == "stocking" and p.numbness == "no":
+        sensory = (p.tingling, p.pins_and_needles, p.character.burning, p.character.painful_cold)
+        if p.distribution == "stocking" and p.numbness == "no" and "yes" not in sensory:
             refuse(
                 "pain.distribution",
                 "'stocking' contradicts pain.numbness = 'no' (a stocking distribution is read "
-                "as symptoms of a neuropathy, numbness among them): correct one of them, or "
-                "leave one 'unknown'",
+                "as a neuropathy's symptoms, and no other sensory symptom is 'yes'): correct "
+                "one of them, or leave one 'unknown'",
             )
         # --- the injury
         if t.injury == "no":

@@ -270,6 +270,14 @@ QUESTIONS: dict[str, tuple[str, str]] = {
         "the leg is in a cast or tight bandage",
     ),
     "trauma.injury": ("Did the pain start with an injury?", "it started with an injury"),
+    "trauma.pop_or_snap": (
+        "Did you hear or feel a pop or snap, or feel as if kicked, when it happened?",
+        "you heard a pop or snap, or felt as if kicked",
+    ),
+    "function.can_stand_on_tiptoe": (
+        "Can you stand on tiptoe on the painful leg alone?",
+        "you can stand on tiptoe on that leg",
+    ),
     "trauma.open_wound_over_injury": (
         "Is there an open wound over the injured bone?",
         "there is an open wound over the injury",

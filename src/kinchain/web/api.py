@@ -11,7 +11,13 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kinchain.clinical import ClinicalAssessment, Intake, assess, intake_json_schema
+from kinchain.clinical import (
+    ClinicalAssessment,
+    Intake,
+    assess,
+    intake_json_schema,
+    parse_intake,
+)
 from kinchain.fhir import PatientInfo, build_bundle
 from kinchain.store import Visit
 from kinchain.web import services as sv
@@ -322,11 +328,27 @@ def do_upload(
     c.runner.submit(visit_id)
 
 
-@router.put("/visits/{visit_id}/intake", tags=["intake"])
-def put_intake(visit_id: DbId, body: Intake, request: Request, user: User) -> dict[str, Any]:
+_INTAKE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Intake"}}},
+    }
+}
+"""The intake body is read raw and validated by :func:`parse_intake` (its size, nesting and
+value limits run before any parsing); the OpenAPI document still describes it."""
+
+
+async def _intake_body(request: Request) -> Intake:
+    """The request body as a validated intake (InputError, answered as 422, names the field)."""
+    return parse_intake(await request.body())
+
+
+@router.put("/visits/{visit_id}/intake", tags=["intake"], openapi_extra=_INTAKE_BODY)
+async def put_intake(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """Store the visit's intake (schema: ``/api/v1/intake/schema``); returns the clinical
     assessment at once (with the visit's gait findings when analysed); the report follows in
     the background."""
+    body = await _intake_body(request)
     c = ctx(request)
     with c.store.session() as db:
         v = sv.get_visit(db, visit_id)
@@ -436,7 +458,7 @@ def fhir(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
             birth_date=p.birth_date,
             sex=p.sex if p.sex in ("female", "male", "other", "unknown") else None,  # type: ignore[arg-type]
         )
-        intake = Intake.model_validate_json(v.intake_json) if v.intake_json else None
+        intake = sv.stored_intake(v)
         clinical = (
             ClinicalAssessment.model_validate_json(v.clinical_json) if v.clinical_json else None
         )
@@ -476,9 +498,9 @@ def form_state(body: FormStateIn, user: User) -> dict[str, Any]:
     }
 
 
-@router.post("/assess", tags=["intake"])
-def assess_intake(body: Intake, user: User) -> dict[str, Any]:
+@router.post("/assess", tags=["intake"], openapi_extra=_INTAKE_BODY)
+async def assess_intake(request: Request, user: User) -> dict[str, Any]:
     """Assess an intake without storing it: urgency, red flags, causes, referral, tests and
     reasons."""
-    out: dict[str, Any] = assess(body).model_dump(mode="json")
+    out: dict[str, Any] = assess(await _intake_body(request)).model_dump(mode="json")
     return out

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinchain import __version__
+from kinchain.clinical import Intake
 from kinchain.errors import InputError
 from kinchain.store import Store
 from kinchain.web import api, pages
@@ -95,6 +96,25 @@ class BodyLimit:
         await resp(scope, receive, send)
 
 
+def _document_intake(app: FastAPI) -> None:
+    """Add the intake's schema to the OpenAPI components: the intake routes read their body raw
+    (so that :func:`kinchain.clinical.parse_intake`'s limits run first) and refer to it."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = plain()
+        intake = Intake.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(intake.pop("$defs", {}))
+        components["Intake"] = intake
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """The service for ``settings`` (the store is opened and migrated if not given)."""
     store = store or Store.open(settings.data_dir, settings.database_url)
@@ -130,6 +150,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.ctx = context
     app.include_router(api.router)
     app.include_router(pages.router)
+    _document_intake(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.api_route("/static-vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False)

@@ -43,7 +43,7 @@ class Principal:
     csrf: str
 
 
-_ECHO = re.compile(r" \(got .*?\)(?=( \(and \d+ more problems?\))?$)", re.DOTALL)
+_ECHO = re.compile(r" \(got .*?\)(?=; [\w.]+: | \(and \d+ more problems?\)$|$)", re.DOTALL)
 
 
 def without_values(problem: str) -> str:

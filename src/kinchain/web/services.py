@@ -259,6 +259,24 @@ def store_upload(
 
 
 # ---------------------------------------------------------------------------- intake
+def stored_intake(v: Visit) -> Intake | None:
+    """The visit's stored intake, validated again; an intake stored before a check was added
+    that it no longer passes is a 409 naming the problem (the stored answers are kept: saving
+    the intake form again corrects it)."""
+    if not v.intake_json:
+        return None
+    try:
+        return parse_intake(v.intake_json)
+    except InputError as exc:
+        raise ApiError(
+            409,
+            exc.source,
+            "the stored intake no longer passes the intake's checks ("
+            + without_values(exc.problem)
+            + "); open the intake form and save it again",
+        ) from exc
+
+
 def clinical_for(v: Visit, intake: Intake) -> ClinicalAssessment:
     """The clinical assessment of ``intake``, with the visit's gait findings as evidence when its
     analysis is done (the same join as :func:`kinchain.assessment.assess_with_gait`)."""

@@ -159,4 +159,5 @@ def evaluate(i: Intake) -> RuleResult:
         "rest or a wound that does not heal: urgent vascular assessment; pain walking that "
         "goes with rest: see a GP.",
         prefix="",
+        assumed=["pain.onset", "vascular.claudication"] if chronic_tri(i) is None else None,
     )

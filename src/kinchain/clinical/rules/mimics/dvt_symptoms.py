@@ -59,4 +59,5 @@ def evaluate(i: Intake) -> RuleResult:
         items,
         "Be seen today: Wells score and a leg-vein ultrasound (NICE NG158).",
         prefix="",
+        assumed=["signs.leg_swelling"] if i.signs.leg_swelling == "unknown" else None,
     )

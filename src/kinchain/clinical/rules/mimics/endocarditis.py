@@ -68,4 +68,7 @@ def evaluate(i: Intake) -> RuleResult:
         items,
         "Emergency department now: blood cultures before antibiotics.",
         prefix="",
+        assumed=None
+        if settled or "yes" in (g.very_unwell, g.breathless)
+        else ["general.very_unwell"],
     )

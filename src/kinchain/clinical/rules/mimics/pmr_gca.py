@@ -75,4 +75,5 @@ def evaluate(i: Intake) -> RuleResult:
         "Giant-cell arteritis needs steroids the same day (vision at risk); polymyalgia needs "
         "blood tests before treatment.",
         prefix="",
+        assumed=["demographics.age_years"] if i.demographics.age_years is None else None,
     )

@@ -27,8 +27,14 @@ def flag_result(
     items: list[FlagItem],
     action: str,
     prefix: str = "RED FLAG ",
+    assumed: list[str] | None = None,
 ) -> RuleResult:
-    """The red flag's result: positive when any item fired, negative when all are known absent."""
+    """The red flag's result: positive when any item fired, negative when all are known absent.
+
+    ``assumed`` names the unknown fields a cautious reading filled in (an unknown duration read
+    as short, an unknown age as possibly 50 or over): the result then stands for the urgency,
+    but its ``robust_truth`` is None, so that the cause ranking's worst-case bounds stay
+    monotone in information."""
     fired = [it for it in items if it.fired is True]
     unknown = [it for it in items if it.fired is None]
     rule_items = [
@@ -58,6 +64,7 @@ def flag_result(
             urgency=level,
             interpretation=text,
             missing=missing,
+            applicability_unknown=list(assumed or []),
         )
     outcome = "indeterminate" if unknown else "negative"
     text = (

@@ -10,15 +10,24 @@ missed at first presentation in up to a quarter of cases) [S].
 kinchain's operationalisation: a sudden ankle injury during exertion (push-off, a lunge, a jump:
 ``trauma.mechanism = exertion``) rather than a twist is a possible Achilles rupture until
 examined, an emergency (early treatment, within 48 hours, changes the outcome); a clinician's
-suspected tendon rupture at the ankle counts too. A sudden calf pain alone is more often a calf
-muscle strain and is not counted.
+suspected tendon rupture at the ankle counts too, and so do a pop or snap (or a feeling of being
+kicked) at the ankle at the moment of injury and being unable to stand on tiptoe on that leg. A
+sudden calf pain alone is more often a calf muscle strain and is not counted.
 """
 
 from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
 from kinchain.clinical.rules import _facts as F
-from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, not_applicable, t_and, t_or
+from kinchain.clinical.rules.base import (
+    RuleResult,
+    Tri,
+    Urgency,
+    not_applicable,
+    t_and,
+    t_not,
+    t_or,
+)
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "red_flag_achilles_rupture"
@@ -45,6 +54,20 @@ def evaluate(i: Intake) -> RuleResult:
             t_and(F.injury(i), exertion, sudden),
             Urgency.emergency,
             ("trauma.mechanism", "pain.onset"),
+        ),
+        FlagItem(
+            "snap_ankle",
+            "a pop or snap, or a feeling of being kicked, at the ankle at the moment of injury",
+            t_and(F.injury(i), answer(i.trauma.pop_or_snap)),
+            Urgency.emergency,
+            ("trauma.pop_or_snap",),
+        ),
+        FlagItem(
+            "no_tiptoe",
+            "cannot stand on tiptoe on the injured leg",
+            t_and(F.injury(i), t_not(answer(i.function.can_stand_on_tiptoe))),
+            Urgency.emergency,
+            ("function.can_stand_on_tiptoe",),
         ),
         FlagItem(
             "suspected",

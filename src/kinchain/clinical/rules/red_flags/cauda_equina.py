@@ -74,6 +74,7 @@ def evaluate(i: Intake) -> RuleResult:
         EVIDENCE,
         items,
         "Emergency department: emergency MRI of the lumbosacral spine.",
+        assumed=["pain.duration_days"] if days is None else None,
     )
     spinal = "back" in i.pain.sites or i.pain.radiation_from_back == "yes"
     if result.outcome != "positive" and not spinal:

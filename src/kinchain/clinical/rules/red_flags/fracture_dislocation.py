@@ -113,4 +113,5 @@ def evaluate(i: Intake) -> RuleResult:
         EVIDENCE,
         items,
         "X-ray; emergency department for deformity, open wound or dislocation.",
+        assumed=["function.bears_weight_4_steps"] if relocated is None else None,
     )

@@ -131,4 +131,20 @@ def evaluate(i: Intake) -> RuleResult:
         EVIDENCE,
         items,
         "Septic arthritis until proven otherwise: aspirate before antibiotics.",
+        assumed=[
+            f
+            for f, used in (
+                (
+                    "pain.duration_days",
+                    i.pain.duration_days is None
+                    and t_and(inflamed(i), answer(i.signs.swelling)) is not False,
+                ),
+                (
+                    "skin.redness_spreading",
+                    other_explanation(i) is None
+                    and t_and(core, F.septic_risk_factor(i)) is not False,
+                ),
+            )
+            if used
+        ],
     )
