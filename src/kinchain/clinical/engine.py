@@ -807,14 +807,17 @@ def what_would_change(
     return [w for _, w in scored[:limit]]
 
 
+_SUPPORTING_CHOICES = {"one_leg", "both_legs", "positive", "not_improved"}
+
+
 def _known_positive(intake: Intake, field: str) -> bool:
-    """Whether an intake field holds a positive answer (yes, a number, a non-"no" choice)."""
+    """Whether an intake field holds an answer that points somewhere: a "yes", or a finding
+    such as a swollen leg or a positive test (not an age, a side or an onset, which describe
+    everyone)."""
     obj: Any = intake
     for part in field.split("."):
         obj = getattr(obj, part, None)
-    if obj is None or obj in ("unknown", "no", "not_done", "none"):
-        return False
-    return not isinstance(obj, list)
+    return isinstance(obj, str) and (obj == "yes" or obj in _SUPPORTING_CHOICES)
 
 
 def _support(intake: Intake, rule: RuleResult) -> int:

@@ -290,6 +290,18 @@ QUESTIONS: dict[str, tuple[str, str]] = {
         "Is the foot cold, pale or blue?",
         "the foot is cold, pale or blue",
     ),
+    "vascular.foot_pulses_absent": (
+        "On examination, are the foot pulses absent?",
+        "the foot pulses are absent",
+    ),
+    "vascular.pain_on_passive_stretch": (
+        "On examination, does stretching the muscles of the leg hurt?",
+        "stretching the leg muscles hurts",
+    ),
+    "vascular.compartment_tense": (
+        "On examination, is a muscle compartment tense and hard?",
+        "a muscle compartment is tense",
+    ),
     "vascular.rest_pain_foot": (
         "Does the foot hurt at rest or at night, easing when you hang the leg down?",
         "the foot hurts at rest",
