@@ -879,6 +879,107 @@ def _register_rule_fns() -> None:
 _register_rule_fns()
 
 
+_PRIORITY_BY_URGENCY: dict[Urgency, str] = {
+    Urgency.emergency: "now",
+    Urgency.same_day: "same_day",
+    Urgency.soon: "soon",
+    Urgency.routine: "routine",
+    Urgency.self_care: "if_needed",
+}
+
+_SCREEN_TESTS: tuple[tuple[str, str, str, str, str], ...] = (
+    (
+        dvt_symptoms.RULE_ID,
+        "dvt_wells_ultrasound",
+        "Two-level Wells score; proximal leg-vein ultrasound with the result within 4 hours "
+        "(D-dimer first when the Wells score is 1 or less)",
+        "same_day",
+        "Suspected DVT (NICE NG158 1.1.1-1.1.4).",
+    ),
+    (
+        pulmonary_embolism.RULE_ID,
+        "pe_workup",
+        "PE Wells score; CT pulmonary angiogram (immediately); ECG and chest X-ray",
+        "now",
+        "Suspected pulmonary embolism (NICE NG158 1.1.5-1.1.8).",
+    ),
+    (
+        stroke.RULE_ID,
+        "stroke_imaging",
+        "Brain imaging (CT) and stroke or TIA specialist assessment",
+        "by_urgency",
+        "Suspected stroke or TIA (NICE NG128).",
+    ),
+    (
+        sepsis.RULE_ID,
+        "sepsis_six",
+        "Sepsis assessment: lactate, blood cultures, full blood count, CRP, renal function",
+        "now",
+        "High-risk features of sepsis (NICE NG51).",
+    ),
+    (
+        cellulitis.RULE_ID,
+        "cellulitis_assessment",
+        "Clinical assessment (mark the edge of the redness); blood cultures if systemically unwell",
+        "by_urgency",
+        "Cellulitis is a clinical diagnosis; assess severity and sepsis (NICE NG141).",
+    ),
+    (
+        arterial.RULE_ID,
+        "arterial_assessment",
+        "Foot pulses, ankle-brachial pressure index, and arterial duplex ultrasound",
+        "by_urgency",
+        "Suspected arterial disease or limb ischaemia (NICE CG147; ESVS 2020).",
+    ),
+    (
+        rhabdomyolysis.RULE_ID,
+        "ck_renal",
+        "Creatine kinase, urea and electrolytes (kidney function), urine dipstick for blood",
+        "by_urgency",
+        "Suspected muscle breakdown: creatine kinase and kidney function.",
+    ),
+    (
+        sickle_cell.RULE_ID,
+        "sickle_bloods",
+        "Full blood count, reticulocytes; blood cultures and chest X-ray with fever or chest "
+        "symptoms",
+        "by_urgency",
+        "Acute sickle cell episode (NICE CG143).",
+    ),
+    (
+        endocarditis.RULE_ID,
+        "endocarditis_workup",
+        "Three sets of blood cultures before antibiotics; echocardiography",
+        "by_urgency",
+        "Suspected infective endocarditis (ESC 2023).",
+    ),
+    (
+        postoperative.RULE_ID,
+        "postop_review",
+        "Surgical team review; wound swab, full blood count, CRP; leg-vein ultrasound if the calf "
+        "is swollen",
+        "by_urgency",
+        "Possible complication of a recent operation (NICE NG125).",
+    ),
+    (
+        pmr_gca.RULE_ID,
+        "pmr_gca_bloods",
+        "ESR and CRP before any steroid; temporal artery ultrasound or biopsy if giant-cell "
+        "arteritis is suspected",
+        "by_urgency",
+        "Suspected polymyalgia rheumatica or giant-cell arteritis (BSR guidelines).",
+    ),
+    (
+        diabetic_foot.RULE_ID,
+        "diabetic_foot_workup",
+        "Foot X-ray; wound swab or tissue sample; full blood count, CRP; foot pulses",
+        "by_urgency",
+        "Active diabetic foot problem (NICE NG19).",
+    ),
+)
+"""The first tests for a screen that fired: (rule id, test id, test, when, why)."""
+
+
 def _tests(
     intake: Intake, R: Mapping[str, RuleResult], causes: list[CauseAssessment], urgency: Urgency
 ) -> list[TestRecommendation]:
@@ -1010,6 +1111,11 @@ def _tests(
                 w.rule_id,
             )
 
+    for rid, tid, name, when, why in _SCREEN_TESTS:
+        r = R[rid]
+        if r.positive and r.urgency is not None:
+            prio = when if when != "by_urgency" else _PRIORITY_BY_URGENCY[r.urgency]
+            add(tid, name, prio, why, rid)
     top3 = [c for c in causes[:3] if c.likelihood != "unlikely"] or causes[:1]
     ids = {c.cause for c in top3}
     lab = intake.labs

@@ -692,8 +692,8 @@ def _clinical_section(a: Assessment) -> list[Block]:
         facts.append(
             (
                 "Most likely cause",
-                "outside the knee and ankle's joints, bones, tendons and nerves: a doctor for "
-                "something else",
+                f"{c.top_cause.label}: outside the knee and ankle's joints, bones, tendons and "
+                "nerves, a doctor for something else",
             )
         )
     facts.append(("Confidence", c.confidence))

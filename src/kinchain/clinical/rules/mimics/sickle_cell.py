@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from kinchain.clinical.intake import Intake, answer
 from kinchain.clinical.rules import _facts as F
-from kinchain.clinical.rules.base import RuleResult, Urgency, t_and, t_ge, t_or
+from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and, t_ge, t_or
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "screen_sickle_cell"
@@ -31,9 +31,14 @@ def evaluate(i: Intake) -> RuleResult:
     """Sickle cell screen."""
     scd = answer(i.history.sickle_cell_disease)
     otc = i.function.rest_and_otc
-    uncontrolled = t_or(
-        None if otc in ("unknown", "not_tried") else otc == "not_improved",
-        t_ge(i.pain.severity_0_10, 8),
+    # pain that home painkillers eased is controlled, whatever its score was
+    uncontrolled: Tri = (
+        False
+        if otc == "improved"
+        else t_or(
+            None if otc in ("unknown", "not_tried") else otc == "not_improved",
+            t_ge(i.pain.severity_0_10, 8),
+        )
     )
     serious = t_or(
         F.fever(i), answer(i.general.breathless), answer(i.general.chest_pain), uncontrolled
