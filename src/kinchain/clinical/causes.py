@@ -234,8 +234,8 @@ def evidence(i: Intake, R: Mapping[str, RuleResult]) -> dict[CauseId, list[Ev]]:
     ev[CauseId.kinetic_chain_mechanical] = [
         Ev(
             "joint_pain",
-            "knee, ankle, foot or hip pain (the common mechanical default)",
-            _tri(F.joint_site(i)),
+            "knee, ankle, foot, hip or leg pain (the common mechanical default)",
+            _tri(F.joint_site(i) or F.has_site(i, "calf", "thigh")),
             0.5,
             0.0,
             ("pain.sites",),

@@ -327,7 +327,8 @@ def self_limiting(intake: Intake, R: Mapping[str, RuleResult]) -> str | None:
     first, or None.
 
     * an acute sprain or strain (NICE CKS Sprains and strains: self-care with protection, rest,
-      ice, compression and elevation): an injury in the last 14 days by a twist, exertion or a
+      ice, compression and elevation): an injury in the last 14 days (or of unstated date, not
+      of gradual onset) by a twist, exertion or a
       direct blow, weight bearing, no imaging rule positive, no deformity, dislocation,
       instability, locking or sudden severe swelling, and not a swollen knee (a knee effusion
       after an injury needs assessment: NICE CKS Knee pain - assessment);
@@ -380,8 +381,8 @@ def self_limiting(intake: Intake, R: Mapping[str, RuleResult]) -> str | None:
         t.injury == "yes"
         and t.mechanism in ("twisting", "exertion", "direct_blow")
         and f.bears_weight_4_steps == "yes"
-        and days is not None
-        and days <= 14
+        and (days is None or days <= 14)
+        and p.onset != "gradual"
         and not ("knee" in p.sites and s.swelling == "yes")
     ):
         return "An acute sprain or strain"

@@ -819,9 +819,9 @@ class Intake(_Model):
                     f"'yes' contradicts demographics.age_years = {d.age_years:g} (under 10)",
                 )
         # --- the pain
-        if p.first_mtp == "yes" and "foot" not in p.sites:
+        if p.first_mtp == "yes" and not {"foot", "toes"} & set(p.sites):
             # the big toe is part of the foot: accept, but it must be listed as a site
-            refuse("pain.sites", "pain.first_mtp is 'yes': add 'foot' to pain.sites")
+            refuse("pain.sites", "pain.first_mtp is 'yes': add 'foot' or 'toes' to pain.sites")
         sensory = (p.tingling, p.pins_and_needles, p.character.burning, p.character.painful_cold)
         if p.distribution == "stocking" and p.numbness == "no" and "yes" not in sensory:
             refuse(

@@ -36,8 +36,8 @@ def has_site(i: Intake, *sites: str) -> bool:
 
 
 def joint_site(i: Intake) -> bool:
-    """A peripheral joint (knee, ankle, foot, hip) is painful."""
-    return has_site(i, "knee", "ankle", "foot", "hip")
+    """A peripheral joint (knee, ankle, foot, toes, hip) is painful."""
+    return has_site(i, "knee", "ankle", "foot", "toes", "hip")
 
 
 def septic_risk_factor(i: Intake) -> Tri:
@@ -123,5 +123,5 @@ def urate_mg_dl(i: Intake) -> float | None:
 
 
 def ankle_or_foot(i: Intake) -> bool:
-    """Ankle or foot is a painful site."""
-    return has_site(i, "ankle", "foot")
+    """Ankle, foot or toes are a painful site."""
+    return has_site(i, "ankle", "foot", "toes")
