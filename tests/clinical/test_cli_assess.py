@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from clinical_fixtures import WARMTH, WHOLE_LEG
 from kinchain.cli import assess as assess_cli
 from kinchain.cli.main import app, main
 from kinchain.clinical import (
@@ -255,26 +256,6 @@ def _scripted(answers: dict[str, str]) -> tuple[list[str], object]:
         return ""
 
     return asked, prompt
-
-
-WHOLE_LEG = WhatWouldChange(
-    field="exam.entire_leg_swollen",
-    question="Is the whole leg swollen?",
-    answer="yes",
-    urgency=Urgency.same_day,
-    destination=Specialist.same_day_care,
-    because="a possible clot in the leg",
-    rule_id="test_rule",
-)
-WARMTH = WhatWouldChange(
-    field="signs.warmth",
-    question="The joint is warm or hot.",
-    answer="yes",
-    urgency=Urgency.emergency,
-    destination=Specialist.emergency_department,
-    because="septic arthritis",
-    rule_id="test_rule",
-)
 
 
 def _engine_asking(*changes: WhatWouldChange):  # type: ignore[no-untyped-def]

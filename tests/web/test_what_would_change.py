@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from clinical_fixtures import IV_DRUGS, WARMTH, WHOLE_LEG
 from kinchain.cli import assess as assess_cli
 from kinchain.clinical import (
     ClinicalAssessment,
     Intake,
-    Specialist,
-    Urgency,
     WhatWouldChange,
     assess,
     parse_intake,
@@ -36,33 +35,6 @@ from .conftest import new_patient, new_visit
 STATEMENT = (
     "Urgent: be seen today (same-day GP or urgent care) for a possible deep-vein thrombosis. "
     "Go to the emergency department now if you become breathless."
-)
-IV_DRUGS = WhatWouldChange(
-    field="history.iv_drug_use",
-    question="Have you ever injected drugs?",
-    answer="yes",
-    urgency=Urgency.emergency,
-    destination=Specialist.emergency_department,
-    because="a possible infection of the joint",
-    rule_id="test_rule",
-)
-WARMTH = WhatWouldChange(
-    field="signs.warmth",
-    question="The joint is warm or hot.",
-    answer="yes",
-    urgency=Urgency.emergency,
-    destination=Specialist.emergency_department,
-    because="septic arthritis",
-    rule_id="test_rule",
-)
-WHOLE_LEG = WhatWouldChange(
-    field="exam.entire_leg_swollen",
-    question="Is the whole leg swollen?",
-    answer="yes",
-    urgency=Urgency.same_day,
-    destination=Specialist.same_day_care,
-    because="a possible clot in the leg",
-    rule_id="test_rule",
 )
 
 

@@ -250,28 +250,22 @@ def imaging_rule_not_applicable(intake: Intake, R: Mapping[str, RuleResult]) -> 
         fired=bool(found),
         fields=["trauma.injury", "demographics.age_years", "demographics.pregnant"],
     )
-    if not found:
-        return RuleResult(
-            rule_id=CLINICIAN_ASSESSMENT_ID,
-            name=name,
-            citation=cit,
-            evidence="[S] exclusions",
-            applies=True,
-            outcome=as_outcome("negative"),
-            items=[item],
-            interpretation="Every imaging rule that could apply did.",
-        )
+    text = (
+        "; ".join(found).capitalize()
+        + ": a clinician should assess the injury today and decide on imaging."
+        if found
+        else "Every imaging rule that could apply did."
+    )
     return RuleResult(
         rule_id=CLINICIAN_ASSESSMENT_ID,
         name=name,
         citation=cit,
         evidence="[S] exclusions",
         applies=True,
-        outcome=as_outcome("positive"),
+        outcome=as_outcome("positive" if found else "negative"),
         items=[item],
-        urgency=Urgency.same_day,
-        interpretation="; ".join(found).capitalize()
-        + ": a clinician should assess the injury today and decide on imaging.",
+        urgency=Urgency.same_day if found else None,
+        interpretation=text,
     )
 
 
