@@ -385,7 +385,7 @@ QUESTIONS: tuple[Q, ...] = (
     Q("signs.deformity", "Is there a visible deformity"),
     Q("trauma.open_wound_over_injury", "Is there an open wound over the injury", when=_injured),
     Q("vascular.foot_cold_or_pale", "Is the foot cold, pale or blue"),
-    Q("signs.swelling", "Is the joint or leg swollen"),
+    Q("signs.swelling", "Is the painful joint swollen"),
     Q("signs.warmth", "Is the joint warm or hot", when=lambda d: _yes(d, "signs.swelling")),
     Q("signs.redness", "Is the skin over the joint red"),
     Q("signs.fever", "Do you have a fever or shivers"),
@@ -401,7 +401,6 @@ QUESTIONS: tuple[Q, ...] = (
         "Is the calf or lower leg itself swollen (not only the joint)",
         "choice",
         ("no", "one_leg", "both_legs", "unknown"),
-        lambda d: _not_no(d, "signs.swelling"),
     ),
     Q("signs.calf_pain", "Is the calf of one leg painful, tender, tight or warm"),
     # breathing, chest, fainting: a clot in the lung
