@@ -750,20 +750,25 @@ def what_would_change(
     urgency (``yes``; a fever; a short history; every non-``no`` choice); only the rules that
     listed it are evaluated again. Most urgent first.
     """
+    relevant = _relevant_screens(intake, results)
     by_field: dict[str, list[RuleResult]] = {}
     for r in results:
         if r.outcome == "positive" and not r.missing:
             continue
+        if _potential(r).rank <= urgency.rank:
+            continue  # nothing it could still find is more urgent
+        if r.rule_id in _SAFETY_NET and r.rule_id not in relevant:
+            continue
+        if _support(intake, r) == 0 and r.rule_id not in relevant:
+            continue  # nothing said so far points there: a screening question, not a condition
         for f in r.missing:
             by_field.setdefault(f, []).append(r)
     rule_fn = _RULE_FNS
-    relevant = _relevant_screens(intake, results)
     patient = intake.answered_by == "patient"
     scored: list[tuple[int, WhatWouldChange]] = []
-    for field, all_rules in by_field.items():
+    for field, rules in by_field.items():
         if patient and field.startswith(("exam.", "labs.")):
             continue  # a patient cannot answer an examination or a test
-        rules = [r for r in all_rules if r.rule_id not in _SAFETY_NET or r.rule_id in relevant]
         best: tuple[Urgency, RuleResult, str, Any] | None = None
         for value, shown in _probe_values(field):
             probe = _with(intake, field, value)
@@ -779,8 +784,6 @@ def what_would_change(
             continue
         level, rule, shown, _ = best
         support = _support(intake, rule)
-        if support == 0 and rule.rule_id not in relevant:
-            continue  # nothing said so far points there: a screening question, not a condition
         cause = rule_cause(_with(intake, field, best[3]), rule)
         dest = decision.destination(level, cause, [])
         scored.append(
@@ -800,6 +803,23 @@ def what_would_change(
         )
     scored.sort(key=lambda sw: (-sw[1].urgency.rank, -sw[0]))
     return [w for _, w in scored[:limit]]
+
+
+def _potential(r: RuleResult) -> Urgency:
+    """The most urgent level a rule could still reach: for the red flags and screens, the most
+    urgent item not yet known (items are labelled "... [level]"); for the other rules, which
+    carry no such label, emergency (never pruned)."""
+    best: Urgency | None = None
+    for it in r.items:
+        if it.fired is not None or not it.label.endswith("]") or " [" not in it.label:
+            if it.fired is None and not it.label.endswith("]"):
+                return Urgency.emergency
+            continue
+        level = Urgency(it.label.rsplit(" [", 1)[1][:-1])
+        best = level if best is None or level.rank > best.rank else best
+    if not r.items:
+        return Urgency.emergency
+    return best or Urgency.self_care
 
 
 _SUPPORTING_CHOICES = {"one_leg", "both_legs", "positive", "not_improved"}
