@@ -5,6 +5,8 @@ Every :class:`kinchain.errors.InputError` becomes a one-line message on stderr a
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
 from collections.abc import Callable
 from importlib import import_module
@@ -21,6 +23,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help, not Rich panels: it wraps whole sentences at the terminal width, shows
+    # flags without a value and never cuts an option name (issue 16).
+    rich_markup_mode=None,
 )
 
 # Each module defines ``register(app: typer.Typer) -> None``.
@@ -53,6 +58,31 @@ def _register_all() -> None:
             raise
         register: Callable[[typer.Typer], None] = module.register
         register(app)
+    _set_short_help()
+
+
+_FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?=\s+[A-Z]|$)")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of the first paragraph of ``text``, on one line."""
+    paragraph = inspect.cleandoc(text).split("\n\n", 1)[0]
+    flat = " ".join(paragraph.split())
+    match = _FIRST_SENTENCE.match(flat)
+    return match.group(1) if match else flat
+
+
+def _set_short_help() -> None:
+    """Give each command in the command list a whole first sentence.
+
+    Without it Click cuts the help to 45 characters and ends it with "...".
+    """
+    for info in app.registered_commands:
+        if info.short_help is not None:
+            continue
+        text = info.help or (info.callback.__doc__ if info.callback else None)
+        if text:
+            info.short_help = first_sentence(text)
 
 
 _register_all()

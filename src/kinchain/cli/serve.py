@@ -93,7 +93,7 @@ def _create_user(settings: object, email: str, password_file: Path | None) -> No
         except OSError as exc:
             raise InputError(str(password_file), f"cannot read ({exc.strerror})") from exc
     else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = _ask_password()
     store = Store.open(settings.data_dir, settings.database_url)
     try:
         with store.session() as db:
@@ -105,3 +105,18 @@ def _create_user(settings: object, email: str, password_file: Path | None) -> No
     finally:
         store.dispose()
     typer.echo(f"created clinician {email.strip().lower()}")
+
+
+def _ask_password() -> str:
+    """Ask for the new password, checking its length before asking for it again."""
+    from kinchain.web.security import MIN_PASSWORD
+
+    while True:
+        password: str = typer.prompt("Password", hide_input=True)
+        if len(password) < MIN_PASSWORD:
+            typer.echo(f"error: the password needs at least {MIN_PASSWORD} characters", err=True)
+            continue
+        again: str = typer.prompt("Repeat for confirmation", hide_input=True)
+        if again == password:
+            return password
+        typer.echo("error: the two entries differ; again, please", err=True)
