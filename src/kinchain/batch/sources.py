@@ -18,18 +18,28 @@ Manifest
     ``knee_width_left_m``, ``knee_width_right_m``, ``ankle_width_left_m``,
     ``ankle_width_right_m`` (YAML may also nest them under ``measurements``). Measurements given
     in the manifest win over a subject file and the C3D.
+
+Static trials
+    :func:`static_reason` tells a static (standing, calibration) trial from a walking one: by
+    its name (``static`` or ``calib`` anywhere in the stem, or ``cal`` as a word), by the C3D's
+    ``TRIAL:TYPE``/``TRIAL:DESCRIPTION`` parameter, or by markers that hardly move (the marker
+    centroid travels less than :data:`STATIC_TRAVEL_M` over the trial). ``kinchain batch``
+    skips them with the reason instead of processing them as walking.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import math
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from kinchain.errors import InputError
@@ -279,3 +289,63 @@ def iter_hashed(specs: list[TrialSpec]) -> Iterator[TrialSpec]:
     """Hash lazily, one trial at a time (bounded memory, early start)."""
     for spec in specs:
         yield with_hashes(spec)
+
+
+#: A trial whose marker centroid travels less than this (m, horizontal) is a standing trial.
+STATIC_TRAVEL_M = 0.3
+_STATIC_NAME = re.compile(r"static|calib|(?:^|[^a-z])cal(?:[^a-z]|$)", re.IGNORECASE)
+
+
+def _c3d_static(path: Path) -> str | None:
+    from kinchain.io.c3d import _ezc3d_read
+
+    payload = _ezc3d_read(str(path), path.stat().st_size)
+    params = payload["parameters"]
+    trial_group = params.get("TRIAL", {}) if isinstance(params, dict) else {}
+    for name in ("TYPE", "TRIAL_TYPE", "DESCRIPTION"):
+        value = trial_group.get(name, {}).get("value") if isinstance(trial_group, dict) else None
+        text = " ".join(str(v) for v in np.ravel(value)) if value is not None else ""
+        if re.search(r"static|calib", text, re.IGNORECASE):
+            return f"the C3D's TRIAL:{name} is {text.strip()!r}"
+    points = np.asarray(payload["data"]["points"], dtype=float)  # (4, n_markers, n_frames)
+    unit = params.get("POINT", {}).get("UNITS", {}).get("value", ["mm"])
+    scale = 0.001 if str(np.ravel(unit)[0] if np.size(unit) else "mm").lower() == "mm" else 1.0
+    xyz = np.moveaxis(points[:3], 2, 0) * scale  # (n_frames, n_markers, 3)
+    return _travel_reason(xyz)
+
+
+def _travel_reason(xyz: np.ndarray) -> str | None:
+    if xyz.size == 0:
+        return None
+    xyz = np.where(np.all(xyz == 0.0, axis=-1, keepdims=True), np.nan, xyz)  # C3D blanks
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        centroid = np.nanmean(xyz, axis=1)[:, :2]
+    centroid = centroid[np.all(np.isfinite(centroid), axis=1)]
+    if len(centroid) < 2:
+        return None
+    travel = float(np.max(np.linalg.norm(centroid - centroid[0], axis=1)))
+    if math.isfinite(travel) and travel < STATIC_TRAVEL_M:
+        return f"the markers hardly move ({travel * 1000:.0f} mm in the trial)"
+    return None
+
+
+def static_reason(path: str | Path) -> str | None:
+    """Why the trial at ``path`` is a static (standing) trial, or None for a walking trial (or
+    a file that cannot be read: the batch then reports its error as for any trial)."""
+    p = Path(path)
+    if _STATIC_NAME.search(p.stem):
+        return f"static trial by its name ({p.name})"
+    try:
+        if p.suffix.lower() == ".c3d":
+            return _c3d_static(p)
+        if p.suffix.lower() == ".trc":
+            from kinchain.io.opensim import read_trc
+
+            markers = read_trc(p)[0]
+            if not markers:
+                return None
+            return _travel_reason(np.stack(list(markers.values()), axis=1))
+    except Exception:
+        return None
+    return None

@@ -21,11 +21,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from kinchain.analysis import GaitAnalysis, analyze
 from kinchain.assessment import Assessment, assess_with_gait
-from kinchain.cli.process import load_inputs, write_outputs
+from kinchain.cli import trial_options as to
+from kinchain.cli.process import write_outputs
+from kinchain.cli.trial_options import load_inputs
 from kinchain.clinical import Intake, parse_intake
 from kinchain.errors import InputError
 from kinchain.gait.normative import NormativeSet, load_normative
-from kinchain.process import ProcessOptions, process
+from kinchain.process import process
 
 T = TypeVar("T")
 
@@ -82,18 +84,22 @@ def register(app: typer.Typer) -> None:
     def analyze_cmd(
         trial: Path = typer.Argument(..., help="Trial file: .c3d, or .trc (with --grf)."),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-        subject: Path | None = typer.Option(
-            None, "--subject", help="Subject measurements: Vicon .mp or .vsk file."
-        ),
-        static: Path | None = typer.Option(
-            None, "--static", help="Static trial: calibrate the foot offsets from it."
-        ),
-        marker_map: str | None = typer.Option(
-            None,
-            "--marker-map",
-            help="Rename markers to Plug-in Gait names: a JSON file or 'opensim-rajagopal'.",
-        ),
-        grf: Path | None = typer.Option(None, "--grf", help="OpenSim GRF .mot for a .trc trial."),
+        subject: Path | None = to.SUBJECT,
+        grf: Path | None = to.GRF,
+        marker_diameter_mm: float | None = to.MARKER_DIAMETER,
+        marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
+        max_gap_s: float = to.MAX_GAP,
+        marker_map: str | None = to.MARKER_MAP,
+        static: Path | None = to.STATIC,
+        flat_foot: bool = to.FLAT_FOOT,
+        mass_kg: float | None = to.MASS_KG,
+        height_m: float | None = to.HEIGHT_M,
+        leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
+        leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
+        knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
+        knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
+        ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
+        ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
         normative: Path | None = typer.Option(
             None,
             "--normative",
@@ -133,6 +139,18 @@ def register(app: typer.Typer) -> None:
             raise InputError("--events", f"unknown event method {events!r}")
         if event_fallback not in ("zeni", "foot_velocity", "foot_velocity_then_zeni"):
             raise InputError("--event-fallback", f"unknown method {event_fallback!r}")
+        options = to.process_options(max_gap_s, marker_cutoff_hz)
+        to.check_marker_diameter(marker_diameter_mm)
+        measurements = to.measurements_si(
+            mass_kg=mass_kg,
+            height_m=height_m,
+            leg_length_left_mm=leg_length_left_mm,
+            leg_length_right_mm=leg_length_right_mm,
+            knee_width_left_mm=knee_width_left_mm,
+            knee_width_right_mm=knee_width_right_mm,
+            ankle_width_left_mm=ankle_width_left_mm,
+            ankle_width_right_mm=ankle_width_right_mm,
+        )
         clinical_intake = _read_intake(intake) if intake is not None else None
         norm: NormativeSet | None = load_normative(normative) if normative is not None else None
 
@@ -141,12 +159,19 @@ def register(app: typer.Typer) -> None:
             loaded, subj = stages.run(
                 "reading",
                 lambda: load_inputs(
-                    trial, subject=subject, grf=grf, marker_map=marker_map, static=static
+                    trial,
+                    subject=subject,
+                    grf=grf,
+                    marker_map=marker_map,
+                    static=static,
+                    flat_foot=flat_foot,
+                    marker_diameter_mm=marker_diameter_mm,
+                    measurements=measurements,
                 ),
             )
             result = stages.run(
                 "modelling" if kinematics_only else "modelling and kinetics",
-                lambda: process(loaded, subj, ProcessOptions(), kinetics=not kinematics_only),
+                lambda: process(loaded, subj, options, kinetics=not kinematics_only),
             )
             gait: GaitAnalysis = stages.run(
                 "analysis",

@@ -3,10 +3,13 @@ partitioned Parquet tables and a cohort report (see docs/cohorts.md)."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -23,7 +26,50 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from kinchain.cli import trial_options as to
 from kinchain.errors import InputError
+
+if TYPE_CHECKING:
+    from kinchain.batch.sources import TrialSpec
+
+#: The record of trials the batch did not process, and why (one JSON object a line).
+SKIPPED_FILE = "skipped.jsonl"
+_LENGTH_KEYS = tuple(
+    f"{n}_{s}_m" for n in ("leg_length", "knee_width", "ankle_width") for s in ("left", "right")
+)
+
+
+def with_defaults(
+    spec: TrialSpec, *, subject: Path | None, measurements: dict[str, float]
+) -> TrialSpec:
+    """``spec`` with the command line's ``--subject`` and typed measurements as defaults: the
+    trial's own subject file and the manifest's measurements win, value by value."""
+    if subject is not None and spec.subject_file is None and not spec.measurements:
+        spec = replace(spec, subject_file=str(subject.resolve()))
+    if measurements:
+        merged = {**measurements, **(spec.measurements or {})}
+        missing = [k for k in _LENGTH_KEYS if k not in merged]
+        if missing:
+            names = ", ".join(to.MEASUREMENT_OPTIONS[k][0] for k in missing)
+            raise InputError(
+                spec.trial_id,
+                f"typed measurements need all six lengths in a batch; missing {names}",
+            )
+        spec = replace(spec, measurements=merged)
+    return spec
+
+
+def write_skipped(out: Path, skipped: list[tuple[TrialSpec, str]]) -> None:
+    """Write (or remove, when empty) ``skipped.jsonl``: trial id, path and reason per line."""
+    path = out / SKIPPED_FILE
+    if not skipped:
+        path.unlink(missing_ok=True)
+        return
+    lines = [
+        json.dumps({"trial_id": s.trial_id, "path": s.path, "reason": f"static trial: {r}"})
+        for s, r in skipped
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 class _RateColumn(ProgressColumn):
@@ -104,10 +150,28 @@ def register(app: typer.Typer) -> None:
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
-        marker_cutoff_hz: float | None = typer.Option(
-            None, "--marker-cutoff", help="Low-pass markers at this cut-off, Hz (default: none)."
+        marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
+        max_gap_s: float = to.MAX_GAP,
+        subject: Path | None = typer.Option(
+            None,
+            "--subject",
+            help="Subject measurements (Vicon .mp/.vsk) for every trial without its own "
+            "subject file or manifest measurements.",
+            show_default=False,
         ),
-        max_gap_s: float = typer.Option(0.1, "--max-gap", help="Longest gap interpolated, s."),
+        mass_kg: float | None = to.MASS_KG,
+        height_m: float | None = to.HEIGHT_M,
+        leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
+        leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
+        knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
+        knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
+        ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
+        ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
+        include_static: bool = typer.Option(
+            False,
+            "--include-static",
+            help="Process static (standing, calibration) trials too instead of skipping them.",
+        ),
         report: bool = typer.Option(
             True, "--report/--no-report", help="Write cohort.html at the end."
         ),
@@ -119,12 +183,44 @@ def register(app: typer.Typer) -> None:
         """
         from kinchain.batch.report import write_report
         from kinchain.batch.runner import run_batch
-        from kinchain.batch.sources import load_source
+        from kinchain.batch.sources import load_source, static_reason
         from kinchain.batch.worker import BatchSettings
 
         if not source.exists():
             raise InputError(str(source), "no such folder or manifest file")
-        specs = load_source(source)
+        to.process_options(max_gap_s, marker_cutoff_hz)  # checks the values
+        if subject is not None and not subject.is_file():
+            raise InputError(str(subject), "no such file")
+        measurements = to.measurements_si(
+            mass_kg=mass_kg,
+            height_m=height_m,
+            leg_length_left_mm=leg_length_left_mm,
+            leg_length_right_mm=leg_length_right_mm,
+            knee_width_left_mm=knee_width_left_mm,
+            knee_width_right_mm=knee_width_right_mm,
+            ankle_width_left_mm=ankle_width_left_mm,
+            ankle_width_right_mm=ankle_width_right_mm,
+        )
+        specs = [
+            with_defaults(s, subject=subject, measurements=measurements)
+            for s in load_source(source)
+        ]
+        skipped_static: list[tuple[TrialSpec, str]] = []
+        if not include_static:
+            walking = []
+            for spec in specs:
+                reason = static_reason(spec.path)
+                if reason is None:
+                    walking.append(spec)
+                else:
+                    skipped_static.append((spec, reason))
+            specs = walking
+        out.mkdir(parents=True, exist_ok=True)
+        write_skipped(out, skipped_static)
+        for spec, reason in skipped_static:
+            typer.echo(f"skipped {spec.trial_id}: static trial ({reason})")
+        if not specs:
+            raise InputError(str(source), "only static trials found; nothing to process")
         settings = BatchSettings(
             max_gap_s=max_gap_s, marker_cutoff_hz=marker_cutoff_hz, kinetics=not kinematics_only
         )
@@ -159,6 +255,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             f"{summary.total} trial(s): {summary.ok} ok, {summary.failed} failed, "
             f"{summary.skipped} skipped (already done) in {wall:.1f} s"
+            + (f"; {len(skipped_static)} static trial(s) skipped" if skipped_static else "")
         )
         for f in summary.failures[:20]:
             typer.echo(f"  failed [{f.get('stage', '')}] {f.get('message', '')}")
@@ -168,4 +265,7 @@ def register(app: typer.Typer) -> None:
             path = write_report(out)
             typer.echo(f"report   {path}")
         for table in ("trials", "curves", "errors"):
-            typer.echo(f"{table:8s} {out / table}")
+            if (out / table).is_dir():
+                typer.echo(f"{table:8s} {out / table}")
+        if skipped_static:
+            typer.echo(f"{'skipped':8s} {out / SKIPPED_FILE}")

@@ -1,9 +1,10 @@
 """``kinchain fhir``: process and analyse a trial (and assess an intake) and write the visit as an
 HL7 FHIR R4 Bundle (see ``docs/fhir.md``).
 
-``kinchain fhir TRIAL.c3d --patient-id ID [--subject FILE] [--intake INTAKE.json]
-[--out bundle.json]`` writes the bundle atomically (all or nothing) and prints its path. Bad
-input raises :class:`kinchain.errors.InputError` (exit code 2 through
+``kinchain fhir TRIAL.c3d --patient-id ID [trial options] [--intake INTAKE.json]
+[--out bundle.json]`` (trial options as ``kinchain process``: see
+:mod:`kinchain.cli.trial_options`) writes the bundle atomically (all or nothing) and prints
+its path. Bad input raises :class:`kinchain.errors.InputError` (exit code 2 through
 :func:`kinchain.cli.main.main`).
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 import typer
 from pydantic import ValidationError
 
+from kinchain.cli import trial_options as to
 from kinchain.errors import InputError, ProcessingError
 
 _OPTIONS = {"identifier": "patient-id", "name": "patient-name"}
@@ -56,11 +58,26 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def fhir_command(
-    trial: Path = typer.Argument(..., help="Gait trial (C3D).", show_default=False),
-    patient_id: str = typer.Option(..., "--patient-id", help="Patient identifier (required)."),
-    subject: Path | None = typer.Option(
-        None, "--subject", help="Subject measurements (Vicon .mp/.vsk)."
+    trial: Path = typer.Argument(
+        ..., help="Gait trial: .c3d, or .trc (with --grf).", show_default=False
     ),
+    patient_id: str = typer.Option(..., "--patient-id", help="Patient identifier (required)."),
+    subject: Path | None = to.SUBJECT,
+    grf: Path | None = to.GRF,
+    marker_diameter_mm: float | None = to.MARKER_DIAMETER,
+    marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
+    max_gap_s: float = to.MAX_GAP,
+    marker_map: str | None = to.MARKER_MAP,
+    static: Path | None = to.STATIC,
+    flat_foot: bool = to.FLAT_FOOT,
+    mass_kg: float | None = to.MASS_KG,
+    height_m: float | None = to.HEIGHT_M,
+    leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
+    leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
+    knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
+    knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
+    ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
+    ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
     intake_file: Path | None = typer.Option(
         None, "--intake", help="Clinical intake JSON: adds the assessment, referral and tests."
     ),
@@ -80,7 +97,7 @@ def fhir_command(
     from kinchain.assessment import assess_with_gait
     from kinchain.clinical import parse_intake
     from kinchain.fhir import PatientInfo, build_bundle, validate_bundle
-    from kinchain.process import process_trial
+    from kinchain.process import process
 
     try:
         patient = PatientInfo(
@@ -104,6 +121,18 @@ def fhir_command(
             raise InputError("--today", f"not a date YYYY-MM-DD ({today})") from exc
     if not trial.is_file():
         raise InputError(str(trial), "file not found")
+    options = to.process_options(max_gap_s, marker_cutoff_hz)
+    to.check_marker_diameter(marker_diameter_mm)
+    measurements = to.measurements_si(
+        mass_kg=mass_kg,
+        height_m=height_m,
+        leg_length_left_mm=leg_length_left_mm,
+        leg_length_right_mm=leg_length_right_mm,
+        knee_width_left_mm=knee_width_left_mm,
+        knee_width_right_mm=knee_width_right_mm,
+        ankle_width_left_mm=ankle_width_left_mm,
+        ankle_width_right_mm=ankle_width_right_mm,
+    )
     target = out if out is not None else trial.with_name(trial.stem + ".fhir.json")
     if not (target.parent if str(target.parent) else Path(".")).is_dir():
         raise InputError(str(target), "the output folder does not exist")
@@ -111,7 +140,17 @@ def fhir_command(
     if intake_data is not None:
         parse_intake(intake_data)  # fail on a bad intake before the slower processing
 
-    result = process_trial(trial, subject_file=subject)
+    loaded, subj = to.load_inputs(
+        trial,
+        subject=subject,
+        grf=grf,
+        marker_map=marker_map,
+        static=static,
+        flat_foot=flat_foot,
+        marker_diameter_mm=marker_diameter_mm,
+        measurements=measurements,
+    )
+    result = process(loaded, subj, options)
     analysis = analyze(result)
     assessment = intake = None
     if intake_data is not None:

