@@ -88,6 +88,7 @@ from kinchain.clinical.rules.red_flags import (
     neurovascular,
     septic_arthritis,
 )
+from kinchain.clinical.rules.red_flags._flag import item_level, item_text
 
 RuleFn = Callable[[Intake], RuleResult]
 
@@ -209,7 +210,7 @@ def rule_cause(intake: Intake, r: RuleResult) -> CauseId | None:
     if r.rule_id == knee_pathway.RULE_ID:
         top = max(
             (it for it in r.items if it.fired),
-            key=lambda it: Urgency(it.label.rsplit("[", 1)[1].rstrip("]")).rank,
+            key=lambda it: (item_level(it) or Urgency.self_care).rank,
             default=None,
         )
         return _KNEE_ITEM_CAUSE.get(top.id) if top is not None else None
@@ -650,11 +651,7 @@ def _driver_text(r: RuleResult) -> str:
     if r.rule_id != referral_triggers.RULE_ID:
         return r.name
     level = r.urgency
-    labels = [
-        it.label.rsplit(" [", 1)[0]
-        for it in r.items
-        if it.fired and level is not None and it.label.endswith(f"[{level.value}]")
-    ]
+    labels = [item_text(it) for it in r.items if it.fired and item_level(it) == level]
     return "; ".join(labels) or r.name
 
 
@@ -811,11 +808,13 @@ def _potential(r: RuleResult) -> Urgency:
     carry no such label, emergency (never pruned)."""
     best: Urgency | None = None
     for it in r.items:
-        if it.fired is not None or not it.label.endswith("]") or " [" not in it.label:
-            if it.fired is None and not it.label.endswith("]"):
+        if it.fired is not None:
+            continue
+        level = item_level(it)
+        if level is None:
+            if not it.label.endswith("]"):
                 return Urgency.emergency
             continue
-        level = Urgency(it.label.rsplit(" [", 1)[1][:-1])
         best = level if best is None or level.rank > best.rank else best
     if not r.items:
         return Urgency.emergency

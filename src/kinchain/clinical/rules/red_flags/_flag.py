@@ -19,6 +19,23 @@ class FlagItem:
     fields: tuple[str, ...]
 
 
+def item_level(item: RuleItem) -> Urgency | None:
+    """The urgency a flag item carries in its label ("... [same_day]", as :func:`flag_result`
+    writes it), or None for an item without one."""
+    _, sep, tail = item.label.rpartition(" [")
+    if not sep or not tail.endswith("]"):
+        return None
+    try:
+        return Urgency(tail[:-1])
+    except ValueError:
+        return None
+
+
+def item_text(item: RuleItem) -> str:
+    """A flag item's label without its urgency suffix."""
+    return item.label.rpartition(" [")[0] if item_level(item) is not None else item.label
+
+
 def flag_result(
     rule_id: str,
     name: str,
