@@ -3,6 +3,11 @@
 Targets (issue 2): sagittal hip/knee/ankle angles within 2 degrees RMS, other angles within 4
 degrees, sagittal moments within 0.10 N·m/kg, powers within 0.25 W/kg (kinetics over stance on a
 plate). Where a reference is known to be doubtful, the test says so instead of loosening the bound.
+
+The ankle is held tighter (issue 10): with Plug-in Gait's Y-Z-X ankle sequence the sagittal ankle
+angle is within 0.07 deg RMS of the reference on sample_00 and sample_09 (the former Y-X-Z order
+was 1.53 deg off on sample_00's left ankle), the transverse within 0.73 deg and the frontal within
+2.7 deg (a foot-frame roll that foot progression shares, not the sequence).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ SAGITTAL_ANGLE_DEG = 2.0
 OTHER_ANGLE_DEG = 4.0
 SAGITTAL_MOMENT = 0.10
 POWER = 0.25
+# Ankle (sagittal, frontal, transverse) RMS bounds, deg: measured 0.07, 2.68, 0.73 at most.
+ANKLE_ANGLE_DEG = (0.3, 3.0, 1.0)
 
 
 def _check(agree: dict, joints: tuple[str, ...] = ("Hip", "Knee", "Ankle"), skip=()) -> None:
@@ -29,10 +36,13 @@ def _check(agree: dict, joints: tuple[str, ...] = ("Hip", "Knee", "Ankle"), skip
     for side in "LR":
         for joint in joints:
             a = agree[f"{side}{joint}Angles"]
-            if a.rms[0] > SAGITTAL_ANGLE_DEG:
-                failures.append(f"{a.label} X {a.rms[0]:.2f} deg")
-            for k in (1, 2):
-                if a.rms[k] > OTHER_ANGLE_DEG and (a.label, k) not in skip:
+            bounds = (
+                ANKLE_ANGLE_DEG
+                if joint == "Ankle"
+                else (SAGITTAL_ANGLE_DEG, OTHER_ANGLE_DEG, OTHER_ANGLE_DEG)
+            )
+            for k in (0, 1, 2):
+                if a.rms[k] > bounds[k] and (a.label, k) not in skip:
                     failures.append(f"{a.label} {'XYZ'[k]} {a.rms[k]:.2f} deg")
         for joint in joints:
             m = agree.get(f"{side}{joint}Moment")
