@@ -31,6 +31,7 @@ app = typer.Typer(
 # Each module defines ``register(app: typer.Typer) -> None``.
 _COMMAND_MODULES = (
     "kinchain.cli.process",
+    "kinchain.cli.export",
     "kinchain.cli.assess",
     "kinchain.cli.analyze",
     "kinchain.cli.batch",

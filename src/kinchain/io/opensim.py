@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
@@ -526,10 +526,15 @@ def read_trc_trial(
 
 
 def _atomic_write_text(path: str | Path, text: str) -> None:
-    """Write to a temporary file in the destination folder, then move it into place."""
+    """Write to a temporary file in the destination folder, then move it into place.
+
+    The file gets the permissions any new file gets here (0666 less the umask), not the 0600 of
+    :func:`tempfile.mkstemp`: an exported file is for other tools and people to read.
+    """
     dst = Path(path)
+    tmp = str(dst.parent / f".{dst.name}.{secrets.token_hex(6)}.tmp")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
         raise InputError(str(dst), f"cannot write here: {exc.strerror or exc}") from None
     try:
@@ -541,3 +546,187 @@ def _atomic_write_text(path: str | Path, text: str) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+# ----------------------------------------------------------------------- export per foot
+
+FOOT_SIDES = ("left", "right")
+"""The feet, in the column order of :func:`grf_per_foot_table`."""
+
+DEFAULT_FOOT_BODIES: dict[str, str] = {"left": "calcn_l", "right": "calcn_r"}
+"""OpenSim body each foot's ground reaction is applied to (gait2354, gait2392, Rajagopal)."""
+
+FOOT_PREFIXES: dict[str, str] = {"left": "l_", "right": "r_"}
+"""Column prefix of each foot in a per-foot GRF table: ``l_ground_force_vx`` ..."""
+
+
+def contact_samples(
+    start_frame: int, end_frame: int, analog_rate: float, point_rate: float, n_samples: int
+) -> tuple[int, int]:
+    """The analog samples ``[lo, hi)`` behind marker frames ``start_frame`` ... ``end_frame``.
+
+    Marker frame ``i`` stands for the ``r = analog_rate / point_rate`` analog samples centred
+    on its time, ``[i * r - r // 2, i * r - r // 2 + r)``, as
+    :func:`kinchain.kinetics.filtering.resample_to_points` averages them; a contact of frames
+    ``start_frame`` to ``end_frame`` (inclusive, zero-based) therefore covers
+    ``[start_frame * r - r // 2, (end_frame + 1) * r - r // 2)``, clipped to the record.
+
+    Raises
+    ------
+    ValueError
+        The rates are not positive or their ratio is not an integer, or the frames are reversed.
+    """
+    if not (analog_rate > 0 and point_rate > 0):
+        raise ValueError(f"rates must be positive (analog {analog_rate}, point {point_rate} Hz)")
+    ratio_f = analog_rate / point_rate
+    r = round(ratio_f)
+    if r < 1 or abs(ratio_f - r) > 1e-6 * ratio_f:
+        raise ValueError(
+            f"analog rate {analog_rate:g} Hz is not an integer multiple of the point rate "
+            f"{point_rate:g} Hz"
+        )
+    if end_frame < start_frame:
+        raise ValueError(f"contact frames {start_frame}-{end_frame} are reversed")
+    lo = max(start_frame * r - r // 2, 0)
+    hi = min((end_frame + 1) * r - r // 2, n_samples)
+    return lo, max(hi, lo)
+
+
+def grf_per_foot_table(
+    plates: Iterable[ForcePlate],
+    windows: Mapping[str, Iterable[tuple[int, int, int]]],
+    rate_hz: float,
+    *,
+    prefixes: Mapping[str, str] = FOOT_PREFIXES,
+) -> pd.DataFrame:
+    """An OpenSim GRF table with one force per foot, from plates and the samples each foot used.
+
+    Parameters
+    ----------
+    plates
+        Force plates at ``rate_hz`` (lab frame Z up, force on the subject; every plate the same
+        length). Plates are found by :attr:`ForcePlate.index`.
+    windows
+        ``{"left": [(plate_index, lo, hi), ...], "right": [...]}``: the foot stands on plate
+        ``plate_index`` for the samples ``[lo, hi)`` (see :func:`contact_samples`). A side may
+        be absent or empty (that foot is never on a plate).
+    rate_hz
+        Sampling rate of the plates, Hz; row ``k`` is at time ``k / rate_hz`` s (the first
+        marker frame's time is 0, as :func:`write_trc` writes it).
+    prefixes
+        Column prefix per side.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``time`` (s), then per side ``{p}ground_force_v{x,y,z}`` (N),
+        ``{p}ground_force_p{x,y,z}`` (centre of pressure, m) and ``{p}ground_torque_{x,y,z}``
+        (free moment, N·m), all in OpenSim's ground frame (Y up; see the module notes). The
+        force, point and torque are 0 wherever the foot is on no plate or the plate's centre of
+        pressure is undefined (below its threshold), which is what OpenSim's ExternalForce
+        expects for "no load".
+
+    Raises
+    ------
+    ValueError
+        Plates of different lengths, an unknown plate index, a window outside the record or
+        two windows of one foot that overlap (one foot on two plates at once is not a clean
+        contact and never assigned).
+    """
+    by_index = {p.index: p for p in plates}
+    lengths = {p.force.shape[0] for p in by_index.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"plates have different lengths: {sorted(lengths)}")
+    n = lengths.pop() if lengths else 0
+    data: dict[str, FloatArray] = {"time": np.arange(n, dtype=np.float64) / rate_hz}
+    for side in FOOT_SIDES:
+        force = np.zeros((n, 3))
+        point = np.zeros((n, 3))
+        torque = np.zeros((n, 3))
+        taken = np.zeros(n, dtype=bool)
+        for plate_index, lo, hi in windows.get(side, ()):
+            if plate_index not in by_index:
+                raise ValueError(f"{side}: no plate with index {plate_index}")
+            if not 0 <= lo <= hi <= n:
+                raise ValueError(f"{side}: samples [{lo}, {hi}) outside the record of {n}")
+            if taken[lo:hi].any():
+                raise ValueError(f"{side}: plate {plate_index} overlaps another contact")
+            taken[lo:hi] = True
+            plate = by_index[plate_index]
+            sl = slice(lo, hi)
+            ok = np.all(
+                np.isfinite(np.hstack([plate.force[sl], plate.cop[sl], plate.free_moment[sl]])),
+                axis=1,
+            )
+            force[sl] = np.where(ok[:, None], plate.force[sl], 0.0)
+            point[sl] = np.where(ok[:, None], plate.cop[sl], 0.0)
+            torque[sl] = np.where(ok[:, None], plate.free_moment[sl], 0.0)
+        p = prefixes[side]
+        for name, arr in (("ground_force_v", force), ("ground_force_p", point),
+                          ("ground_torque_", torque)):
+            os_arr = to_opensim(arr)
+            for j, a in enumerate("xyz"):
+                data[f"{p}{name}{a}"] = os_arr[:, j]
+    return pd.DataFrame(data)
+
+
+def write_external_loads_xml(
+    path: str | Path,
+    datafile: str,
+    bodies: Mapping[str, str] = DEFAULT_FOOT_BODIES,
+    *,
+    prefixes: Mapping[str, str] = FOOT_PREFIXES,
+    name: str = "externalloads",
+) -> None:
+    """Write an OpenSim ExternalLoads ``.xml`` applying each foot's GRF to a body (atomically).
+
+    One ``ExternalForce`` per side of ``bodies`` (named ``"left"``/``"right"``), force and point
+    expressed in ``ground``, identifiers ``{prefix}ground_force_v``, ``{prefix}ground_force_p``
+    and ``{prefix}ground_torque_`` as :func:`grf_per_foot_table` names its columns. The layout
+    is what OpenSim 4.6's ``ExternalLoads.printToXML`` writes (document version 40600).
+
+    Parameters
+    ----------
+    path
+        Destination ``.xml``.
+    datafile
+        The GRF ``.mot``, as written into ``<datafile>``: give the bare file name to keep the
+        pair movable (OpenSim looks for a relative data file beside the XML).
+    bodies
+        Side -> OpenSim body name (default ``calcn_l`` / ``calcn_r``).
+    prefixes
+        Side -> column prefix in the data file.
+    name
+        Name of the ExternalLoads object.
+
+    Raises
+    ------
+    InputError
+        An empty body name or one with white space, or an empty data file name.
+    """
+    import xml.etree.ElementTree as ET
+
+    if not datafile.strip():
+        raise InputError(str(path), "the GRF data file name is empty")
+    doc = ET.Element("OpenSimDocument", Version="40600")
+    loads = ET.SubElement(doc, "ExternalLoads", name=name)
+    objects = ET.SubElement(loads, "objects")
+    for side, body in bodies.items():
+        if not body or any(c.isspace() for c in body):
+            raise InputError(f"{side} body", f"{body!r} is not an OpenSim body name")
+        p = prefixes[side]
+        force = ET.SubElement(objects, "ExternalForce", name=side)
+        for tag, text in (
+            ("applied_to_body", body),
+            ("force_expressed_in_body", "ground"),
+            ("point_expressed_in_body", "ground"),
+            ("force_identifier", f"{p}ground_force_v"),
+            ("point_identifier", f"{p}ground_force_p"),
+            ("torque_identifier", f"{p}ground_torque_"),
+        ):
+            ET.SubElement(force, tag).text = text
+    ET.SubElement(loads, "groups")
+    ET.SubElement(loads, "datafile").text = datafile
+    ET.indent(doc, space="\t")
+    text = '<?xml version="1.0" encoding="UTF-8" ?>\n' + ET.tostring(doc, encoding="unicode")
+    _atomic_write_text(path, text + "\n")
