@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from kinchain import __version__
 from kinchain.errors import InputError
 from kinchain.io.load import load_trial
+from kinchain.io.subject import SUBJECT_UNITS
 from kinchain.io.trial import SubjectMeasurements, Trial
 from kinchain.kinematics.angles import joint_angles
 from kinchain.kinetics.bsip import segment_parameters
@@ -313,6 +314,7 @@ def process(
         "kinchain_version": __version__,
         "parameters": asdict(options) | {"kinetics": kinetics},
         "subject": asdict(model.subject),
+        "subject_units": SUBJECT_UNITS,
         "model": "Conventional Gait Model 1 / Plug-in Gait lower body",
     }
     return TrialResult(trial, model, outputs, valid, contacts, provenance, grf)

@@ -10,8 +10,23 @@ with one factor per source, decided from the leg length (required): 300-1500 mea
 0.3-1.5 means m; anything else cannot be told apart and raises :class:`InputError`.
 
 Static-calibration offsets (TibialTorsion, ThighRotation, ShankRotation, StaticPlantFlex,
-StaticRotOff, AnkleAbAdd) are degrees in ``.mp``/``.vsk`` files (c3d.org ``sample_09/42798.mp``:
-LTibialTorsion = -19). Vicon Nexus writes the same names to the C3D PROCESSING group in
+StaticRotOff, AnkleAbAdd) are degrees in ``.mp`` files and in the older ``.vsk`` form
+(c3d.org ``sample_09/42798.mp``: LTibialTorsion = -19).
+
+A ``.vsk`` comes in two forms, told apart by the element, never guessed from the values:
+
+- older (Vicon Workstation / BodyBuilder era): ``<Parameter NAME="LLegLength" VALUE=...>`` with the
+  short names of the ``.mp`` file; lengths mm, mass kg, angles **degrees**;
+- Vicon Nexus: ``<StaticParameter NAME="LeftLegLength" VALUE=... QUANTITY="length">`` with long
+  names (``LeftLegLength``, ``RightKneeWidth``, ``LeftAsisTrocanterDistance``,
+  ``InterAsisDistance``, ``Bodymass``, ``LeftTibialTorsion``, ``LeftStaticPlantFlex``, ...);
+  lengths mm, mass kg, angles (``QUANTITY="angle"`` or an offset name) **radians**. The
+  ``<Parameter>`` entries of a Nexus file are fitted marker positions, not measurements, and a
+  ``<StaticParameter>`` without a ``VALUE`` counts as absent.
+
+The result is always SI plus degrees (:data:`SUBJECT_UNITS`, which the processing sidecar
+records beside the measurements). Vicon Nexus writes the same short names to the C3D PROCESSING
+group in
 **radians** (c3d.org ``sample_00`` CGM2.4 trial: LTibialTorsion = -0.22, i.e. -12.6 deg). The
 PROCESSING reader therefore takes radians, unless a value exceeds pi/2 in magnitude (no static
 offset reaches 90 deg, so such a group must be in degrees); ``angle_unit="deg"`` or ``"rad"``
@@ -24,6 +39,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,6 +73,19 @@ _ANGLE_FIELDS = {
     "StaticRotOff": "static_rotation_offset_deg",
     "AnkleAbAdd": "ankle_abadd_deg",
 }
+
+_REQUIRED = ("Bodymass", "LLegLength", "RLegLength", "LKneeWidth", "RKneeWidth", "LAnkleWidth",
+             "RAnkleWidth")
+
+_UNIT_SUFFIX = {"_kg": "kg", "_m": "m", "_deg": "deg"}
+
+SUBJECT_UNITS: dict[str, str] = {
+    f.name: next((u for suffix, u in _UNIT_SUFFIX.items() if f.name.endswith(suffix)), "text")
+    for f in fields(SubjectMeasurements)
+}
+"""Unit of every :class:`~kinchain.io.trial.SubjectMeasurements` field (``"text"`` for the
+source): kg, m and degrees, whatever the file stored (mm; radians in a Nexus ``.vsk`` or a C3D
+PROCESSING group)."""
 
 
 def _sides(value: SideValue, field: str, source: str) -> dict[str, float]:
@@ -227,12 +256,7 @@ def subject_from_named(
     InputError
         A required value is missing or a value is implausible.
     """
-    missing = [
-        k
-        for k in ("Bodymass", "LLegLength", "RLegLength", "LKneeWidth", "RKneeWidth",
-                  "LAnkleWidth", "RAnkleWidth")
-        if not values.get(k)
-    ]
+    missing = [k for k in _REQUIRED if not values.get(k)]
     if missing:
         raise InputError(source, f"required measurement(s) missing or zero: {', '.join(missing)}")
     f = _length_factor(values, source)
@@ -294,14 +318,36 @@ def read_mp(path: str | Path) -> SubjectMeasurements:
     return subject_from_named(values, source)
 
 
+def _short_name(nexus_name: str) -> str:
+    """Nexus long name -> the short name of ``.mp`` files: ``LeftLegLength`` -> ``LLegLength``."""
+    for long, short in (("Left", "L"), ("Right", "R")):
+        if nexus_name.startswith(long) and nexus_name[len(long) : len(long) + 1].isupper():
+            return short + nexus_name[len(long) :]
+    return nexus_name
+
+
+def _long_name(short_name: str) -> str:
+    """Short name -> Nexus long name: ``LLegLength`` -> ``LeftLegLength``."""
+    if short_name[:1] in "LR" and short_name[1:2].isupper():
+        return ("Left" if short_name[0] == "L" else "Right") + short_name[1:]
+    return short_name
+
+
 def read_vsk(path: str | Path) -> SubjectMeasurements:
-    """Read a Vicon ``.vsk`` subject file (XML, ``<Parameter NAME=".." VALUE=".."/>``; mm, kg,
-    degrees).
+    """Read a Vicon ``.vsk`` subject file, older or Nexus form (see the module notes).
+
+    The form is told by the element: ``<Parameter NAME="LLegLength" VALUE=..>`` (older: short
+    names, mm, kg, angles in degrees) or ``<StaticParameter NAME="LeftLegLength" VALUE=..>``
+    (Vicon Nexus: long names, mm, kg, angles in radians, converted to degrees). A Nexus file's
+    ``<Parameter>`` entries (fitted marker positions) are ignored. The returned ``source`` names the
+    file and the form read.
 
     Raises
     ------
     InputError
-        Unreadable or malformed XML, no parameters, implausible values.
+        Unreadable or malformed XML; neither form's entries; a required measurement (body mass,
+        leg lengths, knee and ankle widths) missing or zero, naming it in both forms; a
+        non-numeric or implausible value.
     """
     source = str(path)
     text = _read_text(path)
@@ -309,22 +355,48 @@ def read_vsk(path: str | Path) -> SubjectMeasurements:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise InputError(source, f"not well-formed XML: {exc}") from None
-    values: dict[str, float] = {}
+    older: dict[str, float] = {}
+    nexus: dict[str, float] = {}
+    is_nexus = False
     for el in root.iter():
-        if el.tag.split("}")[-1] != "Parameter":
+        tag = el.tag.split("}")[-1]
+        if tag not in ("Parameter", "StaticParameter"):
             continue
+        is_nexus = is_nexus or tag == "StaticParameter"
         name = el.get("NAME")
         value = el.get("VALUE")
-        if not name or value is None:
+        if not name or value is None or not value.strip():
             continue
         name = name.split(":")[-1]
         try:
-            values[name] = float(value)
+            number = float(value)
         except ValueError:
             raise InputError(source, f"{name} is not a number: {value!r}") from None
-    if not values:
-        raise InputError(source, "no <Parameter NAME=... VALUE=...> entries: not a Vicon .vsk file")
-    return subject_from_named(values, source)
+        if tag == "Parameter":
+            older[name] = number
+            continue
+        short = _short_name(name)
+        is_angle = el.get("QUANTITY") == "angle" or short[1:] in _ANGLE_FIELDS
+        nexus[short] = math.degrees(number) if is_angle else number
+    values = nexus if is_nexus else older
+    if not values and not is_nexus:
+        raise InputError(
+            source,
+            "no <StaticParameter NAME=.. VALUE=..> (Nexus) or <Parameter NAME=.. VALUE=..> "
+            "entries: not a Vicon .vsk subject file",
+        )
+    missing = [k for k in _REQUIRED if not values.get(k)]
+    if missing:
+        names = ", ".join(_long_name(k) if is_nexus else k for k in missing)
+        form = "Nexus <StaticParameter>" if is_nexus else "<Parameter>"
+        raise InputError(source, f"required measurement(s) missing or zero ({form}): {names}")
+    subject = subject_from_named(values, source)
+    form = (
+        "Vicon Nexus <StaticParameter> form: mm, kg, angles rad -> deg"
+        if is_nexus
+        else "older <Parameter> form: mm, kg, angles deg"
+    )
+    return replace(subject, source=f"{source} ({form})")
 
 
 def read_subject_file(path: str | Path) -> SubjectMeasurements:
@@ -390,9 +462,7 @@ def subject_from_processing(
         if arr.size == 0 or arr.dtype.kind not in "iuf":
             continue
         values[name] = float(arr.ravel()[0])
-    required = ("Bodymass", "LLegLength", "RLegLength", "LKneeWidth", "RKneeWidth",
-                "LAnkleWidth", "RAnkleWidth")
-    if not all(values.get(k) for k in required):
+    if not all(values.get(k) for k in _REQUIRED):
         return None
     angle_values = [
         abs(values[f"{side}{name}"])
