@@ -188,3 +188,75 @@ def test_static_detection(tmp_path: Path, standing: Path) -> None:
     assert "name" in (static_reason(tmp_path / "Sub01_Static.c3d") or "")
     assert "name" in (static_reason(tmp_path / "subject01_static.trc") or "")
     assert "hardly move" in (static_reason(standing) or "")
+
+
+def test_batch_takes_every_trial_option(tmp_path: Path, renamed: Path, standing: Path) -> None:
+    """``batch`` applies the same options as ``analyze``: its stored mean curves equal those of
+    the trial read by :func:`load_inputs` with the same options and analysed in process."""
+    from kinchain.analysis import analyze
+    from kinchain.process import process
+
+    session = tmp_path / "session"
+    session.mkdir()
+    (session / renamed.name).write_bytes(renamed.read_bytes())
+    out = tmp_path / "out"
+    args = all_options(tmp_path, standing)
+    proc = run("batch", str(session), "--out", str(out), "--workers", "1", "--no-report", *args)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 ok, 0 failed" in proc.stdout
+
+    marker_map = str(tmp_path / "map.json")
+    loaded, subj = load_inputs(
+        renamed,
+        marker_map=marker_map,
+        static=standing,
+        flat_foot=True,
+        marker_diameter_mm=20.0,
+        measurements=measurements_si(
+            mass_kg=80.0,
+            height_m=1.7,
+            leg_length_left_mm=900.0,
+            leg_length_right_mm=905.0,
+            knee_width_left_mm=105.0,
+            knee_width_right_mm=110.0,
+            ankle_width_left_mm=75.0,
+            ankle_width_right_mm=76.0,
+        ),
+    )
+    from kinchain.process import ProcessOptions
+
+    ref = analyze(process(loaded, subj, ProcessOptions(max_gap_s=0.05, marker_cutoff_hz=6.0)))
+    curves = pd.read_parquet(out / "curves")
+    for side, prefix in (("left", "L"), ("right", "R")):
+        got = curves[curves["side"] == side].sort_values("pct")
+        for label in ("KneeAngles_X", "AnkleAngles_X", "AnkleAngles_Z", "KneeMoment_X"):
+            name, axis = label.rsplit("_", 1)
+            want = ref.cycles[side].mean(prefix + name)[:, "XYZ".index(axis)]
+            have = got[label].to_numpy(float)
+            ok = np.isfinite(want)
+            assert ok.sum() > (50 if "Angles" in label else 10), (side, label)
+            assert np.allclose(have[ok], want[ok], atol=1e-6), (side, label)
+            assert np.isnan(have[~ok]).all(), (side, label)
+
+    # Without --marker-map the renamed knee marker is missing and the trial fails, naming it.
+    plain = tmp_path / "plain"
+    proc = run("batch", str(session), "--out", str(plain), "--workers", "1", "--no-report")
+    assert "0 ok, 1 failed" in proc.stdout, proc.stdout
+    assert "LKNE" in proc.stdout
+
+
+def test_batch_refuses_bad_trial_options(tmp_path: Path) -> None:
+    session = tmp_path / "session"
+    session.mkdir()
+    (session / DEMO.name).write_bytes(DEMO.read_bytes())
+    for args, needle in (
+        (["--marker-diameter", "500"], "--marker-diameter"),
+        (["--flat-foot"], "--flat-foot"),
+        (["--static", str(tmp_path / "nope.c3d")], "nope.c3d"),
+        (["--marker-map", str(tmp_path / "nope.json")], "nope.json"),
+    ):
+        proc = run("batch", str(session), "--out", str(tmp_path / "o"), *args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert needle in proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()

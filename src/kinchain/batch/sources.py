@@ -13,7 +13,8 @@ Manifest
     mappings or a mapping with a ``trials`` list):
 
     ``trial`` (required; relative paths are relative to the manifest's folder), ``trial_id``,
-    ``subject_file``, ``grf``, ``subject_id``, ``visit``, ``group``, and subject measurements
+    ``subject_file``, ``grf``, ``static`` (the session's static trial, to calibrate the foot
+    offsets from), ``subject_id``, ``visit``, ``group``, and subject measurements
     in SI units: ``mass_kg``, ``height_m``, ``leg_length_left_m``, ``leg_length_right_m``,
     ``knee_width_left_m``, ``knee_width_right_m``, ``ankle_width_left_m``,
     ``ankle_width_right_m`` (YAML may also nest them under ``measurements``). Measurements given
@@ -62,6 +63,7 @@ _MANIFEST_KEYS = {
     "trial_id",
     "subject_file",
     "grf",
+    "static",
     "subject_id",
     "visit",
     "group",
@@ -79,14 +81,14 @@ class TrialSpec:
     ----------
     trial_id
         Unique in the batch (relative path, or the manifest's ``trial_id``).
-    path, subject_file, grf
-        Files the worker reads (absolute paths).
+    path, subject_file, grf, static_file
+        Files the worker reads (absolute paths); ``static_file`` is the session's static trial.
     measurements
         Subject measurements from the manifest (SI keys of :data:`MEASUREMENT_KEYS`), or None.
     subject_id, visit, group
         Labels copied to every output row (``group`` is the partition folder).
     input_sha256, subject_sha256
-        Hashes of the trial file and of the subject/GRF files and measurements ("" until
+        Hashes of the trial file and of the subject/GRF/static files ("" until
         :func:`with_hashes`; "" for a file that cannot be read).
     """
 
@@ -94,6 +96,7 @@ class TrialSpec:
     path: str
     subject_file: str | None = None
     grf: str | None = None
+    static_file: str | None = None
     measurements: dict[str, float] | None = None
     subject_id: str = ""
     visit: str = ""
@@ -133,6 +136,8 @@ def with_hashes(spec: TrialSpec) -> TrialSpec:
     sub = hashlib.sha256()
     for p in (spec.subject_file, spec.grf):
         sub.update((file_sha256(p) if p else "-").encode())
+    if spec.static_file:  # only then, so that earlier outputs without a static still resume
+        sub.update(("static:" + file_sha256(spec.static_file)).encode())
     return replace(spec, input_sha256=file_sha256(spec.path), subject_sha256=sub.hexdigest())
 
 
@@ -222,12 +227,14 @@ def read_manifest(path: Path) -> list[TrialSpec]:
         seen.add(trial_id)
         subject_file = _text(row.get("subject_file"))
         grf = _text(row.get("grf"))
+        static = _text(row.get("static"))
         specs.append(
             TrialSpec(
                 trial_id=trial_id,
                 path=trial_path,
                 subject_file=_resolve(base, subject_file) if subject_file else None,
                 grf=_resolve(base, grf) if grf else None,
+                static_file=_resolve(base, static) if static else None,
                 measurements=_measurements(row, where),
                 subject_id=_text(row.get("subject_id")),
                 visit=_text(row.get("visit")),

@@ -13,7 +13,7 @@ import json
 import math
 import time
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,19 +22,25 @@ import numpy as np
 from kinchain import __version__
 from kinchain.analysis import GaitAnalysis, analyze
 from kinchain.batch.schema import CURVE_LABELS, SIDES, finding_columns
-from kinchain.batch.sources import TrialSpec
+from kinchain.batch.sources import TrialSpec, file_sha256
 from kinchain.batch.store import now_utc, remove_stale, table_path, write_rows
 from kinchain.chain.detect import Thresholds
 from kinchain.chain.finding import Finding
+from kinchain.cli.trial_options import apply_measurements
 from kinchain.errors import InputError
 from kinchain.gait.cycles_types import N_POINTS
 from kinchain.gait.normative import GPS_VARIABLES
 from kinchain.gait.spatiotemporal import PARAMETER_UNITS
 from kinchain.io.load import load_trial
-from kinchain.io.trial import SubjectMeasurements
+from kinchain.io.trial import Trial
+from kinchain.model.marker_map import apply_marker_map, load_marker_map
+from kinchain.model.static import calibrate_static
 from kinchain.process import ProcessOptions, TrialResult, process
 
 _PREFIX = {"left": "L", "right": "R"}
+_LENGTH_KEYS = tuple(
+    f"{n}_{s}_m" for n in ("leg_length", "knee_width", "ankle_width") for s in ("left", "right")
+)
 
 
 @dataclass(frozen=True)
@@ -49,19 +55,33 @@ class BatchSettings:
         Compute joint moments and powers (needs force plates and body mass).
     event_method
         As :func:`kinchain.analysis.analyze`.
+    marker_map
+        A marker-map JSON file or built-in name (``--marker-map``), applied to every trial and
+        static trial.
+    marker_diameter_mm
+        Marker diameter, mm, for every trial (default: the subject file's, else 14 mm).
+    static_file
+        A static trial for the trials whose spec names none (a one-subject session).
+    flat_foot
+        The static trials were recorded with the sole flat on a level floor.
     """
 
     max_gap_s: float = 0.1
     marker_cutoff_hz: float | None = None
     kinetics: bool = True
     event_method: Literal["auto", "force_plate", "zeni", "foot_velocity", "c3d"] = "auto"
+    marker_map: str | None = None
+    marker_diameter_mm: float | None = None
+    static_file: str | None = None
+    flat_foot: bool = False
 
     def options(self) -> ProcessOptions:
         return ProcessOptions(max_gap_s=self.max_gap_s, marker_cutoff_hz=self.marker_cutoff_hz)
 
     def as_dict(self) -> dict[str, Any]:
-        """Everything that changes the results, with the code version."""
-        return {
+        """Everything that changes the results, with the code version (files by their
+        sha256; options left at their defaults are not listed, so earlier runs still resume)."""
+        out: dict[str, Any] = {
             "kinchain_version": __version__,
             "process": asdict(self.options()),
             "kinetics": self.kinetics,
@@ -69,6 +89,16 @@ class BatchSettings:
             "thresholds": Thresholds().as_dict(),
             "normative": "Schwartz 2008, speed-matched",
         }
+        if self.marker_map is not None:
+            mapped = Path(self.marker_map)
+            out["marker_map"] = file_sha256(mapped) if mapped.is_file() else self.marker_map
+        if self.marker_diameter_mm is not None:
+            out["marker_diameter_mm"] = self.marker_diameter_mm
+        if self.static_file is not None:
+            out["static"] = file_sha256(self.static_file)
+        if self.flat_foot:
+            out["flat_foot"] = True
+        return out
 
     def params_hash(self) -> str:
         text = json.dumps(self.as_dict(), sort_keys=True, default=str)
@@ -82,48 +112,42 @@ class _StageError(Exception):
         self.exc = exc
 
 
-def _subject_from(spec: TrialSpec) -> SubjectMeasurements | None:
-    m = spec.measurements
-    if not m:
-        return None
+def _apply_trial_options(trial: Trial, spec: TrialSpec, settings: BatchSettings) -> Trial:
+    """The trial with the manifest's measurements (value by value over the subject file's or
+    the C3D's), the marker map, marker diameter and static calibration applied, as ``kinchain
+    process`` applies them (:func:`kinchain.cli.trial_options.load_inputs`)."""
+    marker_map = load_marker_map(settings.marker_map) if settings.marker_map else None
+    if marker_map is not None:
+        trial = apply_marker_map(trial, marker_map)
     where = f"manifest measurements of {spec.trial_id}"
-    needed = [
-        "leg_length_left_m",
-        "leg_length_right_m",
-        "knee_width_left_m",
-        "knee_width_right_m",
-        "ankle_width_left_m",
-        "ankle_width_right_m",
-    ]
-    missing = [k for k in needed if k not in m]
-    if missing:
-        raise InputError(where, f"missing {', '.join(missing)}")
-    bad = [k for k, v in m.items() if not (math.isfinite(v) and v > 0)]
-    if bad:
-        raise InputError(where, f"{', '.join(bad)} must be positive numbers")
-
-    def pair(name: str) -> dict[str, float]:
-        return {"left": m[f"{name}_left_m"], "right": m[f"{name}_right_m"]}
-
-    return SubjectMeasurements(
-        mass_kg=m.get("mass_kg", float("nan")),
-        leg_length_m=pair("leg_length"),
-        knee_width_m=pair("knee_width"),
-        ankle_width_m=pair("ankle_width"),
-        height_m=m.get("height_m"),
-        source=where,
-    )
+    given = spec.measurements or {}
+    if given and trial.subject is None:
+        missing = [k for k in _LENGTH_KEYS if k not in given]
+        if missing:
+            raise InputError(
+                where, f"no subject measurements in the file: missing {', '.join(missing)}"
+            )
+    subject = apply_measurements(trial.subject, given, where)
+    if settings.marker_diameter_mm is not None and subject is not None:
+        subject = replace(subject, marker_diameter_m=settings.marker_diameter_mm / 1000.0)
+    static = spec.static_file or settings.static_file
+    if static is not None:
+        if subject is None:
+            raise InputError(spec.path, "no subject measurements to calibrate the static with")
+        static_trial = load_trial(static, subject=subject)
+        if marker_map is not None:
+            static_trial = apply_marker_map(static_trial, marker_map)
+        subject = calibrate_static(static_trial, subject, flat_foot=settings.flat_foot)
+    return trial if subject is trial.subject else replace(trial, subject=subject)
 
 
 def analyse_trial(spec: TrialSpec, settings: BatchSettings) -> tuple[TrialResult, GaitAnalysis]:
     """Read, process and analyse one trial; a failure is raised as ``_StageError``."""
-    stage = "subject"
+    stage = "read"
     try:
-        subject = _subject_from(spec)
-        stage = "read"
-        trial = load_trial(
-            spec.path, subject=subject, subject_file=spec.subject_file, grf_path=spec.grf
-        )
+        trial = load_trial(spec.path, subject_file=spec.subject_file, grf_path=spec.grf)
+        stage = "subject"
+        trial = _apply_trial_options(trial, spec, settings)
         stage = "process"
         result = process(trial, options=settings.options(), kinetics=settings.kinetics)
         stage = "analyze"

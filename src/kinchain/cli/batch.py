@@ -152,6 +152,15 @@ def register(app: typer.Typer) -> None:
         ),
         marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
         max_gap_s: float = to.MAX_GAP,
+        marker_map: str | None = to.MARKER_MAP,
+        marker_diameter_mm: float | None = to.MARKER_DIAMETER,
+        static: Path | None = typer.Option(
+            None,
+            "--static",
+            help="Static trial for every trial whose manifest row names none.",
+            show_default=False,
+        ),
+        flat_foot: bool = to.FLAT_FOOT,
         subject: Path | None = typer.Option(
             None,
             "--subject",
@@ -189,8 +198,14 @@ def register(app: typer.Typer) -> None:
         if not source.exists():
             raise InputError(str(source), "no such folder or manifest file")
         to.process_options(max_gap_s, marker_cutoff_hz)  # checks the values
-        if subject is not None and not subject.is_file():
-            raise InputError(str(subject), "no such file")
+        for given in (subject, static):
+            if given is not None and not given.is_file():
+                raise InputError(str(given), "no such file")
+        to.check_marker_diameter(marker_diameter_mm)
+        if marker_map is not None:
+            from kinchain.model.marker_map import load_marker_map
+
+            load_marker_map(marker_map)  # refused here, once, rather than in every trial
         measurements = to.measurements_si(
             mass_kg=mass_kg,
             height_m=height_m,
@@ -205,6 +220,8 @@ def register(app: typer.Typer) -> None:
             with_defaults(s, subject=subject, measurements=measurements)
             for s in load_source(source)
         ]
+        if flat_foot and static is None and not any(s.static_file for s in specs):
+            raise InputError("--flat-foot", "needs --static FILE or a 'static' manifest column")
         skipped_static: list[tuple[TrialSpec, str]] = []
         if not include_static:
             walking = []
@@ -222,7 +239,13 @@ def register(app: typer.Typer) -> None:
         if not specs:
             raise InputError(str(source), "only static trials found; nothing to process")
         settings = BatchSettings(
-            max_gap_s=max_gap_s, marker_cutoff_hz=marker_cutoff_hz, kinetics=not kinematics_only
+            max_gap_s=max_gap_s,
+            marker_cutoff_hz=marker_cutoff_hz,
+            kinetics=not kinematics_only,
+            marker_map=marker_map,
+            marker_diameter_mm=marker_diameter_mm,
+            static_file=str(static.resolve()) if static is not None else None,
+            flat_foot=flat_foot,
         )
         console = Console(stderr=True)
         progress = _RichProgress(console)
