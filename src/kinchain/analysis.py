@@ -31,10 +31,9 @@ from kinchain.chain.features import (
     stance_loading,
 )
 from kinchain.chain.finding import Finding
-from kinchain.errors import InputError
 from kinchain.gait.cycles import segment_cycles
 from kinchain.gait.cycles_types import CycleSet, Side
-from kinchain.gait.events import GaitEvents, detect_events
+from kinchain.gait.events import Fallback, GaitEvents, contact_vertical_force, detect_events
 from kinchain.gait.normative import (
     NormativeComparison,
     NormativeSet,
@@ -132,6 +131,8 @@ class GaitAnalysis:
                 for e in self.events.events
             ],
             "event_agreement": [asdict(a) for a in self.events.summary],
+            "event_notes": list(self.events.notes),
+            "event_warnings": list(self.events.warnings),
             "spatiotemporal": {
                 "left": st.left.as_dict(),
                 "right": st.right.as_dict(),
@@ -184,10 +185,7 @@ def _normative_set(
         return normative
     if normative is not None:
         return load_normative(normative)
-    try:
-        sets = load_schwartz2008()
-    except InputError:
-        return None
+    sets = load_schwartz2008()  # packaged: a missing file raises InputError naming it
     speeds = [s.speed_m_s for s in (spatio.left, spatio.right) if np.isfinite(s.speed_m_s)]
     legs = [s.leg_length_m for s in (spatio.left, spatio.right) if np.isfinite(s.leg_length_m)]
     if not speeds or not legs:
@@ -201,7 +199,7 @@ def analyze(
     normative: NormativeSet | str | Path | None = None,
     thresholds: Thresholds | None = None,
     event_method: Literal["auto", "force_plate", "zeni", "foot_velocity", "c3d"] = "auto",
-    event_fallback: Literal["zeni", "foot_velocity", "foot_velocity_then_zeni"] = "zeni",
+    event_fallback: Fallback = "checked",
     events: GaitEvents | None = None,
 ) -> GaitAnalysis:
     """Analyse a processed trial.
@@ -212,8 +210,8 @@ def analyze(
         From :func:`kinchain.process.process` or :func:`kinchain.process.process_trial`.
     normative
         A :class:`NormativeSet`, a path to a kinchain normative JSON file, or None for Schwartz
-        et al. 2008 matched to the walking speed (read from ``../shared/data`` beside the
-        checkout; mostly children and teenagers).
+        et al. 2008 matched to the walking speed (packaged with kinchain; mostly children and
+        teenagers).
     thresholds
         Detector thresholds (:class:`kinchain.chain.detect.Thresholds`).
     event_method, event_fallback
@@ -254,8 +252,19 @@ def analyze(
             if cyc.kinetics_valid and grf is not None and np.isfinite(cyc.foot_off):
                 start = int(np.ceil(cyc.start))
                 stop = int(np.floor(cyc.foot_off)) + 1
+                analog = contact_vertical_force(result, side, cyc.start)
                 load = stance_loading(
-                    grf.force, grf.cop, heel, toe, start, stop, result.trial.point_rate, mass, side
+                    grf.force,
+                    grf.cop,
+                    heel,
+                    toe,
+                    start,
+                    stop,
+                    result.trial.point_rate,
+                    mass,
+                    side,
+                    fz_analog_n=analog[0] if analog is not None else None,
+                    analog_rate_hz=analog[1] if analog is not None else None,
                 )
             feats.append(f)
             kin.append(bool(cyc.kinetics_valid))

@@ -39,7 +39,7 @@ J Biomech 1980;13:923-927.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -80,6 +80,11 @@ class Thresholds:
         overpronation (medial) or supination (lateral) is named, mm (kinchain defaults).
     min_strides
         Strides needed to compute a correlation across strides.
+    min_strides_graded
+        Usable strides per side a finding needs before it can be graded ``"moderate"`` or
+        ``"severe"`` (default 3: one or two strides cannot separate a pattern from
+        stride-to-stride variability); with fewer, a finding that fires is held at ``"mild"``
+        and marked ``insufficient_strides``.
     """
 
     z: float = 2.0
@@ -93,6 +98,7 @@ class Thresholds:
     cop_medial_mm: float = -20.0
     cop_lateral_mm: float = 35.0
     min_strides: int = 3
+    min_strides_graded: int = 3
 
     def as_dict(self) -> dict[str, float]:
         """Name -> value."""
@@ -448,7 +454,10 @@ def altered_foot_strike_timing(data: ChainData, t: Thresholds) -> list[Finding]:
                     "step_time_si_pct": t.step_time_si_pct,
                     "loading_rate_si_pct": t.loading_rate_si_pct,
                 },
-                fired=crit[0].fired or (len(crit) > 1 and crit[1].fired),
+                # The finding names a side (that foot strikes late): only the signed step-time
+                # criterion can fire it; a loading-rate asymmetry is shown as evidence but names
+                # no late foot, so it cannot fire it (and so cannot fire it on both sides).
+                fired=crit[0].fired,
             )
         )
     return out
@@ -841,7 +850,7 @@ def detect_findings(data: ChainData, thresholds: Thresholds | None = None) -> li
     stiff = stiff_knee(data, t)
     overload = ankle_overload(data, t)
     roll = foot_roll(data, t)
-    return [
+    findings = [
         *antalgic_gait(data, t),
         *altered_foot_strike_timing(data, t),
         *stiff,
@@ -851,3 +860,43 @@ def detect_findings(data: ChainData, thresholds: Thresholds | None = None) -> li
         *overload,
         *knee_to_ankle_propagation(data, t, stiff, overload),
     ]
+    return [_grade_by_strides(f, data, t) for f in findings]
+
+
+#: Findings that compare the two sides (their stride count is the smaller side's) and findings
+#: read off force-plate strides only (their stride count is the side's kinetic strides).
+_BOTH_SIDES = frozenset({"antalgic_gait", "altered_foot_strike_timing"})
+_KINETIC = frozenset({"overpronation", "supination", "ankle_overload", "knee_to_ankle_propagation"})
+
+
+def stride_count(name: str, side: str, data: ChainData) -> int:
+    """Usable strides behind finding ``name`` on ``side`` (see :class:`Finding.n_strides`)."""
+
+    def count(s: str) -> int:
+        d = data.sides.get(s)
+        if d is None:
+            return 0
+        return sum(d.kinetic) if name in _KINETIC else len(d.strides)
+
+    if name in _BOTH_SIDES:
+        return min(count(s) for s in SIDES)
+    return count(side)
+
+
+def _grade_by_strides(f: Finding, data: ChainData, t: Thresholds) -> Finding:
+    """Record the stride count; hold a finding fired on too few strides at "mild"."""
+    n = stride_count(f.name, f.side, data)
+    if not f.fired or n >= t.min_strides_graded:
+        return replace(f, n_strides=n)
+    where = "each side" if f.name in _BOTH_SIDES else f"the {f.side}"
+    kind = "force-plate strides" if f.name in _KINETIC else "usable strides"
+    return replace(
+        f,
+        n_strides=n,
+        severity="mild",
+        insufficient_strides=True,
+        sentence=(
+            f"Insufficient strides ({n} {kind} on {where}; {t.min_strides_graded} needed to "
+            f"grade a finding): {f.sentence}"
+        ),
+    )

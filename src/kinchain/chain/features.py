@@ -220,8 +220,9 @@ class StanceLoading:
     impulse_bw_s
         Vertical impulse over stance, body-weight seconds.
     loading_rate_bw_s
-        Steepest rise of the vertical force between foot strike and its first peak (the maximum
-        in the first half of stance), body weights per second.
+        Loading rate, body weights per second: the 20-80 % rise of the first vertical peak (the
+        maximum in the first half of the contact), ``0.6 * peak / (t80 - t20)``, measured on the
+        analog force signal when it is given (:func:`loading_rate`).
     cop_offset_mm
         Mean distance of the centre of pressure from the heel-toe line in mid stance (20-80 % of
         stance), mm, positive lateral (towards the foot's outside).
@@ -231,6 +232,76 @@ class StanceLoading:
     impulse_bw_s: float
     loading_rate_bw_s: float
     cop_offset_mm: float
+
+
+def loading_rate(
+    fz_n: FloatArray,
+    rate_hz: float,
+    body_weight_n: float,
+    *,
+    threshold_n: float = 20.0,
+    low: float = 0.2,
+    high: float = 0.8,
+) -> float:
+    """Loading rate of one foot contact: the 20-80 % rise of the first vertical force peak.
+
+    The contact begins at the first sample above ``threshold_n``; its first peak is the
+    maximum of the vertical force in the first half of the loaded samples. The times at which
+    the force first reaches ``low`` and ``high`` times that peak are found by linear
+    interpolation between samples, so the result does not depend on where the strike falls
+    between samples (it does on the marker-rate force, where the steepest one-frame slope
+    changes with the strike's phase within a frame).
+
+    Parameters
+    ----------
+    fz_n
+        Vertical ground reaction force of the contact, N, ``(n,)``; it may start before the
+        strike (samples at or below the threshold are skipped). Use the analog signal
+        (typically 1000 Hz) where available.
+    rate_hz
+        Sampling rate of ``fz_n``, Hz.
+    body_weight_n
+        Body weight, N (mass times 9.81 m/s²).
+    threshold_n
+        Vertical-force threshold of the contact, N.
+    low, high
+        Fractions of the first peak between which the rise is measured (defaults 0.2, 0.8).
+
+    Returns
+    -------
+    float
+        Body weights per second; NaN when the contact is too short, has gaps, or the peak is
+        not above the threshold.
+    """
+    fz = np.asarray(fz_n, dtype=np.float64)
+    above = np.flatnonzero(np.where(np.isfinite(fz), fz, -np.inf) > threshold_n)
+    nan = float("nan")
+    if above.size < 4 or body_weight_n <= 0:
+        return nan
+    seg = fz[above[0] : above[-1] + 1]
+    if not np.isfinite(seg).all():
+        return nan
+    half = max(seg.size // 2, 2)
+    peak_i = int(np.argmax(seg[:half]))
+    peak = float(seg[peak_i])
+    if peak <= threshold_n or peak_i < 1:
+        return nan
+    # Include the sample before the strike so the crossing can be interpolated from below.
+    lo_i = max(int(above[0]) - 1, 0)
+    rise = fz[lo_i : int(above[0]) + peak_i + 1]
+    rise = np.nan_to_num(rise, nan=0.0)
+
+    def crossing(level: float) -> float:
+        k = int(np.argmax(rise >= level))
+        if k == 0:
+            return float(lo_i)
+        f0, f1 = rise[k - 1], rise[k]
+        return lo_i + k - 1 + float((level - f0) / (f1 - f0))
+
+    t_low, t_high = crossing(low * peak), crossing(high * peak)
+    if not t_high > t_low:
+        return nan
+    return float((high - low) * peak / ((t_high - t_low) / rate_hz) / body_weight_n)
 
 
 def stance_loading(
@@ -243,6 +314,9 @@ def stance_loading(
     rate_hz: float,
     mass_kg: float,
     side: str,
+    *,
+    fz_analog_n: FloatArray | None = None,
+    analog_rate_hz: float | None = None,
 ) -> StanceLoading:
     """Ground-reaction features of the stance ``[start, stop)`` (marker frames).
 
@@ -260,16 +334,21 @@ def stance_loading(
         Body mass.
     side
         ``"left"`` or ``"right"`` (decides which way is lateral).
+    fz_analog_n, analog_rate_hz
+        The contact's vertical force at the analog rate, N, and that rate, Hz: the loading rate
+        is then measured on it (:func:`loading_rate`); without them, on ``force_n`` at the
+        marker rate (same definition, coarser).
     """
     bw = mass_kg * 9.81
     fz = force_n[start:stop, 2] / bw
     nan = float("nan")
     if len(fz) < 4 or not np.isfinite(fz).all():
         return StanceLoading(nan, nan, nan, nan)
-    half = max(len(fz) // 2, 2)
-    first_peak = int(np.argmax(fz[:half]))
-    slope = np.diff(fz[: first_peak + 1]) * rate_hz
-    loading_rate = float(slope.max()) if len(slope) else nan
+    if fz_analog_n is not None and analog_rate_hz:
+        rate_bw_s = loading_rate(fz_analog_n, analog_rate_hz, bw)
+    else:
+        lo = max(start - 1, 0)
+        rate_bw_s = loading_rate(force_n[lo:stop, 2], rate_hz, bw)
     n = stop - start
     mid = slice(start + int(0.2 * n), start + max(int(0.8 * n), int(0.2 * n) + 1))
     axis = toe_m[mid, :2] - heel_m[mid, :2]
@@ -282,6 +361,6 @@ def stance_loading(
     return StanceLoading(
         peak_vertical_bw=float(fz.max()),
         impulse_bw_s=float(np.trapezoid(fz, dx=1.0 / rate_hz)),
-        loading_rate_bw_s=loading_rate,
+        loading_rate_bw_s=rate_bw_s,
         cop_offset_mm=offset,
     )

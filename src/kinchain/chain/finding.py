@@ -67,6 +67,14 @@ class Finding:
         Reason the finding could not be evaluated ("" when applicable).
     thresholds
         The threshold parameters used, by name.
+    n_strides
+        Usable strides behind the finding (for side-to-side findings the smaller of the two
+        sides; for kinetic findings the strides with a clean force-plate stance); -1 when not
+        counted.
+    insufficient_strides
+        True when the finding fired on fewer strides than a graded finding needs
+        (:attr:`kinchain.chain.detect.Thresholds.min_strides_graded`): its severity is then held
+        at ``"mild"`` and its sentence says so; the values are in ``evidence``.
     """
 
     name: str
@@ -79,3 +87,5 @@ class Finding:
     applicable: bool = True
     why_not: str = ""
     thresholds: dict[str, float] = field(default_factory=dict)
+    n_strides: int = -1
+    insufficient_strides: bool = False

@@ -80,8 +80,10 @@ __all__ = [
     "MethodAgreement",
     "ZeniDetector",
     "c3d_events",
+    "calibrate_kinematic_events",
     "check_stored_events",
     "checked_kinematic_events",
+    "contact_vertical_force",
     "detect_events",
     "foot_velocity_events",
     "kinematic_events",
@@ -482,6 +484,46 @@ def plate_events(result: TrialResult, *, threshold_n: float = 20.0) -> tuple[Gai
         out.append(GaitEvent("foot_strike", side, found[0], found[0] / rate, "force_plate"))
         out.append(GaitEvent("foot_off", side, found[1], found[1] / rate, "force_plate"))
     return tuple(sorted(out, key=lambda e: e.frame))
+
+
+def contact_vertical_force(
+    result: TrialResult, side: Side, frame: float, *, threshold_n: float = 20.0
+) -> tuple[FloatArray, float] | None:
+    """The analog-rate vertical force of the clean plate contact of one foot at one frame.
+
+    Parameters
+    ----------
+    result
+        A processed trial.
+    side
+        The foot.
+    frame
+        A marker frame (zero-based, fractional) inside the contact, or within a frame of its
+        start (e.g. the foot strike that begins a stride).
+    threshold_n
+        Vertical-force threshold of the contacts, N.
+
+    Returns
+    -------
+    (fz_n, rate_hz) or None
+        The vertical force, N, from one frame before the contact to two after it, at the analog
+        rate, and that rate, Hz; None when no clean contact of that foot covers ``frame`` or the
+        trial has no analog data.
+    """
+    trial = result.trial
+    if trial.analog_rate <= 0:
+        return None
+    for c in _used_contacts(result, threshold_n):
+        if c.side != side or not (c.start - 1 <= frame <= c.end):
+            continue
+        plate = next((p for p in trial.plates if p.index == c.plate), None)
+        if plate is None:
+            return None
+        r = trial.analog_rate / trial.point_rate
+        lo = max(0, int(np.floor((c.start - 1) * r)))
+        hi = min(plate.force.shape[0], int(np.ceil((c.end + 2) * r)))
+        return np.asarray(plate.force[lo:hi, 2], dtype=np.float64), float(trial.analog_rate)
+    return None
 
 
 def _progression(result: TrialResult) -> tuple[FloatArray, FloatArray]:
