@@ -35,8 +35,13 @@ G = 9.80665
 
 def _plate(n: int, index: int, force: np.ndarray, cop: np.ndarray, free: np.ndarray) -> ForcePlate:
     return ForcePlate(
-        force=force, moment_at_origin=np.zeros((n, 3)), cop=cop, free_moment=free,
-        corners=np.full((4, 3), np.nan), plate_type=2, index=index,
+        force=force,
+        moment_at_origin=np.zeros((n, 3)),
+        cop=cop,
+        free_moment=free,
+        corners=np.full((4, 3), np.nan),
+        plate_type=2,
+        index=index,
     )
 
 
@@ -68,8 +73,12 @@ def test_grf_per_foot_table_puts_each_window_on_its_foot_in_opensim_frame() -> N
     table = grf_per_foot_table(
         plates, {"left": [(0, 2, 6)], "right": [(1, 0, 3), (1, 8, 12)]}, 100.0
     )
-    assert list(table.columns[:4]) == ["time", "l_ground_force_vx", "l_ground_force_vy",
-                                       "l_ground_force_vz"]
+    assert list(table.columns[:4]) == [
+        "time",
+        "l_ground_force_vx",
+        "l_ground_force_vy",
+        "l_ground_force_vz",
+    ]
     assert table.shape == (n, 1 + 2 * 9)
     np.testing.assert_allclose(table["time"], np.arange(n) / 100.0)
     left = table[["l_ground_force_vx", "l_ground_force_vy", "l_ground_force_vz"]].to_numpy()
@@ -165,9 +174,7 @@ def test_sample00_grf_per_foot_sums_to_the_plate_force(sample00_export: tuple) -
     used = [c for c in export.contacts if c.used]
     # The same single contact kinchain process uses: plate 1, left foot.
     assert [(c.plate, c.side) for c in used] == [(0, "left")]
-    total = sum(
-        table[[f"{s}_ground_force_v{a}" for a in "xyz"]].to_numpy() for s in ("l", "r")
-    )
+    total = sum(table[[f"{s}_ground_force_v{a}" for a in "xyz"]].to_numpy() for s in ("l", "r"))
     expected = to_opensim(plate.force)
     loaded = np.any(total != 0.0, axis=1)
     np.testing.assert_allclose(total[loaded], expected[loaded], atol=1e-6)  # N, every sample
@@ -295,3 +302,59 @@ def test_trc_and_grf_input_gives_each_foot_its_own_force(tmp_path: Path) -> None
     assert exported_any
     # every contact the file has is found; those not exported say why
     assert {c.side for c in export.contacts if c.used} == {"left", "right"}
+
+
+# ------------------------------------------------------------------------ --walk-along-x
+
+
+def test_turn_about_vertical_is_a_rigid_turn_of_markers_and_plates() -> None:
+    from kinchain.cli.export import turn_about_vertical, walking_axis
+    from kinchain.io.trial import Trial
+
+    n = 50
+    walk = np.column_stack([np.zeros(n), -np.linspace(0.0, 2.0, n), np.full(n, 0.9)])  # along -Y
+    plate = _plate(
+        n,
+        0,
+        np.tile([3.0, 4.0, 700.0], (n, 1)),
+        np.tile([1.0, 2.0, 0.0], (n, 1)),
+        np.tile([0.0, 0.0, 5.0], (n, 1)),
+    )
+    trial = Trial(
+        path="t.c3d",
+        markers={"A": walk, "B": walk + np.array([0.1, 0.0, 0.0])},
+        point_rate=100.0,
+        first_frame=1,
+        plates=(plate,),
+    )
+    np.testing.assert_array_equal(walking_axis(trial.markers), [0.0, -1.0, 0.0])
+    turned = turn_about_vertical(trial, 90.0)  # counter-clockwise: -Y -> +X, +X -> +Y
+    np.testing.assert_allclose(turned.markers["A"][-1], [2.0, 0.0, 0.9], atol=1e-12)
+    np.testing.assert_allclose(turned.markers["B"][0], [0.0, 0.1, 0.9], atol=1e-12)
+    np.testing.assert_allclose(turned.plates[0].force[0], [-4.0, 3.0, 700.0], atol=1e-12)
+    np.testing.assert_allclose(turned.plates[0].cop[0], [-2.0, 1.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(turned.plates[0].free_moment[0], [0.0, 0.0, 5.0], atol=1e-12)
+    np.testing.assert_array_equal(walking_axis(turned.markers), [1.0, 0.0, 0.0])
+    still = {"A": np.tile([0.0, 0.0, 1.0], (n, 1))}
+    assert walking_axis(still) is None  # standing: no walking direction
+
+
+@needs_sample
+def test_sample00_walk_along_x_turns_the_walk_and_keeps_the_loads(sample00_export: tuple) -> None:
+    _, (trial, plain) = sample00_export
+    assert plain.walk_direction == "+Z" and plain.turned_deg == 0.0  # lab -Y is OpenSim +Z
+    turned = prepare_export(trial, walk_along_x=True)
+    assert turned.turned_deg == 90.0 and turned.walk_direction == "+X"
+    assert [(c.plate, c.side, c.start, c.end, c.used) for c in turned.contacts] == [
+        (c.plate, c.side, c.start, c.end, c.used) for c in plain.contacts
+    ]
+    assert plain.grf is not None and turned.grf is not None
+    f0 = plain.grf[[f"l_ground_force_v{a}" for a in "xyz"]].to_numpy()
+    f1 = turned.grf[[f"l_ground_force_v{a}" for a in "xyz"]].to_numpy()
+    # OpenSim frame: the turn about Y takes +Z (the old walking direction) to +X.
+    np.testing.assert_allclose(f1[:, 0], f0[:, 2], atol=1e-9)
+    np.testing.assert_allclose(f1[:, 1], f0[:, 1], atol=1e-9)
+    np.testing.assert_allclose(f1[:, 2], -f0[:, 0], atol=1e-9)
+    lasi = to_opensim(turned.markers["LASI"])
+    ok = np.isfinite(lasi).all(axis=1)
+    assert lasi[ok][-1, 0] - lasi[ok][0, 0] > 5.0  # m, walked along +X

@@ -34,6 +34,7 @@ from kinchain.io.opensim import (
     FOOT_SIDES,
     contact_samples,
     grf_per_foot_table,
+    to_opensim,
     write_external_loads_xml,
     write_mot,
     write_trc,
@@ -45,7 +46,14 @@ from kinchain.model.cgm1 import build_model
 from kinchain.model.gaps import fill_gaps
 from kinchain.process import ProcessOptions
 
-__all__ = ["OpenSimExport", "prepare_export", "register", "write_export"]
+__all__ = [
+    "OpenSimExport",
+    "prepare_export",
+    "register",
+    "turn_about_vertical",
+    "walking_axis",
+    "write_export",
+]
 
 _FOOT_MARKERS = {"heel": "HEE", "toe": "TOE", "ankle": "ANK"}
 _SIDE_PREFIX = {"left": "L", "right": "R"}
@@ -76,6 +84,12 @@ class OpenSimExport:
         centre, as ``kinchain process``) or ``"markers"`` (heel, toe, lateral malleolus).
     no_grf_reason
         Why there is no ``grf`` (empty when there is one).
+    walk_direction
+        The lab axis the subject walked along, in OpenSim's frame, after any turn (``"+X"``,
+        ``"-X"``, ``"+Z"``, ``"-Z"``; ``""`` when the subject hardly moved).
+    turned_deg
+        The turn about the vertical applied to markers and forces, degrees, positive
+        counter-clockwise seen from above (0 unless ``walk_along_x``).
     """
 
     markers: dict[str, np.ndarray]
@@ -86,6 +100,59 @@ class OpenSimExport:
     contacts: list[Contact]
     foot_points: str
     no_grf_reason: str
+    walk_direction: str = ""
+    turned_deg: float = 0.0
+
+
+def walking_axis(markers: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The lab horizontal axis (unit ±X or ±Y, kinchain frame) the subject walked along.
+
+    As Plug-in Gait chooses its progression axis: the axis along which the subject (the centroid
+    of the markers present in every frame where any is) moved most from the first to the last
+    such frame. None when that displacement is under 0.3 m (treadmill, standing).
+    """
+    stacked = np.stack(list(markers.values()))  # (n_markers, n_frames, 3)
+    present = np.isfinite(stacked).all(axis=2)
+    always = present[:, present.any(axis=0)].all(axis=1)
+    if not always.any():
+        always = present.any(axis=1)
+    with np.errstate(invalid="ignore"):
+        centroid = np.nanmean(np.where(present[..., None], stacked, np.nan)[always], axis=0)
+    ok = np.isfinite(centroid).all(axis=1)
+    if ok.sum() < 2:
+        return None
+    d = centroid[ok][-1] - centroid[ok][0]
+    if np.hypot(d[0], d[1]) < 0.3:
+        return None
+    axis = int(np.argmax(np.abs(d[:2])))
+    out = np.zeros(3)
+    out[axis] = 1.0 if d[axis] > 0 else -1.0
+    return out
+
+
+def turn_about_vertical(trial: Trial, angle_deg: float) -> Trial:
+    """The trial turned by ``angle_deg`` about the lab vertical (Z), counter-clockwise seen from
+    above: markers, and each plate's force, moments, centre of pressure and corners. A rigid
+    turn of everything, so inverse dynamics gives the same joint loads."""
+    a = np.deg2rad(angle_deg)
+    c, s = round(float(np.cos(a)), 12), round(float(np.sin(a)), 12)
+    rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+    def turn(x: np.ndarray) -> np.ndarray:
+        return np.asarray(x @ rot.T, dtype=np.float64)
+
+    plates = tuple(
+        replace(
+            p,
+            force=turn(p.force),
+            moment_at_origin=turn(p.moment_at_origin),
+            cop=turn(p.cop),
+            free_moment=turn(p.free_moment),
+            corners=turn(p.corners),
+        )
+        for p in trial.plates
+    )
+    return replace(trial, markers={k: turn(v) for k, v in trial.markers.items()}, plates=plates)
 
 
 def _treated_markers(trial: Trial, options: ProcessOptions) -> dict[str, np.ndarray]:
@@ -122,7 +189,9 @@ def _foot_points(
         except InputError:
             pass
     missing = [
-        _SIDE_PREFIX[s] + m for s in FOOT_SIDES for m in _FOOT_MARKERS.values()
+        _SIDE_PREFIX[s] + m
+        for s in FOOT_SIDES
+        for m in _FOOT_MARKERS.values()
         if _SIDE_PREFIX[s] + m not in markers
     ]
     if missing:
@@ -132,8 +201,7 @@ def _foot_points(
             + " to tell which foot is on a plate"
         )
     return {
-        s: {k: markers[_SIDE_PREFIX[s] + m] for k, m in _FOOT_MARKERS.items()}
-        for s in FOOT_SIDES
+        s: {k: markers[_SIDE_PREFIX[s] + m] for k, m in _FOOT_MARKERS.items()} for s in FOOT_SIDES
     }, "markers"
 
 
@@ -141,6 +209,8 @@ def prepare_export(
     trial: Trial,
     subject: SubjectMeasurements | None = None,
     options: ProcessOptions | None = None,
+    *,
+    walk_along_x: bool = False,
 ) -> OpenSimExport:
     """Markers and per-foot ground reactions of a trial, as OpenSim wants them.
 
@@ -153,6 +223,9 @@ def prepare_export(
         model cannot be built, the feet are the HEE/TOE/ANK markers.
     options
         ``max_gap_s``, ``marker_cutoff_hz`` and ``force_threshold_n`` are used.
+    walk_along_x
+        Turn markers and forces about the vertical by a multiple of 90 degrees so the subject
+        walks along OpenSim's +X, the way OpenSim's models face (see :func:`walking_axis`).
 
     Returns
     -------
@@ -168,8 +241,34 @@ def prepare_export(
     """
     options = options or ProcessOptions()
     subject = subject if subject is not None else trial.subject
+    axis = walking_axis(trial.markers)
+    turned = 0.0
+    if walk_along_x:
+        if axis is None:
+            raise InputError(
+                "--walk-along-x", "the subject moves less than 0.3 m: no walking direction"
+            )
+        turned = -float(np.degrees(np.arctan2(axis[1], axis[0])))
+        trial = turn_about_vertical(trial, turned)
+        axis = np.array([1.0, 0.0, 0.0])
+    direction = ""
+    if axis is not None:
+        a_os = to_opensim(axis)
+        k = int(np.argmax(np.abs(a_os)))
+        direction = ("+" if a_os[k] > 0 else "-") + "XYZ"[k]
     markers = _treated_markers(trial, options)
-    base = OpenSimExport(markers, trial.point_rate, trial.first_frame, None, 0.0, [], "", "")
+    base = OpenSimExport(
+        markers,
+        trial.point_rate,
+        trial.first_frame,
+        None,
+        0.0,
+        [],
+        "",
+        "",
+        direction,
+        turned + 0.0,
+    )
     if not trial.plates:
         return replace(base, no_grf_reason="no force plates in the trial")
     feet, source = _foot_points(trial, markers, subject, options)
@@ -227,8 +326,13 @@ def write_export(
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".kinchain-") as tmp:
         t = Path(tmp)
         files = {"trc": t / f"{stem}.trc"}
-        write_trc(files["trc"], export.markers, export.point_rate, units="mm",
-                  first_frame=export.first_frame)
+        write_trc(
+            files["trc"],
+            export.markers,
+            export.point_rate,
+            units="mm",
+            first_frame=export.first_frame,
+        )
         if export.grf is not None:
             files["grf"] = t / f"{stem}_grf.mot"
             files["loads"] = t / f"{stem}_ExternalLoads.xml"
@@ -260,6 +364,12 @@ def register(app: typer.Typer) -> None:
         right_body: str = typer.Option(
             DEFAULT_FOOT_BODIES["right"], "--right-body", help="OpenSim body of the right foot."
         ),
+        walk_along_x: bool = typer.Option(
+            False,
+            "--walk-along-x",
+            help="Turn markers and forces about the vertical (by a multiple of 90 degrees) so "
+            "the walk goes along OpenSim's +X, as its models face.",
+        ),
         require_kinetics: bool = typer.Option(
             False,
             "--require-kinetics",
@@ -276,8 +386,11 @@ def register(app: typer.Typer) -> None:
         """
         options = to.process_options(max_gap_s, marker_cutoff_hz)
         bodies = {"left": left_body, "right": right_body}
+        for side, body in bodies.items():
+            if not body or any(c.isspace() for c in body):
+                raise InputError(f"--{side}-body", f"{body!r} is not an OpenSim body name")
         loaded, subj = to.load_inputs(trial, subject=subject, grf=grf, marker_map=marker_map)
-        export = prepare_export(loaded, subj, options)
+        export = prepare_export(loaded, subj, options, walk_along_x=walk_along_x)
         if export.grf is None and require_kinetics:
             raise InputError(str(trial), f"no ground reaction to export: {export.no_grf_reason}")
         files = write_export(export, trial.stem, out, bodies)
@@ -285,18 +398,21 @@ def register(app: typer.Typer) -> None:
         n_frames = loaded.n_frames
         typer.echo(f"exported {trial.name}: {n_markers} markers, {n_frames} frames")
         typer.echo(f"trc      {files['trc']}  (mm, Y up, {export.point_rate:g} Hz)")
+        if export.turned_deg:
+            typer.echo(f"turned {export.turned_deg:+g} deg about the vertical: walking along +X")
+        elif export.walk_direction not in ("", "+X"):
+            typer.echo(
+                f"walking along OpenSim {export.walk_direction}; OpenSim's models face +X "
+                "(--walk-along-x turns the data)"
+            )
         if "grf" in files:
             used = [c for c in export.contacts if c.used]
-            per_side = ", ".join(
-                f"{s} {sum(c.side == s for c in used)}" for s in FOOT_SIDES
-            )
+            per_side = ", ".join(f"{s} {sum(c.side == s for c in used)}" for s in FOOT_SIDES)
             typer.echo(
                 f"grf      {files['grf']}  ({export.grf_rate:g} Hz; contacts used: {per_side}; "
                 f"feet from the {export.foot_points})"
             )
-            typer.echo(
-                f"loads    {files['loads']}  (left -> {left_body}, right -> {right_body})"
-            )
+            typer.echo(f"loads    {files['loads']}  (left -> {left_body}, right -> {right_body})")
             for c in export.contacts:
                 if not c.used:
                     typer.echo(

@@ -202,8 +202,9 @@ def write_trc(
         "\t\t" + "\t".join(f"X{i + 1}\tY{i + 1}\tZ{i + 1}" for i in range(len(names))),
         "",
     ]
-    data = np.column_stack([to_opensim(np.asarray(markers[m], dtype=np.float64)) * factor
-                            for m in names])
+    data = np.column_stack(
+        [to_opensim(np.asarray(markers[m], dtype=np.float64)) * factor for m in names]
+    )
     for k in range(n):
         vals = "\t".join("" if not math.isfinite(v) else f"{v:.6f}" for v in data[k])
         out.append(f"{first_frame + k}\t{k / rate:.6f}\t{vals}")
@@ -273,8 +274,9 @@ def read_mot(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
             raise InputError(source, f"nRows is {header['nRows']!r}") from None
         if n_rows != len(rows):
             raise InputError(source, f"header says nRows={n_rows}, the file has {len(rows)} rows")
-    table = pd.DataFrame(np.asarray(rows, dtype=np.float64).reshape(len(rows), len(columns)),
-                         columns=columns)
+    table = pd.DataFrame(
+        np.asarray(rows, dtype=np.float64).reshape(len(rows), len(columns)), columns=columns
+    )
     table = table.rename(columns={columns[0]: "time"})
     return table, header
 
@@ -419,8 +421,9 @@ def read_grf_mot(
         The plates and the sampling rate, Hz (rows - 1 over the time span).
     """
     table, _ = read_mot(path)
-    plates = plates_from_grf(table, str(path), length_unit=length_unit,
-                             cop_threshold_n=cop_threshold_n)
+    plates = plates_from_grf(
+        table, str(path), length_unit=length_unit, cop_threshold_n=cop_threshold_n
+    )
     return plates, _rate(table["time"].to_numpy(), str(path))
 
 
@@ -662,8 +665,11 @@ def grf_per_foot_table(
             point[sl] = np.where(ok[:, None], plate.cop[sl], 0.0)
             torque[sl] = np.where(ok[:, None], plate.free_moment[sl], 0.0)
         p = prefixes[side]
-        for name, arr in (("ground_force_v", force), ("ground_force_p", point),
-                          ("ground_torque_", torque)):
+        for name, arr in (
+            ("ground_force_v", force),
+            ("ground_force_p", point),
+            ("ground_torque_", torque),
+        ):
             os_arr = to_opensim(arr)
             for j, a in enumerate("xyz"):
                 data[f"{p}{name}{a}"] = os_arr[:, j]
