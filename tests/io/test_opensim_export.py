@@ -24,7 +24,7 @@ from kinchain.io.opensim import (
     write_external_loads_xml,
     write_mot,
 )
-from kinchain.io.trial import ForcePlate
+from kinchain.io.trial import ForcePlate, Trial
 from shared_paths import shared_data
 
 SAMPLE_00 = shared_data() / "c3d-org" / "sample_00" / "pyCGM2 lower limb CGM24 Walking01.c3d"
@@ -174,7 +174,9 @@ def test_sample00_grf_per_foot_sums_to_the_plate_force(sample00_export: tuple) -
     used = [c for c in export.contacts if c.used]
     # The same single contact kinchain process uses: plate 1, left foot.
     assert [(c.plate, c.side) for c in used] == [(0, "left")]
-    total = sum(table[[f"{s}_ground_force_v{a}" for a in "xyz"]].to_numpy() for s in ("l", "r"))
+    total = np.sum(
+        [table[[f"{s}_ground_force_v{a}" for a in "xyz"]].to_numpy() for s in "lr"], axis=0
+    )
     expected = to_opensim(plate.force)
     loaded = np.any(total != 0.0, axis=1)
     np.testing.assert_allclose(total[loaded], expected[loaded], atol=1e-6)  # N, every sample
@@ -309,7 +311,6 @@ def test_trc_and_grf_input_gives_each_foot_its_own_force(tmp_path: Path) -> None
 
 def test_turn_about_vertical_is_a_rigid_turn_of_markers_and_plates() -> None:
     from kinchain.cli.export import turn_about_vertical, walking_axis
-    from kinchain.io.trial import Trial
 
     n = 50
     walk = np.column_stack([np.zeros(n), -np.linspace(0.0, 2.0, n), np.full(n, 0.9)])  # along -Y
@@ -358,3 +359,54 @@ def test_sample00_walk_along_x_turns_the_walk_and_keeps_the_loads(sample00_expor
     lasi = to_opensim(turned.markers["LASI"])
     ok = np.isfinite(lasi).all(axis=1)
     assert lasi[ok][-1, 0] - lasi[ok][0, 0] > 5.0  # m, walked along +X
+
+
+def _standing_trial(first_loaded_frame: int) -> Trial:
+    """Left foot standing on a 0.6 x 0.4 m plate, right foot 2 m away; 100 frames at 100 Hz,
+    plate at 1000 Hz loaded with 700 N from ``first_loaded_frame`` to frame 60."""
+    n, r = 100, 10
+    still = {
+        "LHEE": [0.2, 0.2, 0.05],
+        "LTOE": [0.4, 0.2, 0.05],
+        "LANK": [0.25, 0.25, 0.1],
+        "RHEE": [2.2, 0.2, 0.05],
+        "RTOE": [2.4, 0.2, 0.05],
+        "RANK": [2.25, 0.25, 0.1],
+    }
+    markers = {k: np.tile(v, (n, 1)).astype(float) for k, v in still.items()}
+    loaded = np.zeros(n * r, dtype=bool)
+    loaded[max(first_loaded_frame * r - r // 2, 0) : 61 * r - r // 2] = True
+    force = np.where(loaded[:, None], [5.0, -3.0, 700.0], 0.0)
+    cop = np.where(loaded[:, None], [0.3, 0.2, 0.0], np.nan)
+    free = np.where(loaded[:, None], [0.0, 0.0, 1.5], np.nan)
+    corners = np.array([[0.6, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.4, 0.0], [0.6, 0.4, 0.0]])
+    plate = ForcePlate(force, np.zeros((n * r, 3)), cop, free, corners, 2, 0)
+    return Trial(
+        path="standing.c3d",
+        markers=markers,
+        point_rate=100.0,
+        first_frame=1,
+        plates=(plate,),
+        analog_rate=1000.0,
+    )
+
+
+def test_feet_from_markers_when_there_are_no_measurements() -> None:
+    export = prepare_export(_standing_trial(20))
+    assert export.foot_points == "markers" and export.grf is not None
+    assert [(c.side, c.start, c.end, c.used) for c in export.contacts] == [("left", 20, 60, True)]
+    fy = export.grf["l_ground_force_vy"].to_numpy()
+    lo, hi = contact_samples(20, 60, 1000.0, 100.0, 1000)
+    assert (lo, hi) == (195, 605)
+    np.testing.assert_array_equal(fy[lo:hi], 700.0)  # every loaded sample, exactly
+    assert not fy[:lo].any() and not fy[hi:].any()
+    np.testing.assert_array_equal(export.grf["l_ground_torque_y"].to_numpy()[lo:hi], 1.5)
+    assert not export.grf[[c for c in export.grf.columns if c.startswith("r_")]].to_numpy().any()
+
+
+def test_no_clean_contact_means_no_grf_with_the_reason() -> None:
+    export = prepare_export(_standing_trial(0))
+    assert export.grf is None
+    assert export.no_grf_reason == (
+        "no clean single-foot plate contact (plate 1: cut at trial start)"
+    )
