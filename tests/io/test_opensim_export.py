@@ -161,7 +161,8 @@ def sample00_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str,
     trial = load_trial(SAMPLE_00)
     export = prepare_export(trial)
     out = tmp_path_factory.mktemp("export")
-    return write_export(export, "walk", out), (trial, export)
+    # the file name has spaces, as many C3D names do; OpenSim must cope with them
+    return write_export(export, SAMPLE_00.stem, out), (trial, export)
 
 
 @needs_sample
@@ -180,8 +181,9 @@ def test_sample00_grf_per_foot_sums_to_the_plate_force(sample00_export: tuple) -
     expected = to_opensim(plate.force)
     loaded = np.any(total != 0.0, axis=1)
     np.testing.assert_allclose(total[loaded], expected[loaded], atol=1e-6)  # N, every sample
-    # Where nothing is exported the plate carries at most the threshold's worth of force.
-    assert np.nanmax(np.abs(expected[~loaded, 1])) < 60.0
+    # Where nothing is exported the plate is below the 20 N contact threshold on the frame
+    # average; single samples at the edges reach 28.5 N.
+    assert np.nanmax(np.abs(expected[~loaded, 1])) < 40.0
     np.testing.assert_array_equal(table[[f"r_ground_force_v{a}" for a in "xyz"]], 0.0)
     # The COP is where the plate measured it, in m, Y up (the floor at y = 0).
     cop = table[[f"l_ground_force_p{a}" for a in "xyz"]].to_numpy()[loaded]
