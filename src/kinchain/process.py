@@ -18,6 +18,13 @@ Outputs follow Plug-in Gait's labels and layouts:
 Kinetics are computed only on frames where the foot is on a force plate in a clean single-foot
 contact, or clearly in the air (swing: neither heel nor toe within ``swing_clearance_m`` of their
 lowest height in the trial); every other frame is NaN and flagged invalid.
+
+Kinetics degrade instead of failing: when the force plates cannot give a single clean contact (no
+plates, a plate the file describes but whose forces cannot be read, a plate with no signal, only
+partial or shared contacts), the kinematics are still returned, every kinetic output is NaN with
+its ``valid_*`` False, and :attr:`TrialResult.kinetics_problem` says why, plate by plate
+(``"plate 1: not usable: FORCE_PLATFORM:CHANNEL lists 6 channels ..."``). Pass
+``require_kinetics=True`` to get the :class:`~kinchain.errors.InputError` instead.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from numpy.typing import NDArray
 
 from kinchain import __version__
 from kinchain.errors import InputError
+from kinchain.io.forceplates import UnusablePlate
 from kinchain.io.load import load_trial
 from kinchain.io.subject import SUBJECT_UNITS
 from kinchain.io.trial import SubjectMeasurements, Trial
@@ -114,7 +122,16 @@ class TrialResult:
         Side -> ground reaction on that foot at the marker rate (force N, COP m, free moment
         N·m, lab frame; NaN outside used contacts); empty without kinetics.
     provenance
-        Input hash, kinchain version, parameters, subject measurements.
+        Input hash, kinchain version, parameters, subject measurements, and under
+        ``"kinetics"``: ``computed`` (bool), ``problem`` and ``plates`` as below.
+    plate_problems
+        1-based plate number -> ``"not usable: <reason>"`` for every plate the file describes
+        but whose forces could not be read (:class:`~kinchain.io.forceplates.UnusablePlate`);
+        empty when every plate was read.
+    kinetics_problem
+        Why kinetics were asked for but not computed, one line, plate by plate (``"plate 1:
+        not usable: ...; plate 2: never loaded above 20 N (a plate with no signal?)"``); None
+        when they were computed or not asked for. Every kinetic output is then NaN and invalid.
     """
 
     trial: Trial
@@ -124,6 +141,8 @@ class TrialResult:
     contacts: list[Contact] = field(default_factory=list)
     provenance: dict[str, object] = field(default_factory=dict)
     grf: dict[str, GroundReaction] = field(default_factory=dict)
+    plate_problems: dict[int, str] = field(default_factory=dict)
+    kinetics_problem: str | None = None
 
     @property
     def time_s(self) -> FloatArray:
@@ -243,6 +262,46 @@ def _kinetics(
     return outputs, valid, assignment.contacts, assignment.grf
 
 
+def _plate_problems(trial: Trial) -> dict[int, str]:
+    return {
+        p.index + 1: f"not usable: {p.problem}"
+        for p in trial.plates
+        if isinstance(p, UnusablePlate)
+    }
+
+
+def _why_no_kinetics(
+    trial: Trial, contacts: list[Contact], problems: dict[int, str], threshold_n: float
+) -> str:
+    """One line: what each plate gave, for a trial without a single used contact."""
+    if not trial.plates:
+        return "the trial has no force plates"
+    parts = []
+    for plate in trial.plates:
+        number = plate.index + 1
+        if number in problems:
+            parts.append(f"plate {number}: {problems[number]}")
+            continue
+        reasons = list(dict.fromkeys(c.reason for c in contacts if c.plate == plate.index))
+        if not reasons:
+            reasons = [f"never loaded above {threshold_n:g} N (a plate with no signal?)"]
+        parts.append(f"plate {number}: " + ", ".join(reasons))
+    return "; ".join(parts)
+
+
+def _invalid_kinetics(n_frames: int) -> tuple[dict[str, FloatArray], dict[str, NDArray[np.bool_]]]:
+    """Every kinetic output NaN and invalid, with the labels and layout of computed ones."""
+    outputs: dict[str, FloatArray] = {}
+    valid: dict[str, NDArray[np.bool_]] = {}
+    for side in SIDES:
+        for joint in ("Ankle", "Knee", "Hip"):
+            for kind in ("Moment", "Force", "Power"):
+                label = f"{_PREFIX[side]}{joint}{kind}"
+                outputs[label] = np.full((n_frames, 3), np.nan)
+                valid[label] = np.zeros(n_frames, dtype=bool)
+    return outputs, valid
+
+
 def _pelvis_omega(model: LowerBody) -> FloatArray:
     from kinchain.kinetics.derivatives import angular_velocity
 
@@ -255,6 +314,7 @@ def process(
     options: ProcessOptions | None = None,
     *,
     kinetics: bool = True,
+    require_kinetics: bool = False,
 ) -> TrialResult:
     """Model a trial and compute angles and (where force plates allow) kinetics.
 
@@ -267,12 +327,23 @@ def process(
     options
         Processing parameters.
     kinetics
-        Compute joint loads. Needs force plates and a body mass; raises :class:`InputError` if
-        either is missing (use ``kinetics=False`` for kinematics only).
+        Compute joint loads. Needs a body mass (:class:`InputError` without one; use
+        ``kinetics=False`` for kinematics only) and force plates: when the plates give no clean
+        contact, kinetics degrade (see the module notes and ``TrialResult.kinetics_problem``).
+    require_kinetics
+        With ``kinetics``: refuse (:class:`InputError`, naming each plate's problem) a trial
+        whose kinetics cannot be computed, or with a plate that cannot be read, instead of
+        returning its kinematics with kinetics marked invalid.
 
     Returns
     -------
     TrialResult
+
+    Raises
+    ------
+    InputError
+        Bad markers or subject measurements; with ``kinetics``, a missing body mass; with
+        ``require_kinetics``, unusable force plates.
     """
     options = options or ProcessOptions()
     subject = subject if subject is not None else trial.subject
@@ -294,30 +365,47 @@ def process(
         valid[p + "FootProgressAngles"] = seg[f"{side}_foot"].valid
     contacts: list[Contact] = []
     grf: dict[str, GroundReaction] = {}
+    problems = _plate_problems(trial)
+    kinetics_problem: str | None = None
     if kinetics:
         mass = model.subject.mass_kg
         if not (np.isfinite(mass) and mass > 0):
             raise InputError(model.subject.source, "subject.mass_kg is missing or not positive")
-        if not trial.plates:
-            raise InputError(trial.path, "no force plates: kinetics need force-plate data")
-        loads, load_valid, contacts, grf = _kinetics(trial, model, mass, options)
+        if require_kinetics and problems:
+            why = "; ".join(f"plate {k}: {v}" for k, v in problems.items())
+            raise InputError(trial.path, f"force plates not usable for kinetics ({why})")
+        loads, load_valid = _invalid_kinetics(model.n_frames)
+        if trial.plates:
+            loads, load_valid, contacts, grf = _kinetics(trial, model, mass, options)
         if not any(c.used for c in contacts):
-            why = "; ".join(f"plate {c.plate + 1}: {c.reason}" for c in contacts) or (
-                "no plate was loaded above the force threshold (a plate with no signal?)"
+            kinetics_problem = _why_no_kinetics(
+                trial, contacts, problems, options.force_threshold_n
             )
-            raise InputError(trial.path, f"no clean force-plate contact for kinetics ({why})")
+            if require_kinetics:
+                raise InputError(
+                    trial.path, f"no clean force-plate contact for kinetics ({kinetics_problem})"
+                )
+            loads, load_valid = _invalid_kinetics(model.n_frames)
         outputs.update(loads)
         valid.update(load_valid)
     provenance: dict[str, object] = {
         "input": trial.path,
         "input_sha256": trial.sha256,
         "kinchain_version": __version__,
-        "parameters": asdict(options) | {"kinetics": kinetics},
+        "parameters": asdict(options)
+        | {"kinetics": kinetics, "require_kinetics": require_kinetics},
         "subject": asdict(model.subject),
         "subject_units": SUBJECT_UNITS,
         "model": "Conventional Gait Model 1 / Plug-in Gait lower body",
+        "kinetics": {
+            "computed": kinetics and kinetics_problem is None,
+            "problem": kinetics_problem,
+            "plates": {str(k): v for k, v in problems.items()},
+        },
     }
-    return TrialResult(trial, model, outputs, valid, contacts, provenance, grf)
+    return TrialResult(
+        trial, model, outputs, valid, contacts, provenance, grf, problems, kinetics_problem
+    )
 
 
 def process_trial(
@@ -330,11 +418,15 @@ def process_trial(
     kinetics: bool = True,
     static: str | Path | None = None,
     flat_foot: bool = False,
+    require_kinetics: bool = False,
 ) -> TrialResult:
     """Read a trial file and :func:`process` it.
 
     With ``static`` (a static trial's file, read with the same subject measurements), the foot
     offsets are calibrated from it first (:func:`kinchain.model.static.calibrate_static`).
+    Force plates that cannot be used leave the kinematics intact and mark the kinetics invalid
+    (``result.kinetics_problem`` says why); ``require_kinetics=True`` raises
+    :class:`InputError` instead (see :func:`process`).
 
     Examples
     --------
@@ -347,7 +439,9 @@ def process_trial(
     if static is not None:
         static_trial = load_trial(static, subject=trial.subject)
         calibrated = calibrate_static(static_trial, trial.subject, flat_foot=flat_foot)
-    return process(trial, calibrated, options=options, kinetics=kinetics)
+    return process(
+        trial, calibrated, options=options, kinetics=kinetics, require_kinetics=require_kinetics
+    )
 
 
 def sidecar(result: TrialResult) -> str:
@@ -356,5 +450,6 @@ def sidecar(result: TrialResult) -> str:
         "units": result.units(),
         "provenance": result.provenance,
         "contacts": [asdict(c) for c in result.contacts],
+        "kinetics": result.provenance.get("kinetics"),
     }
     return json.dumps(payload, indent=2, default=str)

@@ -113,11 +113,64 @@ def test_zero_mass(tmp_path: Path) -> None:
 
 
 def test_plate_without_signal(tmp_path: Path) -> None:
+    """Issue 10: plates without signal no longer fail the trial. The kinematics are written, the
+    kinetics are NaN and invalid, one line says why; --require-kinetics keeps the refusal."""
+
     def silence(c) -> None:  # type: ignore[no-untyped-def]
         c["data"]["analogs"][:] = 0.0
 
     bad = _rewrite(tmp_path, "flat.c3d", silence)
-    _one_line_error(run("process", str(bad), "--out", str(tmp_path / "o")), "flat.c3d", "plate")
+    out = tmp_path / "o"
+    proc = run("process", str(bad), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    notes = [line for line in proc.stderr.splitlines() if line.startswith("kinetics not computed")]
+    assert len(notes) == 1, proc.stderr
+    assert (
+        notes[0]
+        == "kinetics not computed: plate 1: never loaded above 20 N (a plate with no signal?)"
+    )
+    table = pd.read_parquet(out / "flat.parquet")
+    assert table["valid_LKneeAngles"].sum() > 400
+    assert 50 < table["LKneeAngles_X"].max() < 75
+    for label in ("LKneeMoment", "RAnklePower", "LHipForce"):
+        assert not table[f"valid_{label}"].any()
+        assert table[[f"{label}_X", f"{label}_Y", f"{label}_Z"]].isna().all().all()
+    meta = json.loads((out / "flat.json").read_text())
+    assert meta["kinetics"]["computed"] is False
+    assert "plate 1" in meta["kinetics"]["problem"]
+
+    refused = tmp_path / "refused"
+    _one_line_error(
+        run("process", str(bad), "--out", str(refused), "--require-kinetics"), "flat.c3d", "plate"
+    )
+    assert not refused.exists() or not any(refused.iterdir()), "nothing may be written on error"
+
+
+def test_unreadable_plate_channels(tmp_path: Path) -> None:
+    """A plate whose FORCE_PLATFORM:CHANNEL points beyond the analog data used to fail the read
+    (exit 2, nothing written); now the kinematics are written and one line names the plate."""
+
+    def beyond(c) -> None:  # type: ignore[no-untyped-def]
+        chan = np.array(c["parameters"]["FORCE_PLATFORM"]["CHANNEL"]["value"])
+        chan[:, 0] = 999
+        c["parameters"]["FORCE_PLATFORM"]["CHANNEL"]["value"] = chan
+
+    bad = _rewrite(tmp_path, "chan.c3d", beyond)
+    out = tmp_path / "o"
+    proc = run("process", str(bad), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "chan.parquet").is_file()
+    # The trial's one plate is unusable: the line names it and its problem.
+    note = [line for line in proc.stderr.splitlines() if line.startswith("kinetics not computed")]
+    assert len(note) == 1, proc.stderr
+    assert note[0].startswith("kinetics not computed: plate 1: not usable: FORCE_PLATFORM:CHANNEL")
+    table = pd.read_parquet(out / "chan.parquet")
+    assert table["valid_RKneeAngles"].sum() > 400 and not table["valid_RKneeMoment"].any()
+    _one_line_error(
+        run("process", str(bad), "--out", str(tmp_path / "r"), "--require-kinetics"),
+        "chan.c3d",
+        "plate 1: not usable",
+    )
 
 
 def test_kinematics_only_runs_without_plates(tmp_path: Path) -> None:

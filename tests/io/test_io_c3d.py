@@ -12,6 +12,7 @@ import pytest
 
 from kinchain.errors import InputError
 from kinchain.io import read_c3d
+from kinchain.io.forceplates import UnusablePlate
 from kinchain.io.trial import Trial
 from shared_paths import shared_data
 
@@ -52,10 +53,18 @@ def test_all_real_files_found() -> None:
     assert len(ALL_C3D) >= 20
 
 
-def test_evart_inconsistent_channel_parameter_is_input_error() -> None:
+def test_evart_inconsistent_channel_parameter_leaves_its_plates_unusable() -> None:
     # evart.c3d: two Kistler (type 3, 8 channels) plates but FORCE_PLATFORM:CHANNEL has 6 rows.
-    with pytest.raises(InputError, match="CHANNEL"):
-        read_c3d(C3D_DIR / "sample_11" / "evart.c3d")
+    # The markers are read; those two plates are unusable, with the reason, and the file's two
+    # type-2 plates are read (issue 10).
+    trial = read_c3d(C3D_DIR / "sample_11" / "evart.c3d")
+    assert trial.markers
+    assert [type(p).__name__ for p in trial.plates] == ["UnusablePlate"] * 2 + ["ForcePlate"] * 2
+    for plate in trial.plates[:2]:
+        assert isinstance(plate, UnusablePlate)
+        assert f"plate {plate.index + 1} is type 3 and needs 8" in plate.problem
+        assert "CHANNEL lists 6 channels" in plate.problem
+    assert all(np.isfinite(p.force).any() for p in trial.plates[2:])
 
 
 def test_markers_metres_from_millimetres(s00: Trial, s00_ezc3d: ezc3d.c3d) -> None:

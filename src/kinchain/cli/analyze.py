@@ -111,6 +111,7 @@ def register(app: typer.Typer) -> None:
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
+        require_kinetics: bool = to.REQUIRE_KINETICS,
         events: str = typer.Option(
             "auto",
             "--events",
@@ -171,7 +172,13 @@ def register(app: typer.Typer) -> None:
             )
             result = stages.run(
                 "modelling" if kinematics_only else "modelling and kinetics",
-                lambda: process(loaded, subj, options, kinetics=not kinematics_only),
+                lambda: process(
+                    loaded,
+                    subj,
+                    options,
+                    kinetics=not kinematics_only,
+                    require_kinetics=require_kinetics,
+                ),
             )
             gait: GaitAnalysis = stages.run(
                 "analysis",
@@ -199,6 +206,9 @@ def register(app: typer.Typer) -> None:
             f"analyzed {trial.name}: usable strides L {st.left.n_strides} / R "
             f"{st.right.n_strides}; findings fired: {', '.join(fired) if fired else 'none'}"
         )
+        note = to.kinetics_note(result)
+        if note is not None:
+            typer.echo(note, err=True)
         if isinstance(joined, Assessment):
             c = joined.clinical
             typer.echo(f"clinical: {c.urgency_statement or c.urgency_meaning}")

@@ -78,6 +78,7 @@ def fhir_command(
     knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
     ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
     ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
+    require_kinetics: bool = to.REQUIRE_KINETICS,
     intake_file: Path | None = typer.Option(
         None, "--intake", help="Clinical intake JSON: adds the assessment, referral and tests."
     ),
@@ -150,7 +151,7 @@ def fhir_command(
         marker_diameter_mm=marker_diameter_mm,
         measurements=measurements,
     )
-    result = process(loaded, subj, options)
+    result = process(loaded, subj, options, require_kinetics=require_kinetics)
     analysis = analyze(result)
     assessment = intake = None
     if intake_data is not None:

@@ -91,6 +91,7 @@ def register(app: typer.Typer) -> None:
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
+        require_kinetics: bool = to.REQUIRE_KINETICS,
     ) -> None:
         """Process one gait trial into joint angles, moments and powers (Plug-in Gait labels)."""
         options = to.process_options(max_gap_s, marker_cutoff_hz)
@@ -114,7 +115,13 @@ def register(app: typer.Typer) -> None:
             marker_diameter_mm=marker_diameter_mm,
             measurements=measurements,
         )
-        result = process(loaded, subj, options, kinetics=not kinematics_only)
+        result = process(
+            loaded,
+            subj,
+            options,
+            kinetics=not kinematics_only,
+            require_kinetics=require_kinetics,
+        )
         files = write_outputs(result, out)
         n_valid = {k: int(v.sum()) for k, v in result.valid.items()}
         typer.echo(f"processed {trial.name}: {result.trial.n_frames} frames")
@@ -129,5 +136,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             f"valid frames: knee angles L {n_valid['LKneeAngles']}, R {n_valid['RKneeAngles']}"
         )
+        note = to.kinetics_note(result)
+        if note is not None:
+            typer.echo(note, err=True)
         for key, path in files.items():
             typer.echo(f"{key:8s} {path}")

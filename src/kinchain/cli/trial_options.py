@@ -9,7 +9,10 @@ processing takes, so the four commands read a trial in exactly the same way:
 - typed measurements ``--mass-kg``, ``--height-m``, ``--leg-length-left-mm``/``-right-mm``,
   ``--knee-width-left-mm``/``-right-mm``, ``--ankle-width-left-mm``/``-right-mm``: each wins over
   the subject file and the C3D's PROCESSING group; without either, all six lengths are needed;
-- ``--marker-cutoff`` (Hz) and ``--max-gap`` (s), as :class:`kinchain.process.ProcessOptions`.
+- ``--marker-cutoff`` (Hz) and ``--max-gap`` (s), as :class:`kinchain.process.ProcessOptions`;
+- ``--require-kinetics``: refuse (exit 2) a trial whose force plates cannot give kinetics, instead
+  of writing its kinematics with the kinetics marked invalid and saying why in one line
+  (:func:`kinetics_note`); passed as ``process(..., require_kinetics=...)``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from kinchain.io.subject import subject_from_values
 from kinchain.io.trial import SubjectMeasurements, Trial
 from kinchain.model.marker_map import apply_marker_map, load_marker_map
 from kinchain.model.static import calibrate_static
-from kinchain.process import ProcessOptions
+from kinchain.process import ProcessOptions, TrialResult
 
 SUBJECT = typer.Option(
     None, "--subject", help="Subject measurements: Vicon .mp or .vsk file.", show_default=False
@@ -49,6 +52,12 @@ STATIC = typer.Option(
 )
 FLAT_FOOT = typer.Option(
     False, "--flat-foot", help="With --static: the sole was flat on a level floor."
+)
+REQUIRE_KINETICS = typer.Option(
+    False,
+    "--require-kinetics",
+    help="Refuse the trial (exit 2) when its force plates cannot give kinetics; by default its "
+    "kinematics are written and the kinetics marked invalid, with the reason.",
 )
 MASS_KG = typer.Option(None, "--mass-kg", help="Body mass, kg (wins over the subject file).")
 HEIGHT_M = typer.Option(None, "--height-m", help="Standing height, m.")
@@ -186,6 +195,19 @@ def process_options(max_gap_s: float, marker_cutoff_hz: float | None) -> Process
     ):
         raise InputError("--marker-cutoff", f"{marker_cutoff_hz} Hz must be positive")
     return ProcessOptions(max_gap_s=max_gap_s, marker_cutoff_hz=marker_cutoff_hz)
+
+
+def kinetics_note(result: TrialResult) -> str | None:
+    """The one line telling a person that kinetics were not computed, and why, plate by plate
+    (``"kinetics not computed: plate 1: not usable: ..."``), or that some plates could not be
+    read although kinetics were computed from the others; None when there is nothing to say."""
+    if result.kinetics_problem is not None:
+        return f"kinetics not computed: {result.kinetics_problem}"
+    kinetics = result.provenance.get("kinetics")
+    if result.plate_problems and isinstance(kinetics, dict) and kinetics.get("computed"):
+        plates = "; ".join(f"plate {k}: {v}" for k, v in result.plate_problems.items())
+        return f"kinetics computed without {plates}"
+    return None
 
 
 def load_inputs(

@@ -58,6 +58,7 @@ Output (lab frame, SI)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -215,6 +216,42 @@ def _param(params: Mapping[str, Any], group: str, name: str) -> Any:
     return grp[name]["value"]
 
 
+@dataclass(frozen=True)
+class UnusablePlate(ForcePlate):
+    """A force platform the file describes but whose forces cannot be read.
+
+    Every sample of ``force``, ``moment_at_origin``, ``cop`` and ``free_moment`` is NaN (so no
+    contact is ever found on it); ``corners`` are the file's corners when they could be read,
+    else NaN; ``problem`` says why, in one line naming the C3D field (e.g. ``"FORCE_PLATFORM:
+    CHANNEL lists 6 channels per plate but plate 1 is type 3 and needs 8"``).
+    """
+
+    problem: str = ""
+
+
+def _unusable(
+    index: int,
+    n_samples: int,
+    problem: str,
+    corners: FloatArray | None,
+    plate_type: int,
+    cop_threshold_n: float,
+) -> UnusablePlate:
+    nan = np.full((n_samples, 3), np.nan)
+    ok_corners = corners is not None and corners.shape == (4, 3) and np.isfinite(corners).all()
+    return UnusablePlate(
+        force=nan,
+        moment_at_origin=nan.copy(),
+        cop=nan.copy(),
+        free_moment=nan.copy(),
+        corners=np.asarray(corners if ok_corners else np.full((4, 3), np.nan), dtype=np.float64),
+        plate_type=plate_type,
+        index=index,
+        cop_threshold_n=cop_threshold_n,
+        problem=problem,
+    )
+
+
 def plates_from_c3d(
     params: Mapping[str, Any],
     analogs: FloatArray,
@@ -224,6 +261,7 @@ def plates_from_c3d(
     samples_per_frame: int,
     cop_threshold_n: float = DEFAULT_COP_THRESHOLD_N,
     apply_zero: bool = True,
+    strict: bool = False,
 ) -> tuple[ForcePlate, ...]:
     """Build every force platform described by a C3D FORCE_PLATFORM group.
 
@@ -243,6 +281,10 @@ def plates_from_c3d(
         See :func:`plate_outputs`.
     apply_zero
         Subtract the FORCE_PLATFORM:ZERO baseline (see the module notes).
+    strict
+        Raise on the first plate that cannot be read. By default such a plate is returned as an
+        :class:`UnusablePlate` (all samples NaN, with the reason), so that a trial's kinematics
+        can still be computed: kinetics decide later whether the remaining plates suffice.
 
     Returns
     -------
@@ -253,8 +295,9 @@ def plates_from_c3d(
     Raises
     ------
     InputError
-        Inconsistent or missing plate parameters (TYPE, CORNERS, ORIGIN, CHANNEL, CAL_MATRIX),
-        unsupported plate types, channels beyond the analog data.
+        Only with ``strict``: inconsistent or missing plate parameters (TYPE, CORNERS, ORIGIN,
+        CHANNEL, CAL_MATRIX), unsupported plate types, channels beyond the analog data, corners
+        that do not span a surface, channels without a single finite sample.
     """
     if "FORCE_PLATFORM" not in params:
         return ()
@@ -262,10 +305,61 @@ def plates_from_c3d(
     used = int(np.asarray(used_raw).ravel()[0]) if used_raw is not None and np.size(used_raw) else 0
     if used <= 0:
         return ()
+    n_samples = analogs.shape[1] if analogs.ndim == 2 else 0
+    try:
+        group = _group(params, analogs, source, used, point_units)
+    except InputError as exc:
+        if strict:
+            raise
+        return tuple(
+            _unusable(i, n_samples, exc.problem, None, 0, cop_threshold_n) for i in range(used)
+        )
+    plates: list[ForcePlate] = []
+    for i in range(used):
+        try:
+            plates.append(
+                _plate(
+                    group,
+                    analogs,
+                    source,
+                    i,
+                    samples_per_frame=samples_per_frame,
+                    cop_threshold_n=cop_threshold_n,
+                    apply_zero=apply_zero,
+                )
+            )
+        except InputError as exc:
+            if strict:
+                raise
+            ptype = int(group.types[i]) if np.isfinite(group.types[i]) else 0
+            corners = group.corners[:, :, i].T * group.length
+            plates.append(_unusable(i, n_samples, exc.problem, corners, ptype, cop_threshold_n))
+    return tuple(plates)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The FORCE_PLATFORM parameters shared by all plates, checked and shaped."""
+
+    types: FloatArray
+    length: float
+    corners: FloatArray  # (3, 4, used), file units
+    origin: FloatArray  # (3, used), file units
+    chan: FloatArray  # (n_per_plate, >= used)
+    zero: Any
+    cal: Any
+
+
+def _group(
+    params: Mapping[str, Any], analogs: FloatArray, source: str, used: int, point_units: str
+) -> _Group:
     n_channels = analogs.shape[0]
     if n_channels == 0 or analogs.shape[1] == 0:
         raise InputError(source, f"FORCE_PLATFORM:USED is {used} but the file has no analog data")
-    types = np.asarray(_param(params, "FORCE_PLATFORM", "TYPE"), dtype=float).ravel()
+    types_raw = _param(params, "FORCE_PLATFORM", "TYPE")
+    if types_raw is None:
+        raise InputError(source, "FORCE_PLATFORM:TYPE is missing")
+    types = np.asarray(types_raw, dtype=float).ravel()
     if types.size < used:
         raise InputError(source, f"FORCE_PLATFORM:TYPE lists {types.size} plates, USED is {used}")
     length = length_factor(point_units, source)
@@ -281,63 +375,92 @@ def plates_from_c3d(
         raise InputError(
             source, f"FORCE_PLATFORM:CHANNEL has shape {chan.shape}, expected (6 or 8, {used})"
         )
-    zero = _param(params, "FORCE_PLATFORM", "ZERO")
-    cal_all = _param(params, "FORCE_PLATFORM", "CAL_MATRIX")
-    plates = []
-    for i in range(used):
-        ptype = int(types[i])
-        if ptype not in SUPPORTED_TYPES:
-            raise InputError(
-                source,
-                f"force plate {i + 1} has FORCE_PLATFORM:TYPE {ptype}; kinchain reads 2, 3, 4",
-            )
-        n_needed = 8 if ptype == 3 else 6
-        if chan.shape[0] < n_needed:
-            raise InputError(
-                source,
-                f"FORCE_PLATFORM:CHANNEL lists {chan.shape[0]} channels per plate but plate "
-                f"{i + 1} is type {ptype} and needs {n_needed}",
-            )
-        idx = chan[:n_needed, i].astype(int)
-        if np.any(idx < 1) or np.any(idx > n_channels):
-            raise InputError(
-                source,
-                f"FORCE_PLATFORM:CHANNEL for plate {i + 1} refers to analog channels "
-                f"{idx.tolist()} but the file has {n_channels}",
-            )
-        raw = np.asarray(analogs[idx - 1].T, dtype=np.float64)
-        corners = corners_all[:, :, i].T * length
-        if not np.all(np.isfinite(corners)) or np.linalg.matrix_rank(corners[1:] - corners[0]) < 2:
-            raise InputError(
-                source, f"FORCE_PLATFORM:CORNERS for plate {i + 1} do not span a surface"
-            )
-        origin = origin_all[:, i] * length
-        if ptype == 3:
-            if origin[2] > 0:
-                origin = np.array([origin[0], origin[1], -origin[2]])
-        elif origin[2] > 0:
-            origin = -origin
-        cal = None
-        if ptype == 4:
-            cal = _cal_matrix(cal_all, i, source)
-        # Channel units: force channels N, moment channels N x length (see module notes).
-        to_si = np.ones(n_needed)
-        if ptype in (2, 4):
-            to_si[3:] = length
-        with np.errstate(invalid="ignore", over="ignore"):  # NaN samples stay NaN
-            if apply_zero:
-                raw = _zeroed(raw, zero, samples_per_frame, ptype, cal)
-            if ptype == 4 and cal is not None:
-                # Calibrate in the file's units first, then convert the outputs to SI.
-                calibrated = raw @ cal.T
-                force, moment = wrench_from_channels(calibrated * to_si, 2, origin)
-            else:
-                force, moment = wrench_from_channels(raw * to_si, ptype, origin)
-            plate = plate_outputs(
-                force, moment, corners, plate_type=ptype, index=i, cop_threshold_n=cop_threshold_n
-            )
-        plates.append(plate)
-    return tuple(plates)
+    return _Group(
+        types=types,
+        length=length,
+        corners=corners_all,
+        origin=origin_all,
+        chan=chan,
+        zero=_param(params, "FORCE_PLATFORM", "ZERO"),
+        cal=_param(params, "FORCE_PLATFORM", "CAL_MATRIX"),
+    )
+
+
+def _plate(
+    group: _Group,
+    analogs: FloatArray,
+    source: str,
+    i: int,
+    *,
+    samples_per_frame: int,
+    cop_threshold_n: float,
+    apply_zero: bool,
+) -> ForcePlate:
+    """Plate ``i`` (zero-based) of a checked group; :class:`InputError` when it cannot be read."""
+    n_channels = analogs.shape[0]
+    chan, length = group.chan, group.length
+    if not np.isfinite(group.types[i]):
+        raise InputError(source, f"FORCE_PLATFORM:TYPE of force plate {i + 1} is not a number")
+    ptype = int(group.types[i])
+    if ptype not in SUPPORTED_TYPES:
+        raise InputError(
+            source,
+            f"force plate {i + 1} has FORCE_PLATFORM:TYPE {ptype}; kinchain reads 2, 3, 4",
+        )
+    n_needed = 8 if ptype == 3 else 6
+    if chan.shape[0] < n_needed:
+        raise InputError(
+            source,
+            f"FORCE_PLATFORM:CHANNEL lists {chan.shape[0]} channels per plate but plate "
+            f"{i + 1} is type {ptype} and needs {n_needed}",
+        )
+    col = chan[:n_needed, i]
+    if not np.all(np.isfinite(col)):
+        raise InputError(source, f"FORCE_PLATFORM:CHANNEL for plate {i + 1} is not a number")
+    idx = col.astype(int)
+    if np.any(idx < 1) or np.any(idx > n_channels):
+        raise InputError(
+            source,
+            f"FORCE_PLATFORM:CHANNEL for plate {i + 1} refers to analog channels "
+            f"{idx.tolist()} but the file has {n_channels}",
+        )
+    raw = np.asarray(analogs[idx - 1].T, dtype=np.float64)
+    corners = group.corners[:, :, i].T * length
+    if not np.all(np.isfinite(corners)) or np.linalg.matrix_rank(corners[1:] - corners[0]) < 2:
+        raise InputError(source, f"FORCE_PLATFORM:CORNERS for plate {i + 1} do not span a surface")
+    if not np.isfinite(raw).any(axis=0).all():
+        raise InputError(
+            source,
+            f"force plate {i + 1}: analog channel(s) {idx[~np.isfinite(raw).any(axis=0)].tolist()}"
+            " hold no finite sample",
+        )
+    origin = group.origin[:, i] * length
+    if not np.all(np.isfinite(origin)):
+        raise InputError(source, f"FORCE_PLATFORM:ORIGIN of plate {i + 1} is not a number")
+    if ptype == 3:
+        if origin[2] > 0:
+            origin = np.array([origin[0], origin[1], -origin[2]])
+    elif origin[2] > 0:
+        origin = -origin
+    cal = None
+    if ptype == 4:
+        cal = _cal_matrix(group.cal, i, source)
+    # Channel units: force channels N, moment channels N x length (see module notes).
+    to_si = np.ones(n_needed)
+    if ptype in (2, 4):
+        to_si[3:] = length
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN samples stay NaN
+        if apply_zero:
+            raw = _zeroed(raw, group.zero, samples_per_frame, ptype, cal)
+        if ptype == 4 and cal is not None:
+            # Calibrate in the file's units first, then convert the outputs to SI.
+            calibrated = raw @ cal.T
+            force, moment = wrench_from_channels(calibrated * to_si, 2, origin)
+        else:
+            force, moment = wrench_from_channels(raw * to_si, ptype, origin)
+        return plate_outputs(
+            force, moment, corners, plate_type=ptype, index=i, cop_threshold_n=cop_threshold_n
+        )
 
 
 def _shaped(

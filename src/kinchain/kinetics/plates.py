@@ -9,9 +9,12 @@ is a clean single-foot contact:
    its start and end are both seen (``"cut at trial start"`` / ``"cut at trial end"`` /
    ``"force missing next to the contact"``);
 2. it lasts at least ``min_contact_s`` (default 0.1 s; shorter runs are noise or taps);
-3. exactly one foot is over the plate for the whole contact: its heel, toe and ankle points,
-   projected on the plate plane, lie inside the plate outline grown by ``plate_margin_m``
-   (default 0.02 m) in every frame (``"partial: ..."``, ``"both feet over the plate"``);
+3. exactly one foot is on the plate: its heel, toe and ankle points, projected on the plate
+   plane, lie inside the plate outline grown by ``plate_margin_m`` (default 0.02 m) in every
+   frame (the foot does not overhang the plate's edge), and at least one of them comes within
+   ``contact_height_m`` of the plate surface during the contact (a foot hovering high above the
+   plate, e.g. over a lower step, is not on it) (``"partial: ..."``, ``"both feet over the
+   plate"``);
 4. the other foot is never *on* the plate during the contact: none of its heel/toe/ankle points
    is inside the grown outline while lower than ``contact_height_m`` (default 0.15 m) above the
    plate surface and moving slower than ``contact_speed_mps`` (default 1.0 m/s) horizontally. A
@@ -23,8 +26,19 @@ is a clean single-foot contact:
 6. a foot has at most one used contact at a time (``"overlaps another used contact"``).
 
 Anything else is reported, with the reason, and not used. Reporting is data (the ``contacts``
-list); nothing is printed. Plates are assumed horizontal (lab Z up); points are compared in the
-lab XY plane and heights are measured from the mean corner height.
+list); nothing is printed.
+
+Plate geometry: each plate is read at its own height and orientation. Its surface is the plane
+of its four corners (centre = mean corner, in-plane axes from the corners as
+:func:`kinchain.io.forceplates.plate_frame` builds them, normal pointing up, i.e. towards lab
++Z), so plates on steps, stairs and ramps need no special case: "inside the outline" is tested
+on the points projected along the plate normal into the plate plane, heights are distances along
+the normal from the plate surface, the load threshold applies to the force component along the
+normal, and the COP-under-the-foot test is done in the plate plane. For a level plate this is
+the lab XY plane and the corner height. Plates without an outline (NaN corners, as OpenSim GRF
+files give) are taken as level floor at the COP's height. :class:`~kinchain.io.forceplates.
+UnusablePlate` entries (plates the file describes but whose forces could not be read) are
+skipped: they have no contacts.
 """
 
 from __future__ import annotations
@@ -35,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from kinchain.io.forceplates import UnusablePlate, plate_frame
 from kinchain.io.trial import ForcePlate
 from kinchain.kinetics.derivatives import _first_derivative
 from kinchain.kinetics.filtering import _finite_runs, resample_to_points
@@ -128,6 +143,32 @@ def _inside_polygon(
     return np.all(dist <= margin, axis=1) & np.all(np.isfinite(xy), axis=1)
 
 
+def _plate_plane(
+    corners: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """A plate's surface from its four corners (m, lab frame, ``(4, 3)``).
+
+    Returns
+    -------
+    centre
+        ``(3,)`` mean of the corners, m, lab frame.
+    axes
+        ``(3, 2)`` the plate's in-plane x and y axes (unit vectors, lab frame, as columns):
+        ``(p - centre) @ axes`` are a point's plate-plane coordinates, m.
+    normal
+        ``(3,)`` unit normal of the surface pointing up (non-negative lab Z component):
+        ``(p - centre) @ normal`` is a point's height above the surface, m.
+    """
+    rot = plate_frame(corners)
+    normal = rot[:, 2] if rot[2, 2] >= 0 else -rot[:, 2]
+    centre = corners.mean(axis=0)
+    return (
+        np.asarray(centre, dtype=np.float64),
+        np.asarray(rot[:, :2], dtype=np.float64),
+        np.asarray(normal, dtype=np.float64),
+    )
+
+
 def _dist_to_segment(
     p: NDArray[np.float64], a: NDArray[np.float64], b: NDArray[np.float64]
 ) -> NDArray[np.float64]:
@@ -164,19 +205,31 @@ def _judge(
     fz: NDArray[np.float64],
     cop: NDArray[np.float64],
     pts: dict[str, dict[str, NDArray[np.float64]]],
+    height: dict[str, dict[str, NDArray[np.float64]]],
     inside: dict[str, dict[str, NDArray[np.bool_]]],
     speed: dict[str, dict[str, NDArray[np.float64]]],
-    surface_z: float,
     min_frames: int,
     min_contact_s: float,
     cop_margin_m: float,
     contact_height_m: float,
     contact_speed_mps: float,
 ) -> tuple[str | None, bool, str]:
-    """Decide one contact ``[start, stop)``: (side or None, used, reason)."""
+    """Decide one contact ``[start, stop)``: (side or None, used, reason).
+
+    ``fz`` is the load along the plate normal (N), ``cop`` and ``pts`` are 2-D plate-plane
+    coordinates (m), ``height`` the distance of each foot point above the plate surface (m).
+    """
     sl = slice(start, stop)
+    with np.errstate(invalid="ignore"):
+        on_surface = {
+            side: any(
+                bool((height[side][name][sl] < contact_height_m).any()) for name in FOOT_POINTS
+            )
+            for side in SIDES
+        }
     whole = {
-        side: all(bool(inside[side][name][sl].all()) for name in FOOT_POINTS) for side in SIDES
+        side: on_surface[side] and all(bool(inside[side][name][sl].all()) for name in FOOT_POINTS)
+        for side in SIDES
     }
     touching = {
         side: any(bool(inside[side][name][sl].any()) for name in FOOT_POINTS) for side in SIDES
@@ -209,7 +262,7 @@ def _judge(
         return side, False, f"{other} foot markers missing during the contact"
     hit = np.zeros(stop - start, dtype=bool)
     for name in FOOT_POINTS:
-        low = pts[other][name][sl, 2] - surface_z < contact_height_m
+        low = height[other][name][sl] < contact_height_m
         slow = speed[other][name][sl] < contact_speed_mps
         hit |= inside[other][name][sl] & low & slow
     if hit.any():
@@ -219,10 +272,7 @@ def _judge(
     if not defined.any():
         return side, False, "COP undefined during the contact"
     dist = _dist_to_triangle(
-        cop_c[:, :2],
-        pts[side]["heel"][sl, :2],
-        pts[side]["toe"][sl, :2],
-        pts[side]["ankle"][sl, :2],
+        cop_c, pts[side]["heel"][sl], pts[side]["toe"][sl], pts[side]["ankle"][sl]
     )
     if np.any(dist[defined] > cop_margin_m):
         worst = float(np.max(dist[defined]))
@@ -250,7 +300,9 @@ def assign_plates(
     Parameters
     ----------
     plates
-        Force plates at the analog rate (lab frame, Z up, force on the subject).
+        Force plates at the analog rate (lab frame, Z up, force on the subject), each at its own
+        height and orientation (see the module notes); :class:`UnusablePlate` entries are
+        skipped.
     point_rate
         Marker rate, Hz.
     n_frames
@@ -326,19 +378,30 @@ def assign_plates(
     min_frames = max(1, int(np.ceil(min_contact_s * point_rate - 1e-9)))
 
     for plate in plates:
+        if isinstance(plate, UnusablePlate):
+            continue
         n_analog = plate.force.shape[0]
         rate_a = analog_rate if analog_rate is not None else n_analog / n_frames * point_rate
         force = resample_to_points(plate.force, rate_a, point_rate, n_frames)
         cop = resample_to_points(plate.cop, rate_a, point_rate, n_frames)
         free = resample_to_points(plate.free_moment, rate_a, point_rate, n_frames)
-        fz = force[:, 2]
-        loaded = np.where(np.isfinite(fz), fz, -np.inf) > threshold_n
         corners = np.asarray(plate.corners, dtype=np.float64)
         if np.isfinite(corners).all():
-            surface_z = float(np.mean(corners[:, 2]))
+            centre, axes, normal = _plate_plane(corners)
+            fz = force @ normal
+            plane = {
+                side: {name: (pts[side][name] - centre) @ axes for name in FOOT_POINTS}
+                for side in SIDES
+            }
+            height = {
+                side: {name: (pts[side][name] - centre) @ normal for name in FOOT_POINTS}
+                for side in SIDES
+            }
+            cop_plane = (cop - centre) @ axes
+            outline = (corners - centre) @ axes
             inside = {
                 side: {
-                    name: _inside_polygon(pts[side][name][:, :2], corners[:, :2], plate_margin_m)
+                    name: _inside_polygon(plane[side][name], outline, plate_margin_m)
                     for name in FOOT_POINTS
                 }
                 for side in SIDES
@@ -346,8 +409,15 @@ def assign_plates(
         else:
             # No plate outline (e.g. forces from an OpenSim GRF file): a foot point counts as on
             # the "plate" while it is within footprint_radius_m of the centre of pressure, and the
-            # surface is the floor at the COP's height.
+            # surface is the level floor at the COP's height.
+            fz = force[:, 2]
             surface_z = float(np.nanmedian(cop[:, 2])) if np.isfinite(cop[:, 2]).any() else 0.0
+            plane = {side: {name: pts[side][name][:, :2] for name in FOOT_POINTS} for side in SIDES}
+            height = {
+                side: {name: pts[side][name][:, 2] - surface_z for name in FOOT_POINTS}
+                for side in SIDES
+            }
+            cop_plane = cop[:, :2]
             inside = {
                 side: {
                     name: np.asarray(
@@ -358,6 +428,7 @@ def assign_plates(
                 }
                 for side in SIDES
             }
+        loaded = np.where(np.isfinite(fz), fz, -np.inf) > threshold_n
 
         for start, stop in _finite_runs(loaded):
             who, used, reason = _judge(
@@ -365,11 +436,11 @@ def assign_plates(
                 stop,
                 n_frames=n_frames,
                 fz=fz,
-                cop=cop,
-                pts=pts,
+                cop=cop_plane,
+                pts=plane,
+                height=height,
                 inside=inside,
                 speed=speed,
-                surface_z=surface_z,
                 min_frames=min_frames,
                 min_contact_s=min_contact_s,
                 cop_margin_m=cop_margin_m,
