@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,15 @@ SAMPLE_00 = shared_data() / "c3d-org" / "sample_00" / "pyCGM2 lower limb CGM24 W
 GAIT2354 = shared_data() / "opensim" / "gait2354"
 RAJAGOPAL = shared_data() / "opensim" / "rajagopal-walk"
 G = 9.80665
+
+
+def _opensim() -> Any:
+    """The opensim module (skip without it), logging errors only and to no ``opensim.log``
+    file in the working directory."""
+    osim = pytest.importorskip("opensim")
+    osim.Logger.removeFileSink()
+    osim.Logger.setLevelString("error")
+    return osim
 
 
 def _plate(n: int, index: int, force: np.ndarray, cop: np.ndarray, free: np.ndarray) -> ForcePlate:
@@ -199,7 +209,7 @@ def test_sample00_grf_per_foot_sums_to_the_plate_force(sample00_export: tuple) -
 
 @needs_sample
 def test_sample00_trc_loads_in_opensim_with_markers_rate_and_units(sample00_export: tuple) -> None:
-    osim = pytest.importorskip("opensim")
+    osim = _opensim()
     files, (trial, _) = sample00_export
     table = osim.TimeSeriesTableVec3(str(files["trc"]))
     assert table.getNumColumns() == len(trial.markers) == 64
@@ -233,9 +243,8 @@ def test_opensim_inverse_dynamics_applies_the_exported_loads(
     origin with its axes along ground's) changes by exactly the exported loads: pelvis
     translation forces by -sum(F), pelvis rotation moments by -sum(p x F + T) about the origin.
     """
-    osim = pytest.importorskip("opensim")
+    osim = _opensim()
     files, (trial, export) = sample00_export
-    osim.Logger.setLevelString("error")
     loads = osim.ExternalLoads(str(files["loads"]), True)
     assert loads.getSize() == 2
     assert sorted(loads.get(i).get_applied_to_body() for i in range(2)) == ["calcn_l", "calcn_r"]
@@ -411,4 +420,22 @@ def test_no_clean_contact_means_no_grf_with_the_reason() -> None:
     assert export.grf is None
     assert export.no_grf_reason == (
         "no clean single-foot plate contact (plate 1: cut at trial start)"
+    )
+
+
+def test_no_grf_reason_names_plates_whose_forces_could_not_be_read() -> None:
+    from dataclasses import dataclass, replace
+
+    @dataclass(frozen=True)
+    class Unreadable(ForcePlate):  # as io.forceplates describes a plate it cannot read
+        problem: str = ""
+
+    trial = _standing_trial(0)
+    n = trial.plates[0].force.shape[0]
+    nan = np.full((n, 3), np.nan)
+    broken = Unreadable(nan, nan, nan, nan, trial.plates[0].corners, 2, 1, problem="no channels")
+    export = prepare_export(replace(trial, plates=(trial.plates[0], broken)))
+    assert export.grf is None
+    assert export.no_grf_reason == (
+        "no clean single-foot plate contact (plate 1: cut at trial start; plate 2: no channels)"
     )

@@ -295,7 +295,14 @@ def prepare_export(
         raise InputError(trial.path, f"force plates: {exc}") from None
     base = replace(base, contacts=assignment.contacts, foot_points=source)
     if not any(windows.values()):
-        why = "; ".join(f"plate {c.plate + 1}: {c.reason}" for c in assignment.contacts)
+        reasons = [f"plate {c.plate + 1}: {c.reason}" for c in assignment.contacts]
+        # plates the file describes but whose forces could not be read say why
+        reasons += [
+            f"plate {p.index + 1}: {getattr(p, 'problem', '')}"
+            for p in trial.plates
+            if getattr(p, "problem", "")
+        ]
+        why = "; ".join(reasons)
         return replace(
             base,
             no_grf_reason="no clean single-foot plate contact ("
