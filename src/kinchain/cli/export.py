@@ -13,7 +13,9 @@ Writes, all or nothing, into ``--out``:
   (``calcn_l``/``calcn_r``), expressed in ground, data file named relative (beside it).
 
 Without force plates, or without a clean contact, only the ``.trc`` is written and one line says
-why (``--require-kinetics`` makes that an error, exit 2).
+why (``--require-kinetics`` makes that an error, exit 2). The lab frame is kept (Z up turned to
+Y up only); ``--walk-along-x`` also turns markers and forces about the vertical, by a multiple of
+90 degrees, so the walk goes along +X as OpenSim's models face.
 """
 
 from __future__ import annotations
