@@ -22,6 +22,7 @@ from kinchain.chain.detect import (
 )
 from kinchain.chain.features import CurveFeatures, StanceLoading
 from kinchain.chain.finding import Finding
+from kinchain.gait.events import detect_events, match_events
 from kinchain.io.c3d import read_c3d
 from kinchain.io.subject import read_mp, subject_from_values
 from kinchain.io.trial import Trial
@@ -302,3 +303,23 @@ def test_sample09_no_sided_finding_fires_on_both_sides_and_one_stride_is_not_gra
     for f in analysis.fired():
         assert f.severity == "mild" and f.insufficient_strides, (f.name, f.side, f.severity)
         assert f.n_strides < 3
+
+
+def test_default_events_survive_a_stiffened_swing() -> None:
+    """With the left knee stiffened in swing (perturb.py), the foot-velocity method's left
+    strikes come 17-19 frames before the stored (plate-confirmed) ones: the foot's fastest
+    descent moves. The default events fall back to Zeni's there (the foot-velocity strike lies
+    before the heel's forward maximum relative to the pelvis, when the foot cannot have landed)
+    and say so; the unaltered right side keeps its foot-velocity events."""
+    result, base = _baseline()
+    knee = result.outputs["LKneeAngles"][:, 0]
+    trial, _ = stiffen_knee_in_swing(_trial(), base.events, "left", knee, fraction=0.8)
+    ev = detect_events(process(trial))
+    stored = ev.candidates["c3d"]
+    fv = match_events(ev.of("left", "foot_strike", "foot_velocity"), stored, 25)
+    assert min(b.frame - a.frame for a, b in fv) > 15
+    chosen = match_events(ev.of("left", "foot_strike"), stored, 25)
+    assert len(chosen) == 4 and max(abs(b.frame - a.frame) for a, b in chosen) < 5
+    assert {e.method for e in ev.of("left", "foot_strike")} == {"zeni", "force_plate"}
+    assert any("left foot strike" in n and "Zeni used" in n for n in ev.notes)
+    assert {e.method for e in ev.of("right", "foot_strike")} == {"foot_velocity"}
