@@ -26,6 +26,7 @@ from kinchain.cli.process import write_outputs
 from kinchain.cli.trial_options import load_inputs
 from kinchain.clinical import Intake, parse_intake
 from kinchain.errors import InputError
+from kinchain.gait.events import FALLBACKS
 from kinchain.gait.normative import NormativeSet, load_normative
 from kinchain.process import process
 
@@ -119,9 +120,10 @@ def register(app: typer.Typer) -> None:
             "foot_velocity or c3d (the events stored in the file).",
         ),
         event_fallback: str = typer.Option(
-            "zeni",
+            "checked",
             "--event-fallback",
-            help="Kinematic method away from clean plate strikes: zeni, foot_velocity or "
+            help="Kinematic method away from clean plate strikes: checked (foot velocity "
+            "checked against Zeni and the plates), zeni, foot_velocity or "
             "foot_velocity_then_zeni.",
         ),
     ) -> None:
@@ -138,7 +140,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError(str(p), "no such file")
         if events not in ("auto", "force_plate", "zeni", "foot_velocity", "c3d"):
             raise InputError("--events", f"unknown event method {events!r}")
-        if event_fallback not in ("zeni", "foot_velocity", "foot_velocity_then_zeni"):
+        if event_fallback not in FALLBACKS:
             raise InputError("--event-fallback", f"unknown method {event_fallback!r}")
         options = to.process_options(max_gap_s, marker_cutoff_hz)
         to.check_marker_diameter(marker_diameter_mm)
@@ -200,6 +202,8 @@ def register(app: typer.Typer) -> None:
             table_files = stages.run("writing the table", lambda: write_outputs(result, out))
             report_files = stages.run("writing the report", lambda: write_report(report, out))
 
+        for warning in gait.events.warnings:
+            typer.echo(f"warning: {warning}", err=True)
         fired = [f"{f.name} ({f.side}, {f.severity})" for f in gait.fired()]
         st = gait.spatiotemporal
         typer.echo(
