@@ -17,6 +17,7 @@ from kinchain.assessment import Assessment
 from kinchain.chain.finding import Evidence, Finding
 from kinchain.clinical import ClinicalAssessment, WhatWouldChange
 from kinchain.clinical.result import SPECIALIST_LABELS
+from kinchain.gait.normative import SpatiotemporalNormal, adult_spatiotemporal
 from kinchain.report.document import (
     Banner,
     Block,
@@ -73,6 +74,10 @@ _SPATIO_NORMAL = {
     "opposite_foot_strike_pct": ("opposite_foot_contact_pct", False),
     "double_support_pct": ("double_support_pct", False),
 }
+
+# Parameters whose normal values come from the adult reference matched to the walking speed
+# (kinchain.gait.normative.adult_spatiotemporal: BMClab h2a, lengths in metres, not normalised).
+_SPATIO_ADULT = ("speed_m_s", "cadence_steps_min", "stride_length_m", "step_length_m")
 
 URGENCY_TITLES = {
     "emergency": "EMERGENCY",
@@ -427,6 +432,9 @@ def _spatio_section(analysis: GaitAnalysis) -> list[Block]:
     left, right = st.left.as_dict(), st.right.as_dict()
     norm = analysis.normative
     normals = norm.spatiotemporal if norm is not None else {}
+    speeds = [v for v in (st.left.speed_m_s, st.right.speed_m_s) if math.isfinite(v) and v > 0]
+    # The subject's age is not part of the gait analysis: matched by walking speed only.
+    adult = adult_spatiotemporal(float(np.mean(speeds))) if speeds else None
     rows: list[tuple[Cell, ...]] = []
     for key, label in SPATIO_LABELS.items():
         if key not in left:
@@ -435,9 +443,15 @@ def _spatio_section(analysis: GaitAnalysis) -> list[Block]:
         d = _digits(unit)
         normal_txt = "–"
         cells: list[Cell] = [f"{fmt(left[key], d)}", f"{fmt(right[key], d)}"]
-        if key in _SPATIO_NORMAL and _SPATIO_NORMAL[key][0] in normals:
+        n: SpatiotemporalNormal | None = None
+        mean = math.nan
+        if adult is not None and key in _SPATIO_ADULT and key in adult.normals:
+            n = adult.normals[key]
+            mean = n.mean
+        elif key in _SPATIO_NORMAL and _SPATIO_NORMAL[key][0] in normals:
             n = normals[_SPATIO_NORMAL[key][0]]
             mean = 100.0 - n.mean if _SPATIO_NORMAL[key][1] else n.mean
+        if n is not None:
             normal_txt = f"{mean:.{d}f} ± {n.sd:.{d}f}"
             for i, v in enumerate((left[key], right[key])):
                 if math.isfinite(v) and n.sd > 0 and abs(v - mean) > 2 * n.sd:
@@ -447,6 +461,18 @@ def _spatio_section(analysis: GaitAnalysis) -> list[Block]:
         if math.isfinite(si) and abs(si) > 10:
             si_cell = (fmt(si), "warn")
         rows.append((label, unit, cells[0], cells[1], si_cell, normal_txt))
+    sources: list[str] = []
+    if norm is not None and normals:
+        sources.append(f"cycle events from {norm.name} ({norm.population})")
+    if adult is not None:
+        text = (
+            f"speed, cadence, stride and step length (absolute, not normalised to leg length) "
+            f"from {adult.name}: {adult.n_subjects} healthy adults aged "
+            f"{adult.age_range_years[0]:g}-{adult.age_range_years[1]:g} years at "
+            f"{adult.speed_range_m_s[0]:.2f}-{adult.speed_range_m_s[1]:.2f} m/s, matched by "
+            f"{adult.matched_by}"
+        )
+        sources.append(text + (f"; {adult.note}" if adult.note else ""))
     out: list[Block] = [
         Heading("Spatiotemporal parameters", 2, "spatiotemporal"),
         Table(
@@ -459,7 +485,7 @@ def _spatio_section(analysis: GaitAnalysis) -> list[Block]:
             f"{st.right.n_strides}). Symmetry index (Robinson et al. 1987) = (L − R) / "
             "(½ (L + R)) × 100 %, 0 = symmetric; |SI| > 10 % is marked. A value more than 2 SD "
             "from the normative mean is marked. Normals: "
-            + (f"{norm.name} (cycle events only)." if norm is not None and normals else "none."),
+            + ("; ".join(sources) + "." if sources else "none."),
             tone="muted",
         ),
     ]
