@@ -14,7 +14,8 @@ Manifest
 
     ``trial`` (required; relative paths are relative to the manifest's folder), ``trial_id``,
     ``subject_file``, ``grf``, ``static`` (the session's static trial, to calibrate the foot
-    offsets from), ``subject_id``, ``visit``, ``group``, and subject measurements
+    offsets from), ``marker_diameter_mm``, ``subject_id``, ``visit``, ``group``, and subject
+    measurements
     in SI units: ``mass_kg``, ``height_m``, ``leg_length_left_m``, ``leg_length_right_m``,
     ``knee_width_left_m``, ``knee_width_right_m``, ``ankle_width_left_m``,
     ``ankle_width_right_m`` (YAML may also nest them under ``measurements``). Measurements given
@@ -64,6 +65,7 @@ _MANIFEST_KEYS = {
     "subject_file",
     "grf",
     "static",
+    "marker_diameter_mm",
     "subject_id",
     "visit",
     "group",
@@ -83,6 +85,8 @@ class TrialSpec:
         Unique in the batch (relative path, or the manifest's ``trial_id``).
     path, subject_file, grf, static_file
         Files the worker reads (absolute paths); ``static_file`` is the session's static trial.
+    marker_diameter_mm
+        The trial's marker diameter, mm (wins over ``--marker-diameter``), or None.
     measurements
         Subject measurements from the manifest (SI keys of :data:`MEASUREMENT_KEYS`), or None.
     subject_id, visit, group
@@ -97,6 +101,7 @@ class TrialSpec:
     subject_file: str | None = None
     grf: str | None = None
     static_file: str | None = None
+    marker_diameter_mm: float | None = None
     measurements: dict[str, float] | None = None
     subject_id: str = ""
     visit: str = ""
@@ -138,6 +143,8 @@ def with_hashes(spec: TrialSpec) -> TrialSpec:
         sub.update((file_sha256(p) if p else "-").encode())
     if spec.static_file:  # only then, so that earlier outputs without a static still resume
         sub.update(("static:" + file_sha256(spec.static_file)).encode())
+    if spec.marker_diameter_mm is not None:
+        sub.update(f"marker_diameter_mm:{spec.marker_diameter_mm!r}".encode())
     return replace(spec, input_sha256=file_sha256(spec.path), subject_sha256=sub.hexdigest())
 
 
@@ -235,6 +242,7 @@ def read_manifest(path: Path) -> list[TrialSpec]:
                 subject_file=_resolve(base, subject_file) if subject_file else None,
                 grf=_resolve(base, grf) if grf else None,
                 static_file=_resolve(base, static) if static else None,
+                marker_diameter_mm=_diameter(row.get("marker_diameter_mm"), where),
                 measurements=_measurements(row, where),
                 subject_id=_text(row.get("subject_id")),
                 visit=_text(row.get("visit")),
@@ -242,6 +250,19 @@ def read_manifest(path: Path) -> list[TrialSpec]:
             )
         )
     return specs
+
+
+def _diameter(value: Any, where: str) -> float | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        mm = float(text)
+    except ValueError:
+        raise InputError(where, f"marker_diameter_mm {text!r} is not a number") from None
+    if not (math.isfinite(mm) and 1.0 <= mm <= 50.0):
+        raise InputError(where, f"marker_diameter_mm {text} mm is not plausible (1 to 50)")
+    return mm
 
 
 def _text(value: Any) -> str:

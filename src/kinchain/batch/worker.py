@@ -128,8 +128,9 @@ def _apply_trial_options(trial: Trial, spec: TrialSpec, settings: BatchSettings)
                 where, f"no subject measurements in the file: missing {', '.join(missing)}"
             )
     subject = apply_measurements(trial.subject, given, where)
-    if settings.marker_diameter_mm is not None and subject is not None:
-        subject = replace(subject, marker_diameter_m=settings.marker_diameter_mm / 1000.0)
+    diameter_mm = spec.marker_diameter_mm or settings.marker_diameter_mm
+    if diameter_mm is not None and subject is not None:
+        subject = replace(subject, marker_diameter_m=diameter_mm / 1000.0)
     static = spec.static_file or settings.static_file
     if static is not None:
         if subject is None:
