@@ -186,6 +186,8 @@ def _swing(model: LowerBody, side: str, clearance_m: float) -> NDArray[np.bool_]
     heel = model.joints.get(f"{side}_heel", model.joints[f"{side}_ankle"])
     toe = model.joints[f"{side}_toe"]
     z_heel, z_toe = heel[:, 2], toe[:, 2]
+    if not (np.isfinite(z_heel).any() and np.isfinite(z_toe).any()):
+        return np.zeros(len(z_heel), dtype=bool)  # never seen: never known to be in the air
     with np.errstate(invalid="ignore"):
         return np.asarray(
             (z_heel > np.nanmin(z_heel) + clearance_m) & (z_toe > np.nanmin(z_toe) + clearance_m)

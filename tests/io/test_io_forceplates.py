@@ -311,3 +311,115 @@ def test_ground_reaction_matches_vicon_sample_09(label: str, plate: int) -> None
     force loses resolution, hence the looser check on Y."""
     mass = read_mp(C3D_DIR / "sample_09" / "42798.mp").mass_kg
     _vicon_grf_slope(C3D_DIR / "sample_09" / "PlugInC3D.c3d", label, plate, mass, 0.95)
+
+
+# Plates that cannot be read (issue 10): by default an UnusablePlate (all NaN) with the reason,
+# so that the trial's kinematics survive; strict=True raises the same reason as InputError.
+def _loaded_channels(n: int = 20) -> np.ndarray:
+    loaded = _type2_channels(np.array([0.3, 0.2, 0.0]), np.array([0.0, 0.0, 600.0]), 0.0,
+                             np.array([0.0, 0.0, -0.04]))
+    return np.tile(loaded, (n, 1)).T  # (6, n)
+
+
+def _bad_type(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    p["FORCE_PLATFORM"]["TYPE"] = {"value": np.array([5])}
+    return p, a
+
+
+def _bad_channel(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    p["FORCE_PLATFORM"]["CHANNEL"] = {"value": np.array([1, 2, 3, 4, 5, 9])[:, None]}
+    return p, a
+
+
+def _too_few_channels(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    p["FORCE_PLATFORM"]["TYPE"] = {"value": np.array([3])}
+    return p, a
+
+
+def _flat_corners(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    p["FORCE_PLATFORM"]["CORNERS"] = {"value": np.zeros((3, 4, 1))}
+    return p, a
+
+
+def _nan_corners(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    p["FORCE_PLATFORM"]["CORNERS"] = {"value": np.full((3, 4, 1), np.nan)}
+    return p, a
+
+
+def _no_corners(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    del p["FORCE_PLATFORM"]["CORNERS"]
+    return p, a
+
+
+def _nan_channel(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    a = a.copy()
+    a[2] = np.nan  # Fz never finite (corrupt floats are read as NaN)
+    return p, a
+
+
+def _singular_cal(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    p["FORCE_PLATFORM"]["TYPE"] = {"value": np.array([4])}
+    p["FORCE_PLATFORM"]["CAL_MATRIX"] = {"value": np.zeros((6, 6, 1))}
+    return p, a
+
+
+def _no_cal(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    p["FORCE_PLATFORM"]["TYPE"] = {"value": np.array([4])}
+    return p, a
+
+
+def _no_analogs(p: dict[str, Any], a: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    return p, np.zeros((0, 0))
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        (_bad_type, "FORCE_PLATFORM:TYPE 5; kinchain reads 2, 3, 4"),
+        (_bad_channel, "refers to analog channels [1, 2, 3, 4, 5, 9] but the file has 6"),
+        (_too_few_channels, "lists 6 channels per plate but plate 1 is type 3 and needs 8"),
+        (_flat_corners, "FORCE_PLATFORM:CORNERS for plate 1 do not span a surface"),
+        (_nan_corners, "FORCE_PLATFORM:CORNERS for plate 1 do not span a surface"),
+        (_no_corners, "FORCE_PLATFORM:CORNERS is missing"),
+        (_nan_channel, "force plate 1: analog channel(s) [3] hold no finite sample"),
+        (_singular_cal, "FORCE_PLATFORM:CAL_MATRIX of plate 1 is singular"),
+        (_no_cal, "type 4 but FORCE_PLATFORM:CAL_MATRIX is missing"),
+        (_no_analogs, "FORCE_PLATFORM:USED is 1 but the file has no analog data"),
+    ],
+)
+def test_unreadable_plate_is_unusable_not_an_error(edit: Any, reason: str) -> None:
+    from kinchain.errors import InputError
+    from kinchain.io.forceplates import UnusablePlate
+
+    params, analogs = edit(_params(2, [0.0, 0.0, -40.0], 6), _loaded_channels())
+    (plate,) = plates_from_c3d(params, analogs, "bad.c3d", point_units="mm", samples_per_frame=1)
+    assert isinstance(plate, UnusablePlate)
+    assert reason in plate.problem, plate.problem
+    assert plate.index == 0
+    assert plate.force.shape == (analogs.shape[1], 3)
+    for values in (plate.force, plate.cop, plate.free_moment, plate.moment_at_origin):
+        assert np.isnan(values).all()
+    with pytest.raises(InputError) as info:
+        plates_from_c3d(params, analogs, "bad.c3d", point_units="mm", samples_per_frame=1,
+                        strict=True)
+    assert reason in info.value.problem and info.value.source == "bad.c3d"
+
+
+def test_unusable_plate_keeps_readable_corners_and_the_others() -> None:
+    # Two plates: the first has an unsupported type, the second is read as usual.
+    from kinchain.io.forceplates import UnusablePlate
+
+    params = _params(2, [0.0, 0.0, -40.0], 6)
+    fp = params["FORCE_PLATFORM"]
+    fp["USED"] = {"value": np.array([2])}
+    fp["TYPE"] = {"value": np.array([7, 2])}
+    shifted = CORNERS_MM.T + np.array([1000.0, 0.0, 0.0])[:, None]
+    fp["CORNERS"] = {"value": np.stack([CORNERS_MM.T, shifted], -1)}
+    fp["ORIGIN"] = {"value": np.array([[0.0, 0.0, -40.0]] * 2).T}
+    fp["CHANNEL"] = {"value": np.column_stack([np.arange(1, 7), np.arange(1, 7)])}
+    bad, good = plates_from_c3d(params, _loaded_channels(), "two.c3d", point_units="mm",
+                                samples_per_frame=1)
+    assert isinstance(bad, UnusablePlate) and "TYPE 7" in bad.problem
+    np.testing.assert_allclose(bad.corners, CORNERS_MM / 1000.0)
+    assert not isinstance(good, UnusablePlate)
+    np.testing.assert_allclose(good.force[:, 2], 600.0)
