@@ -196,3 +196,34 @@ def test_version() -> None:
 
 def test_shared_data_present() -> None:
     assert (shared_data() / "README.md").is_file()
+
+
+def test_analyze_and_fhir_take_require_kinetics(tmp_path: Path) -> None:
+    """The shared trial option: analyze writes the gait report of a trial whose plate has no
+    signal and says why in one line; with --require-kinetics analyze and fhir refuse it."""
+
+    def silence(c) -> None:  # type: ignore[no-untyped-def]
+        c["data"]["analogs"][:] = 0.0
+
+    bad = _rewrite(tmp_path, "flat.c3d", silence)
+    out = tmp_path / "a"
+    proc = run("analyze", str(bad), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "report.html").is_file() and (out / "analysis.json").is_file()
+    assert "usable strides" in proc.stdout
+    notes = [line for line in proc.stderr.splitlines() if line.startswith("kinetics not computed")]
+    assert notes == [
+        "kinetics not computed: plate 1: never loaded above 20 N (a plate with no signal?)"
+    ], proc.stderr
+    refused = tmp_path / "r"
+    _one_line_error(
+        run("analyze", str(bad), "--out", str(refused), "--require-kinetics"), "flat.c3d", "plate"
+    )
+    assert not refused.exists() or not any(refused.iterdir())
+    bundle = tmp_path / "b.json"
+    _one_line_error(
+        run("fhir", str(bad), "--patient-id", "p1", "--out", str(bundle), "--require-kinetics"),
+        "flat.c3d",
+        "plate",
+    )
+    assert not bundle.exists()
