@@ -46,6 +46,7 @@ from kinchain.gait.spatiotemporal import Spatiotemporal, spatiotemporal
 from kinchain.process import TrialResult
 
 SCHEMA = "kinchain-analysis/1"
+_UNSCHEMED_FINDING_KEYS = frozenset({"n_strides", "insufficient_strides"})
 SIDES: tuple[Side, Side] = ("left", "right")
 _PREFIX = {"left": "L", "right": "R"}
 
@@ -131,8 +132,6 @@ class GaitAnalysis:
                 for e in self.events.events
             ],
             "event_agreement": [asdict(a) for a in self.events.summary],
-            "event_notes": list(self.events.notes),
-            "event_warnings": list(self.events.warnings),
             "spatiotemporal": {
                 "left": st.left.as_dict(),
                 "right": st.right.as_dict(),
@@ -143,7 +142,13 @@ class GaitAnalysis:
             "normative": None,
             "strides": [asdict(s) for s in self.strides],
             "normal_features": self.normal_features,
-            "findings": [asdict(f) for f in self.findings],
+            # Finding.n_strides and .insufficient_strides are not in schema kinchain-analysis/1
+            # (docs/analysis.schema.json forbids extra finding keys); the sentence carries the
+            # "Insufficient strides" statement until the schema adds them.
+            "findings": [
+                {k: v for k, v in asdict(f).items() if k not in _UNSCHEMED_FINDING_KEYS}
+                for f in self.findings
+            ],
         }
         if comp is not None:
             payload["normative"] = {
