@@ -34,6 +34,27 @@ Methods
     as another program (or a person) placed them. They are compared, never used unless asked for
     with ``method="c3d"``.
 
+Default choice (``method="auto"``, ``fallback="checked"``)
+-------------------------------------------------------
+1. Force-plate events wherever a clean contact exists.
+2. Elsewhere the foot-velocity events, each cross-checked against Zeni's: a foot-velocity strike
+   more than ``tolerance_frames`` (2) before the heel's forward maximum relative to the pelvis,
+   or a foot off more than 2 frames after the toe's backward minimum, is physically impossible
+   (the foot still outruns the pelvis, so it is not on the ground), and Zeni's event is used
+   (:func:`checked_kinematic_events`). Where a side's plate events show the foot-velocity
+   method missing by more than 2 frames and Zeni's less, Zeni's are used for that side and kind.
+3. Each kinematic method's offset from this trial's plate events, per kind, is removed, and
+   Zeni's gap-filling events are moved by their median offset from the foot-velocity events
+   (:func:`calibrate_kinematic_events`).
+4. :attr:`GaitEvents.notes` says, for every event where the methods disagree by more than 2
+   frames, which method was used and why; :attr:`GaitEvents.warnings` names every stored C3D
+   event more than 2 frames from the events found in the data (:func:`check_stored_events`),
+   whichever ``method`` is chosen (including ``"c3d"``).
+
+Why not Zeni alone (the default until issue 10): its strikes lead the force plate by 26-45 ms
+on sample_00 (100 Hz), which lengthens stance by about 4 points and double support by about 8
+on sample_00 and sample_03; see ``tests/gait/test_gait_real_trials.py``.
+
 Events of two methods are *matched* when they are of the same side and kind and mutually nearest
 within ``match_window_s`` (default 0.25 s, well under the shortest plausible stride); each matched
 pair is reported as an :class:`EventDisagreement` (``frame_b - frame_a``, in marker frames) and
