@@ -52,7 +52,7 @@ Default choice (``method="auto"``, ``fallback="checked"``)
    whichever ``method`` is chosen (including ``"c3d"``).
 
 Why not Zeni alone (the default until issue 10): its strikes lead the force plate by 26-45 ms
-on sample_00 (100 Hz), which lengthens stance by about 4 points and double support by about 8
+on sample_00 (100 Hz), which lengthens stance by 4-5 points and double support by 8-10
 on sample_00 and sample_03; see ``tests/gait/test_gait_real_trials.py``.
 
 Events of two methods are *matched* when they are of the same side and kind and mutually nearest
