@@ -45,6 +45,7 @@ from kinchain.io.subject import SUBJECT_UNITS
 from kinchain.io.trial import SubjectMeasurements, Trial
 from kinchain.kinematics.angles import joint_angles
 from kinchain.kinetics.bsip import segment_parameters
+from kinchain.kinetics.derivatives import _first_derivative
 from kinchain.kinetics.filtering import lowpass
 from kinchain.kinetics.newton_euler import SegmentState, bottom_up, express_in_frame
 from kinchain.kinetics.plates import Contact, GroundReaction, assign_plates
@@ -94,13 +95,19 @@ class ProcessOptions:
         Vertical force above which a plate is loaded, N.
     swing_clearance_m
         A foot counts as in the air when heel and toe are both this much above their lowest
-        height in the trial, m.
+        height in the trial, m, and it is moving (``swing_speed_mps``).
+    swing_speed_mps
+        ... and the heel or the toe moves faster than this, m/s. A foot standing still on a
+        raised surface without a force plate (a step, a stair) is above its lowest height but
+        not in the air: its ground reaction is unknown, so its kinetics are invalid, not
+        computed as if the foot carried no load.
     """
 
     max_gap_s: float = DEFAULT_MAX_GAP_S
     marker_cutoff_hz: float | None = None
     force_threshold_n: float = 20.0
     swing_clearance_m: float = 0.04
+    swing_speed_mps: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -182,16 +189,21 @@ def _filtered(trial: Trial, cutoff_hz: float | None) -> Trial:
     return replace(trial, markers=markers)
 
 
-def _swing(model: LowerBody, side: str, clearance_m: float) -> NDArray[np.bool_]:
+def _swing(model: LowerBody, side: str, clearance_m: float, speed_mps: float) -> NDArray[np.bool_]:
+    """Frames where the foot is in the air: heel and toe both more than ``clearance_m`` above
+    their lowest height in the trial (m) and the heel or the toe moving faster than
+    ``speed_mps`` (m/s)."""
     heel = model.joints.get(f"{side}_heel", model.joints[f"{side}_ankle"])
     toe = model.joints[f"{side}_toe"]
     z_heel, z_toe = heel[:, 2], toe[:, 2]
     if not (np.isfinite(z_heel).any() and np.isfinite(z_toe).any()):
         return np.zeros(len(z_heel), dtype=bool)  # never seen: never known to be in the air
+    v_heel = np.linalg.norm(_first_derivative(heel, model.point_rate), axis=1)
+    v_toe = np.linalg.norm(_first_derivative(toe, model.point_rate), axis=1)
     with np.errstate(invalid="ignore"):
-        return np.asarray(
-            (z_heel > np.nanmin(z_heel) + clearance_m) & (z_toe > np.nanmin(z_toe) + clearance_m)
-        )
+        high = (z_heel > np.nanmin(z_heel) + clearance_m) & (z_toe > np.nanmin(z_toe) + clearance_m)
+        moving = (v_heel > speed_mps) | (v_toe > speed_mps)
+    return np.asarray(high & moving)
 
 
 def _kinetics(
@@ -213,7 +225,9 @@ def _kinetics(
     for side in SIDES:
         p = _PREFIX[side]
         grf = assignment.grf[side]
-        swing = _swing(model, side, options.swing_clearance_m) & ~grf.on_plate
+        swing = (
+            _swing(model, side, options.swing_clearance_m, options.swing_speed_mps) & ~grf.on_plate
+        )
         states = {
             "foot": SegmentState(
                 segment_parameters("foot", mass_kg, j[f"{side}_ankle"], j[f"{side}_toe"]),
