@@ -15,6 +15,8 @@ import pytest
 
 from kinchain.io.forceplates import plate_frame, plate_outputs
 from kinchain.kinetics.plates import assign_plates
+from kinchain.process import process_trial
+from shared_paths import shared_data
 
 THETA = np.deg2rad(30.0)
 H = 0.20  # m, height of the plate centre above the lab floor
@@ -166,3 +168,27 @@ def test_foot_overhanging_the_edge_is_partial() -> None:
     ).contacts
     assert not contact.used
     assert contact.reason == "partial: left foot not entirely on the plate"
+
+
+C3D_ORG = shared_data() / "c3d-org"
+
+
+@pytest.mark.skipif(not C3D_ORG.exists(), reason="shared data not available")
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "sample_00/pyCGM2 lower limb CGM24 Walking01.c3d",
+            [(0, "left", 211, 275, True)],
+        ),
+        # The corners of sample_09's plates tilt them by 0.18 degrees and set them 0.7 mm and
+        # -1.1 mm from z = 0: read in their own plane, the decisions are those of the level
+        # reading (snapshot of the lab-XY reading before issue 10).
+        ("sample_09/VER4C3D.c3d", [(0, "right", 67, 113, True), (1, "left", 108, 147, True)]),
+    ],
+)
+def test_level_real_plates_keep_their_contacts(name: str, expected: list) -> None:
+    kw = {"subject_file": C3D_ORG / "sample_09/42798.mp"} if "VER4" in name else {}
+    result = process_trial(C3D_ORG / name, **kw)
+    got = [(c.plate, c.side, c.start, c.end, c.used) for c in result.contacts]
+    assert got == expected
