@@ -19,10 +19,11 @@ Kinetics are computed only on frames where the foot is on a force plate in a cle
 contact, or clearly in the air (swing: neither heel nor toe within ``swing_clearance_m`` of their
 lowest height in the trial); every other frame is NaN and flagged invalid.
 
-Kinetics degrade instead of failing: when the force plates cannot give a single clean contact (no
-plates, a plate the file describes but whose forces cannot be read, a plate with no signal, only
-partial or shared contacts), the kinematics are still returned, every kinetic output is NaN with
-its ``valid_*`` False, and :attr:`TrialResult.kinetics_problem` says why, plate by plate
+Kinetics degrade instead of failing: when the subject has no body mass, or the force plates cannot
+give a single clean contact (no plates, a plate the file describes but whose forces cannot be
+read, a plate with no signal, only partial or shared contacts), the kinematics are still returned,
+every kinetic output is NaN with its ``valid_*`` False, and
+:attr:`TrialResult.kinetics_problem` says why, plate by plate
 (``"plate 1: not usable: FORCE_PLATFORM:CHANNEL lists 6 channels ..."``). Pass
 ``require_kinetics=True`` to get the :class:`~kinchain.errors.InputError` instead.
 """
@@ -343,9 +344,9 @@ def process(
     options
         Processing parameters.
     kinetics
-        Compute joint loads. Needs a body mass (:class:`InputError` without one; use
-        ``kinetics=False`` for kinematics only) and force plates: when the plates give no clean
-        contact, kinetics degrade (see the module notes and ``TrialResult.kinetics_problem``).
+        Compute joint loads. Needs a body mass and force plates: without a mass, or when the
+        plates give no clean contact, kinetics degrade (see the module notes and
+        ``TrialResult.kinetics_problem``); ``kinetics=False`` skips them on purpose.
     require_kinetics
         With ``kinetics``: refuse (:class:`InputError`, naming each plate's problem) a trial
         whose kinetics cannot be computed, or with a plate that cannot be read, instead of
@@ -358,8 +359,8 @@ def process(
     Raises
     ------
     InputError
-        Bad markers or subject measurements; with ``kinetics``, a missing body mass; with
-        ``require_kinetics``, unusable force plates.
+        Bad markers or subject measurements; with ``require_kinetics``, a missing body mass
+        or unusable force plates.
     """
     options = options or ProcessOptions()
     subject = subject if subject is not None else trial.subject
@@ -385,15 +386,22 @@ def process(
     kinetics_problem: str | None = None
     if kinetics:
         mass = model.subject.mass_kg
-        if not (np.isfinite(mass) and mass > 0):
+        has_mass = bool(np.isfinite(mass) and mass > 0)
+        if not has_mass and require_kinetics:
             raise InputError(model.subject.source, "subject.mass_kg is missing or not positive")
         if require_kinetics and problems:
             why = "; ".join(f"plate {k}: {v}" for k, v in problems.items())
             raise InputError(trial.path, f"force plates not usable for kinetics ({why})")
         loads, load_valid = _invalid_kinetics(model.n_frames)
-        if trial.plates:
+        if not has_mass:
+            # Joint loads are reported per kg and the segments' inertia scales with the mass:
+            # without it nothing kinetic can be computed, but the kinematics stand.
+            kinetics_problem = (
+                f"no body mass in {model.subject.source} (give --mass-kg or a subject file)"
+            )
+        elif trial.plates:
             loads, load_valid, contacts, grf = _kinetics(trial, model, mass, options)
-        if not any(c.used for c in contacts):
+        if has_mass and not any(c.used for c in contacts):
             kinetics_problem = _why_no_kinetics(
                 trial, contacts, problems, options.force_threshold_n
             )

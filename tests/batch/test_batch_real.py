@@ -71,7 +71,9 @@ def test_all_real_trials(tmp_path: Path, procs: Procs) -> None:
         assert row.error_type == "InputError", row.message
     msg = errors.set_index("trial_id")["message"]
     assert "no subject measurements" in msg["sample_00/Walk1.c3d"]
-    assert "FORCE_PLATFORM" in msg["sample_11/evart.c3d"]
+    # evart's plates 1-2 cannot be read (6 channels for type 3): since issue 10 that no longer
+    # stops the trial; what does is that the file has no subject measurements.
+    assert "no subject measurements" in msg["sample_11/evart.c3d"]
 
     curves = read(out, "curves")
     assert len(curves) == len(ok) * 2 * 101
@@ -87,5 +89,5 @@ def test_all_real_trials(tmp_path: Path, procs: Procs) -> None:
 
     report = (out / "cohort.html").read_text(encoding="utf-8")
     assert report.count("data:image/png;base64,") == 3
-    assert "FORCE_PLATFORM:CHANNEL lists 6 channels" in report
+    assert "no subject measurements" in report
     assert "Walk1.c3d" in report

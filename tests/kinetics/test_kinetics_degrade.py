@@ -121,14 +121,6 @@ def test_a_good_plate_beside_an_unusable_one(demo: Trial, full) -> None:  # type
         process(trial, require_kinetics=True)
 
 
-def test_missing_mass_is_still_an_error(demo: Trial) -> None:
-    # Not a plate problem: kinetics were asked for and need a mass.
-    assert demo.subject is not None
-    trial = replace(demo, subject=replace(demo.subject, mass_kg=float("nan")))
-    with pytest.raises(InputError, match="mass"):
-        process(trial)
-
-
 def test_gait_analysis_runs_without_kinetics(demo: Trial) -> None:
     why = "FORCE_PLATFORM:CHANNEL is missing"
     result = process(replace(demo, plates=(_unusable(demo.plates[0], why),)))
@@ -167,3 +159,20 @@ def test_real_trial_with_partial_contacts_only() -> None:
     assert gait.strides
     with pytest.raises(InputError, match=r"no clean force-plate contact .*partial"):
         process_trial(SUB_LABELS, subject=SUBJECT, require_kinetics=True)
+
+
+def test_no_body_mass_keeps_the_kinematics_and_says_why(demo: Trial, full) -> None:  # type: ignore[no-untyped-def]
+    """A subject without a body mass (a file that stores none, typed lengths only): kinematics
+    as with the mass, kinetics invalid with the reason; refused with ``require_kinetics``."""
+    assert demo.subject is not None
+    massless = replace(demo, subject=replace(demo.subject, mass_kg=float("nan")))
+    result = process(massless)
+    _kinematics_unchanged(result, full)
+    _kinetics_invalid(result)
+    assert result.kinetics_problem is not None
+    assert "no body mass" in result.kinetics_problem
+    assert result.provenance["kinetics"]["computed"] is False  # type: ignore[index]
+    analysis = analyze(result)
+    assert analysis.spatiotemporal.side("left").n_strides > 0
+    with pytest.raises(InputError, match="mass_kg"):
+        process(massless, require_kinetics=True)

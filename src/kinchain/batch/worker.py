@@ -64,6 +64,9 @@ class BatchSettings:
         A static trial for the trials whose spec names none (a one-subject session).
     flat_foot
         The static trials were recorded with the sole flat on a level floor.
+    require_kinetics
+        A trial whose kinetics cannot be computed (no usable plate contact, no body mass) is an
+        error instead of a trial with kinematics only.
     """
 
     max_gap_s: float = 0.1
@@ -74,6 +77,7 @@ class BatchSettings:
     marker_diameter_mm: float | None = None
     static_file: str | None = None
     flat_foot: bool = False
+    require_kinetics: bool = False
 
     def options(self) -> ProcessOptions:
         return ProcessOptions(max_gap_s=self.max_gap_s, marker_cutoff_hz=self.marker_cutoff_hz)
@@ -98,6 +102,8 @@ class BatchSettings:
             out["static"] = file_sha256(self.static_file)
         if self.flat_foot:
             out["flat_foot"] = True
+        if self.require_kinetics:
+            out["require_kinetics"] = True
         return out
 
     def params_hash(self) -> str:
@@ -150,7 +156,12 @@ def analyse_trial(spec: TrialSpec, settings: BatchSettings) -> tuple[TrialResult
         stage = "subject"
         trial = _apply_trial_options(trial, spec, settings)
         stage = "process"
-        result = process(trial, options=settings.options(), kinetics=settings.kinetics)
+        result = process(
+            trial,
+            options=settings.options(),
+            kinetics=settings.kinetics,
+            require_kinetics=settings.require_kinetics,
+        )
         stage = "analyze"
         analysis = analyze(result, event_method=settings.event_method)
     except Exception as exc:

@@ -161,6 +161,7 @@ def register(app: typer.Typer) -> None:
             show_default=False,
         ),
         flat_foot: bool = to.FLAT_FOOT,
+        require_kinetics: bool = to.REQUIRE_KINETICS,
         subject: Path | None = typer.Option(
             None,
             "--subject",
@@ -246,6 +247,7 @@ def register(app: typer.Typer) -> None:
             marker_diameter_mm=marker_diameter_mm,
             static_file=str(static.resolve()) if static is not None else None,
             flat_foot=flat_foot,
+            require_kinetics=require_kinetics,
         )
         console = Console(stderr=True)
         progress = _RichProgress(console)

@@ -56,8 +56,9 @@ FLAT_FOOT = typer.Option(
 REQUIRE_KINETICS = typer.Option(
     False,
     "--require-kinetics",
-    help="Refuse the trial (exit 2) when its force plates cannot give kinetics; by default its "
-    "kinematics are written and the kinetics marked invalid, with the reason.",
+    help="Refuse the trial (exit 2) when its force plates or a missing body mass leave no "
+    "kinetics; by default its kinematics are written and the kinetics marked invalid, with the "
+    "reason.",
 )
 MASS_KG = typer.Option(None, "--mass-kg", help="Body mass, kg (wins over the subject file).")
 HEIGHT_M = typer.Option(None, "--height-m", help="Standing height, m.")
