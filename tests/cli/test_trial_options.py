@@ -260,3 +260,30 @@ def test_batch_refuses_bad_trial_options(tmp_path: Path) -> None:
         assert needle in proc.stderr
         assert "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_require_kinetics_on_every_command(tmp_path: Path) -> None:
+    """A trial with no body mass: kinematics and a note by default on process, analyze, fhir and
+    batch; refused with --require-kinetics (exit 2, or a failed trial in a batch)."""
+    lengths = [a for a in MEASURE_ARGS if a not in ("--mass-kg", "80", "--height-m", "1.7")]
+    c = ezc3d.c3d(str(DEMO))  # the demo trial without its PROCESSING group's body mass
+    del c["parameters"]["PROCESSING"]
+    bare = tmp_path / "bare.c3d"
+    c.write(str(bare))
+    for command in ("process", "analyze", "fhir"):
+        out = ["--out", str(tmp_path / ("b.json" if command == "fhir" else command))]
+        extra = ["--patient-id", "P1"] if command == "fhir" else []
+        proc = run(command, str(bare), *out, *extra, *lengths)
+        assert proc.returncode == 0, (command, proc.stderr)
+        assert "kinetics not computed: no body mass" in proc.stderr, (command, proc.stderr)
+        proc = run(command, str(bare), *out, *extra, *lengths, "--require-kinetics")
+        assert proc.returncode == 2, (command, proc.stderr)
+        assert "mass_kg" in proc.stderr and "Traceback" not in proc.stderr
+    session = tmp_path / "session"
+    session.mkdir()
+    (session / "bare.c3d").write_bytes(bare.read_bytes())
+    for flag, summary in (([], "1 ok, 0 failed"), (["--require-kinetics"], "0 ok, 1 failed")):
+        out = tmp_path / f"batch{len(flag)}"
+        proc = run("batch", str(session), "--out", str(out), "--workers", "1", "--no-report",
+                   *lengths, *flag)  # fmt: skip
+        assert summary in proc.stdout, proc.stdout + proc.stderr

@@ -162,4 +162,7 @@ def fhir_command(
     if problems:
         raise ProcessingError(f"the FHIR bundle is not valid: {problems[0]}")
     write_atomic(target, json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
+    note = to.kinetics_note(result)
+    if note is not None:
+        typer.echo(note, err=True)
     typer.echo(str(target))
