@@ -46,7 +46,6 @@ from kinchain.gait.spatiotemporal import Spatiotemporal, spatiotemporal
 from kinchain.process import TrialResult
 
 SCHEMA = "kinchain-analysis/1"
-_UNSCHEMED_FINDING_KEYS = frozenset({"n_strides", "insufficient_strides"})
 SIDES: tuple[Side, Side] = ("left", "right")
 _PREFIX = {"left": "L", "right": "R"}
 
@@ -100,6 +99,20 @@ class GaitAnalysis:
         """The findings that fired."""
         return [f for f in self.findings if f.fired]
 
+    def kinetics_status(self) -> dict[str, Any]:
+        """Whether kinetics were computed, why not (``problem``), and each force plate that
+        could not be read, by 1-based plate number."""
+        recorded = self.result.provenance.get("kinetics")
+        if isinstance(recorded, dict) and "computed" in recorded:
+            computed = bool(recorded["computed"])
+        else:
+            computed = self.result.kinetics_problem is None
+        return {
+            "computed": computed,
+            "problem": self.result.kinetics_problem,
+            "plates": {str(k): v for k, v in self.result.plate_problems.items()},
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable analysis (schema ``kinchain-analysis/1``), JSON-ready."""
         trial = self.result.trial
@@ -132,6 +145,9 @@ class GaitAnalysis:
                 for e in self.events.events
             ],
             "event_agreement": [asdict(a) for a in self.events.summary],
+            "event_notes": list(self.events.notes),
+            "event_warnings": list(self.events.warnings),
+            "kinetics": self.kinetics_status(),
             "spatiotemporal": {
                 "left": st.left.as_dict(),
                 "right": st.right.as_dict(),
@@ -142,13 +158,7 @@ class GaitAnalysis:
             "normative": None,
             "strides": [asdict(s) for s in self.strides],
             "normal_features": self.normal_features,
-            # Finding.n_strides and .insufficient_strides are not in schema kinchain-analysis/1
-            # (docs/analysis.schema.json forbids extra finding keys); the sentence carries the
-            # "Insufficient strides" statement until the schema adds them.
-            "findings": [
-                {k: v for k, v in asdict(f).items() if k not in _UNSCHEMED_FINDING_KEYS}
-                for f in self.findings
-            ],
+            "findings": [asdict(f) for f in self.findings],
         }
         if comp is not None:
             payload["normative"] = {

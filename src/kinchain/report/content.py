@@ -423,7 +423,13 @@ def _curves_section(analysis: GaitAnalysis, has_kinetics: bool) -> list[Block]:
             cap += "(no clean force-plate stance): only the other side is drawn."
         out.append(Figure("kinetics", cap))
     else:
-        out.append(Para("No kinetics in this analysis (kinematics only).", tone="muted"))
+        problem = analysis.result.kinetics_problem
+        text = (
+            f"Joint moments and powers were not computed: {problem}."
+            if problem
+            else "No kinetics in this analysis (kinematics only)."
+        )
+        out.append(Para(text, tone="caveat" if problem else "muted"))
     return out
 
 
@@ -549,6 +555,12 @@ def _events_section(analysis: GaitAnalysis) -> list[Block]:
     if "fallback" in params:
         pairs.append(("Fallback without force plate", str(params["fallback"])))
     out: list[Block] = [Heading("Events and strides", 2, "events"), KeyValues(tuple(pairs))]
+    if ev.warnings:
+        out.append(Para("Events stored in the file that the data contradict:", tone="caveat"))
+        out.append(Bullets(tuple(ev.warnings)))
+    if ev.notes:
+        out.append(Para("Where the detection methods disagreed, and what was used:"))
+        out.append(Bullets(tuple(ev.notes)))
     if ev.summary:
         rows = tuple(
             (
@@ -885,7 +897,9 @@ def build_document(
         When the report was made (shown as the processing date).
     """
     clinical = assessment.clinical if assessment is not None else None
-    has_kinetics = any(lbl.endswith("Moment") for lbl in analysis.result.outputs)
+    has_kinetics = analysis.result.kinetics_problem is None and any(
+        lbl.endswith("Moment") for lbl in analysis.result.outputs
+    )
     blocks: list[Block] = []
     blocks.extend(_header(analysis, generated))
     blocks.extend(_summary(analysis, clinical))
