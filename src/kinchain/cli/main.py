@@ -36,6 +36,7 @@ _COMMAND_MODULES = (
     "kinchain.cli.analyze",
     "kinchain.cli.batch",
     "kinchain.cli.fhir",
+    "kinchain.cli.norms",
     "kinchain.cli.serve",
 )
 
