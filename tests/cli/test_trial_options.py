@@ -158,7 +158,7 @@ def test_bad_trial_options_fail_in_one_line(tmp_path: Path) -> None:
         (["--max-gap", "-1"], "--max-gap"),
         (["--flat-foot"], "--flat-foot"),
     ):
-        for command in (["process"], ["analyze"]):
+        for command in (["process"], ["analyze"], ["export"]):
             proc = run(*command, str(DEMO), "--out", str(tmp_path / "o"), *args)
             assert proc.returncode == 2, (args, proc.stderr)
             assert needle in proc.stderr
@@ -287,3 +287,13 @@ def test_require_kinetics_on_every_command(tmp_path: Path) -> None:
         proc = run("batch", str(session), "--out", str(out), "--workers", "1", "--no-report",
                    *lengths, *flag)  # fmt: skip
         assert summary in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_export_takes_every_trial_option(tmp_path: Path, renamed: Path, standing: Path) -> None:
+    out = tmp_path / "out"
+    proc = run("export", str(renamed), "--out", str(out), *all_options(tmp_path, standing))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / f"{STEM}.trc").is_file() and (out / f"{STEM}_grf.mot").is_file()
+    # --marker-map: the renamed knee marker is exported under its Plug-in Gait name.
+    header = (out / f"{STEM}.trc").read_text(encoding="utf-8").splitlines()[3]
+    assert "LKNE" in header.split() and "KneeL" not in header.split()

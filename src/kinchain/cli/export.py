@@ -365,8 +365,19 @@ def register(app: typer.Typer) -> None:
         subject: Path | None = to.SUBJECT,
         grf: Path | None = to.GRF,
         marker_map: str | None = to.MARKER_MAP,
+        marker_diameter_mm: float | None = to.MARKER_DIAMETER,
         marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
         max_gap_s: float = to.MAX_GAP,
+        static: Path | None = to.STATIC,
+        flat_foot: bool = to.FLAT_FOOT,
+        mass_kg: float | None = to.MASS_KG,
+        height_m: float | None = to.HEIGHT_M,
+        leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
+        leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
+        knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
+        knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
+        ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
+        ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
         left_body: str = typer.Option(
             DEFAULT_FOOT_BODIES["left"], "--left-body", help="OpenSim body of the left foot."
         ),
@@ -398,7 +409,26 @@ def register(app: typer.Typer) -> None:
         for side, body in bodies.items():
             if not body or any(c.isspace() for c in body):
                 raise InputError(f"--{side}-body", f"{body!r} is not an OpenSim body name")
-        loaded, subj = to.load_inputs(trial, subject=subject, grf=grf, marker_map=marker_map)
+        measurements = to.measurements_si(
+            mass_kg=mass_kg,
+            height_m=height_m,
+            leg_length_left_mm=leg_length_left_mm,
+            leg_length_right_mm=leg_length_right_mm,
+            knee_width_left_mm=knee_width_left_mm,
+            knee_width_right_mm=knee_width_right_mm,
+            ankle_width_left_mm=ankle_width_left_mm,
+            ankle_width_right_mm=ankle_width_right_mm,
+        )
+        loaded, subj = to.load_inputs(
+            trial,
+            subject=subject,
+            grf=grf,
+            marker_map=marker_map,
+            static=static,
+            flat_foot=flat_foot,
+            marker_diameter_mm=marker_diameter_mm,
+            measurements=measurements,
+        )
         export = prepare_export(loaded, subj, options, walk_along_x=walk_along_x)
         if export.grf is None and require_kinetics:
             raise InputError(str(trial), f"no ground reaction to export: {export.no_grf_reason}")
