@@ -181,7 +181,7 @@ def _summary(built: BuiltNorms) -> list[str]:
             subjects = f"{c.n_subjects} subject{'' if c.n_subjects == 1 else 's'}, "
         g = c.gps_reference
         lines.append(
-            f"class {name} ({where}): {subjects}{c.n_trials} trials, {c.n_strides} strides; "
+            f"class {name} ({where}): {subjects}{c.n_trials} trial(s), {c.n_strides} strides; "
             f"{len(c.normative.mean)} curves; reference strides' GPS {g.mean:.2f} ± "
             f"{g.sd:.2f} deg"
         )
