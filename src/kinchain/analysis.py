@@ -262,7 +262,7 @@ def analyze(
                 continue
             span = cyc.end - cyc.start
             fo_pct = (cyc.foot_off - cyc.start) / span * 100.0 if span > 0 else float("nan")
-            f = curve_features(_family_curves(cset, i), fo_pct)
+            f = curve_features(_family_curves(cset, i), fo_pct, span / result.trial.point_rate)
             load: StanceLoading | None = None
             if cyc.kinetics_valid and grf is not None and np.isfinite(cyc.foot_off):
                 start = int(np.ceil(cyc.start))

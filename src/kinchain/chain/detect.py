@@ -21,6 +21,11 @@ Normal ranges
   symmetry indices (Robinson et al. 1987) or differences beyond kinchain defaults, stated with
   each finding; they are not validated cut-offs.
 - Centre-of-pressure offset from the foot axis: kinchain defaults, no normative source.
+- Knee adduction moment (external; first and second peak, impulse), reported as evidence of the
+  knee-to-ankle summary, it does not make that finding fire: the peaks against the
+  speed-matched normative mean ± ``z`` SD like the curve features; the impulse without a normal
+  range (the packaged normative set holds no stride duration). Definitions, sign convention and
+  literature (Miyazaki et al. 2002) in :mod:`kinchain.chain.knee_loading`.
 
 Severity: by the largest exceedance of a firing criterion, in units of its threshold:
 up to 1.5× mild, up to 2× moderate, beyond severe. No finding uses invalid frames: only usable
@@ -757,10 +762,62 @@ def ankle_overload(data: ChainData, t: Thresholds) -> list[Finding]:
     return out
 
 
+def knee_adduction_evidence(data: ChainData, side: str, t: Thresholds) -> list[Evidence]:
+    """The knee adduction moment of ``side``'s force-plate strides as evidence items.
+
+    The first and second peak (N·m/kg) with the normative mean ± ``t.z`` SD as their range
+    (``normal_low``/``normal_high`` NaN without normative data), and the impulse (N·m·s/kg) with
+    no normal range; all external, adduction positive (:mod:`kinchain.chain.knee_loading`).
+    ``per_cycle`` holds the value of each stride with kinetics, in stride order. Empty when the
+    side has no stride with kinetics or no finite knee adduction moment.
+    """
+    d = data.sides[side]
+    kin = [s for s, k in zip(d.strides, d.kinetic, strict=True) if k]
+    out: list[Evidence] = []
+    items = (
+        ("knee_adduction_moment_first_peak_nm_kg", "knee adduction moment, first peak (external)"),
+        (
+            "knee_adduction_moment_second_peak_nm_kg",
+            "knee adduction moment, second peak (external)",
+        ),
+    )
+    for feature, quantity in items:
+        values = [getattr(s, feature) for s in kin]
+        if not np.isfinite(values).any():
+            continue
+        lo = hi = float("nan")
+        source = "no normative data"
+        if data.normal is not None:
+            mu = data.normal.mean.get(feature, np.nan)
+            sd = data.normal.sd.get(feature, np.nan)
+            if np.isfinite(mu) and np.isfinite(sd) and sd > 0:
+                lo, hi = mu - t.z * sd, mu + t.z * sd
+                source = f"{data.normal.source}, mean ± {t.z:g} SD"
+        out.append(Evidence(quantity, _mean(values), "N·m/kg", lo, hi, source, _per(values)))
+    impulse = [s.knee_adduction_impulse_nm_s_kg for s in kin]
+    if np.isfinite(impulse).any():
+        out.append(
+            Evidence(
+                "knee adduction moment impulse over stance (external)",
+                _mean(impulse),
+                "N·m·s/kg",
+                float("nan"),
+                float("nan"),
+                "no normal range: the normative set holds no stride duration",
+                _per(impulse),
+            )
+        )
+    return out
+
+
 def knee_to_ankle_propagation(
     data: ChainData, t: Thresholds, stiff: list[Finding], overload: list[Finding]
 ) -> list[Finding]:
-    """Does the ankle take over work the knee is not doing, on the same side and strides?"""
+    """Does the ankle take over work the knee is not doing, on the same side and strides?
+
+    The evidence also carries the side's knee adduction moment (:func:`knee_adduction_evidence`)
+    as the summary of frontal-plane knee loading; it does not decide whether the finding fires.
+    """
     out: list[Finding] = []
     for side in SIDES:
         d = data.sides[side]
@@ -804,6 +861,7 @@ def knee_to_ankle_propagation(
                     f"not computed: {len(kin_idx)} stride(s) with kinetics, {t.min_strides} needed",
                 )
             )
+        evidence.extend(knee_adduction_evidence(data, side, t))
         fired = knee.fired and ankle.fired and share_up
         cycles = tuple(sorted(set(knee.cycles) & set(ankle.cycles)))
         severity: Severity = "none"

@@ -29,7 +29,14 @@ ankle share of support moment         the ankle's part of the extensor (support)
                                       max(X, 0) (after Winter 1980's support moment)
 ankle / knee share of positive work   positive work of the joint in stance over the positive
                                       work of hip, knee and ankle together
+knee adduction moment, 1st / 2nd     maximum external knee adduction moment (= knee moment Y,
+peak                                  internal abductor +) in the first / second half of stance
+knee adduction moment impulse         its time integral over stance, N·m·s/kg (needs the stride
+                                      time; NaN on normative mean curves)
 ====================================  ========================================================
+
+The knee adduction moment measures, their sign convention and literature are in
+:mod:`kinchain.chain.knee_loading`.
 
 References
 ----------
@@ -47,6 +54,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import NDArray
 
+from kinchain.chain.knee_loading import kam_from_stride_curve, kam_windows
+
 FloatArray = NDArray[np.float64]
 N_POINTS = 101
 _PCT = np.linspace(0.0, 100.0, N_POINTS)
@@ -56,8 +65,9 @@ _PCT = np.linspace(0.0, 100.0, N_POINTS)
 class CurveFeatures:
     """Features of one stride (or one normative mean curve); NaN where not computable.
 
-    Units: degrees for angles, W/kg for powers, N·m/kg for moments, J/kg for work, fractions
-    (0..1) for shares.
+    Units: degrees for angles, W/kg for powers, N·m/kg for moments, N·m·s/kg for the knee
+    adduction moment impulse, fractions (0..1) for shares. Knee adduction moments are external,
+    adduction positive (:mod:`kinchain.chain.knee_loading`).
     """
 
     knee_flexion_loading_deg: float
@@ -74,6 +84,9 @@ class CurveFeatures:
     ankle_support_share: float
     ankle_positive_work_share: float
     knee_positive_work_share: float
+    knee_adduction_moment_first_peak_nm_kg: float
+    knee_adduction_moment_second_peak_nm_kg: float
+    knee_adduction_impulse_nm_s_kg: float
 
     def as_dict(self) -> dict[str, float]:
         """Feature name -> value."""
@@ -94,6 +107,8 @@ CURVE_FEATURES: dict[str, tuple[str, int]] = {
     "a2_power_w_kg": ("AnklePower", 2),
     "ankle_plantarflexor_moment_peak_nm_kg": ("AnkleMoment", 0),
     "ankle_inversion_moment_nm_kg": ("AnkleMoment", 1),
+    "knee_adduction_moment_first_peak_nm_kg": ("KneeMoment", 1),
+    "knee_adduction_moment_second_peak_nm_kg": ("KneeMoment", 1),
 }
 
 
@@ -129,6 +144,7 @@ def feature_windows(foot_off_pct: float) -> dict[str, tuple[NDArray[np.bool_], s
     # on the plate, and the sample at foot off itself may fall just after it.
     stance = _window(0.0, fo - 1.0)
     mid = _window(0.2 * fo, 0.8 * fo)
+    kam_first, kam_second = kam_windows(fo)
     return {
         "knee_flexion_loading_deg": (_window(0.0, 20.0), "max"),
         "knee_flexion_swing_peak_deg": (_window(fo, 100.0), "max"),
@@ -140,10 +156,14 @@ def feature_windows(foot_off_pct: float) -> dict[str, tuple[NDArray[np.bool_], s
         "a2_power_w_kg": (_window(40.0, fo - 1.0), "max"),
         "ankle_plantarflexor_moment_peak_nm_kg": (stance, "max"),
         "ankle_inversion_moment_nm_kg": (mid, "mean"),
+        "knee_adduction_moment_first_peak_nm_kg": (kam_first, "max"),
+        "knee_adduction_moment_second_peak_nm_kg": (kam_second, "max"),
     }
 
 
-def curve_features(curves: Mapping[str, FloatArray], foot_off_pct: float) -> CurveFeatures:
+def curve_features(
+    curves: Mapping[str, FloatArray], foot_off_pct: float, stride_time_s: float = float("nan")
+) -> CurveFeatures:
     """Features of one stride's curves.
 
     Parameters
@@ -152,6 +172,9 @@ def curve_features(curves: Mapping[str, FloatArray], foot_off_pct: float) -> Cur
         Label family without side prefix (``"KneeAngles"``, ``"AnklePower"``, ...) -> ``(101, 3)``.
     foot_off_pct
         This foot's foot off, % of the stride (60 % assumed when NaN).
+    stride_time_s
+        The stride's duration, s, for the knee adduction moment impulse (NaN without it, e.g.
+        on normative mean curves).
     """
     values: dict[str, float] = {}
     for name, (window, how) in feature_windows(foot_off_pct).items():
@@ -180,6 +203,12 @@ def curve_features(curves: Mapping[str, FloatArray], foot_off_pct: float) -> Cur
     ok = all(np.isfinite(v) for v in work.values()) and total > 0
     values["ankle_positive_work_share"] = float(work["Ankle"] / total) if ok else float("nan")
     values["knee_positive_work_share"] = float(work["Knee"] / total) if ok else float("nan")
+    knee_moment = curves.get("KneeMoment")
+    values["knee_adduction_impulse_nm_s_kg"] = (
+        kam_from_stride_curve(knee_moment, fo, stride_time_s).impulse_nm_s_kg
+        if knee_moment is not None
+        else float("nan")
+    )
     return CurveFeatures(**values)
 
 
