@@ -10,8 +10,10 @@ Outputs follow Plug-in Gait's labels and layouts:
 - ``{L,R}{Hip,Knee,Ankle}Moment``: net **internal** joint moment, N·m/kg, expressed in the distal
   segment's frame and ordered as Plug-in Gait reports them: X sagittal (extensor / plantarflexor
   positive), Y frontal (abductor positive), Z transverse.
-- ``{L,R}{Hip,Knee,Ankle}Force``: joint reaction force on the distal segment, N/kg, in the same
-  frame and order.
+- ``{L,R}{Hip,Knee,Ankle}Force``: joint reaction force on the distal segment, N/kg, along the
+  distal segment's axes as Plug-in Gait stores it, the same on both sides (hip and knee: the
+  thigh's and the tibia's x, y, z; ankle: -x, y, -z of Plug-in Gait's foot frame), not in the
+  moments' order.
 - ``{L,R}{Hip,Knee,Ankle}Power``: joint power, W/kg, as Plug-in Gait stores it: X = Y = 0, Z the
   total power (generation positive).
 
@@ -58,8 +60,8 @@ from kinchain.model.vectors import FloatArray
 
 _PREFIX = {"left": "L", "right": "R"}
 
-# Plug-in Gait's component order and signs for loads expressed in the distal frame, per joint and
-# side: output component k = sign[k] * local[perm[k]]. Checked against the Plug-in Gait moments
+# Plug-in Gait's component order and signs for moments expressed in the distal frame, per joint
+# and side: output component k = sign[k] * local[perm[k]]. Checked against the Plug-in Gait moments
 # stored in c3d.org sample_00 and sample_09 (tests/validation).
 _LOAD_LAYOUT: dict[tuple[str, str], tuple[tuple[int, int, int], tuple[float, float, float]]] = {
     ("Ankle", "left"): ((1, 2, 0), (1.0, -1.0, 1.0)),
@@ -68,6 +70,16 @@ _LOAD_LAYOUT: dict[tuple[str, str], tuple[tuple[int, int, int], tuple[float, flo
     ("Knee", "right"): ((1, 0, 2), (-1.0, -1.0, -1.0)),
     ("Hip", "left"): ((1, 0, 2), (1.0, 1.0, 1.0)),
     ("Hip", "right"): ((1, 0, 2), (1.0, -1.0, -1.0)),
+}
+# Joint forces are not laid out like the moments: Plug-in Gait stores the force on the distal
+# segment with the distal frame's own components, the same on both sides (knee and hip: x, y, z
+# as they are; ankle, in Plug-in Gait's foot frame: -x, y, -z). Measured on every component of
+# the forces stored in c3d.org sample_00 and sample_09 (tests/validation/test_joint_forces.py):
+# 0.05-0.5 N/kg RMS with this layout, 1-14 N/kg with the moments' one.
+_FORCE_LAYOUT: dict[str, tuple[tuple[int, int, int], tuple[float, float, float]]] = {
+    "Ankle": ((0, 1, 2), (-1.0, 1.0, -1.0)),
+    "Knee": ((0, 1, 2), (1.0, 1.0, 1.0)),
+    "Hip": ((0, 1, 2), (1.0, 1.0, 1.0)),
 }
 _DISTAL_FRAME = {"Ankle": "foot", "Knee": "shank_proximal", "Hip": "thigh"}
 
@@ -267,7 +279,8 @@ def _kinetics(
             R = seg[f"{side}_{_DISTAL_FRAME[joint]}"].R
             perm, sign = _LOAD_LAYOUT[(joint, side)]
             moment = express_in_frame(load.moment, R)[:, perm] * np.array(sign) / mass_kg
-            force = express_in_frame(load.force, R)[:, perm] * np.array(sign) / mass_kg
+            fperm, fsign = _FORCE_LAYOUT[joint]
+            force = express_in_frame(load.force, R)[:, fperm] * np.array(fsign) / mass_kg
             power = pig_power_vector(joint_power(load.moment, *omega[joint]), mass_kg)
             ok = base_ok & np.isfinite(moment).all(axis=1) & np.isfinite(power).all(axis=1)
             for kind, values in (("Moment", moment), ("Force", force), ("Power", power)):
