@@ -197,7 +197,9 @@ def register(app: typer.Typer) -> None:
     )
     app.add_typer(norms, name="norms")
 
-    @norms.command("build")
+    @norms.command(
+        "build", short_help="Build a normative reference from a lab's own healthy trials."
+    )
     def build_cmd(
         trials: list[Path] = typer.Argument(
             ..., help="Healthy trials: .c3d/.trc files, folders or batch manifests."
