@@ -88,6 +88,13 @@ def test_manifest_build_round_trips_and_analyze_names_the_reference(tmp_path: Pa
     expected["build"].pop("parameters")
     assert written == expected
     assert params["weighting"] == "subject" and params["sides"] == "pooled"
+    by_subject = {i["subject_id"]: i for i in written["build"]["inputs"]}
+    # sample_03's stated assumptions (README) are recorded with it
+    assert by_subject["sample_03"]["measurements"]["leg_length_m"] == {
+        "left": 0.905,
+        "right": 0.903,
+    }
+    assert by_subject["sample_09"]["measurements"]["marker_diameter_m"] == 0.025
 
     c = built.classes[SINGLE_CLASS]
     n_usable = sum(

@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -154,6 +154,7 @@ def _reference(
         subject_id=item.subject_id,
         input_sha256=result.trial.sha256,
         files=files,
+        measurements=asdict(result.model.subject),
     )
 
 

@@ -123,6 +123,8 @@ class ReferenceTrial:
         decide its speed class (NaN when unknown).
     files
         Other input files -> sha256 (subject file, GRF, static), for provenance.
+    measurements
+        The subject measurements the trial was processed with (SI), for provenance.
     """
 
     trial_id: str
@@ -133,6 +135,7 @@ class ReferenceTrial:
     speed_m_s: float
     leg_length_m: float
     files: dict[str, str] = field(default_factory=dict)
+    measurements: dict[str, Any] = field(default_factory=dict)
 
     @property
     def v_star(self) -> float:
@@ -154,6 +157,7 @@ def reference_trial(
     subject_id: str | None = None,
     input_sha256: str = "",
     files: Mapping[str, str] | None = None,
+    measurements: Mapping[str, Any] | None = None,
 ) -> ReferenceTrial:
     """A :class:`ReferenceTrial` from an analysis's parts.
 
@@ -174,6 +178,7 @@ def reference_trial(
         speed_m_s=float(np.mean(speeds)) if speeds else math.nan,
         leg_length_m=float(np.mean(legs)) if legs else math.nan,
         files=dict(files or {}),
+        measurements=dict(measurements or {}),
     )
 
 
@@ -456,6 +461,7 @@ def build_norms(
                 "subject_id": t.subject_id,
                 "sha256": t.input_sha256,
                 "files_sha256": dict(t.files),
+                "measurements": dict(t.measurements),
                 "speed_m_s": t.speed_m_s,
                 "leg_length_m": t.leg_length_m,
                 "dimensionless_speed": t.v_star,
