@@ -208,6 +208,24 @@ def _normative_set(
     return schwartz_for_speed(sets, float(np.mean(speeds)), float(np.mean(legs)))
 
 
+def normal_ranges(
+    norm: NormativeSet | None,
+) -> tuple[NormalRanges | None, dict[str, dict[str, float]]]:
+    """The chain features of a normative set's mean curves and their SDs, as the detectors'
+    normal ranges and as reported (``{"mean": ..., "sd": ...}``; ``(None, {})`` without a set).
+
+    Shared by :func:`analyze` and the session analysis (:mod:`kinchain.session`)."""
+    if norm is None:
+        return None, {}
+    fo = norm.spatiotemporal.get("foot_off_pct")
+    fo_pct = fo.mean if fo is not None else 60.0
+    mean_curves = {k: v for k, v in norm.mean.items()}
+    sd_curves = {k: v for k, v in norm.sd.items()}
+    mean_f = curve_features(mean_curves, fo_pct).as_dict()
+    sd_f = normal_sd(sd_curves, mean_curves, fo_pct)
+    return NormalRanges(mean_f, sd_f, f"{norm.name} ({norm.source})"), {"mean": mean_f, "sd": sd_f}
+
+
 def analyze(
     result: TrialResult,
     *,
@@ -297,17 +315,7 @@ def analyze(
             )
         sides[side] = SideData(tuple(feats), tuple(kin), tuple(loads), spatio.side(side).as_dict())
 
-    normal: NormalRanges | None = None
-    normal_features: dict[str, dict[str, float]] = {}
-    if norm is not None:
-        fo = norm.spatiotemporal.get("foot_off_pct")
-        fo_pct = fo.mean if fo is not None else 60.0
-        mean_curves = {k: v for k, v in norm.mean.items()}
-        sd_curves = {k: v for k, v in norm.sd.items()}
-        mean_f = curve_features(mean_curves, fo_pct).as_dict()
-        sd_f = normal_sd(sd_curves, mean_curves, fo_pct)
-        normal = NormalRanges(mean_f, sd_f, f"{norm.name} ({norm.source})")
-        normal_features = {"mean": mean_f, "sd": sd_f}
+    normal, normal_features = normal_ranges(norm)
     data = ChainData(sides, normal, dict(spatio.symmetry_pct))
     findings = detect_findings(data, thresholds)
     return GaitAnalysis(
