@@ -105,6 +105,16 @@ def test_manifest_build_round_trips_and_analyze_names_the_reference(tmp_path: Pa
         r.input_sha256 for r in refs
     } and all(len(r.input_sha256) == 64 for r in refs)
 
+    # Schwartz classes (the default): each trial in the class of its v*; the two classes with
+    # 2 strides are left out with a message
+    classed = build_norms(refs, name="Test lab")
+    assert [i["speed_class"] for i in classed.provenance["inputs"]] == ["Fast", "Slow", "Free"]
+    assert list(classed.classes) == ["Fast"]
+    assert [n for n in classed.notes if "usable strides" in n] == [
+        "class Slow: 2 usable strides from 1 trials, fewer than 5: left out",
+        "class Free: 2 usable strides from 1 trials, fewer than 5: left out",
+    ]
+
     top = load_normative(out)
     assert top.name == "Test lab All speeds"
     assert top.source.startswith("built by kinchain norms build from 3 trials (3 subjects, ")

@@ -296,6 +296,8 @@ def test_real_trial_twice_mean_is_its_stride_mean_and_sd_follows() -> None:
     two = build_norms([ref("a"), ref("b")])
     assert list(one.classes) == list(two.classes)
     cls = next(iter(one.classes))
+    # the class is the one analyze matches the same trial with (sample_00: v* 0.5008, Fast)
+    assert gait.normative is not None and cls == gait.normative.speed_class == "Fast"
     c1, c2 = one.classes[cls], two.classes[cls]
     for name in ANGLES:
         strides = np.concatenate(
