@@ -13,7 +13,7 @@ import pytest
 
 from kinchain.errors import InputError
 from kinchain.gait.cycles_types import N_POINTS, Cycle, CycleSet, Side
-from kinchain.gait.normative import load_normative
+from kinchain.gait.normative import load_normative, load_reference, save_normative
 from kinchain.gait.norms_build import (
     SINGLE_CLASS,
     ReferenceTrial,
@@ -245,6 +245,28 @@ def test_json_round_trip(tmp_path: Path) -> None:
         assert b.gps_reference == c.gps_reference
     assert back.notes == built.notes
     assert [i["trial"] for i in back.provenance["inputs"]] == ["free", "fast"]
+
+
+def test_the_gps_reference_travels_with_the_set_analyze_loads(tmp_path: Path) -> None:
+    trials = [_trial("a", {"left": [0.0, 2.0], "right": [4.0]}), _trial("b", {"left": [6.0]})]
+    built = build_norms(trials, min_strides=4)
+    c = built.classes["Free"]
+    # strides 0, 2, 4, 6 against mean 3: GPS 3, 1, 1, 3
+    assert c.normative.gps_reference == pytest.approx(
+        {"n": 4.0, "mean": 2.0, "sd": np.std([3, 1, 1, 3], ddof=1), "median": 2.0, "max": 3.0}
+    )
+    path = tmp_path / "norms.json"
+    path.write_text(json.dumps(norms_to_json(built)), encoding="utf-8")
+    assert load_normative(path).gps_reference == c.normative.gps_reference
+    again = tmp_path / "again.json"
+    save_normative(load_normative(path), again)  # a plain save keeps the summary
+    assert load_normative(again).gps_reference == c.normative.gps_reference
+    assert load_reference("schwartz2008-free").gps_reference is None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["gps_reference"] = {"mean": "wide"}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError, match="gps_reference"):
+        load_normative(path)
 
 
 def test_loading_a_plain_normative_file_as_built_norms_names_the_field(tmp_path: Path) -> None:

@@ -284,6 +284,11 @@ class NormativeSet:
         ``(low, high)`` of v* this set stands for, or None.
     path
         The file it was read from ("" when built in memory).
+    gps_reference
+        For a set built by ``kinchain norms build`` (:mod:`kinchain.gait.norms_build`): the Gait
+        Profile Score of the reference's own strides against its mean, degrees, as ``n``,
+        ``mean``, ``sd``, ``median``, ``max`` (so a patient's GPS can be read against the
+        reference's own spread); None otherwise.
     """
 
     name: str
@@ -297,6 +302,7 @@ class NormativeSet:
     speed_class: str | None = None
     dimensionless_speed_range: tuple[float, float] | None = None
     path: str = ""
+    gps_reference: dict[str, float] | None = None
 
     def has(self, label: str) -> bool:
         """True when the set holds the variable of ``label`` (``"LKneeAngles"`` or not)."""
@@ -704,6 +710,18 @@ def _normative_from_json(data: Any, file: str) -> NormativeSet:
         if not low < high:
             raise InputError(file, "field 'dimensionless_speed_range' needs low < high")
         speed_range = (low, high)
+    gps_reference: dict[str, float] | None = None
+    raw_gps = data.get("gps_reference")
+    if raw_gps is not None:
+        try:
+            gps_reference = {
+                k: math.nan if raw_gps[k] is None else float(raw_gps[k])
+                for k in ("n", "mean", "sd", "median", "max")
+            }
+        except (TypeError, KeyError, ValueError):
+            raise InputError(
+                file, "field 'gps_reference' needs numbers (or null) n, mean, sd, median, max"
+            ) from None
     return NormativeSet(
         name=data["name"],
         source=data["source"],
@@ -716,6 +734,7 @@ def _normative_from_json(data: Any, file: str) -> NormativeSet:
         speed_class=speed_class,
         dimensionless_speed_range=speed_range,
         path=file,
+        gps_reference=gps_reference,
     )
 
 
@@ -1012,7 +1031,7 @@ def normative_to_json(normative: NormativeSet) -> dict[str, Any]:
         return [[None if not np.isfinite(v) else float(v) for v in row] for row in arr]
 
     rng = normative.dimensionless_speed_range
-    return {
+    out: dict[str, Any] = {
         "format": _FORMAT,
         "name": normative.name,
         "source": normative.source,
@@ -1034,6 +1053,11 @@ def normative_to_json(normative: NormativeSet) -> dict[str, Any]:
             for name, s in normative.spatiotemporal.items()
         },
     }
+    if normative.gps_reference is not None:
+        out["gps_reference"] = {
+            k: float(v) if math.isfinite(v) else None for k, v in normative.gps_reference.items()
+        }
+    return out
 
 
 def save_normative(normative: NormativeSet, path: str | Path) -> None:

@@ -60,7 +60,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -564,6 +564,17 @@ def build_norms(
             speed_class=cls if classes == "schwartz" else None,
             dimensionless_speed_range=rng,
         )
+        gps = _gps_reference(pool, normative)
+        normative = replace(
+            normative,
+            gps_reference={
+                "n": float(gps.n),
+                "mean": gps.mean,
+                "sd": gps.sd,
+                "median": gps.median,
+                "max": gps.max,
+            },
+        )
         built[cls] = ClassNorms(
             normative=normative,
             n_subjects=n_subjects,
@@ -572,7 +583,7 @@ def build_norms(
             n_strides_by_variable=n_by_var,
             trials=tuple(t.trial_id for t in members),
             dimensionless_speed_observed=observed,
-            gps_reference=_gps_reference(pool, normative),
+            gps_reference=gps,
         )
     if not built:
         detail = ", ".join(counts) if counts else "no trial had a speed class"
