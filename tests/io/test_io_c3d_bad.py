@@ -17,6 +17,7 @@ from typing import Any
 import ezc3d
 import numpy as np
 import pytest
+from test_c3d_fuzz import parameters, point_sample_offset, with_float
 
 from kinchain.errors import InputError
 from kinchain.io import read_c3d
@@ -139,8 +140,9 @@ def _modified(tmp_path: Path, name: str, edit: Callable[[Any], None]) -> Path:
 
 def test_plate_channel_beyond_analog_channels(tmp_path: Path) -> None:
     def edit(c: Any) -> None:
-        c["parameters"]["FORCE_PLATFORM"]["CHANNEL"]["value"] = np.array([[1], [2], [3], [4], [5],
-                                                                            [9]])
+        c["parameters"]["FORCE_PLATFORM"]["CHANNEL"]["value"] = np.array(
+            [[1], [2], [3], [4], [5], [9]]
+        )
 
     _unusable_plate(_modified(tmp_path, "chan.c3d", edit), "CHANNEL .*analog channels")
 
@@ -187,3 +189,114 @@ def test_read_only_destination_untouched_by_failures(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         read_c3d(bad)
     assert sorted(os.listdir(tmp_path)) == before
+
+
+# --------------------------------------------------------------------------- issue 11
+def _demo_labels() -> list[str]:
+    return [str(x) for x in ezc3d.c3d(str(SAMPLE_00))["parameters"]["POINT"]["LABELS"]["value"]]
+
+
+def test_duplicated_model_marker_is_refused_naming_both_points(tmp_path: Path) -> None:
+    """Issue 11.1: a second LKNE (here the virtual point LTIO, slot 9, renamed) used to be read
+    silently, the first of the two kept: the trial processed with exit 0 and a wrong knee."""
+    labels = _demo_labels()
+    other, knee = labels.index("LTIO") + 1, labels.index("LKNE") + 1
+    assert other < knee
+    c = ezc3d.c3d(str(SAMPLE_00))
+    new = list(c["parameters"]["POINT"]["LABELS"]["value"])
+    new[other - 1] = "LKNE"
+    c["parameters"]["POINT"]["LABELS"]["value"] = new
+    path = tmp_path / "twoknees.c3d"
+    c.write(str(path))
+    err = _expect(path, "LKNE")
+    assert f"points {other} and {knee}" in err.problem, err.problem
+
+
+def test_duplicate_label_without_data_keeps_the_slot_with_data() -> None:
+    """newwalk.c3d lists its medial knee/ankle markers under LKNE, RKNE, LANK, RANK with no data:
+    the lateral slot, the one with samples, is the marker."""
+    path = C3D_DIR / "sample_06" / "newwalk.c3d"
+    c = ezc3d.c3d(str(path))
+    labels = [str(x) for x in c["parameters"]["POINT"]["LABELS"]["value"]]
+    slots = [i for i, name in enumerate(labels) if name == "LKNE"]
+    assert len(slots) == 2
+    trial = read_c3d(path)
+    raw = c["data"]["points"][:3, slots[0], :].T / 1000.0
+    np.testing.assert_allclose(trial.markers["LKNE"], raw, equal_nan=True)
+    assert np.isfinite(trial.markers["LKNE"]).all(axis=1).sum() == 130  # frames it was seen
+
+
+def test_ambiguous_unused_duplicates_are_no_marker() -> None:
+    """Walk1.c3d has three VMID points with different data (mid ASIS, mid hip, mid shoulder): none
+    is guessed to be *the* VMID; each stays readable as an other point named by its slot."""
+    trial = read_c3d(C3D_DIR / "sample_00" / "Walk1.c3d")
+    assert "VMID" not in trial.markers
+    assert {"VMID (point 30)", "VMID (point 42)", "VMID (point 43)"} <= set(trial.other_points)
+    assert trial.other_point_units["VMID (point 30)"] == "mm"
+    assert "LKNE" in trial.markers  # its second LKNE (medial) holds no data
+
+
+def _with_float(tmp_path: Path, name: str, offsets: list[int], value: float) -> Path:
+    data = SAMPLE_00.read_bytes()
+    for offset in offsets:
+        data = with_float(data, offset, value)
+    return _write(tmp_path, name, data)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e30, -100.0, 0.0])
+def test_absurd_point_rate_is_refused_by_name(tmp_path: Path, value: float) -> None:
+    """Issue 11.2: NaN and 1e30 Hz used to end in a ValueError from resample_to_points (or in an
+    ezc3d message about std::vector)."""
+    offset = parameters(SAMPLE_00.read_bytes())[("POINT", "RATE")].offset
+    _expect(_with_float(tmp_path, "rate.c3d", [offset, 20], value), "POINT:RATE is ")
+
+
+def test_point_rate_that_disagrees_with_the_header(tmp_path: Path) -> None:
+    """A one-byte flip turned POINT:RATE into 60.2265625 Hz (the header still says 100 Hz)."""
+    offset = parameters(SAMPLE_00.read_bytes())[("POINT", "RATE")].offset
+    _expect(_with_float(tmp_path, "flip.c3d", [offset], 60.2265625), "POINT:RATE 60.2265625 Hz")
+
+
+def test_point_rate_not_matching_the_analog_layout(tmp_path: Path) -> None:
+    """Header and POINT:RATE both 60.2265625 Hz: 1000 Hz analog with 10 samples per frame."""
+    offset = parameters(SAMPLE_00.read_bytes())[("POINT", "RATE")].offset
+    path = _with_float(tmp_path, "both.c3d", [offset, 20], 60.2265625)
+    _expect(path, r"ANALOG:RATE 1000 Hz is not 10 x POINT:RATE 60.2265625 Hz")
+
+
+def test_absurd_analog_rate(tmp_path: Path) -> None:
+    offset = parameters(SAMPLE_00.read_bytes())[("ANALOG", "RATE")].offset
+    _expect(_with_float(tmp_path, "arate.c3d", [offset], float("nan")), "ANALOG:RATE is nan")
+
+
+def test_evart_analog_rate_is_its_layout() -> None:
+    """evart.c3d states ANALOG:RATE 1000 Hz but stores 17 samples per 60 Hz frame."""
+    trial = read_c3d(C3D_DIR / "sample_11" / "evart.c3d")
+    assert trial.point_rate == 60.0
+    assert trial.analog_rate == 17 * 60.0
+
+
+def test_every_marker_at_1e30_is_refused(tmp_path: Path) -> None:
+    """Issue 11.2: used to end in a ValueError from segment_parameters."""
+    c = ezc3d.c3d(str(SAMPLE_00))
+    c["data"]["points"][:3] = 1e30
+    path = tmp_path / "far.c3d"
+    c.write(str(path))
+    _expect(path, r"marker \w+: x = 1e\+27 m at frame 63; no marker is farther than 100 m")
+
+
+def test_one_infinite_sample_of_a_used_marker_is_refused(tmp_path: Path) -> None:
+    data = SAMPLE_00.read_bytes()
+    slot = _demo_labels().index("RANK")
+    path = _write(tmp_path, "inf.c3d", with_float(data, point_sample_offset(data, 100, slot, 2),
+                                                   float("inf")))
+    _expect(path, "marker RANK: z = inf m at frame 163")
+
+
+def test_nan_sample_is_a_gap(tmp_path: Path) -> None:
+    data = SAMPLE_00.read_bytes()
+    slot = _demo_labels().index("RANK")
+    path = _write(tmp_path, "nan.c3d", with_float(data, point_sample_offset(data, 100, slot, 0),
+                                                   float("nan")))
+    rank = read_c3d(path).markers["RANK"]
+    assert np.isnan(rank[100]).all() and np.isfinite(rank[99]).all()

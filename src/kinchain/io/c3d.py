@@ -5,6 +5,13 @@ What the reader does, in order:
 1. Reads the bytes, hashes them (sha256) and checks the header and parameter section in Python
    (:mod:`kinchain.io._c3d_header`): ezc3d 1.7.2 hangs on a file cut inside its parameter
    section and silently drops the missing frames of a file cut inside its data section.
+   ``POINT:RATE`` and ``ANALOG:RATE`` must be finite, positive and at most
+   :data:`MAX_POINT_RATE_HZ` / :data:`MAX_ANALOG_RATE_HZ`; after parsing, the analog rate must
+   round to the analog samples the file stores per frame (a flipped byte gave a point rate of
+   60.2265625 Hz beside 1000 Hz and 10 samples per frame), and ``POINT:RATE`` must agree with
+   the header's point rate (all 21 c3d.org sample files do). The trial's analog rate is the
+   layout's, samples per frame x point rate: EVaRT's ``sample_11/evart.c3d`` states 1000 Hz but
+   stores 17 samples per 60 Hz frame, so its analog rate is 1020 Hz.
 2. Parses the file with ezc3d in a child process (``extract_forceplat_data`` off: plates are
    computed by :mod:`kinchain.io.forceplates`): single flipped bytes in the parameter section
    of real files were found to make ezc3d 1.7.2 segfault or spin, which must not take the
@@ -12,7 +19,14 @@ What the reader does, in order:
    :class:`InputError`; so does a parameter of unexpected shape or type.
 3. Points: ``POINT:UNITS`` (mm, cm or m) -> metres; a sample is NaN where ezc3d's residual is
    negative or all three coordinates are exactly 0 (how C3D writers mark a gap). Labels lose a
-   ``Subject:`` prefix; of repeated labels the first is kept.
+   ``Subject:`` prefix. A marker label held by several POINT slots (old Vicon files list medial
+   knee and ankle markers under the lateral labels, with no data) is resolved by a stated rule:
+   slots without any sample are ignored, slots with identical samples count once; if slots with
+   different data remain, a label the model uses (:data:`MODEL_MARKERS`) is refused with both
+   slots named, and any other label is kept only as *other points* named ``"LABEL (point N)"``
+   (never as a marker: no slot is guessed). Repeated labels of model outputs keep the first.
+   A valid marker sample more than :data:`MAX_MARKER_DISTANCE_M` from the lab origin (or
+   infinite) is refused: it is a corrupt number, not a position.
 4. A point is an *other point* (model output, kept in the file's units with its unit string)
    when it is listed in a POINT group named by ``POINT:TYPE_GROUPS`` or one of ANGLES, FORCES,
    MOMENTS, POWERS, SCALARS, REACTIONS, MODELED_MARKERS, or when its name ends like a Plug-in
@@ -62,6 +76,22 @@ _OUTPUT_SUFFIX = re.compile(
     r"(Angles?|Force|Moment|Power|GRF|GroundReactionForce|GroundReactionMoment)$"
 )
 _CGM_SUFFIX = re.compile(r"_CGM_?\d")
+
+MODEL_MARKERS: frozenset[str] = frozenset(
+    {"LASI", "RASI", "LPSI", "RPSI", "SACR"}
+    | {side + m for side in "LR" for m in ("THI", "KNE", "TIB", "ANK", "TOE", "HEE")}
+)
+"""Plug-in Gait lower-body labels the model reads (:mod:`kinchain.model.cgm1`, static
+calibration included): a duplicated one with different data in its slots is refused."""
+
+MAX_POINT_RATE_HZ = 20_000.0
+"""Highest credible ``POINT:RATE``: optical motion capture of gait runs at 50-2,000 Hz."""
+
+MAX_ANALOG_RATE_HZ = 1_000_000.0
+"""Highest credible ``ANALOG:RATE`` (force-plate and EMG boards sample at 1-20 kHz)."""
+
+MAX_MARKER_DISTANCE_M = 100.0
+"""A valid marker coordinate beyond this distance from the lab origin (m) is a corrupt number."""
 _SUFFIX_UNIT = {
     "Angle": "ANGLE_UNITS",
     "Force": "FORCE_UNITS",
@@ -158,6 +188,7 @@ def read_c3d(
         raise InputError(source, f"cannot be read: {exc.strerror or exc}") from None
     digest = hashlib.sha256(data).hexdigest()
     header = read_header(data, source)
+    _check_rates(header, source)
     c = _ezc3d_read(source, len(data), isolate=isolate)
     try:
         return _build_trial(c, header, source, digest, subject, cop_threshold_n)
@@ -167,6 +198,38 @@ def read_c3d(
         # A parameter of an unexpected shape or type (seen when fuzzing real files).
         problem = f"malformed C3D parameters ({type(exc).__name__}: {exc})"
         raise InputError(source, problem) from None
+
+
+def _check_rate(rate: float, field: str, limit_hz: float, source: str) -> None:
+    if not math.isfinite(rate) or rate <= 0 or rate > limit_hz:
+        raise InputError(
+            source, f"{field} is {rate:g} Hz; a rate above 0 and at most {limit_hz:g} Hz is needed"
+        )
+
+
+def _check_rates(header: C3DHeader, source: str) -> None:
+    """Refuse absurd rates before ezc3d sizes its arrays from them."""
+    if "POINT:RATE" in header.scalars:
+        rate = header.scalars["POINT:RATE"]
+        _check_rate(rate, "POINT:RATE", MAX_POINT_RATE_HZ, source)
+        if not abs(header.point_rate - rate) <= 1e-4 * rate:  # NaN fails too
+            raise InputError(
+                source,
+                f"POINT:RATE {rate:.10g} Hz disagrees with the header's point rate "
+                f"{header.point_rate:.10g} Hz (words 11-12): a corrupt rate",
+            )
+    elif header.n_points:
+        _check_rate(header.point_rate, "the header's point rate", MAX_POINT_RATE_HZ, source)
+    if "ANALOG:RATE" in header.scalars and header.analog_per_frame:
+        _check_rate(header.scalars["ANALOG:RATE"], "ANALOG:RATE", MAX_ANALOG_RATE_HZ, source)
+
+
+def _samples_per_frame(header: C3DHeader, n_channels: int, parsed: int) -> int:
+    """Analog samples per point frame as the data section stores them: header word 3 (samples of
+    all channels per frame) over the channel count, else what ezc3d parsed."""
+    if n_channels > 0 and header.analog_per_frame and header.analog_per_frame % n_channels == 0:
+        return header.analog_per_frame // n_channels
+    return max(parsed, 1)
 
 
 def _build_trial(
@@ -193,8 +256,7 @@ def _build_trial(
         raise InputError(source, f"the header announces {expected} frames but {n_frames} were read")
 
     point_rate = _first_float(_value(params, "POINT", "RATE")) or float(hdr["points"]["frame_rate"])
-    if not math.isfinite(point_rate) or point_rate <= 0:
-        raise InputError(source, f"POINT:RATE is {point_rate}; a positive rate is needed")
+    _check_rate(point_rate, "POINT:RATE", MAX_POINT_RATE_HZ, source)
     first_frame = int(hdr["points"]["first_frame"]) + 1  # ezc3d reports it zero-based
 
     units = _strings(_value(params, "POINT", "UNITS"))
@@ -206,7 +268,8 @@ def _build_trial(
         invalid = residuals[0] < 0  # (n_points, n_frames)
         points = points.copy()
         points[:3, invalid] = np.nan
-    markers, others, other_units = _split_points(params, points, n_points, factor, unit)
+    markers, others, other_units = _split_points(params, points, n_points, factor, unit, source)
+    _check_distances(markers, first_frame, source)
 
     analog_rate = 0.0
     analog_dict: dict[str, FloatArray] = {}
@@ -216,6 +279,18 @@ def _build_trial(
         analog_rate = _first_float(_value(params, "ANALOG", "RATE")) or float(
             hdr["analogs"]["frame_rate"]
         )
+        _check_rate(analog_rate, "ANALOG:RATE", MAX_ANALOG_RATE_HZ, source)
+        spf = _samples_per_frame(header, analogs.shape[0], analogs.shape[1] // n_frames)
+        if round(analog_rate / point_rate) != spf:
+            raise InputError(
+                source,
+                f"ANALOG:RATE {analog_rate:.10g} Hz is not {spf} x POINT:RATE "
+                f"{point_rate:.10g} Hz (the file stores {spf} analog samples per frame): "
+                "a corrupt rate",
+            )
+        # The samples are laid out spf per frame: that layout is their timing (EVaRT files state
+        # 1000 Hz beside 60 Hz frames and store 17 samples per frame).
+        analog_rate = spf * point_rate
         n_ch = analogs.shape[0]
         labels = _labels(params, "ANALOG", "LABELS", n_ch)
         a_units = _labels(params, "ANALOG", "UNITS", n_ch)
@@ -225,7 +300,6 @@ def _build_trial(
                 name = f"{name} ({i + 1})"
             analog_dict[name] = np.asarray(analogs[i], dtype=np.float64)
             analog_units[name] = a_units[i].strip()
-        spf = max(round(analog_rate / point_rate), 1) if point_rate else 1
         plates = plates_from_c3d(
             params,
             analogs,
@@ -381,7 +455,12 @@ def _is_output(label: str) -> bool:
 
 
 def _split_points(
-    params: Mapping[str, Any], points: FloatArray, n_points: int, factor: float, unit: str
+    params: Mapping[str, Any],
+    points: FloatArray,
+    n_points: int,
+    factor: float,
+    unit: str,
+    source: str,
 ) -> tuple[dict[str, FloatArray], dict[str, FloatArray], dict[str, str]]:
     labels = _labels(params, "POINT", "LABELS", n_points)
     groups = set(OUTPUT_GROUPS)
@@ -395,7 +474,8 @@ def _split_points(
         u = _strings(_value(params, "POINT", unit_param))
         for m in _strings(members):
             grouped[strip_subject(m)] = u[0].strip() if u else ""
-    markers: dict[str, FloatArray] = {}
+    slots: dict[str, list[int]] = {}  # marker label -> its POINT slots (0-based)
+    raw: dict[int, FloatArray] = {}  # slot -> (n_frames, 3) in the file's units, NaN in gaps
     others: dict[str, FloatArray] = {}
     other_units: dict[str, str] = {}
     for i in range(n_points):
@@ -403,18 +483,68 @@ def _split_points(
         name = strip_subject(raw_label) or f"POINT{i + 1}"
         xyz = np.array(points[:3, i, :].T, dtype=np.float64)  # (n_frames, 3)
         if name in grouped or _is_output(name):
-            if name in others or name in markers:
+            if name in others or name in slots:
                 continue
             xyz[~np.all(np.isfinite(xyz), axis=1)] = np.nan
             others[name] = xyz
             other_units[name] = grouped.get(name) or _unit_by_suffix(params, name, unit)
             continue
-        if name in markers:
+        if name in others:
             continue
-        gap = np.all(xyz == 0.0, axis=1) | ~np.all(np.isfinite(xyz), axis=1)
+        gap = np.all(xyz == 0.0, axis=1) | np.any(np.isnan(xyz), axis=1)
         xyz[gap] = np.nan
-        markers[name] = xyz * factor
+        raw[i] = xyz
+        slots.setdefault(name, []).append(i)
+    markers: dict[str, FloatArray] = {}
+    for name, where in slots.items():
+        chosen = _resolve_duplicates(name, where, raw, source)
+        if chosen is not None:
+            markers[name] = raw[chosen] * factor
+            continue
+        for i in where:  # an ambiguous label the model does not use: no slot is the marker
+            if not np.isnan(raw[i]).all():
+                others[f"{name} (point {i + 1})"] = raw[i]
+                other_units[f"{name} (point {i + 1})"] = unit
     return markers, others, other_units
+
+
+def _resolve_duplicates(
+    name: str, where: list[int], raw: Mapping[int, FloatArray], source: str
+) -> int | None:
+    """The slot that is marker ``name``, or None when its slots disagree and the model does not
+    use it (see the module docstring for the rule)."""
+    with_data = [i for i in where if not np.isnan(raw[i]).all()]
+    if not with_data:
+        return where[0]
+    distinct = [with_data[0]]
+    for i in with_data[1:]:
+        if not any(np.array_equal(raw[i], raw[j], equal_nan=True) for j in distinct):
+            distinct.append(i)
+    if len(distinct) == 1:
+        return distinct[0]
+    if name in MODEL_MARKERS:
+        numbers = ", ".join(str(i + 1) for i in distinct[:-1]) + f" and {distinct[-1] + 1}"
+        raise InputError(
+            source,
+            f"POINT:LABELS names {len(distinct)} points {name!r} (points {numbers}) with "
+            f"different data; the model uses {name}: rename or delete the wrong one",
+        )
+    return None
+
+
+def _check_distances(markers: Mapping[str, FloatArray], first_frame: int, source: str) -> None:
+    """Refuse a marker sample that is infinite or farther than MAX_MARKER_DISTANCE_M."""
+    for name, xyz in markers.items():
+        far = np.abs(np.nan_to_num(xyz, nan=0.0)) > MAX_MARKER_DISTANCE_M
+        if far.any():
+            frame, axis = np.argwhere(far)[0]
+            raise InputError(
+                source,
+                f"marker {name}: {'xyz'[axis]} = {xyz[frame, axis]:g} m at frame "
+                f"{int(frame) + first_frame}; no marker is farther than "
+                f"{MAX_MARKER_DISTANCE_M:g} m from the lab origin (corrupt point data or "
+                "POINT:SCALE/UNITS)",
+            )
 
 
 def _unit_by_suffix(params: Mapping[str, Any], name: str, point_unit: str) -> str:

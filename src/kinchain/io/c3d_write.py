@@ -16,6 +16,7 @@ The file is written to a temporary file in the destination folder and moved into
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -57,6 +58,7 @@ def write_c3d_with_outputs(
     type_groups: Mapping[str, Sequence[str]] | None = None,
     *,
     description: str = "kinchain",
+    source_sha256: str | None = None,
 ) -> None:
     """Copy ``src_path`` to ``dst_path`` with ``points`` added as C3D points.
 
@@ -77,6 +79,10 @@ def write_c3d_with_outputs(
         ``units``. Labels in no group are plain points.
     description
         Written to ``POINT:DESCRIPTIONS`` for each new point.
+    source_sha256
+        The sha256 of the source as :func:`~kinchain.io.c3d.read_c3d` read it
+        (``Trial.sha256``): when the file still has these bytes, ezc3d is known to survive it
+        and the check in a child process is skipped.
 
     Raises
     ------
@@ -93,11 +99,19 @@ def write_c3d_with_outputs(
     except OSError as exc:
         raise InputError(source, f"cannot be read: {exc.strerror or exc}") from None
     read_header(data, source)
-    # Make sure ezc3d survives this file before loading it in this process.
-    from kinchain.io.c3d import _ezc3d_read
+    if source_sha256 is None or hashlib.sha256(data).hexdigest() != source_sha256:
+        # Make sure ezc3d survives this file before loading it in this process.
+        from kinchain.io.c3d import _ezc3d_read
 
-    _ezc3d_read(source, len(data))
+        _ezc3d_read(source, len(data))
     c = ezc3d.c3d(source)
+    bad_text = _undecodable_text(c["parameters"])
+    if bad_text is not None:
+        raise InputError(
+            source,
+            f"{bad_text} holds bytes that are not text (a corrupt parameter section); "
+            "the annotated C3D copy cannot be written",
+        )
     pts = np.asarray(c["data"]["points"], dtype=np.float64)
     n_frames = pts.shape[2]
     point_group = c["parameters"]["POINT"]
@@ -154,7 +168,48 @@ def write_c3d_with_outputs(
     if type_groups:
         _set_groups(c, point_group, type_groups, units)
 
-    _atomic_write(c, dst_path)
+    try:
+        _atomic_write(c, dst_path)
+    except InputError:
+        raise
+    except Exception as exc:  # ezc3d's own, often multi-line C++ messages
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(
+            source, f"the annotated C3D copy cannot be written from this file ({first[:200]})"
+        ) from None
+
+
+def _undecodable_text(parameters: Mapping[str, Any]) -> str | None:
+    """The first ``GROUP:NAME`` whose name or string values carry bytes that are not UTF-8 text.
+
+    ezc3d decodes such bytes to lone surrogates (``"\\udcaa"``) when reading, and its writer then
+    fails with a multi-line C++ prototype dump.
+    """
+
+    def bad(text: str) -> bool:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    for group_name, group in parameters.items():
+        if bad(str(group_name)):
+            return f"a group name ({group_name.encode('utf-8', 'replace').decode()!r})"
+        if not isinstance(group, Mapping):
+            continue
+        for name, param in group.items():
+            where = f"{group_name}:{name}".encode("utf-8", "replace").decode()
+            if bad(str(name)):
+                return f"the parameter name {where}"
+            value = param.get("value") if isinstance(param, Mapping) else None
+            if isinstance(value, str):
+                value = [value]
+            if isinstance(value, (list, tuple)) and any(
+                isinstance(v, str) and bad(v) for v in value
+            ):
+                return where
+    return None
 
 
 def _set_groups(
@@ -216,8 +271,8 @@ def _atomic_write(c: Any, dst_path: str | Path) -> None:
         os.replace(tmp, dst)
     except InputError:
         raise
-    except Exception as exc:
-        raise InputError(str(dst), f"cannot write the C3D file: {exc}") from None
+    except OSError as exc:
+        raise InputError(str(dst), f"cannot write the C3D file: {exc.strerror or exc}") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
