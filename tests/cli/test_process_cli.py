@@ -227,3 +227,53 @@ def test_analyze_and_fhir_take_require_kinetics(tmp_path: Path) -> None:
         "plate",
     )
     assert not bundle.exists()
+
+
+def test_duplicated_model_marker_exits_2(tmp_path: Path) -> None:
+    """Issue 11.1: a second LKNE (the virtual point LTIO renamed) used to process with exit 0,
+    every frame valid and the knee wrong; now one line names both points."""
+
+    def rename(c) -> None:  # type: ignore[no-untyped-def]
+        labels = list(c["parameters"]["POINT"]["LABELS"]["value"])
+        labels[labels.index("LTIO")] = "LKNE"
+        c["parameters"]["POINT"]["LABELS"]["value"] = labels
+
+    bad = _rewrite(tmp_path, "twoknees.c3d", rename)
+    out = tmp_path / "o"
+    _one_line_error(run("process", str(bad), "--out", str(out)), "twoknees.c3d", "'LKNE'")
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_stale_temporary_folders_of_dead_runs_are_removed(tmp_path: Path) -> None:
+    """Issue 11.4: a killed run left OUT/.kinchain-* with its partial files. The next run removes
+    the folders of runs that are gone (or older than a day), never a live run's."""
+    import os
+    import socket
+
+    from kinchain._scratch import owned_prefix
+
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    host = owned_prefix(".kinchain-").split("-", 2)[1]
+    assert host and host.replace("_", "").replace(".", "").isalnum(), socket.gethostname()
+    folders = {
+        "dead": out / f".kinchain-{host}-{dead.pid}-abcd1234",
+        "live": out / f".kinchain-{host}-{os.getpid()}-efgh5678",  # this test process
+        "old": out / ".kinchain-q8w7e6r5",  # an older version's name, two days old
+        "recent": out / ".kinchain-t5y6u7i8",  # an older version's name, fresh: maybe live
+    }
+    for folder in folders.values():
+        folder.mkdir()
+        (folder / "partial.parquet").write_bytes(b"x" * 1000)
+    two_days_ago = folders["old"].stat().st_mtime - 2 * 86400
+    os.utime(folders["old"], (two_days_ago, two_days_ago))
+    proc = run("process", str(DEMO), "--out", str(out), "--kinematics-only")
+    assert proc.returncode == 0, proc.stderr
+    assert not folders["dead"].exists() and not folders["old"].exists()
+    assert (folders["live"] / "partial.parquet").is_file()
+    assert (folders["recent"] / "partial.parquet").is_file()
+    assert sorted(p.name for p in out.glob(".kinchain-*")) == sorted(
+        folders[k].name for k in ("live", "recent")
+    )

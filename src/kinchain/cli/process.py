@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
+from kinchain._scratch import owned_prefix, remove_stale
 from kinchain.cli import trial_options as to
 from kinchain.cli.trial_options import load_inputs
 from kinchain.io.c3d_write import write_c3d_with_outputs
@@ -21,6 +22,7 @@ __all__ = ["load_inputs", "register", "write_outputs"]
 _C3D_SCALE = {"Moment": 1000.0, "Force": 1.0, "Power": 1.0, "Angles": 1.0}
 _C3D_UNITS = {"Moment": "Nmm", "Force": "N", "Power": "W", "Angles": "deg"}
 _C3D_GROUPS = {"Angles": "ANGLES", "Moment": "MOMENTS", "Force": "FORCES", "Power": "POWERS"}
+_SCRATCH = ".kinchain-"  # prefix of the temporary output folders
 
 
 def _kind(label: str) -> str:
@@ -31,12 +33,16 @@ def write_outputs(result: TrialResult, out_dir: Path) -> dict[str, Path]:
     """Write the table, sidecar and (for C3D input) the annotated C3D copy, all or nothing.
 
     Files are written into a temporary folder inside ``out_dir`` and moved into place only once
-    every one of them is complete, so an error never leaves a half-written set.
+    every one of them is complete, so an error never leaves a half-written set. The folder is
+    named after this run (``.kinchain-<host>-<pid>-<random>``, mode 0700); folders a killed run
+    left behind are removed first (see :func:`kinchain._scratch.remove_stale`: only those whose
+    process is gone or older than a day, never another live run's).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale(out_dir, _SCRATCH)
     stem = Path(result.trial.path).stem
     table = result.to_frame()
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".kinchain-") as tmp:
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=owned_prefix(_SCRATCH)) as tmp:
         t = Path(tmp)
         files = {
             "csv": t / f"{stem}.csv",
@@ -56,7 +62,14 @@ def write_outputs(result: TrialResult, out_dir: Path) -> dict[str, Path]:
                 points[label] = np.where(np.isfinite(values), values * _C3D_SCALE[kind], np.nan)
                 units[label] = _C3D_UNITS[kind]
                 groups.setdefault(_C3D_GROUPS[kind], []).append(label)
-            write_c3d_with_outputs(result.trial.path, files["c3d"], points, units, groups)
+            write_c3d_with_outputs(
+                result.trial.path,
+                files["c3d"],
+                points,
+                units,
+                groups,
+                source_sha256=result.trial.sha256 or None,
+            )
         final: dict[str, Path] = {}
         for key, path in files.items():
             dest = out_dir / path.name

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import tempfile
 import threading
 from collections import OrderedDict
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kinchain._scratch import owned_prefix, remove_stale
 from kinchain.analysis import GaitAnalysis, analyze
 from kinchain.assessment import assess_with_gait, gait_evidence
 from kinchain.errors import InputError, KinchainError
@@ -27,6 +29,15 @@ from kinchain.web.audit import record
 from kinchain.web.curves import curves_payload
 
 log = logging.getLogger("kinchain.web.jobs")
+
+_SCRATCH = "kinchain-job-"  # prefix of a job's temporary folder (it holds the patient's trial)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file readable by its owner only (mode 0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 def safe_error(exc: BaseException, names: dict[str, str]) -> str:
@@ -43,7 +54,10 @@ def safe_error(exc: BaseException, names: dict[str, str]) -> str:
 class JobRunner:
     """One worker thread running analyses in submission order.
 
-    ``on_stage`` (for tests) is called with ``(visit_id, stage)`` at each step.
+    ``on_stage`` (for tests) is called with ``(visit_id, stage)`` at each step. A job's
+    temporary copy of the patient's trial lives in ``work_dir`` (default: ``tmp`` beside the
+    store's blob folder, i.e. inside the data directory), in an owner-only folder (0700, files
+    0600) named after the server process; :meth:`recover` removes those a killed server left.
     """
 
     def __init__(
@@ -52,9 +66,11 @@ class JobRunner:
         *,
         start: bool = True,
         on_stage: Callable[[int, str], None] | None = None,
+        work_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.on_stage = on_stage
+        self.work_dir = work_dir if work_dir is not None else store.blobs.root.parent / "tmp"
         self._pool: ThreadPoolExecutor | None = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinchain-job") if start else None
         )
@@ -84,7 +100,10 @@ class JobRunner:
                 f.result(timeout=timeout)
 
     def recover(self) -> list[int]:
-        """Re-queue analyses that were queued or running when the service stopped."""
+        """Re-queue analyses that were queued or running when the service stopped, and remove
+        the temporary folders (patient trials) of jobs whose server process is gone."""
+        for gone in remove_stale(self.work_dir, _SCRATCH):
+            log.info("removed the temporary folder %s of a stopped job", gone.name)
         with self.store.session() as db:
             rows = db.scalars(
                 select(Visit).where(
@@ -134,7 +153,7 @@ class JobRunner:
         created: list[str] = []
         names: dict[str, str] = {}
         try:
-            with tempfile.TemporaryDirectory(prefix="kinchain-job-") as tmp:
+            with self._scratch() as tmp:
                 key = (visit_id, trial_sha, grf_sha or "", subject_json or "")
                 gait = self._cached(key)
                 if gait is None:
@@ -193,6 +212,12 @@ class JobRunner:
                     v.error = message
                     record(db, action="analysis.failed", actor="system", target=("visit", v.id))
 
+    def _scratch(self) -> tempfile.TemporaryDirectory[str]:
+        """A new owner-only temporary folder for one job, inside the data directory."""
+        self.work_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.work_dir, 0o700)
+        return tempfile.TemporaryDirectory(dir=self.work_dir, prefix=owned_prefix(_SCRATCH))
+
     def _analyse(
         self,
         visit_id: int,
@@ -206,12 +231,12 @@ class JobRunner:
         visit_dir = Path(tmp)
         suffix = Path(trial_name).suffix.lower() or ".c3d"
         trial_path = visit_dir / f"trial{suffix}"
-        trial_path.write_bytes(self.store.blobs.get(trial_sha))
+        _write_private(trial_path, self.store.blobs.get(trial_sha))
         names[str(trial_path)] = trial_name
         grf_path = None
         if grf_sha is not None:
             grf_path = visit_dir / "grf.mot"
-            grf_path.write_bytes(self.store.blobs.get(grf_sha))
+            _write_private(grf_path, self.store.blobs.get(grf_sha))
             names[str(grf_path)] = "GRF file"
         subject = subject_from_values(**json.loads(subject_json)) if subject_json else None
         self._stage(visit_id, "processing the trial", 15)
@@ -239,7 +264,7 @@ class JobRunner:
             )
         gait = self._cached(key)
         if gait is None:
-            with tempfile.TemporaryDirectory(prefix="kinchain-job-") as tmp:
+            with self._scratch() as tmp:
                 gait = self._analyse(-1, tmp, key[1], trial_name, grf_sha, subject_json, {})
             self._remember(key, gait)
         return gait
