@@ -101,9 +101,15 @@ class ProcessOptions:
     max_gap_s
         Longest marker gap interpolated, s (cubic spline); longer gaps stay invalid.
     marker_cutoff_hz
-        Low-pass cut-off for markers (zero-lag 4th-order Butterworth), Hz; None = no filtering
-        (the default: Plug-in Gait computes from the markers as given, and clinical pipelines
-        filter markers before it, e.g. Woltring in Nexus).
+        Low-pass cut-off for markers (zero-lag 4th-order Butterworth), Hz; None = no filtering.
+        The default is None, decided from the data (``benchmarks/filter_study.py``): a file
+        processed in Nexus stores the markers Plug-in Gait used (after its Woltring filter, when
+        on; unfiltered, kinchain's sagittal angles match Plug-in Gait's within 0.01 deg on
+        sample_00), so filtering them again departs from Plug-in Gait. Mean RMS difference from
+        its outputs, no filter vs 12 Hz (the mildest studied): sample_00 sagittal angles 0.01
+        vs 0.20 deg, powers 0.098 vs 0.090 W/kg; sample_09 sagittal moments 0.094 vs 0.117
+        N·m/kg, powers 0.18 vs 0.30 W/kg; 6-10 Hz and a GCV smoothing spline are further off.
+        Set it for raw markers that no other software has filtered.
     force_threshold_n
         Vertical force above which a plate is loaded, N.
     swing_clearance_m

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.signal import butter, sosfiltfilt
 
-from kinchain.kinetics.filtering import fill_short_gaps, lowpass, resample_to_points
+from kinchain.kinetics.filtering import fill_short_gaps, gcv_smooth, lowpass, resample_to_points
 
 RATE = 100.0
 
@@ -156,3 +156,43 @@ def test_fill_short_gaps_2d_and_gap_length_limit() -> None:
     np.testing.assert_allclose(filled[10:13], x[10:13], atol=1e-9)
     assert np.isnan(filled[30:35, 1]).all()
     assert mask[10:13].all() and not mask[30:35].any()
+
+
+# --- gcv_smooth: the Woltring-like smoothing spline (GCV) -----------------------------------
+
+
+def test_gcv_smooth_keeps_straight_lines_and_gaps() -> None:
+    # The spline's penalty is on the second derivative, so a straight line is fitted exactly
+    # whatever smoothing GCV picks; NaN samples stay NaN and no value crosses the gap.
+    t = np.arange(200) / RATE
+    x = 3.0 + 2.0 * t
+    x[80:90] = np.nan
+    y = gcv_smooth(x, RATE)
+    assert np.isnan(y[80:90]).all()
+    np.testing.assert_allclose(y[np.isfinite(x)], x[np.isfinite(x)], atol=1e-9)
+
+
+def test_gcv_smooth_removes_white_noise_from_a_slow_signal() -> None:
+    rng = np.random.default_rng(7)
+    truth = _sine(1.0, 500)
+    noisy = truth + rng.normal(0.0, 0.01, truth.size)
+    err_before = float(np.sqrt(np.mean((noisy - truth) ** 2)))
+    err_after = float(np.sqrt(np.mean((gcv_smooth(noisy, RATE) - truth) ** 2)))
+    assert err_after < 0.5 * err_before
+
+
+def test_gcv_smooth_columns_are_independent_and_scale_free() -> None:
+    rng = np.random.default_rng(3)
+    col = _sine(2.0, 300) + rng.normal(0.0, 0.02, 300)
+    y = gcv_smooth(np.column_stack([col, 2.0 * col]), RATE)
+    # GCV's choice does not depend on the signal's scale, so the smooth scales with it.
+    np.testing.assert_allclose(y[:, 1], 2.0 * y[:, 0], rtol=1e-6, atol=1e-9)
+    assert y.shape == (300, 2)
+
+
+def test_gcv_smooth_short_runs_and_bad_rate() -> None:
+    x = np.array([1.0, 5.0, 2.0, np.nan, 4.0, 0.0])
+    np.testing.assert_array_equal(np.isnan(gcv_smooth(x, RATE)), np.isnan(x))
+    np.testing.assert_array_equal(gcv_smooth(x, RATE)[:3], x[:3])
+    with pytest.raises(ValueError, match="sampling rate"):
+        gcv_smooth(x, 0.0)

@@ -19,7 +19,7 @@ import pytest
 
 from kinchain.io.c3d import read_c3d
 from kinchain.io.subject import read_mp, subject_from_values
-from kinchain.process import process
+from kinchain.process import ProcessOptions, process
 from kinchain.validation import agreement
 from shared_paths import shared_data
 
@@ -75,11 +75,13 @@ def test_sample09_raw_trial_and_mp_against_plugin_c3d() -> None:
     trial = read_c3d(folder / "VER4C3D.c3d", subject=subject)
     reference = read_c3d(folder / "PlugInC3D.c3d")
     agree = agreement(process(trial), reference)
-    # Its hip moments carry frame-to-frame noise from unfiltered markers (measured 0.16 and 0.25
-    # N·m/kg RMS), and its right knee moment peaks near 2.1 N·m/kg, which the data README flags as
-    # doubtful in the reference itself (our right knee moment still meets the target, 0.09): the
-    # hip moments and the right hip and knee powers that inherit them are reported and bounded,
-    # not held to the targets.
+    # Its hip moments differ by frame-to-frame noise (measured 0.16 and 0.25 N·m/kg RMS) that
+    # filtering the markers does not remove in the same way as Plug-in Gait's outputs do: a
+    # 12 Hz filter brings the right hip to 0.08 but the left to 0.42 (Plug-in Gait's own left
+    # stance is as noisy as ours; benchmarks/filter_study.py). Its right knee moment peaks near
+    # 2.1 N·m/kg, which the data README flags as doubtful in the reference itself (our right
+    # knee moment still meets the target, 0.09): the hip moments and the right hip and knee
+    # powers that inherit them are reported and bounded, not held to the targets.
     doubtful = {("LHipMoment", 0), ("RHipMoment", 0)}
     doubtful_power = {("RKneePower", 2), ("RHipPower", 2)}
     _check(agree, skip=doubtful | doubtful_power)
@@ -87,6 +89,33 @@ def test_sample09_raw_trial_and_mp_against_plugin_c3d() -> None:
         assert agree[label].rms[0] < 0.30, (label, agree[label].rms)
     for label, _ in doubtful_power:
         assert agree[label].rms[2] < 0.45, (label, agree[label].rms)
+
+
+def _mean_rms(agree: dict, suffix: str, component: int) -> float:
+    return float(
+        np.mean([a.rms[component] for label, a in agree.items() if label.endswith(suffix)])
+    )
+
+
+def test_no_marker_filter_by_default_agrees_best_with_plugin_gait() -> None:
+    """The default (no marker filter) is the data's choice (issue 10, benchmarks/filter_study.py):
+    the files store the markers Plug-in Gait used, and filtering them again, even at 12 Hz, the
+    mildest cut-off studied, moves kinchain away from Plug-in Gait: sample_00 sagittal angles
+    0.01 -> 0.20 deg mean RMS, sample_09 sagittal moments 0.094 -> 0.117 N·m/kg and powers
+    0.18 -> 0.30 W/kg."""
+    assert ProcessOptions().marker_cutoff_hz is None
+    s00 = read_c3d(shared_data() / "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d")
+    plain = agreement(process(s00), s00)
+    filtered = agreement(process(s00, options=ProcessOptions(marker_cutoff_hz=12.0)), s00)
+    assert _mean_rms(plain, "Angles", 0) < 0.05 < 0.15 < _mean_rms(filtered, "Angles", 0)
+    folder = shared_data() / "c3d-org/sample_09"
+    subject = replace(read_mp(folder / "42798.mp"), marker_diameter_m=0.025)
+    s09 = read_c3d(folder / "VER4C3D.c3d", subject=subject)
+    reference = read_c3d(folder / "PlugInC3D.c3d")
+    plain = agreement(process(s09), reference)
+    filtered = agreement(process(s09, options=ProcessOptions(marker_cutoff_hz=12.0)), reference)
+    assert _mean_rms(plain, "Moment", 0) < _mean_rms(filtered, "Moment", 0)
+    assert _mean_rms(plain, "Power", 2) < _mean_rms(filtered, "Power", 2)
 
 
 def test_sample03_sagittal_angles_under_stated_assumptions() -> None:

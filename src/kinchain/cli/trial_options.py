@@ -44,7 +44,12 @@ MARKER_DIAMETER = typer.Option(
     None, "--marker-diameter", help="Marker diameter, mm (default: subject file or 14)."
 )
 MARKER_CUTOFF = typer.Option(
-    None, "--marker-cutoff", help="Low-pass markers at this cut-off, Hz (default: none)."
+    None,
+    "--marker-cutoff",
+    help=(
+        "Low-pass markers at this cut-off, Hz (default: none: a file processed in Nexus "
+        "stores the markers Plug-in Gait used; set it for unfiltered raw markers)."
+    ),
 )
 MAX_GAP = typer.Option(0.1, "--max-gap", help="Longest gap interpolated, s.")
 STATIC = typer.Option(
