@@ -132,3 +132,49 @@ def _procs() -> Iterator[Procs]:
 
 #: Fixture: ``procs = procs_fixture`` in a test module gives tests a :class:`Procs`.
 procs_fixture = pytest.fixture(name="procs")(_procs)
+
+
+def start_scheduler(tmp_path: Path, procs: Procs) -> str:
+    """A Dask scheduler on 127.0.0.1 (a separate process, no workers); returns its address."""
+    sched_file = tmp_path / "scheduler.json"
+    procs.start(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(sched_file),
+        ],
+        log=tmp_path / "scheduler.log",
+    )
+    wait_for(sched_file.is_file, 60, "the scheduler file")
+    wait_for(lambda: "address" in sched_file.read_text(), 10, "the scheduler address")
+    return str(json.loads(sched_file.read_text())["address"])
+
+
+def start_worker(address: str, name: str, tmp_path: Path, procs: Procs) -> subprocess.Popen[str]:
+    """One worker process of one thread, without a nanny (killed, it stays dead)."""
+    return procs.start(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            address,
+            "--host",
+            "127.0.0.1",
+            "--nthreads",
+            "1",
+            "--no-nanny",
+            "--no-dashboard",
+            "--name",
+            name,
+            "--death-timeout",
+            "60",
+        ],
+        log=tmp_path / f"{name}.log",
+    )

@@ -50,9 +50,11 @@ def test_resume_after_sigkill(tmp_path: Path, procs: Procs) -> None:
     committed = {str(e["trial_id"]): e for e in ledger_lines(out)}
     assert 4 <= len(committed) < N, "the kill should land mid-run"
     mtimes = {p.name: p.stat().st_mtime_ns for p in (out / "trials").rglob("*.parquet")}
+    assert (out / "batch.lock").exists()  # kill -9 leaves the lock file (not its flock)
     second = procs.run(args)
     assert second.returncode == 0, second.stderr[-3000:]
     assert f"{len(committed)} skipped" in second.stdout, second.stdout
+    assert f"took over the lock of {out}: pid {first.pid} on host" in second.stderr
     _check_complete(out, N)
 
     latest = {str(e["trial_id"]): e for e in ledger_lines(out)}
@@ -81,10 +83,12 @@ def test_ctrl_c_stops_cleanly_and_resumes(
     os.kill(proc.pid, sig)
     assert proc.wait(timeout=60) == 130, (tmp_path / "run.log").read_text()
     assert "re-run the same command to resume" in (tmp_path / "run.log").read_text()
+    assert not (out / "batch.lock").exists()  # released on the way out
     wait_for(lambda: not group_alive(proc.pid), 30, "the cluster's processes to end")
     done = len({e["trial_id"] for e in ledger_lines(out)})
     assert 2 <= done < 16
     again = procs.run(args)
     assert again.returncode == 0, again.stderr[-3000:]
+    assert "took over" not in again.stderr
     assert f"{done} skipped" in again.stdout
     _check_complete(out, 16)

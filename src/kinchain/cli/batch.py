@@ -117,6 +117,9 @@ class _RichProgress:
                 skipped=self.counts["skipped"],
             )
 
+    def note(self, message: str) -> None:
+        self.console.print(f"note: {message}", markup=False, highlight=False)
+
     def stop(self) -> None:
         self.bar.stop()
 
@@ -147,6 +150,14 @@ def register(app: typer.Typer) -> None:
             2, "--retries", min=0, help="Reruns of a trial whose worker died."
         ),
         force: bool = typer.Option(False, "--force", help="Rerun committed trials too."),
+        stall_timeout: float = typer.Option(
+            300.0,
+            "--stall-timeout",
+            min=0.0,
+            help="Seconds without any trial finishing or running on a worker (no worker left, "
+            "a lost scheduler) before the batch stops with exit code 3, recording the "
+            "outstanding trials in errors/ for a resume; 0 waits forever.",
+        ),
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
@@ -192,8 +203,9 @@ def register(app: typer.Typer) -> None:
         are skipped. Ctrl-C stops cleanly; everything committed stays.
         """
         from kinchain.batch.report import write_report
-        from kinchain.batch.runner import run_batch
+        from kinchain.batch.runner import ClusterStalled, run_batch
         from kinchain.batch.sources import load_source, static_reason
+        from kinchain.batch.store import output_lock
         from kinchain.batch.worker import BatchSettings
 
         if not source.exists():
@@ -223,74 +235,90 @@ def register(app: typer.Typer) -> None:
         ]
         if flat_foot and static is None and not any(s.static_file for s in specs):
             raise InputError("--flat-foot", "needs --static FILE or a 'static' manifest column")
-        skipped_static: list[tuple[TrialSpec, str]] = []
-        if not include_static:
-            walking = []
-            for spec in specs:
-                reason = static_reason(spec.path)
-                if reason is None:
-                    walking.append(spec)
-                else:
-                    skipped_static.append((spec, reason))
-            specs = walking
+        # One batch at a time into a folder: a second one is refused (exit code 2); the lock
+        # is released on every exit, Ctrl-C and SIGTERM included.
         out.mkdir(parents=True, exist_ok=True)
-        write_skipped(out, skipped_static)
-        for spec, reason in skipped_static:
-            typer.echo(f"skipped {spec.trial_id}: static trial ({reason})")
-        if not specs:
-            raise InputError(str(source), "only static trials found; nothing to process")
-        settings = BatchSettings(
-            max_gap_s=max_gap_s,
-            marker_cutoff_hz=marker_cutoff_hz,
-            kinetics=not kinematics_only,
-            marker_map=marker_map,
-            marker_diameter_mm=marker_diameter_mm,
-            static_file=str(static.resolve()) if static is not None else None,
-            flat_foot=flat_foot,
-            require_kinetics=require_kinetics,
-        )
-        console = Console(stderr=True)
-        progress = _RichProgress(console)
-        t0 = time.perf_counter()
-        # SIGTERM (a scheduler, systemd, docker stop) stops as cleanly as Ctrl-C.
-        signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            summary = run_batch(
-                specs,
-                out,
-                settings=settings,
-                workers=workers,
-                scheduler=scheduler,
-                window=window,
-                retries=retries,
-                force=force,
-                progress=progress,
+        with output_lock(out, note=lambda msg: typer.echo(f"note: {msg}", err=True)):
+            skipped_static: list[tuple[TrialSpec, str]] = []
+            if not include_static:
+                walking = []
+                for spec in specs:
+                    reason = static_reason(spec.path)
+                    if reason is None:
+                        walking.append(spec)
+                    else:
+                        skipped_static.append((spec, reason))
+                specs = walking
+            write_skipped(out, skipped_static)
+            for spec, reason in skipped_static:
+                typer.echo(f"skipped {spec.trial_id}: static trial ({reason})")
+            if not specs:
+                raise InputError(str(source), "only static trials found; nothing to process")
+            settings = BatchSettings(
+                max_gap_s=max_gap_s,
+                marker_cutoff_hz=marker_cutoff_hz,
+                kinetics=not kinematics_only,
+                marker_map=marker_map,
+                marker_diameter_mm=marker_diameter_mm,
+                static_file=str(static.resolve()) if static is not None else None,
+                flat_foot=flat_foot,
+                require_kinetics=require_kinetics,
             )
-        except KeyboardInterrupt:
+            console = Console(stderr=True)
+            progress = _RichProgress(console)
+            t0 = time.perf_counter()
+            # SIGTERM (a scheduler, systemd, docker stop) stops as cleanly as Ctrl-C.
+            signal.signal(signal.SIGTERM, _interrupt)
+            try:
+                summary = run_batch(
+                    specs,
+                    out,
+                    settings=settings,
+                    workers=workers,
+                    scheduler=scheduler,
+                    window=window,
+                    retries=retries,
+                    force=force,
+                    progress=progress,
+                    stall_timeout_s=stall_timeout,
+                    note=progress.note,
+                )
+            except ClusterStalled as exc:
+                progress.stop()
+                counts = exc.summary
+                committed = f"{counts.committed} trial(s) committed in this run, " if counts else ""
+                n = counts.stalled if counts else 0
+                typer.echo(
+                    f"error: {exc.reason}; {committed}{n} outstanding recorded in {out / 'errors'} "
+                    "(stage worker); re-run the same command with a working cluster to resume",
+                    err=True,
+                )
+                sys.exit(3)
+            except KeyboardInterrupt:
+                progress.stop()
+                done = progress.counts["ok"] + progress.counts["error"]
+                typer.echo(
+                    f"interrupted: {done} trial(s) committed in this run; re-run the same command "
+                    f"to resume ({out})",
+                    err=True,
+                )
+                sys.exit(130)
             progress.stop()
-            done = progress.counts["ok"] + progress.counts["error"]
+            wall = time.perf_counter() - t0
             typer.echo(
-                f"interrupted: {done} trial(s) committed in this run; re-run the same command "
-                f"to resume ({out})",
-                err=True,
+                f"{summary.total} trial(s): {summary.ok} ok, {summary.failed} failed, "
+                f"{summary.skipped} skipped (already done) in {wall:.1f} s"
+                + (f"; {len(skipped_static)} static trial(s) skipped" if skipped_static else "")
             )
-            sys.exit(130)
-        progress.stop()
-        wall = time.perf_counter() - t0
-        typer.echo(
-            f"{summary.total} trial(s): {summary.ok} ok, {summary.failed} failed, "
-            f"{summary.skipped} skipped (already done) in {wall:.1f} s"
-            + (f"; {len(skipped_static)} static trial(s) skipped" if skipped_static else "")
-        )
-        for f in summary.failures[:20]:
-            typer.echo(f"  failed [{f.get('stage', '')}] {f.get('message', '')}")
-        if len(summary.failures) > 20:
-            typer.echo(f"  ... {len(summary.failures) - 20} more in {out / 'errors'}")
-        if report:
-            path = write_report(out)
-            typer.echo(f"report   {path}")
-        for table in ("trials", "curves", "errors"):
-            if (out / table).is_dir():
-                typer.echo(f"{table:8s} {out / table}")
-        if skipped_static:
-            typer.echo(f"{'skipped':8s} {out / SKIPPED_FILE}")
+            for f in summary.failures[:20]:
+                typer.echo(f"  failed [{f.get('stage', '')}] {f.get('message', '')}")
+            if len(summary.failures) > 20:
+                typer.echo(f"  ... {len(summary.failures) - 20} more in {out / 'errors'}")
+            if report:
+                path = write_report(out)
+                typer.echo(f"report   {path}")
+            for table in ("trials", "curves", "errors"):
+                if (out / table).is_dir():
+                    typer.echo(f"{table:8s} {out / table}")
+            if skipped_static:
+                typer.echo(f"{'skipped':8s} {out / SKIPPED_FILE}")
