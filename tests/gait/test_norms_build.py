@@ -191,6 +191,21 @@ def test_moments_come_only_from_strides_with_valid_kinetics() -> None:
     assert any("KneeMoment (3)" in n for n in built4.notes)
 
 
+def test_a_curve_without_two_valid_strides_at_every_point_is_left_out() -> None:
+    t = _trial("a", {"left": [0.0, 1.0]})
+    t.cycles["left"].curves["LKneeMoment"][0, 50:, :] = np.nan  # invalid after mid-stride
+    built = build_norms([t], min_strides=2)
+    assert "KneeMoment" not in built.classes["Free"].normative.mean
+    assert "KneeAngles" in built.classes["Free"].normative.mean
+    assert any(
+        "fewer than 2 strides with valid values" in n and "KneeMoment" in n for n in built.notes
+    )
+    t.cycles["left"].curves["LKneeMoment"][0, 50:, 1:] = 0.0  # Y and Z valid again
+    kept = build_norms([t], min_strides=2).classes["Free"].normative
+    assert kept.available["KneeMoment"] == (False, True, True)
+    assert np.isnan(kept.mean["KneeMoment"][:, 0]).all()
+
+
 def test_trials_go_to_their_schwartz_class_and_small_classes_are_left_out() -> None:
     trials = [
         _trial("free", {"left": [0.0, 1.0, 2.0], "right": [3.0, 4.0]}, speed=FREE_M_S),

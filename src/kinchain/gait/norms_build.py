@@ -504,6 +504,7 @@ def build_norms(
                 f"class {cls}: curves with fewer than {min_strides} strides left out: "
                 + ", ".join(f"{v} ({n})" for v, n in few.items())
             )
+        gaps: list[str] = []
         for var in sorted(pool.curves):
             n_var = len(pool.curves[var])
             if n_var < min_strides:
@@ -514,7 +515,7 @@ def build_norms(
             )
             avail = [bool(np.all(count[:, k] >= 2)) for k in range(stack.shape[2])]
             if not any(avail):
-                notes.append(f"class {cls}: {var} has no component with an SD at every point")
+                gaps.append(var)
                 continue
             for k in range(3):
                 if not avail[k]:
@@ -524,6 +525,12 @@ def build_norms(
             available[var] = (avail[0], avail[1], avail[2])
             units[var] = _default_unit(var)
             n_by_var[var] = n_var
+        if gaps:
+            notes.append(
+                f"class {cls}: curves left out because some points of the cycle have fewer than "
+                f"2 strides with valid values (kinetics are valid on clean plate strikes only): "
+                + ", ".join(gaps)
+            )
         if not means:
             notes.append(f"class {cls}: no curve with enough strides: left out")
             continue
