@@ -129,8 +129,13 @@ kinchain's JSON format for normative sets (``"format": "kinchain-normative/1"``)
                        "sd":   [[x, y, z], ...]},  (null for a component not available)
         ...
       },
-      "spatiotemporal": {"foot_off_pct": {"mean": 60.0, "sd": 2.0, "unit": "%"}}  (optional)
+      "spatiotemporal": {"foot_off_pct": {"mean": 60.0, "sd": 2.0, "unit": "%"}}, (optional)
+      "gps_reference": {"n": 40, "mean": 4.1, "sd": 1.2, "median": 3.9, "max": 7.5}  (optional)
     }
+
+``gps_reference`` (degrees; :attr:`NormativeSet.gps_reference`) is the GPS of the reference's
+own strides against its mean, written by ``kinchain norms build`` (:mod:`kinchain.gait.
+norms_build`, which also keeps its counts, per-stride scores and provenance in the same file).
 
 Curves of any length n >= 2 are interpolated linearly to 101 points; :func:`save_normative`
 writes 101 rows. Moments must be in N·m/kg, powers in W/kg, angles in degrees, in Plug-in Gait's
