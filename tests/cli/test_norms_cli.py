@@ -211,6 +211,7 @@ def test_no_usable_strides_is_one_line_and_keeps_the_earlier_file(tmp_path: Path
         ((str(SAMPLE_00), "--classes", "tertiles"), "--classes"),
         ((str(SAMPLE_00), "--min-strides", "1"), "--min-strides"),
         ((str(SAMPLE_00), "--events", "guess"), "--events"),
+        ((str(SAMPLE_00), "--speed-class", "Brisk"), "--speed-class"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:

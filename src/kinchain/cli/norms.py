@@ -260,6 +260,14 @@ def register(app: typer.Typer) -> None:
 
         if classes not in ("schwartz", "single"):
             raise InputError("--classes", f"unknown rule {classes!r}; schwartz or single")
+        from kinchain.gait.normative import SPEED_CLASSES
+        from kinchain.gait.norms_build import SINGLE_CLASS
+
+        known = SPEED_CLASSES if classes == "schwartz" else (SINGLE_CLASS,)
+        if speed_class is not None and speed_class not in known:
+            raise InputError(
+                "--speed-class", f"unknown class {speed_class!r}; one of {', '.join(known)}"
+            )
         if events not in _EVENT_METHODS:
             raise InputError("--events", f"unknown event method {events!r}")
         if event_fallback not in FALLBACKS:
