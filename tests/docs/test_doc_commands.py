@@ -23,7 +23,6 @@ import pytest
 import typer
 
 from kinchain.cli.main import app
-
 from shared_paths import shared_data
 
 REPO = Path(__file__).resolve().parents[2]
