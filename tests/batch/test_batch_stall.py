@@ -5,9 +5,11 @@ with code 3 and a one-line reason, and the same command with a working cluster f
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -112,6 +114,10 @@ def test_run_batch_on_a_scheduler_without_workers_gives_up_then_resumes(tmp_path
     copies(src, 4)
     specs = load_source(src)
     out = tmp_path / "out"
+    out.mkdir()
+    # A ledger line from an earlier run (another input then): left for the next run to check.
+    earlier = {"trial_id": "trial_003.c3d", "input_sha256": "0" * 64, "status": "ok"}
+    (out / "ledger.jsonl").write_text(json.dumps(earlier) + "\n")
     with LocalCluster(
         n_workers=0,
         threads_per_worker=1,
@@ -125,14 +131,58 @@ def test_run_batch_on_a_scheduler_without_workers_gives_up_then_resumes(tmp_path
             run_batch(specs, out, scheduler=cluster.scheduler_address, stall_timeout_s=1.0)
         assert time.monotonic() - t0 < 15
         summary = info.value.summary
-        assert summary is not None and summary.stalled == 4 and summary.committed == 0
-        errors = read(out, "errors")
-        assert sorted(errors["trial_id"]) == [s.trial_id for s in specs]
+        assert summary is not None and summary.stalled == 3 and summary.committed == 0
+        errors = read(out, "errors").set_index("trial_id").sort_index()
+        # The window (2: no worker thread known) was in flight; the rest was not reached.
+        assert list(errors.index) == ["trial_000.c3d", "trial_001.c3d", "trial_002.c3d"]
         assert (errors["stage"] == "worker").all()
-        assert ledger_lines(out) == []  # nothing committed: the next run does them all
+        assert (errors.loc[["trial_000.c3d", "trial_001.c3d"], "input_sha256"] != "").all()
+        assert errors.loc["trial_002.c3d", "input_sha256"] == ""  # not reached, not read
+        assert ledger_lines(out) == [earlier]  # nothing committed: the next run does them all
 
         cluster.scale(1)
         done = run_batch(specs, out, scheduler=cluster.scheduler_address, stall_timeout_s=60)
     assert (done.ok, done.failed, done.skipped, done.stalled) == (4, 0, 0, 0)
     assert not _parquet_files(out / "errors")
     assert (read(out, "trials")["status"] == "ok").all()
+
+
+class _KillOnStart:
+    """A progress sink that kills the scheduler a moment after the batch has started."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.timer: threading.Timer | None = None
+
+    def start(self, total: int, where: str) -> None:
+        self.timer = threading.Timer(1.0, os.kill, (self.pid, signal.SIGKILL))
+        self.timer.start()
+
+    def advance(self, trial_id: str, status: str) -> None:
+        pass
+
+
+def test_a_lost_scheduler_stops_the_batch_at_once(tmp_path: Path, procs: Procs) -> None:
+    address = start_scheduler(tmp_path, procs)
+    scheduler = procs.started[-1]
+    src = tmp_path / "cohort"
+    copies(src, 3)
+    out = tmp_path / "out"
+    t0 = time.monotonic()
+    with pytest.raises(ClusterStalled, match="connection to the Dask scheduler") as info:
+        run_batch(
+            load_source(src),
+            out,
+            scheduler=address,
+            stall_timeout_s=300,  # not what stops it: the futures are cancelled
+            progress=_KillOnStart(scheduler.pid),
+        )
+    assert time.monotonic() - t0 < 30
+    assert scheduler.wait(timeout=10) == -signal.SIGKILL
+    summary = info.value.summary
+    assert summary is not None and summary.stalled == 3
+    errors = read(out, "errors")
+    assert sorted(errors["trial_id"]) == [f"trial_{i:03d}.c3d" for i in range(3)]
+    assert (errors["stage"] == "worker").all()
+    assert ledger_lines(out) == []
+    assert not (out / "batch.lock").exists()

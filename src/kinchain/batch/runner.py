@@ -16,6 +16,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any, Protocol
 
 from distributed import Client, Future, LocalCluster, wait
 
-from kinchain.batch.sources import TrialSpec, iter_hashed
+from kinchain.batch.sources import TrialSpec, with_hashes
 from kinchain.batch.store import Ledger, clean_temporaries, output_lock, table_path
 from kinchain.batch.worker import BatchSettings, commit_error, run_trial
 from kinchain.errors import InputError, KinchainError
@@ -192,7 +193,10 @@ def run_batch(
         where = scheduler or f"LocalCluster, {workers} worker process(es)"
         progress.start(len(specs), where)
         limit = max(1, window or 2 * threads)
-        todo: Iterator[TrialSpec] = iter_hashed(specs)
+        # Hashed lazily, one trial at a time (bounded memory, early start); ``not_reached``
+        # holds the trials not hashed yet.
+        not_reached: Iterator[TrialSpec] = iter(specs)
+        todo: Iterator[TrialSpec] = (with_hashes(s) for s in not_reached)
         inflight: dict[str, tuple[Future, TrialSpec]] = {}
 
         def already_done(spec: TrialSpec) -> bool:
@@ -251,29 +255,34 @@ def run_batch(
                     break
             last_progress = time.monotonic()
             while inflight:
-                done = _wait_some([f for f, _ in inflight.values()], poll_s)
-                if done:
+                done, lost = _wait_some([f for f, _ in inflight.values()], poll_s)
+                if lost:  # every future of the client was cancelled: none will finish
+                    reason = f"cluster lost: the connection to the Dask scheduler ({where}) broke"
+                elif done:
                     for fut in done:
                         finish(fut)
                         submit_next()
                     last_progress = time.monotonic()
                     continue
-                n_threads, running = _cluster_state(client, set(inflight), poll_s + 5.0)
-                now = time.monotonic()
-                if running:
-                    last_progress = now
-                elif timeout is not None and now - last_progress >= timeout:
-                    if n_threads is None:
-                        seen = f"the scheduler {where} did not answer"
-                    elif n_threads == 0:
-                        seen = f"no Dask worker connected ({where})"
-                    else:
-                        seen = f"no trial running on the {n_threads} worker thread(s) ({where})"
-                    reason = f"cluster stalled: {seen} for {timeout:g} s"
-                    _give_up(
-                        client, inflight, todo, already_done, out, params_hash, reason, summary
-                    )
-                    raise ClusterStalled(reason, summary)
+                else:
+                    n_threads, running = _cluster_state(client, set(inflight), poll_s + 5.0)
+                    now = time.monotonic()
+                    if running:
+                        last_progress = now
+                    if timeout is None or now - last_progress < timeout:
+                        continue
+                    reason = _stall_reason(n_threads, where, timeout)
+                _give_up(
+                    client,
+                    inflight,
+                    not_reached,
+                    lambda spec: not force and spec.trial_id in ledger.entries,
+                    out,
+                    params_hash,
+                    reason,
+                    summary,
+                )
+                raise ClusterStalled(reason, summary)
         except KeyboardInterrupt:
             summary.interrupted = True
             pending = [f for f, _ in inflight.values()]
@@ -283,13 +292,27 @@ def run_batch(
     return summary
 
 
-def _wait_some(futures: list[Future], timeout_s: float) -> list[Future]:
-    """The futures done within ``timeout_s`` (at least one, unless none finished)."""
+def _wait_some(futures: list[Future], timeout_s: float) -> tuple[list[Future], bool]:
+    """The futures done within ``timeout_s`` (at least one, unless none finished), and whether
+    any was cancelled under us (the client lost its scheduler: they will never finish)."""
     try:
-        done = wait(futures, timeout=timeout_s, return_when="FIRST_COMPLETED").done
+        wait(futures, timeout=timeout_s, return_when="FIRST_COMPLETED")
     except TimeoutError:
-        return []
-    return [f for f in futures if f in done]
+        return [], False
+    except CancelledError:
+        pass
+    done = [f for f in futures if f.done() and not f.cancelled()]
+    return done, any(f.cancelled() for f in futures)
+
+
+def _stall_reason(n_threads: int | None, where: str, timeout_s: float) -> str:
+    if n_threads is None:
+        seen = f"the scheduler ({where}) did not answer"
+    elif n_threads == 0:
+        seen = f"no Dask worker connected ({where})"
+    else:
+        seen = f"no trial running on the {n_threads} worker thread(s) ({where})"
+    return f"cluster stalled: {seen} for {timeout_s:g} s"
 
 
 def _cluster_state(client: Client, keys: set[str], timeout_s: float) -> tuple[int | None, bool]:
@@ -311,15 +334,17 @@ def _cluster_state(client: Client, keys: set[str], timeout_s: float) -> tuple[in
 def _give_up(
     client: Client,
     inflight: dict[str, tuple[Future, TrialSpec]],
-    todo: Iterator[TrialSpec],
-    already_done: Callable[[TrialSpec], bool],
+    not_reached: Iterator[TrialSpec],
+    committed_before: Callable[[TrialSpec], bool],
     out: Path,
     params_hash: str,
     reason: str,
     summary: BatchSummary,
 ) -> None:
-    """Cancel the trials in flight and record them, and those not yet submitted (except the
-    ones already committed), in ``errors/`` with stage ``worker`` and no ledger line."""
+    """Cancel the trials in flight and record them, and those not reached yet (except the ones
+    with a ledger line from an earlier run: the next run checks those), in ``errors/`` with
+    stage ``worker`` and no ledger line. Trials not reached are not read (a large cohort on a
+    slow file system stops at once), so their rows have no ``input_sha256``."""
     pending = [f for f, _ in inflight.values()]
     try:
         client.cancel(pending, force=True)
@@ -328,11 +353,7 @@ def _give_up(
     error = ClusterStalled(f"not finished: {reason}; re-run the same command to resume")
     outstanding = [spec for _, spec in inflight.values()]
     inflight.clear()
-    for spec in todo:
-        if already_done(spec):
-            summary.skipped += 1
-        else:
-            outstanding.append(spec)
+    outstanding += [spec for spec in not_reached if not committed_before(spec)]
     for spec in outstanding:
         commit_error(out, spec, params_hash, "worker", error)
     summary.stalled = len(outstanding)

@@ -238,6 +238,8 @@ def register(app: typer.Typer) -> None:
         # One batch at a time into a folder: a second one is refused (exit code 2); the lock
         # is released on every exit, Ctrl-C and SIGTERM included.
         out.mkdir(parents=True, exist_ok=True)
+        # SIGTERM (a scheduler, systemd, docker stop) stops as cleanly as Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
         with output_lock(out, note=lambda msg: typer.echo(f"note: {msg}", err=True)):
             skipped_static: list[tuple[TrialSpec, str]] = []
             if not include_static:
@@ -267,8 +269,6 @@ def register(app: typer.Typer) -> None:
             console = Console(stderr=True)
             progress = _RichProgress(console)
             t0 = time.perf_counter()
-            # SIGTERM (a scheduler, systemd, docker stop) stops as cleanly as Ctrl-C.
-            signal.signal(signal.SIGTERM, _interrupt)
             try:
                 summary = run_batch(
                     specs,
