@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kinchain.analysis import GaitAnalysis
 from kinchain.assessment import Assessment
-from kinchain.report.content import build_document
+from kinchain.report.content import build_document, session_has_kinetics
 from kinchain.report.document import Document
 from kinchain.report.html import render_html
 from kinchain.report.pdf import render_pdf
@@ -34,6 +34,7 @@ from kinchain.report.plots import (
     curves_figure,
     map_figure,
 )
+from kinchain.session import SessionAnalysis
 
 __all__ = ["REPORT_FILES", "RenderedReport", "render_report", "write_report"]
 
@@ -51,10 +52,17 @@ class RenderedReport:
     document: Document
 
 
-def render_figures(analysis: GaitAnalysis) -> dict[str, RenderedFigure]:
-    """The report's figures: kinematics, kinetics (when computed) and the MAP chart."""
+def render_figures(
+    analysis: GaitAnalysis, session: SessionAnalysis | None = None
+) -> dict[str, RenderedFigure]:
+    """The report's figures: kinematics, kinetics (when computed; for a session, when any trial
+    has them) and the MAP chart."""
     figs = {"kinematics": curves_figure(analysis, KINEMATIC_PANELS, "kinematics")}
-    if any(label.endswith("Moment") for label in analysis.result.outputs):
+    if session is not None:
+        kinetics = session_has_kinetics(session)
+    else:
+        kinetics = any(label.endswith("Moment") for label in analysis.result.outputs)
+    if kinetics:
         figs["kinetics"] = curves_figure(analysis, KINETIC_PANELS, "kinetics")
     gps = map_figure(analysis)
     if gps is not None:
@@ -66,6 +74,7 @@ def render_report(
     result: GaitAnalysis | Assessment,
     *,
     generated: datetime | None = None,
+    session: SessionAnalysis | None = None,
 ) -> RenderedReport:
     """Render the HTML, the PDF and the JSON of a gait analysis (and its clinical assessment).
 
@@ -76,13 +85,21 @@ def render_report(
         (gait analysis joined with a clinical assessment: adds the clinical section).
     generated
         The processing date shown in the header (default: now, local time).
+    session
+        The session whose pooled analysis ``result`` is (:func:`kinchain.session.analyze_session`):
+        adds the trials, their consistency and each stride's trial to the report, and the
+        ``"session"`` object to ``analysis.json``.
     """
     assessment = result if isinstance(result, Assessment) else None
     analysis = result.gait if isinstance(result, Assessment) else result
+    if session is not None and analysis is not session.pooled:
+        raise ValueError("render_report: the analysis is not the session's pooled analysis")
     when = generated or datetime.now().astimezone()
-    doc = build_document(analysis, assessment, generated=when)
-    figures = render_figures(analysis)
+    doc = build_document(analysis, assessment, generated=when, session=session)
+    figures = render_figures(analysis, session)
     payload = result.to_dict()
+    if session is not None:
+        payload["session"] = session.session_dict()
     text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     return RenderedReport(render_html(doc, figures), render_pdf(doc, figures), text, doc)
 

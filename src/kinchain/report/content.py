@@ -31,6 +31,7 @@ from kinchain.report.document import (
     Para,
     Table,
 )
+from kinchain.session import CONSISTENCY_PARAMETERS, SessionAnalysis
 
 SEVERITY_ORDER = {"severe": 0, "moderate": 1, "mild": 2, "none": 3}
 _SIDE_LETTER = {"left": "L", "right": "R", "both": "L+R"}
@@ -884,25 +885,37 @@ def build_document(
     assessment: Assessment | None = None,
     *,
     generated: datetime,
+    session: SessionAnalysis | None = None,
 ) -> Document:
     """The report's content.
 
     Parameters
     ----------
     analysis
-        The gait analysis.
+        The gait analysis (for a session, its pooled analysis).
     assessment
         The clinical assessment joined with it (adds the clinical section and the urgency).
     generated
         When the report was made (shown as the processing date).
+    session
+        The session the analysis pools (adds the trials and their consistency, and lists each
+        stride's trial), or None for one trial.
     """
     clinical = assessment.clinical if assessment is not None else None
-    has_kinetics = analysis.result.kinetics_problem is None and any(
-        lbl.endswith("Moment") for lbl in analysis.result.outputs
-    )
+    if session is not None:
+        has_kinetics = session_has_kinetics(session)
+    else:
+        has_kinetics = analysis.result.kinetics_problem is None and any(
+            lbl.endswith("Moment") for lbl in analysis.result.outputs
+        )
     blocks: list[Block] = []
-    blocks.extend(_header(analysis, generated))
+    if session is not None:
+        blocks.extend(_session_header(session, generated))
+    else:
+        blocks.extend(_header(analysis, generated))
     blocks.extend(_summary(analysis, clinical))
+    if session is not None:
+        blocks.extend(_session_trials_section(session))
     findings, finding_details = _findings_sections(analysis)
     blocks.extend(findings)
     blocks.extend(_curves_section(analysis, has_kinetics))
@@ -911,13 +924,21 @@ def build_document(
     if assessment is not None:
         blocks.extend(_clinical_section(assessment))
     blocks.extend(finding_details)
-    blocks.extend(_events_section(analysis))
-    blocks.extend(_provenance_section(analysis))
+    if session is not None:
+        blocks.extend(_session_strides_section(session))
+        blocks.extend(_session_provenance_section(session))
+    else:
+        blocks.extend(_events_section(analysis))
+        blocks.extend(_provenance_section(analysis))
     blocks.append(Heading("Disclaimer", 2, "disclaimer"))
     blocks.append(Para(DISCLAIMER, tone="caveat"))
     name = Path(analysis.result.trial.path).name
+    if session is not None:
+        n = len(session.used())
+        name = f"Session of {n} trial{'s' if n != 1 else ''}"
+    title = "Gait analysis report" + (" with clinical assessment" if assessment else "")
     return Document(
-        title="Gait analysis report" + (" with clinical assessment" if assessment else ""),
+        title=title,
         subtitle=name,
         blocks=tuple(blocks),
         footer=DISCLAIMER,
@@ -928,3 +949,269 @@ def build_document(
 def has_strides(analysis: GaitAnalysis) -> bool:
     """True when at least one side has a usable stride."""
     return any(bool(np.any(analysis.cycles[s].usable())) for s in ("left", "right"))
+
+
+# --- A session of several trials -------------------------------------------------------------
+
+_GPS_LABELS = {
+    "pelvic_tilt": "Pelvic tilt",
+    "pelvic_obliquity": "Pelvic obliquity",
+    "pelvic_rotation": "Pelvic rotation",
+    "hip_flexion": "Hip flexion",
+    "hip_abduction": "Hip abduction",
+    "hip_rotation": "Hip rotation",
+    "knee_flexion": "Knee flexion",
+    "ankle_dorsiflexion": "Ankle dorsiflexion",
+    "foot_progression": "Foot progression",
+}
+
+
+def _session_header(session: SessionAnalysis, generated: datetime) -> list[Block]:
+    """The header of a session: the trials and the static instead of one trial's frames."""
+    (kv,) = _header(session.pooled, generated)
+    assert isinstance(kv, KeyValues)
+    used = session.used()
+    names = ", ".join(t.name for t in used)
+    left_out = len(session.trials) - len(used)
+    trials = f"{len(used)} walking trials: {names}"
+    if left_out:
+        trials += f" ({left_out} left out, see Trials in this session)"
+    static = session.static
+    pairs: list[tuple[str, str]] = []
+    for key, value in kv.pairs:
+        if key == "Trial":
+            pairs.append(("Trials", trials))
+            pairs.append(
+                ("Static trial", f"{static['name']} ({static['how']})" if static else "none")
+            )
+        elif key != "Frames":
+            pairs.append((key, value))
+    return [KeyValues(tuple(pairs), columns=2)]
+
+
+def _session_trials_section(session: SessionAnalysis) -> list[Block]:
+    """The trials and what each contributed, then the trial-to-trial consistency."""
+    rows: list[tuple[Cell, ...]] = []
+    for t in session.trials:
+        if t.analysis is None:
+            rows.append((t.name, "–", "–", "–", "–", (f"left out: {t.error}", "bad")))
+            continue
+        notes = list(t.notes)
+        if t.analysis.events.warnings:
+            n = len(t.analysis.events.warnings)
+            notes.append(f"{n} stored event{'s' if n != 1 else ''} contradicted by the data")
+        note: Cell = ("; ".join(notes), "warn") if t.notes else "; ".join(notes)
+        rows.append(
+            (
+                t.name,
+                str(t.n_strides("left")),
+                str(t.n_strides("right")),
+                fmt(t.speed_m_s(), 2),
+                "yes" if t.kinetics() else "no",
+                note,
+            )
+        )
+    st = session.pooled.spatiotemporal
+    out: list[Block] = [
+        Heading("Trials in this session", 2, "trials"),
+        Table(
+            ("Trial", "Strides L", "Strides R", "Speed, m/s", "Kinetics", "Note"),
+            tuple(rows),
+            widths=(2.6, 0.9, 0.9, 1.0, 0.9, 3.7),
+        ),
+        Para(
+            f"Every result in this report (means, curves, scores and findings) is over the usable "
+            f"strides of all {len(session.used())} trials together: left {st.left.n_strides}, "
+            f"right {st.right.n_strides}. Each trial's events and strides were found in that "
+            "trial alone. Kinetics: at least one stride of the trial with a clean force-plate "
+            "stance. A trial is flagged, and still counted, when its speed is more than "
+            f"{session.consistency.speed_tolerance_m_s:.2f} m/s from the session's median (a "
+            "substantial change in gait speed, Perera et al. 2006).",
+            tone="muted",
+        ),
+    ]
+    out.extend(_consistency_blocks(session))
+    return out
+
+
+def _consistency_blocks(session: SessionAnalysis) -> list[Block]:
+    c = session.consistency
+    out: list[Block] = [Heading("Trial-to-trial consistency", 3)]
+    if max(c.n_trials.values()) < 2:
+        out.append(
+            Para(
+                "Needs at least two trials with usable strides on a side: not computed.",
+                tone="muted",
+            )
+        )
+        return out
+    used = [k for k, t in enumerate(session.trials) if t.used]
+    head = ("Parameter", "Side", *(f"T{i + 1}" for i in range(len(used))), "SD", "CV %")
+    rows: list[tuple[Cell, ...]] = []
+    for key in CONSISTENCY_PARAMETERS:
+        unit = session.pooled.spatiotemporal.units.get(key, "")
+        d = _digits(unit)
+        for side in ("left", "right"):
+            p = c.parameters[side][key]
+            vals = [p["trials"][k] for k in used]
+            cv = p["cv_pct"]
+            cv_cell: Cell = fmt(cv)
+            if math.isfinite(cv) and cv > 10:
+                cv_cell = (fmt(cv), "warn")
+            rows.append(
+                (
+                    f"{SPATIO_LABELS.get(key, key)}, {unit}",
+                    side,
+                    *(fmt(v, d) for v in vals),
+                    fmt(p["sd"], d),
+                    cv_cell,
+                )
+            )
+    n = len(head)
+    out.append(
+        Table(
+            head,
+            tuple(rows),
+            widths=(2.6, 0.8, *([1.0] * (n - 4)), 0.9, 0.9),
+            caption="Each trial's mean (T1, T2… in the order of the table above, left-out "
+            "trials not numbered), and the SD and coefficient of variation of the trial means.",
+            small=True,
+        )
+    )
+    rows2: list[tuple[Cell, ...]] = []
+    for name, label in _GPS_LABELS.items():
+        cells: list[Cell] = [label]
+        for side in ("left", "right"):
+            v = c.curves.get(side, {}).get(name)
+            if v is None:
+                cells += ["–", "–", "–"]
+                continue
+            cells += [
+                fmt(v["between_trial_sd_deg"]),
+                fmt(v["mean_rms_to_session_deg"]),
+                fmt(v["cmc"], 2),
+            ]
+        rows2.append(tuple(cells))
+    out.append(
+        Table(
+            (
+                "Variable",
+                "L SD between trials, °",
+                "L RMS to session, °",
+                "L CMC",
+                "R SD between trials, °",
+                "R RMS to session, °",
+                "R CMC",
+            ),
+            tuple(rows2),
+            widths=(2.2, 1.3, 1.3, 0.8, 1.3, 1.3, 0.8),
+            small=True,
+        )
+    )
+    out.append(
+        Para(
+            "On each trial's mean curve of the Gait Profile Score's nine angles: SD between "
+            "trials = the SD across the trials' mean curves at each % of the cycle, RMS over the "
+            "cycle (the inter-trial error of Schwartz, Trost & Wervey 2004); RMS to session = "
+            "RMS difference of a trial's mean curve from the session's mean curve, averaged over "
+            "the trials; CMC = coefficient of multiple correlation between the trials' mean "
+            "curves (Kadaba et al. 1989; 1 = identical, – where not defined). Schwartz et al. "
+            "report inter-trial errors mostly below 2° in typical gait; larger values here mean "
+            "the trials differ and the pooled mean hides it.",
+            tone="muted",
+        )
+    )
+    return out
+
+
+def _session_strides_section(session: SessionAnalysis) -> list[Block]:
+    """Every stride of every trial with its trial, and each trial's event methods."""
+    pairs: list[tuple[str, str]] = []
+    warnings: list[str] = []
+    for t in session.trials:
+        if t.analysis is None:
+            continue
+        used: dict[str, int] = {}
+        for e in t.analysis.events.events:
+            used[e.method] = used.get(e.method, 0) + 1
+        pairs.append((t.name, ", ".join(f"{m}: {n}" for m, n in used.items()) or "none"))
+        warnings += [f"{t.name}: {w}" for w in t.analysis.events.warnings]
+    out: list[Block] = [
+        Heading("Events and strides", 2, "events"),
+        Para("Events used per trial, by detection method:", tone="muted"),
+        KeyValues(tuple(pairs)),
+    ]
+    if warnings:
+        out.append(Para("Events stored in the files that the data contradict:", tone="caveat"))
+        out.append(Bullets(tuple(warnings)))
+    rows: list[tuple[Cell, ...]] = []
+    for side in ("left", "right"):
+        n = 0
+        cset = session.pooled.cycles[side]
+        for c, k in zip(cset.cycles, session.stride_trials[side], strict=True):
+            trial = session.trials[k]
+            assert trial.analysis is not None
+            hz = trial.analysis.result.trial.point_rate
+            usable = c.valid and not c.outlier
+            if usable:
+                n += 1
+            span = c.end - c.start
+            fo = (c.foot_off - c.start) / span * 100.0 if span > 0 else float("nan")
+            rows.append(
+                (
+                    f"{_SIDE_LETTER[side]}{n}" if usable else "–",
+                    side,
+                    trial.name,
+                    f"{fmt(c.start / hz, 2)}–{fmt(c.end / hz, 2)}",
+                    fmt(fo),
+                    ("yes", "ok") if usable else ("no", "bad"),
+                    "yes" if c.kinetics_valid else "no",
+                    c.note or "",
+                )
+            )
+    out.append(
+        Table(
+            (
+                "Stride",
+                "Side",
+                "Trial",
+                "Time in trial, s",
+                "Foot off, %",
+                "Usable",
+                "Kinetics",
+                "Note",
+            ),
+            tuple(rows),
+            widths=(0.8, 0.7, 2.4, 1.3, 0.9, 0.8, 0.8, 2.3),
+            small=True,
+        )
+    )
+    return out
+
+
+def _session_provenance_section(session: SessionAnalysis) -> list[Block]:
+    """The provenance of the pooled analysis with every trial's file and hash."""
+    (heading, kv) = _provenance_section(session.pooled)
+    assert isinstance(kv, KeyValues)
+    pairs: list[tuple[str, str]] = []
+    for key, value in kv.pairs:
+        if key == "Input file":
+            for t in session.trials:
+                sha = t.analysis.result.trial.sha256 if t.analysis is not None else "–"
+                status = "" if t.used else f" (left out: {t.error})"
+                pairs.append(("Trial file", f"{t.path}{status}; sha256 {sha}"))
+            if session.static:
+                pairs.append(("Static trial", session.static.get("path", session.static["name"])))
+        elif key != "sha256":
+            pairs.append((key, value))
+    return [heading, KeyValues(tuple(pairs))]
+
+
+def session_has_kinetics(session: SessionAnalysis) -> bool:
+    """True when any used trial has joint moments (for the report's kinetics figure)."""
+    return any(
+        t.analysis is not None
+        and t.analysis.result.kinetics_problem is None
+        and any(lbl.endswith("Moment") for lbl in t.analysis.result.outputs)
+        for t in session.trials
+    )
