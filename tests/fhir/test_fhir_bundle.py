@@ -4,6 +4,7 @@ validate_bundle, with the expected codes, units, links and priorities."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -270,3 +271,25 @@ def test_risk_assessment_without_a_statement_keeps_the_referral(
     notes = [n["text"] for n in risk["note"]]
     changes = [n for n in notes if n.startswith("What would change this answer:")]
     assert len(changes) == len(joined.clinical.what_would_change)
+
+
+def test_source_name_and_naive_recorded_time(fired_analysis: GaitAnalysis) -> None:
+    """The trial's name as the user knows it (the web service analyses a stored copy named
+    ``trial.c3d``) and a naive ``recorded`` time read as UTC (how the store keeps times)."""
+    from datetime import UTC
+
+    named = build_bundle(
+        fired_analysis,
+        None,
+        None,
+        PATIENT,
+        recorded=RECORDED.astimezone(UTC).replace(tzinfo=None),
+        source_name="baseline walk 2026-11-24.c3d",
+    )
+    (prov,) = _of(named, "Provenance")
+    assert prov["entity"][0]["what"]["display"] == "baseline walk 2026-11-24.c3d"
+    assert named["timestamp"] == prov["recorded"] == "2026-11-24T09:30:00Z"
+    plain = build_bundle(fired_analysis, None, None, PATIENT, recorded=RECORDED)
+    (prov,) = _of(plain, "Provenance")
+    assert prov["entity"][0]["what"]["display"] == Path(fired_analysis.result.trial.path).name
+    assert validate_bundle(named) == []

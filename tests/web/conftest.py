@@ -39,7 +39,9 @@ def open_store(backend: str, tmp: Path) -> Store:
     if backend == "sqlite":
         return Store.open(tmp / "data")
     if not PG_URL:
-        pytest.skip("KINCHAIN_TEST_DATABASE_URL is not set (make test sets it when it can start PostgreSQL)")
+        pytest.skip(
+            "KINCHAIN_TEST_DATABASE_URL is not set (make test sets it when it can start PostgreSQL)"
+        )
     reset_postgres(PG_URL)
     return Store(PG_URL, tmp / "data" / "blobs")
 

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -51,8 +52,9 @@ def server(tmp_path: Path) -> Iterator[str]:
     store = Store.open(tmp_path / "data")
     with store.session() as db:
         create_user(db, EMAIL, PASSWORD)
-    app = create_app(Settings(data_dir=tmp_path / "data"), store=store)
     port = _free_port()
+    # The patient's link is built from the listening host and port (never the Host header).
+    app = create_app(Settings(data_dir=tmp_path / "data", port=port), store=store)
     srv = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     )
@@ -68,6 +70,18 @@ def server(tmp_path: Path) -> Iterator[str]:
     store.dispose()
 
 
+def _csp_violations(page: Any) -> list[str]:
+    """Console messages of the Content-Security-Policy refusing something on ``page`` (and the
+    page's own script errors): every page must work under the policy."""
+    seen: list[str] = []
+    page.on(
+        "console",
+        lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.on("pageerror", lambda e: seen.append(f"page error: {e}"))
+    return seen
+
+
 def test_clinician_journey(server: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -75,6 +89,7 @@ def test_clinician_journey(server: str) -> None:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1300})
         page.set_default_timeout(30_000)
+        refused = _csp_violations(page)
         # sign in (the patient list redirects to the sign-in page)
         page.goto(server + "/patients")
         expect(page).to_have_url(f"{server}/login?next=/patients")
@@ -124,6 +139,10 @@ def test_clinician_journey(server: str) -> None:
         expect(page.locator("#curves .plot").first).to_be_visible()
         frame = page.frame_locator("#report-frame")
         expect(frame.locator("body")).to_contain_text("Urgency", ignore_case=True)
+        # the API reference page (signed in; no external script)
+        page.goto(server + "/api/v1/docs")
+        expect(page.locator("h1")).to_contain_text("API")
+        assert refused == [], refused
         shot = os.environ.get("KINCHAIN_SCREENSHOT")
         if shot:
             page.wait_for_timeout(500)
@@ -159,6 +178,8 @@ def test_patient_link_asks_what_would_change_first(
         url = api.post(f"{server}/api/v1/visits/{vid}/intake-link", headers=head).json()["url"]
         page = browser.new_context(viewport={"width": 1000, "height": 1300}).new_page()
         page.set_default_timeout(30_000)
+        refused = _csp_violations(page)
+        assert url.startswith(server + "/intake/t/")
         page.goto(url)
         changes = page.locator("#changes")
         expect(changes).to_be_hidden()
@@ -179,6 +200,7 @@ def test_patient_link_asks_what_would_change_first(
             page.screenshot(path=shot, full_page=False, type="png")
         page.click("text=Save the answers")
         expect(page.locator("h1")).to_have_text("Thank you")
+        assert refused == [], refused
         visit = api.get(f"{server}/api/v1/visits/{vid}").json()
         assert visit["intake"]["history"]["iv_drug_use"] == "no"
         assert visit["intake"]["pain"]["duration_unit"] == "weeks"

@@ -7,7 +7,9 @@ exits (the password is asked for when no file is given).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import typer
 
@@ -49,16 +51,29 @@ def serve_command(
     proxy_headers: bool = typer.Option(
         False, "--proxy-headers", help="Trust X-Forwarded-* from a reverse proxy (for HTTPS)."
     ),
+    base_url: str | None = typer.Option(
+        None,
+        "--base-url",
+        help="The service's public address for the links sent to patients, e.g. "
+        "https://gait.example.org (or KINCHAIN_BASE_URL; default http://HOST:PORT). "
+        "Links are never built from the request's Host header.",
+        show_default=False,
+    ),
 ) -> None:
     """Run the clinic web service. Supports, and does not replace, a clinician's judgement."""
     from kinchain.web.settings import Settings
 
-    extra: dict[str, object] = {"secure_cookies": secure_cookies}
+    extra: dict[str, object] = {"secure_cookies": secure_cookies, "host": host, "port": port}
+    if base_url is not None:
+        extra["base_url"] = base_url
     if max_upload_mb is not None:
         if max_upload_mb <= 0:
             raise InputError("--max-upload-mb", "must be positive")
         extra["max_upload_bytes"] = int(max_upload_mb * 1024 * 1024)
     settings = Settings.from_env(data_dir, **extra)
+    if settings.base_url is not None:
+        source = "--base-url" if base_url is not None else "KINCHAIN_BASE_URL"
+        settings = replace(settings, base_url=check_base_url(settings.base_url, source))
     if create_user is not None:
         _create_user(settings, create_user, password_file)
         return
@@ -78,6 +93,19 @@ def serve_command(
     uvicorn.run(
         app, host=host, port=port, access_log=False, proxy_headers=proxy_headers, log_level="info"
     )
+
+
+def check_base_url(url: str, source: str) -> str:
+    """``url`` without a trailing slash, if it is an http(s) address with a host and no query
+    or fragment; else :class:`InputError` naming ``source``."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            source, "give an http:// or https:// address, e.g. https://gait.example.org"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise InputError(source, "give the address only (no user, ?query or #fragment)")
+    return url.strip().rstrip("/")
 
 
 def _create_user(settings: object, email: str, password_file: Path | None) -> None:

@@ -421,6 +421,7 @@ def build_bundle(
     patient: PatientInfo,
     *,
     recorded: datetime | None = None,
+    source_name: str | None = None,
 ) -> dict[str, Any]:
     """The FHIR R4 ``collection`` Bundle of one visit, as JSON-ready data.
 
@@ -436,8 +437,13 @@ def build_bundle(
     patient
         Who it is about (only the identifier is required).
     recorded
-        Provenance.recorded and Bundle.timestamp (timezone-aware; default: now, UTC). Pass it to
-        get the same bundle from the same inputs.
+        Provenance.recorded and Bundle.timestamp (timezone-aware; naive means UTC; default: now,
+        UTC). Pass the visit's own time (the web service passes when the visit's data last
+        changed) to get the same bundle from the same inputs.
+    source_name
+        The trial's file name as the user knows it (Provenance.entity.what.display); default:
+        the name of the file that was analysed (the web service analyses a stored copy, so it
+        passes the uploaded file's name).
 
     Returns
     -------
@@ -484,7 +490,7 @@ def build_bundle(
                 "role": "source",
                 "what": {
                     "identifier": {"system": C.SHA256_IDENTIFIER_SYSTEM, "value": trial.sha256},
-                    "display": str(trial.path).replace("\\", "/").rsplit("/", 1)[-1],
+                    "display": source_name or str(trial.path).replace("\\", "/").rsplit("/", 1)[-1],
                 },
             }
         ]

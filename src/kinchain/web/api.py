@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -26,7 +26,7 @@ from kinchain.web.context import MAX_ID, ApiError, DbId, Principal, api_user, ct
 from kinchain.web.intake_form import evaluate, question_list
 from kinchain.web.security import (
     SESSION_COOKIE,
-    authenticate,
+    LoginThrottle,
     create_intake_link,
     end_session,
     start_session,
@@ -127,23 +127,44 @@ def _client(request: Request) -> str:
 def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
     """Sign in; sets the session cookie and returns the CSRF token."""
     c = ctx(request)
-    keys = (f"ip:{_client(request)}", f"ip-email:{_client(request)}:{body.email.lower()}")
-    if c.limiter.blocked(*keys):
-        raise ApiError(429, "email", "too many failed sign-ins; wait a few minutes")
     with c.store.session() as db:
-        user = authenticate(db, body.email, body.password)
-        if user is None:
+        result = login_throttle(request).sign_in(db, body.email, body.password, _client(request))
+        user = result.user
+        if result.throttled:
+            record(db, action="login.throttled", actor="anonymous", ip=_client(request))
+        elif user is None:
             record(db, action="login.failed", actor="anonymous", ip=_client(request))
         else:
             token, row = start_session(db, user, c.settings.session_hours)
             record(db, action="login", actor="user", user_id=user.id, ip=_client(request))
             out = SessionOut(email=user.email, csrf_token=row.csrf)
+    if result.throttled:
+        raise ApiError(429, "email", f"too many failed sign-ins; {wait_text(result.retry_after_s)}")
     if user is None:
-        c.limiter.fail(*keys)
         raise ApiError(401, "password", "wrong e-mail or password")
-    c.limiter.clear(keys[1])
     set_session_cookie(request, response, token)
     return out
+
+
+def login_throttle(request: Request) -> LoginThrottle:
+    """The service's sign-in limits (:class:`kinchain.web.security.LoginThrottle`)."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+def wait_text(seconds: float) -> str:
+    """'try again in N seconds/minutes' for a sign-in lock of ``seconds``."""
+    s = max(1, round(seconds))
+    if s < 120:
+        return f"try again in {s} seconds"
+    return f"try again in {round(s / 60)} minutes"
+
+
+def intake_link_url(request: Request, token: str) -> str:
+    """The patient's link for ``token``: on the configured base URL (``--base-url``), else on the
+    host and port the service listens on; never built from the request's ``Host`` header."""
+    path = request.app.url_path_for("token_intake", token=token)
+    return ctx(request).settings.public_url(str(path))
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
@@ -375,7 +396,7 @@ def intake_link(visit_id: DbId, request: Request, user: User) -> LinkOut:
             db, action="intake.link", actor="user", user_id=user.user_id, target=("visit", visit_id)
         )
     return LinkOut(
-        url=str(request.url_for("token_intake", token=token)),
+        url=intake_link_url(request, token),
         expires_in_days=c.settings.intake_link_days,
     )
 
@@ -463,10 +484,16 @@ def fhir(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
             ClinicalAssessment.model_validate_json(v.clinical_json) if v.clinical_json else None
         )
         analysed = v.analysis_json is not None
+        # The visit's own time, not the request's: when its data (upload, analysis, intake)
+        # last changed, so two exports of one visit are the same bundle.
+        recorded = v.updated_at.replace(tzinfo=UTC)
+        source_name = v.trial_name
     if intake is None and not analysed:
         raise ApiError(409, "visit_id", "the visit has neither an intake nor an analysis yet")
     gait = c.runner.gait_for(visit_id) if analysed else None
-    bundle: dict[str, Any] = build_bundle(gait, clinical, intake, patient)
+    bundle: dict[str, Any] = build_bundle(
+        gait, clinical, intake, patient, recorded=recorded, source_name=source_name
+    )
     return bundle
 
 

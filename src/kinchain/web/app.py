@@ -24,7 +24,7 @@ from kinchain.web import api, pages
 from kinchain.web.audit import record
 from kinchain.web.context import ApiError, Context, LoginRequired, without_values
 from kinchain.web.jobs import JobRunner
-from kinchain.web.security import RateLimiter
+from kinchain.web.security import LoginThrottle
 from kinchain.web.settings import Settings
 
 log = logging.getLogger("kinchain.web")
@@ -38,13 +38,35 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+#: The pages' Content-Security-Policy: scripts only from this origin (app.js and the packaged
+#: plotly.min.js; no inline script), no plugins, forms and frames to this origin only.
+#: Inline styles stay allowed because Plotly writes its chart styles at run time.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-src 'self'; "
+    "form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
+)
+
+#: Headers on every response (the report keeps its own, stricter, policy).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Cache-Control": "no-store",
+}
+
+
 class _TooLarge(Exception):
     pass
 
 
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413, by Content-Length or while
-    streaming, before the application parses them."""
+    streaming (chunked uploads without a length), before the application parses them.
+
+    When the body turns out too large while the application reads it, the application's own
+    answer (a parser error, usually 400) is replaced by the 413."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -65,18 +87,25 @@ class BodyLimit:
                     return
         seen = 0
         started = False
+        over = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.limit:
+                    over = True
                     raise _TooLarge()
             return msg
 
         async def tracking_send(msg: Message) -> None:
             nonlocal started
+            if over:  # the application answered its own error for the cut body: 413 instead
+                if not started:
+                    started = True
+                    await self._refuse(scope, receive, send)
+                return
             if msg["type"] == "http.response.start":
                 started = True
             await send(msg)
@@ -92,6 +121,7 @@ class BodyLimit:
         resp = JSONResponse(
             {"detail": f"the upload is larger than the limit of {mb:g} MB", "field": "trial"},
             status_code=413,
+            headers=SECURITY_HEADERS,
         )
         await resp(scope, receive, send)
 
@@ -121,11 +151,17 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     runner = JobRunner(store, start=settings.run_jobs)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
+    throttle = LoginThrottle.from_limits(
+        settings.login_attempts,
+        settings.login_address_attempts,
+        settings.login_window_s,
+        base_delay_s=settings.login_backoff_s,
+    )
     context = Context(
         settings=settings,
         store=store,
         runner=runner,
-        limiter=RateLimiter(settings.login_attempts, settings.login_window_s),
+        limiter=throttle.address,
         templates=templates,
     )
 
@@ -143,11 +179,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         description="Gait biomechanics and clinical triage of knee/ankle pain as a clinic "
         "service. Supports, and does not replace, a clinician's judgement.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # /api/v1/docs is a page of ours: signed-in, no external script
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.ctx = context
+    app.state.login_throttle = throttle
     app.include_router(api.router)
     app.include_router(pages.router)
     _document_intake(app)
@@ -204,15 +241,17 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
+    # Added before the middleware below, so it runs inside it: a 413 gets the security headers
+    # and an audit record like any other answer.
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+
     @app.middleware("http")
     async def _audit_and_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Cache-Control", "no-store")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         path = request.url.path
         if not path.startswith(("/static", "/favicon")):
             route = request.scope.get("route")
@@ -247,5 +286,4 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                 log.error("audit log write failed: %s", type(exc).__name__)
         return response
 
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     return app

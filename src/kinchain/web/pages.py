@@ -9,13 +9,19 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from kinchain.cli.assess import change_meaning, sentence
 from kinchain.clinical import WhatWouldChange
 from kinchain.store.models import utcnow
 from kinchain.web import services as sv
-from kinchain.web.api import do_upload, set_session_cookie
+from kinchain.web.api import (
+    do_upload,
+    intake_link_url,
+    login_throttle,
+    set_session_cookie,
+    wait_text,
+)
 from kinchain.web.audit import record
 from kinchain.web.context import ApiError, DbId, Principal, ctx, optional_user, page_user
 from kinchain.web.intake_form import (
@@ -32,7 +38,6 @@ from kinchain.web.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
     SESSION_COOKIE,
-    authenticate,
     create_intake_link,
     end_session,
     find_intake_link,
@@ -42,6 +47,9 @@ from kinchain.web.security import (
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(page_user)]
+
+#: Largest body of the patient form's live check (the answers as JSON), in bytes.
+MAX_STATE_BODY = 64 * 1024
 
 URGENCY_TEXT = {
     "emergency": "Emergency",
@@ -134,25 +142,28 @@ def login_submit(
         )
         return _with_anon_csrf(request, resp, token)
     ip = request.client.host if request.client else "unknown"
-    keys = (f"ip:{ip}", f"ip-email:{ip}:{email.lower()}")
-    if c.limiter.blocked(*keys):
-        return render(
+    with c.store.session() as db:
+        result = login_throttle(request).sign_in(db, email, password, ip)
+        user = result.user
+        if result.throttled:
+            record(db, action="login.throttled", actor="anonymous", ip=ip)
+        elif user is None:
+            record(db, action="login.failed", actor="anonymous", ip=ip)
+        else:
+            session_token, _ = start_session(db, user, c.settings.session_hours)
+            record(db, action="login", actor="user", user_id=user.id, ip=ip)
+    if result.throttled:
+        resp = render(
             request,
             "login.html",
             status=429,
             csrf=token,
             next=_safe_next(next),
-            error="Too many failed sign-ins. Wait a few minutes and try again.",
+            error=f"Too many failed sign-ins: {wait_text(result.retry_after_s)}.",
         )
-    with c.store.session() as db:
-        user = authenticate(db, email, password)
-        if user is None:
-            record(db, action="login.failed", actor="anonymous", ip=ip)
-        else:
-            session_token, _ = start_session(db, user, c.settings.session_hours)
-            record(db, action="login", actor="user", user_id=user.id, ip=ip)
+        resp.headers["Retry-After"] = str(max(1, round(result.retry_after_s)))
+        return resp
     if user is None:
-        c.limiter.fail(*keys)
         return render(
             request,
             "login.html",
@@ -161,7 +172,6 @@ def login_submit(
             next=_safe_next(next),
             error="Wrong e-mail or password.",
         )
-    c.limiter.clear(keys[1])
     redirect = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, redirect, session_token)
     return redirect
@@ -362,16 +372,12 @@ def _visit_context(request: Request, visit_id: DbId) -> dict[str, Any]:
 
 
 @router.get("/visits/{visit_id}", response_class=HTMLResponse)
-def visit_page(
-    request: Request,
-    user: User,
-    visit_id: DbId,
-    link: Annotated[str | None, Query(max_length=500)] = None,
-) -> Response:
+def visit_page(request: Request, user: User, visit_id: DbId) -> Response:
     """The combined report: progress while the analysis runs, then the curves over the
-    normative bands, the clinical summary and the full report."""
+    normative bands, the clinical summary and the full report. (A new intake link is shown
+    only on the page that answers its creation, never from the URL.)"""
     data = _visit_context(request, visit_id)
-    return render(request, "visit.html", user=user, link=link, **data)
+    return render(request, "visit.html", user=user, link=None, **data)
 
 
 @router.post("/visits/{visit_id}/trial", response_class=HTMLResponse)
@@ -417,7 +423,7 @@ def visit_link(
         record(
             db, action="intake.link", actor="user", user_id=user.user_id, target=("visit", visit_id)
         )
-    url = str(request.url_for("token_intake", token=token))
+    url = intake_link_url(request, token)
     data = _visit_context(request, visit_id)
     return render(request, "visit.html", user=user, link=url, **data)
 
@@ -594,13 +600,22 @@ async def token_state(request: Request, token: str) -> Response:
         _link_or_410(request, token)
     except ApiError as exc:
         return error_page(request, 404, exc.problem)
-    body = await request.json()
+    raw = await request.body()
+    if len(raw) > MAX_STATE_BODY:
+        return JSONResponse(
+            {"detail": "the answers are too long", "field": "body"}, status_code=413
+        )
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return JSONResponse(
+            {"detail": 'the body is not JSON: send {"answers": {...}}', "field": "body"},
+            status_code=422,
+        )
     answers = body.get("answers", {}) if isinstance(body, dict) else {}
     if not isinstance(answers, dict):
         answers = {}
     s = evaluate(answers, answered_by="patient")
-    from fastapi.responses import JSONResponse
-
     return JSONResponse(
         {
             "visible": s.visible,
@@ -647,6 +662,36 @@ async def token_submit(request: Request, token: str) -> Response:
     if queue:
         c.runner.submit(vid)
     return render(request, "intake_done.html", emergency=state.emergency)
+
+
+# ----------------------------------------------------------------------------- API reference
+@router.get("/api/v1/docs", response_class=HTMLResponse)
+def api_docs(request: Request, user: User) -> Response:
+    """The API's operations, for signed-in clinicians, rendered here from the OpenAPI document
+    (no Swagger UI: it would load scripts from a CDN into this origin)."""
+    schema = request.app.openapi()
+    operations = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, op in methods.items():
+            if not isinstance(op, dict):
+                continue
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "tag": (op.get("tags") or [""])[0],
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                }
+            )
+    return render(
+        request,
+        "api_docs.html",
+        user=user,
+        title=schema.get("info", {}).get("title", "kinchain"),
+        api_version=schema.get("info", {}).get("version", ""),
+        operations=operations,
+    )
 
 
 def current_user_or_none(request: Request) -> Principal | None:

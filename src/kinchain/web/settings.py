@@ -34,8 +34,22 @@ class Settings:
         Largest request body accepted on upload routes.
     session_hours, intake_link_days
         Lifetimes of a sign-in and of a patient's intake link.
-    login_attempts, login_window_s
-        Failed sign-ins allowed per address and e-mail within the window, then HTTP 429.
+    login_attempts
+        Failed sign-ins allowed for one account from one address, then that account is locked
+        from that address with exponential backoff (HTTP 429), from ``login_backoff_s`` on.
+    login_address_attempts
+        Failed sign-ins allowed from one address (any e-mails), and for one account from all
+        addresses together, then backoff for that address (or account) only.
+    login_window_s
+        Seconds without failures, after a lock has ended, before the failures are forgotten.
+    login_backoff_s
+        The first lock in seconds; each further failure doubles it (at most one hour).
+    base_url
+        The service's public address (``https://gait.example.org``) for links sent to patients
+        (``KINCHAIN_BASE_URL``; ``--base-url``). None: ``http://host:port`` of the listening
+        socket. Never taken from the request's ``Host`` header.
+    host, port
+        Where ``kinchain serve`` listens.
     run_jobs
         Start the background analysis worker (tests may turn it off to step jobs by hand).
     """
@@ -47,14 +61,36 @@ class Settings:
     session_hours: float = 12.0
     intake_link_days: float = 7.0
     login_attempts: int = 5
+    login_address_attempts: int = 20
     login_window_s: float = 300.0
+    login_backoff_s: float = 30.0
+    base_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
     run_jobs: bool = True
+
+    def public_url(self, path: str) -> str:
+        """The absolute URL of ``path`` (starting with ``/``) on this service: ``base_url``
+        if set, else ``http://host:port`` (IPv6 hosts in brackets; 0.0.0.0 or :: as localhost
+        is not useful, so set ``base_url`` when listening on every address)."""
+        if self.base_url:
+            return self.base_url.rstrip("/") + path
+        host = self.host
+        if host in ("0.0.0.0", "::", ""):
+            host = "localhost"
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}{path}"
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, **kwargs: object) -> Settings:
-        """Settings with ``KINCHAIN_DATABASE_URL`` and ``KINCHAIN_MAX_UPLOAD_MB`` read."""
+        """Settings with ``KINCHAIN_DATABASE_URL``, ``KINCHAIN_MAX_UPLOAD_MB`` and
+        ``KINCHAIN_BASE_URL`` read (keyword arguments take precedence)."""
         url = os.environ.get("KINCHAIN_DATABASE_URL") or None
         extra: dict[str, object] = {"database_url": url}
+        base = os.environ.get("KINCHAIN_BASE_URL")
+        if base:
+            extra["base_url"] = base
         mb = os.environ.get("KINCHAIN_MAX_UPLOAD_MB")
         if mb:
             extra["max_upload_bytes"] = int(float(mb) * 1024 * 1024)

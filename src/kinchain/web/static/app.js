@@ -180,4 +180,10 @@
     });
   }
   window.kinchain = {visitPage: visitPage, comparePage: comparePage, intakeForm: intakeForm};
+  // Each page names itself in <body data-page="...">: no inline script (the CSP allows none).
+  var pages = {visit: visitPage, compare: comparePage, intake: intakeForm};
+  document.addEventListener("DOMContentLoaded", function () {
+    var run = pages[document.body.getAttribute("data-page") || ""];
+    if (run) { run(); }
+  });
 })();
