@@ -90,7 +90,10 @@ def test_folder_session_with_static_and_vsk_writes_one_pooled_report(
     proc = run("analyze", str(visit), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     # The standing trial is found by its markers and used as the static, and said so.
-    assert "static: Standing.c3d (found in the folder: the markers hardly move" in proc.stderr
+    assert (
+        "static: Standing.c3d (the only static trial in the folder; the markers hardly"
+        in proc.stderr
+    )
     assert "analyzed a session of 2 trials" in proc.stdout
     for name in ("report.html", "report.pdf", "analysis.json"):
         assert (out / name).stat().st_size > 0
@@ -193,3 +196,24 @@ def test_grf_is_refused_for_a_session(tmp_path: Path) -> None:
         run("analyze", str(DEMO), str(DEMO), "--grf", str(DEMO), "--out", str(out)), "--grf"
     )
     assert not out.exists()
+
+
+def test_manifest_session_names_its_static_and_subject(visit: Path, tmp_path: Path) -> None:
+    manifest = visit / "session.csv"
+    two = "trial,subject_file,static\nWalking01.c3d,subject.vsk,Standing.c3d\n"
+    manifest.write_text(two + "Walking02.c3d,subject.vsk,Walking01.c3d\n", encoding="utf-8")
+    out = tmp_path / "out"
+    _one_line_error(run("analyze", str(manifest), "--out", str(out)), "more than one static")
+    assert not out.exists()
+
+    manifest.write_text(two + "Walking02.c3d,subject.vsk,Standing.c3d\n", encoding="utf-8")
+    proc = run("analyze", str(manifest), "--out", str(out))
+    manifest.unlink()  # the folder is shared with the other tests
+    assert proc.returncode == 0, proc.stderr
+    assert "static: Standing.c3d (from the manifest)" in proc.stderr
+    data = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert [t["name"] for t in data["session"]["trials"]] == ["Walking01.c3d", "Walking02.c3d"]
+    assert data["session"]["static"]["how"] == "from the manifest"
+    assert "subject.vsk" in data["provenance"]["subject"]["source"]
+    assert "Standing.c3d" in data["provenance"]["subject"]["source"]

@@ -334,7 +334,12 @@ def _choose_static(
         )
     if statics:
         path, why = statics[0]
-        return {"name": path.name, "path": str(path), "how": f"found in the folder: {why}"}
+        why = why.replace(f" ({path.name})", "")  # the name is shown beside it
+        return {
+            "name": path.name,
+            "path": str(path),
+            "how": f"the only static trial in the folder; {why}",
+        }
     return None
 
 

@@ -1115,9 +1115,11 @@ def _consistency_blocks(session: SessionAnalysis) -> list[Block]:
             "cycle (the inter-trial error of Schwartz, Trost & Wervey 2004); RMS to session = "
             "RMS difference of a trial's mean curve from the session's mean curve, averaged over "
             "the trials; CMC = coefficient of multiple correlation between the trials' mean "
-            "curves (Kadaba et al. 1989; 1 = identical, – where not defined). Schwartz et al. "
-            "report inter-trial errors mostly below 2° in typical gait; larger values here mean "
-            "the trials differ and the pooled mean hides it.",
+            "curves (Kadaba et al. 1989; 1 = identical, – where not defined); the CMC is low for "
+            "an angle that hardly changes over the cycle (pelvic tilt, obliquity) even when the "
+            "trials agree within a degree, so read it with the SD. Schwartz et al. report "
+            "inter-trial errors mostly below 2° in typical gait; larger values here mean the "
+            "trials differ and the pooled mean hides it.",
             tone="muted",
         )
     )
