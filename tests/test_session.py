@@ -208,3 +208,17 @@ def test_cmc_formula() -> None:
     assert math.isnan(cmc(np.stack([a, -a])))  # less alike than the grand mean
     assert math.isnan(cmc(a[None, :]))
     assert math.isnan(cmc(np.ones((2, 10))))
+
+
+def test_a_trial_with_other_subject_measurements_is_flagged(single: GaitAnalysis) -> None:
+    r = single.result
+    subject = replace(
+        r.model.subject,
+        mass_kg=r.model.subject.mass_kg + 10.0,
+        leg_length_m={**r.model.subject.leg_length_m, "left": 0.95},
+    )
+    other = replace(single, result=replace(r, model=replace(r.model, subject=subject)))
+    session = build_session([single, other])
+    assert session.trials[0].notes == ()
+    (note,) = session.trials[1].notes
+    assert "other subject measurements than the first trial (body mass, leg length)" in note

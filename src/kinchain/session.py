@@ -461,14 +461,49 @@ def _consistency(
     return Consistency(params, curves, n_trials, tolerance)
 
 
+#: Subject measurements that must agree between the trials of a session (one person, one visit).
+_SUBJECT_FIELDS = {
+    "mass_kg": "body mass",
+    "leg_length_m": "leg length",
+    "knee_width_m": "knee width",
+    "ankle_width_m": "ankle width",
+    "marker_diameter_m": "marker diameter",
+}
+
+
+def _subject_differs(a: GaitAnalysis, b: GaitAnalysis) -> list[str]:
+    """The measurements (by name) in which two trials' subjects differ."""
+    sa, sb = a.result.model.subject, b.result.model.subject
+    out = []
+    for name, label in _SUBJECT_FIELDS.items():
+        va, vb = getattr(sa, name), getattr(sb, name)
+        if isinstance(va, dict):
+            same = all(
+                np.isclose(float(va.get(k, np.nan)), float(vb.get(k, np.nan)), equal_nan=True)
+                for k in ("left", "right")
+            )
+        else:
+            same = bool(np.isclose(float(va), float(vb), equal_nan=True))
+        if not same:
+            out.append(label)
+    return out
+
+
 def _trial_notes(trials: list[SessionTrial], tolerance: float) -> list[SessionTrial]:
     speeds = [t.speed_m_s() for t in trials]
     finite = [v for v in speeds if math.isfinite(v)]
     median = float(np.median(finite)) if len(finite) >= 2 else math.nan
+    first = next(t.analysis for t in trials if t.analysis is not None)
     out = []
     for t, v in zip(trials, speeds, strict=True):
         notes = list(t.notes)
         if t.analysis is not None:
+            differs = _subject_differs(first, t.analysis)
+            if differs:
+                notes.append(
+                    f"processed with other subject measurements than the first trial "
+                    f"({', '.join(differs)}): check they are the same person and visit"
+                )
             if t.n_strides("left") == 0 and t.n_strides("right") == 0:
                 notes.append("no usable stride: contributes nothing to the means")
             if math.isfinite(median) and math.isfinite(v) and abs(v - median) > tolerance:
