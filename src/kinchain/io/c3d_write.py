@@ -105,11 +105,11 @@ def write_c3d_with_outputs(
 
         _ezc3d_read(source, len(data))
     c = ezc3d.c3d(source)
-    bad_text = _undecodable_text(c["parameters"])
-    if bad_text is not None:
+    bad_name = _repair_text(c["parameters"])
+    if bad_name is not None:
         raise InputError(
             source,
-            f"{bad_text} holds bytes that are not text (a corrupt parameter section); "
+            f"{bad_name} holds bytes that are not text (a corrupt parameter section); "
             "the annotated C3D copy cannot be written",
         )
     pts = np.asarray(c["data"]["points"], dtype=np.float64)
@@ -179,36 +179,42 @@ def write_c3d_with_outputs(
         ) from None
 
 
-def _undecodable_text(parameters: Mapping[str, Any]) -> str | None:
-    """The first ``GROUP:NAME`` whose name or string values carry bytes that are not UTF-8 text.
-
-    ezc3d decodes such bytes to lone surrogates (``"\\udcaa"``) when reading, and its writer then
-    fails with a multi-line C++ prototype dump.
-    """
-
-    def bad(text: str) -> bool:
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
         return False
+    return True
 
+
+def _latin1(text: str) -> str:
+    """Text whose undecodable bytes (ezc3d's lone surrogates) are read as Latin-1 characters."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def _repair_text(parameters: Mapping[str, Any]) -> str | None:
+    """Make every string value of ``parameters`` writable, in place; return the first group or
+    parameter *name* that is not text (those cannot be repaired), else None.
+
+    ezc3d decodes bytes that are not UTF-8 to lone surrogates (``"\\udcaa"``) when reading, and
+    its writer then fails with a multi-line C++ prototype dump. Such bytes in a value (a label,
+    a description written in an old code page) are kept as the Latin-1 characters they were; a
+    group or parameter name may only hold letters, digits and ``_`` in C3D, so one that is not
+    text is a corrupt file.
+    """
     for group_name, group in parameters.items():
-        if bad(str(group_name)):
-            return f"a group name ({group_name.encode('utf-8', 'replace').decode()!r})"
+        if not _is_text(str(group_name)):
+            return f"a group name ({_latin1(str(group_name))!r})"
         if not isinstance(group, Mapping):
             continue
         for name, param in group.items():
-            where = f"{group_name}:{name}".encode("utf-8", "replace").decode()
-            if bad(str(name)):
-                return f"the parameter name {where}"
+            if not _is_text(str(name)):
+                return f"the parameter name {group_name}:{_latin1(str(name))}"
             value = param.get("value") if isinstance(param, Mapping) else None
-            if isinstance(value, str):
-                value = [value]
-            if isinstance(value, (list, tuple)) and any(
-                isinstance(v, str) and bad(v) for v in value
+            if isinstance(value, list) and any(
+                isinstance(v, str) and not _is_text(v) for v in value
             ):
-                return where
+                param["value"] = [_latin1(v) if isinstance(v, str) else v for v in value]
     return None
 
 
