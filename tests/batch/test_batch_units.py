@@ -132,3 +132,18 @@ def test_unreachable_scheduler_is_an_input_error(tmp_path: Path) -> None:
     spec = TrialSpec(trial_id="t", path=str(tmp_path / "t.c3d"))
     with pytest.raises(InputError, match="cannot connect"):
         run_batch([spec], tmp_path / "out", scheduler="tcp://127.0.0.1:1", connect_timeout_s=1.0)
+
+
+def test_a_trial_or_binary_file_given_as_manifest_is_one_line(tmp_path: Path) -> None:
+    trial = tmp_path / "walk.c3d"
+    trial.write_bytes(b"\x02\x50\xff\xfe" * 64)
+    with pytest.raises(InputError, match="a trial, not a manifest"):
+        load_source(trial)
+    binary = tmp_path / "cohort.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x81" * 64)
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_source(binary)
+    other = tmp_path / "cohort.txt"
+    other.write_text("trial\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown manifest type"):
+        load_source(other)

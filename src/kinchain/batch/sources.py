@@ -197,13 +197,21 @@ def read_manifest(path: Path) -> list[TrialSpec]:
     """Trials listed in a CSV or YAML manifest (see the module docstring)."""
     suffix = path.suffix.lower()
     rows: list[dict[str, Any]]
+    if suffix in TRIAL_SUFFIXES:
+        raise InputError(
+            str(path), "a trial, not a manifest: give its folder, or a .csv/.yaml manifest"
+        )
+    if suffix not in (".csv", ".yaml", ".yml"):
+        raise InputError(str(path), f"unknown manifest type {suffix!r}; expected .csv or .yaml")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(str(path), f"cannot read the manifest ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "the manifest is not UTF-8 text") from None
     if suffix == ".csv":
         rows = [dict(r) for r in csv.DictReader(text.splitlines())]
-    elif suffix in (".yaml", ".yml"):
+    else:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -213,8 +221,6 @@ def read_manifest(path: Path) -> list[TrialSpec]:
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise InputError(str(path), "a YAML manifest is a list of trials (mappings)")
         rows = data
-    else:
-        raise InputError(str(path), f"unknown manifest type {suffix!r}; expected .csv or .yaml")
     base = path.parent
     specs = []
     seen: set[str] = set()
