@@ -120,6 +120,7 @@ def test_folder_session_with_static_and_vsk_writes_one_pooled_report(
     assert 'id="trials"' in page and "Trials in this session" in page
     assert "Walking02.c3d" in page and "Standing.c3d" in page
     assert "Trial-to-trial consistency" in page
+    assert "Each trial&#x27;s mean curve" in page or "Each trial's mean curve" in page
     assert "session.py" not in page and "SessionAnalysis" not in page
 
 

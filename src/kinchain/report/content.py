@@ -1037,7 +1037,7 @@ def _session_trials_section(session: SessionAnalysis) -> list[Block]:
 def _consistency_blocks(session: SessionAnalysis) -> list[Block]:
     c = session.consistency
     out: list[Block] = [Heading("Trial-to-trial consistency", 3)]
-    if max(c.n_trials.values()) < 2:
+    if not session_compares_trials(session):
         out.append(
             Para(
                 "Needs at least two trials with usable strides on a side: not computed.",
@@ -1121,6 +1121,13 @@ def _consistency_blocks(session: SessionAnalysis) -> list[Block]:
             "inter-trial errors mostly below 2° in typical gait; larger values here mean the "
             "trials differ and the pooled mean hides it.",
             tone="muted",
+        )
+    )
+    out.append(
+        Figure(
+            "trial_means",
+            "Each trial's mean curve (T1, T2… as above; left solid, right dashed), to see "
+            "which trial differs from the others.",
         )
     )
     return out
@@ -1217,3 +1224,9 @@ def session_has_kinetics(session: SessionAnalysis) -> bool:
         and any(lbl.endswith("Moment") for lbl in t.analysis.result.outputs)
         for t in session.trials
     )
+
+
+def session_compares_trials(session: SessionAnalysis) -> bool:
+    """True when two or more trials have usable strides on a side (consistency is computed and
+    each trial's mean curves are drawn)."""
+    return max(session.consistency.n_trials.values()) >= 2
