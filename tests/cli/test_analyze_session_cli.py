@@ -199,7 +199,9 @@ def test_grf_is_refused_for_a_session(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_manifest_session_names_its_static_and_subject(visit: Path, tmp_path: Path) -> None:
+def test_manifest_session_names_its_static_and_subject_with_intake(
+    visit: Path, tmp_path: Path
+) -> None:
     manifest = visit / "session.csv"
     two = "trial,subject_file,static\nWalking01.c3d,subject.vsk,Standing.c3d\n"
     manifest.write_text(two + "Walking02.c3d,subject.vsk,Walking01.c3d\n", encoding="utf-8")
@@ -208,7 +210,10 @@ def test_manifest_session_names_its_static_and_subject(visit: Path, tmp_path: Pa
     assert not out.exists()
 
     manifest.write_text(two + "Walking02.c3d,subject.vsk,Standing.c3d\n", encoding="utf-8")
-    proc = run("analyze", str(manifest), "--out", str(out))
+    vignette = json.loads((ROOT / "tests/clinical/vignettes/septic.json").read_text("utf-8"))[0]
+    intake = tmp_path / "intake.json"
+    intake.write_text(json.dumps(vignette["intake"]), encoding="utf-8")
+    proc = run("analyze", str(manifest), "--intake", str(intake), "--out", str(out))
     manifest.unlink()  # the folder is shared with the other tests
     assert proc.returncode == 0, proc.stderr
     assert "static: Standing.c3d (from the manifest)" in proc.stderr
@@ -218,3 +223,7 @@ def test_manifest_session_names_its_static_and_subject(visit: Path, tmp_path: Pa
     assert data["session"]["static"]["how"] == "from the manifest"
     assert "subject.vsk" in data["provenance"]["subject"]["source"]
     assert "Standing.c3d" in data["provenance"]["subject"]["source"]
+    # The clinical assessment joins the pooled analysis.
+    assert data["clinical"]["urgency"] == vignette["expected"]["urgency"]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="clinical"' in page and 'id="trials"' in page
