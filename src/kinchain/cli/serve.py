@@ -89,6 +89,12 @@ def serve_command(
     app = create_app(settings)
     where = (settings.database_url and "the database in KINCHAIN_DATABASE_URL") or settings.data_dir
     typer.echo(f"kinchain serve: data in {where}; http://{host}:{port}/")
+    if settings.base_url is None and host in ("0.0.0.0", "::"):
+        typer.echo(
+            "kinchain serve: patients' intake links will use "
+            f"{settings.public_url('/')} (set --base-url to the address patients can reach)",
+            err=True,
+        )
     # access_log off: URLs can hold search terms; the audit log records every access instead.
     uvicorn.run(
         app, host=host, port=port, access_log=False, proxy_headers=proxy_headers, log_level="info"

@@ -212,9 +212,13 @@ class RateLimiter:
             for k in keys:
                 n, _ = self._current(k, now)
                 self._state[k] = (n + 1, now)
-            if len(self._state) > 10000:  # bound memory under a flood: drop forgiven keys
-                for k in list(self._state):
-                    self._current(k, now)
+            self._prune(now)
+
+    def _prune(self, now: float) -> None:
+        """Bound memory under a flood of keys: drop the forgiven ones (caller holds the lock)."""
+        if len(self._state) > 10000:
+            for k in list(self._state):
+                self._current(k, now)
 
     def attempt(self, key: str) -> float:
         """Count one attempt against ``key`` unless it is locked, in one step (so that
@@ -229,6 +233,7 @@ class RateLimiter:
             if wait > 0:
                 return wait
             self._state[key] = (n + 1, now)
+            self._prune(now)
         return 0.0
 
     def undo(self, key: str) -> None:
