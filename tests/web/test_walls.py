@@ -149,6 +149,25 @@ def test_own_sign_in_does_not_reset_the_address_count(two_users: FastAPI) -> Non
         assert _sign_in(c, "y@example.org", WRONG) == 429
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_concurrent_guesses_do_not_slip_past_the_limit(app: FastAPI, store: Store) -> None:
+    """Attempts are counted before the (slow, Argon2) password check: 16 guesses at once for one
+    account from one address get exactly 5 password checks; the others are refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    throttle = LoginThrottle.from_limits(5, 20, 300.0)
+
+    def guess(_: int) -> bool:
+        with store.session() as db:
+            return throttle.sign_in(db, EMAIL, WRONG, "10.3.0.1").throttled
+
+    with ThreadPoolExecutor(16) as pool:
+        refused = list(pool.map(guess, range(16)))
+    assert refused.count(False) == 5 and refused.count(True) == 11
+    with store.session() as db:  # the right password from another address
+        assert throttle.sign_in(db, EMAIL, PASSWORD, "10.3.0.2").user is not None
+
+
 # ------------------------------------------------------------------ item 9: links, bad bodies
 def _link(c: TestClient, csrf: dict[str, str], **headers: str) -> str:
     vid = new_visit(c, csrf, new_patient(c, csrf))
