@@ -99,6 +99,7 @@ def register(app: typer.Typer) -> None:
             help="Trial file (.c3d, or .trc with --grf); or a session: several trial files, a "
             "folder of trials, or a manifest (.csv/.yaml).",
             show_default=False,
+            metavar="TRIAL",
         ),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
         subject: Path | None = to.SUBJECT,
