@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import ezc3d
 import jsonschema
@@ -227,3 +228,18 @@ def test_manifest_session_names_its_static_and_subject_with_intake(
     assert data["clinical"]["urgency"] == vignette["expected"]["urgency"]
     page = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="clinical"' in page and 'id="trials"' in page
+
+
+def test_trials_with_the_same_name_get_their_own_folders(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from kinchain.cli.analyze import _trial_dirs
+
+    def fake(path: str) -> Any:
+        return SimpleNamespace(trial=SimpleNamespace(path=path))
+
+    out = tmp_path / "out"
+    same = [fake("/a/visit1/Walk.c3d"), fake("/a/visit2/Walk.c3d")]
+    assert _trial_dirs(same, out) == [out / "trials/01-Walk", out / "trials/02-Walk"]
+    other = [fake("/a/Walk1.c3d"), fake("/a/Walk2.c3d")]
+    assert _trial_dirs(other, out) == [out / "trials", out / "trials"]
