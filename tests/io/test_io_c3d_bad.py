@@ -8,6 +8,7 @@ parses in a child process, so each case below is an InputError.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable
@@ -300,3 +301,18 @@ def test_nan_sample_is_a_gap(tmp_path: Path) -> None:
                                                    float("nan")))
     rank = read_c3d(path).markers["RANK"]
     assert np.isnan(rank[100]).all() and np.isfinite(rank[99]).all()
+
+
+def test_model_markers_cover_what_the_model_requires() -> None:
+    """MODEL_MARKERS (the labels whose duplicates are refused) holds every marker the CGM1 model
+    and the static calibration read: the pelvis with SACR or both PSIS, and the legs with heels."""
+    from kinchain.io.c3d import MODEL_MARKERS
+    from kinchain.model.cgm1 import LEG_MARKERS, required_markers
+
+    trial = read_c3d(SAMPLE_00)
+    assert set(required_markers(trial)) <= MODEL_MARKERS
+    no_sacrum = dataclasses.replace(
+        trial, markers={k: v for k, v in trial.markers.items() if k != "SACR"}
+    )
+    assert set(required_markers(no_sacrum)) <= MODEL_MARKERS
+    assert {s + m for s in "LR" for m in (*LEG_MARKERS, "HEE")} <= MODEL_MARKERS
