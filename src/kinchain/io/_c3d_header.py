@@ -28,9 +28,7 @@ from kinchain.errors import InputError
 
 BLOCK = 512
 _PROCESSORS = {84: "Intel", 85: "DEC", 86: "MIPS"}
-SCALAR_PARAMETERS = frozenset(
-    {"POINT:RATE", "POINT:USED", "POINT:FRAMES", "ANALOG:RATE", "ANALOG:USED"}
-)
+SCALAR_PARAMETERS = frozenset({"POINT:RATE", "ANALOG:RATE"})
 """Numeric parameters read in Python (before ezc3d) so that absurd values are refused by name."""
 
 
