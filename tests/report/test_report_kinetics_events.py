@@ -57,3 +57,16 @@ def test_contradicted_stored_events_are_shown() -> None:
     page = _page(analysis)
     assert "Events stored in the file that the data contradict" in page
     assert data["event_warnings"][0].split(":")[0] in page
+
+
+def test_measurement_source_shows_no_folders() -> None:
+    from kinchain.report.content import measurement_source
+
+    assert measurement_source("/tmp/kinchain-upload-1x/Patient.vsk (Nexus form: mm)") == (
+        "Patient.vsk (Nexus form: mm)"
+    )
+    assert measurement_source("form") == "typed in the upload form"
+    assert measurement_source("/srv/lab/walk.c3d PROCESSING + command-line measurements") == (
+        "walk.c3d PROCESSING + typed on the command line"
+    )
+    assert measurement_source(r"C:\data\s1\a.mp") == "a.mp"

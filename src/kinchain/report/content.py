@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -97,7 +98,31 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 
 def _digits(unit: str) -> int:
-    return {"m": 2, "s": 2, "m/s": 2, "1": 2, "fraction": 2, "N·m/kg": 2, "W/kg": 2}.get(unit, 1)
+    return {
+        "m": 2,
+        "s": 2,
+        "m/s": 2,
+        "1": 2,
+        "fraction": 2,
+        "N·m/kg": 2,
+        "W/kg": 2,
+        "N·m·s/kg": 3,
+    }.get(unit, 1)
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/()]+)+[\\/]([^\s\\/()]+)")
+
+
+def measurement_source(source: str) -> str:
+    """Where the subject measurements came from, for a person: file names without their
+    folders (a report must not show the server's or a temporary folder) and plain words for
+    kinchain's own source labels."""
+    plain = {
+        "form": "typed in the upload form",
+        "command-line measurements": "typed on the command line",
+    }
+    parts = [_PATH.sub(r"\1", part.strip()) for part in source.split(" + ")]
+    return " + ".join(plain.get(part, part) for part in parts)
 
 
 def _range(low: float, high: float, digits: int) -> str:
@@ -234,7 +259,7 @@ def _header(analysis: GaitAnalysis, generated: datetime) -> list[Block]:
         ("Knee width", lr("knee_width_m", 1000.0, 0, "mm")),
         ("Ankle width", lr("ankle_width_m", 1000.0, 0, "mm")),
         ("Marker diameter", lr("marker_diameter_m", 1000.0, 0, "mm")),
-        ("Measurements from", str(subj.get("source", "–"))),
+        ("Measurements from", measurement_source(str(subj.get("source", "–")))),
         ("Model", str(r.provenance.get("model", "–"))),
         ("kinchain", __version__),
     )
