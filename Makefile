@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench eval lint typecheck clean
+.PHONY: demo test bench eval lint typecheck mutate clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,14 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python benchmarks/clinical_eval.py
+
+# Mutation testing of the core, on demand only (hours for the whole core; not part of `make test` or
+# CI). Paths and tests: [tool.mutmut] in pyproject.toml. Narrow it with a mutant-name glob, e.g.
+# `make mutate MUTANTS='kinchain.kinetics.newton_euler*'`; then `$(BIN)/mutmut results`.
+mutate: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,mutation]'
+	$(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut results
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
