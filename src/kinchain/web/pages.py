@@ -299,9 +299,16 @@ def visit_create(
     knee_width_right_mm: Annotated[str, Form(max_length=30)] = "",
     ankle_width_left_mm: Annotated[str, Form(max_length=30)] = "",
     ankle_width_right_mm: Annotated[str, Form(max_length=30)] = "",
+    subject_file: Annotated[UploadFile | None, File()] = None,
+    static: Annotated[UploadFile | None, File()] = None,
+    flat_foot: Annotated[str, Form(max_length=10)] = "",
+    marker_diameter_mm: Annotated[str, Form(max_length=30)] = "",
+    marker_cutoff_hz: Annotated[str, Form(max_length=30)] = "",
+    max_gap_s: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
-    """A new visit with its trial: everything is checked first; a bad file or measurement
-    stores nothing (not even the visit) and shows the problem next to its field."""
+    """A new visit with its trial and the trial options: everything is checked first; a bad
+    file, option or measurement stores nothing (not even the visit) and shows the problem next
+    to its field."""
     _check_csrf(request, user, csrf_token)
     values: dict[str, str | None] = {
         "mass_kg": mass_kg,
@@ -312,6 +319,10 @@ def visit_create(
         "knee_width_right_mm": knee_width_right_mm,
         "ankle_width_left_mm": ankle_width_left_mm,
         "ankle_width_right_mm": ankle_width_right_mm,
+        "flat_foot": flat_foot,
+        "marker_diameter_mm": marker_diameter_mm,
+        "marker_cutoff_hz": marker_cutoff_hz,
+        "max_gap_s": max_gap_s,
     }
     form = {k: v or "" for k, v in values.items()} | {"visit_date": visit_date, "label": label}
     c = ctx(request)
@@ -321,7 +332,8 @@ def visit_create(
             when = date.fromisoformat(visit_date) if visit_date else None
         except ValueError:
             raise ApiError(422, "visit_date", "give a date YYYY-MM-DD") from None
-        sv.subject_values(values)  # check the measurements before creating anything
+        sv.subject_values(values)  # check the measurements and options before creating anything
+        sv.option_values(values)
         has_trial = trial is not None and bool(trial.filename)
         with c.store.session() as db:
             p = sv.get_patient(db, patient_id)
@@ -337,7 +349,9 @@ def visit_create(
         if has_trial:
             assert trial is not None
             try:
-                do_upload(request, user, vid, trial, grf, values)
+                do_upload(
+                    request, user, vid, trial, grf, values, subject_file=subject_file, static=static
+                )
             except BaseException:
                 with c.store.session() as db:  # nothing half-stored: drop the new visit
                     gone = db.get(sv.Visit, vid)
@@ -388,10 +402,26 @@ def visit_upload(
     trial: Annotated[UploadFile, File()],
     grf: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form(max_length=100)] = "",
+    subject_file: Annotated[UploadFile | None, File()] = None,
+    static: Annotated[UploadFile | None, File()] = None,
+    flat_foot: Annotated[str, Form(max_length=10)] = "",
+    marker_diameter_mm: Annotated[str, Form(max_length=30)] = "",
+    marker_cutoff_hz: Annotated[str, Form(max_length=30)] = "",
+    max_gap_s: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
+    """Upload the trial of a visit without one, with the trial options (the subject file, the
+    static, the marker diameter ...); a problem is shown next to its field."""
     _check_csrf(request, user, csrf_token)
+    values: dict[str, str | None] = {
+        "flat_foot": flat_foot,
+        "marker_diameter_mm": marker_diameter_mm,
+        "marker_cutoff_hz": marker_cutoff_hz,
+        "max_gap_s": max_gap_s,
+    }
     try:
-        do_upload(request, user, visit_id, trial, grf, {})
+        do_upload(
+            request, user, visit_id, trial, grf, values, subject_file=subject_file, static=static
+        )
     except ApiError as exc:
         if exc.status == 404:
             raise
@@ -402,7 +432,9 @@ def visit_upload(
             status=exc.status,
             user=user,
             link=None,
-            upload_error=exc.problem,
+            upload_error=f"{exc.field}: {exc.problem}",
+            upload_errors={exc.field: exc.problem},
+            upload_form=values,
             **data,
         )
     return RedirectResponse(f"/visits/{visit_id}", status_code=303)

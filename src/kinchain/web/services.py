@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,12 +13,13 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from kinchain.cli import trial_options as to
 from kinchain.clinical import ClinicalAssessment, Intake, assess, parse_intake
 from kinchain.errors import InputError
-from kinchain.io.load import load_trial
-from kinchain.io.subject import subject_from_values
+from kinchain.model.gaps import DEFAULT_MAX_GAP_S
 from kinchain.store import Patient, Store, Visit, VisitStatus
 from kinchain.web.context import ApiError, without_values
+from kinchain.web.inputs import InputPaths, read_inputs
 
 SUBJECT_FIELDS = (
     ("mass_kg", "Body mass", "kg"),
@@ -144,10 +147,47 @@ def visit_detail(v: Visit) -> dict[str, Any]:
         "intake": json.loads(v.intake_json) if v.intake_json else None,
         "clinical": json.loads(v.clinical_json) if v.clinical_json else None,
         "subject": json.loads(v.subject_json) if v.subject_json else None,
+        "inputs": visit_inputs(v),
+    }
+
+
+def visit_inputs(v: Visit) -> dict[str, Any]:
+    """What the visit's analysis reads besides the trial: the names of the GRF, subject and
+    static files (None when not given), whether measurements were typed, and the trial options
+    given (``marker_diameter_mm``, ``marker_cutoff_hz``, ``max_gap_s``, ``flat_foot``; the
+    CLI's defaults for the others)."""
+    return {
+        "grf": v.grf_sha is not None,
+        "subject_file": v.subject_file_name if v.subject_file_sha else None,
+        "static": v.static_name if v.static_sha else None,
+        "measurements": bool(v.subject_json),
+        "options": json.loads(v.options_json) if v.options_json else {},
     }
 
 
 # ---------------------------------------------------------------------------- upload
+#: The upload's trial options (besides the files), with the CLI option each mirrors.
+OPTION_FIELDS = (
+    ("marker_diameter_mm", "--marker-diameter"),
+    ("marker_cutoff_hz", "--marker-cutoff"),
+    ("max_gap_s", "--max-gap"),
+    ("flat_foot", "--flat-foot"),
+)
+#: Form field of each typed measurement -> (SI key of ``load_inputs``, factor to SI).
+_MEASUREMENT_SI = {
+    "mass_kg": ("mass_kg", 1.0),
+    "height_mm": ("height_m", 1e-3),
+    "leg_length_left_mm": ("leg_length_left_m", 1e-3),
+    "leg_length_right_mm": ("leg_length_right_m", 1e-3),
+    "knee_width_left_mm": ("knee_width_left_m", 1e-3),
+    "knee_width_right_mm": ("knee_width_right_m", 1e-3),
+    "ankle_width_left_mm": ("ankle_width_left_m", 1e-3),
+    "ankle_width_right_mm": ("ankle_width_right_m", 1e-3),
+}
+_TRUE = ("1", "true", "on", "yes")
+_FALSE = ("", "0", "false", "off", "no")
+
+
 def _number(values: dict[str, str | None], key: str) -> float | None:
     raw = (values.get(key) or "").strip()
     if not raw:
@@ -161,36 +201,80 @@ def _number(values: dict[str, str | None], key: str) -> float | None:
     return x
 
 
-def subject_values(values: dict[str, str | None]) -> dict[str, Any] | None:
-    """``subject_from_values`` keyword arguments (SI) from the form's fields (kg, mm), checked;
-    None when every field is blank (the trial file's own measurements are used)."""
-    nums = {k: _number(values, k) for k, _, _ in SUBJECT_FIELDS}
-    if all(v is None for v in nums.values()):
-        return None
-    required = [k for k, _, _ in SUBJECT_FIELDS if k != "height_mm"]
-    for k in required:
-        if nums[k] is None:
-            raise ApiError(422, k, "required when any measurement is given")
+def subject_values(values: dict[str, str | None]) -> dict[str, float] | None:
+    """The typed measurements given (form fields in kg and mm) as the SI keys of
+    :func:`kinchain.cli.trial_options.load_inputs` (``mass_kg``, ``height_m``,
+    ``leg_length_left_m`` ...), each checked to be a positive number; None when every field is
+    blank. As on the CLI, each typed value wins over the subject file's and the C3D's; without
+    either, all six lengths are needed (checked with the trial, :func:`read_inputs`)."""
+    out: dict[str, float] = {}
+    for key, _, _ in SUBJECT_FIELDS:
+        x = _number(values, key)
+        if x is None:
+            continue
+        if x <= 0:
+            raise ApiError(422, key, f"{x:g} must be a positive number")
+        si, factor = _MEASUREMENT_SI[key]
+        out[si] = x * factor
+    return out or None
 
-    def mm(k: str) -> float:
-        x = nums[k]
-        assert x is not None
-        return x / 1000.0
 
-    kwargs: dict[str, Any] = {
-        "mass_kg": nums["mass_kg"],
-        "leg_length_m": {"left": mm("leg_length_left_mm"), "right": mm("leg_length_right_mm")},
-        "knee_width_m": {"left": mm("knee_width_left_mm"), "right": mm("knee_width_right_mm")},
-        "ankle_width_m": {"left": mm("ankle_width_left_mm"), "right": mm("ankle_width_right_mm")},
-        "source": "form",
-    }
-    if nums["height_mm"] is not None:
-        kwargs["height_m"] = mm("height_mm")
+def option_values(values: dict[str, str | None]) -> dict[str, Any]:
+    """The trial options of the form (``marker_diameter_mm``, ``marker_cutoff_hz``,
+    ``max_gap_s``, ``flat_foot``), checked as the CLI checks them; blank ones are left out
+    (the CLI's defaults: the subject's or 14 mm, no filter, 0.1 s, not flat)."""
+    out: dict[str, Any] = {}
+    for key in ("marker_diameter_mm", "marker_cutoff_hz", "max_gap_s"):
+        x = _number(values, key)
+        if x is not None:
+            out[key] = x
+    flag = (values.get("flat_foot") or "").strip().lower()
+    if flag not in _TRUE + _FALSE:
+        raise ApiError(422, "flat_foot", "true or false")
+    if flag in _TRUE:
+        out["flat_foot"] = True
     try:
-        subject_from_values(**kwargs)
+        to.check_marker_diameter(out.get("marker_diameter_mm"))
+        to.process_options(out.get("max_gap_s", DEFAULT_MAX_GAP_S), out.get("marker_cutoff_hz"))
     except InputError as exc:
-        raise ApiError(422, _subject_field(exc.problem), exc.problem) from exc
-    return kwargs
+        raise ApiError(422, _field(exc.source, {}), _web_names(exc.problem)) from exc
+    return out
+
+
+_CLI_NAMES = {
+    "--subject FILE": "subject_file",
+    "--static FILE": "static",
+    "--marker-diameter": "marker_diameter_mm",
+    "--marker-cutoff": "marker_cutoff_hz",
+    "--max-gap": "max_gap_s",
+    "--flat-foot": "flat_foot",
+    "--subject": "subject_file",
+    "--static": "static",
+    "--height-m": "height_mm",
+    "--mass-kg": "mass_kg",
+}
+
+
+def _web_names(text: str) -> str:
+    """A CLI message in the form's words (``--leg-length-left-mm`` -> ``leg_length_left_mm``)."""
+    for cli, web in _CLI_NAMES.items():
+        text = text.replace(cli, web)
+    return re.sub(r"--([a-z]+(?:-[a-z]+)*-mm)\b", lambda m: m.group(1).replace("-", "_"), text)
+
+
+def _field(source: str, files: dict[str, str]) -> str:
+    """The form field an error's source names: a written file (``files``: path -> field) or a
+    CLI option. Typed measurements are checked with the file's values under them (the source
+    then names both: ``trial.c3d + command-line measurements``): the measurements come first."""
+    if "measurements" in source:
+        return "measurements"
+    for path, field in files.items():
+        if path in source:
+            return field
+    for cli, web in _CLI_NAMES.items():
+        if source == cli.split()[0]:
+            return web
+    return "trial"
 
 
 def _subject_field(problem: str) -> str:
@@ -198,7 +282,16 @@ def _subject_field(problem: str) -> str:
     for stem in ("mass_kg", "height", "leg_length", "knee_width", "ankle_width"):
         if stem in problem:
             return next(k for k, _, _ in SUBJECT_FIELDS if k.startswith(stem))
-    return "subject"
+    return "subject_file"
+
+
+def _check_name(field: str, filename: str | None, suffixes: tuple[str, ...], data: bytes) -> str:
+    name = Path(filename or "").name or field
+    if Path(name).suffix.lower() not in suffixes:
+        raise ApiError(422, field, f"a {' or '.join(suffixes)} file is needed")
+    if not data:
+        raise ApiError(422, field, "the file is empty")
+    return name
 
 
 def store_upload(
@@ -208,46 +301,87 @@ def store_upload(
     trial: bytes,
     trial_name: str,
     grf: bytes | None,
-    subject: dict[str, Any] | None,
+    subject: dict[str, float] | None,
+    subject_file: bytes | None = None,
+    subject_file_name: str | None = None,
+    static: bytes | None = None,
+    static_name: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> None:
-    """Validate the files (read them as the analysis will) and store them with the visit, all or
-    nothing. Raises :class:`ApiError` naming the field."""
-    name = Path(trial_name or "").name or "trial"
+    """Validate the files and options (read them exactly as the analysis will, static
+    calibration included) and store them with the visit, all or nothing: on any problem
+    nothing is stored and the visit's earlier results stay. Raises :class:`ApiError` naming
+    the field (``trial``, ``grf``, ``subject_file``, ``static``, ``flat_foot``,
+    ``marker_diameter_mm``, ``marker_cutoff_hz``, ``max_gap_s`` or a measurement)."""
+    name = _check_name("trial", trial_name or "trial", (".c3d", ".trc"), trial)
     suffix = Path(name).suffix.lower()
-    if suffix not in (".c3d", ".trc"):
-        raise ApiError(422, "trial", "a .c3d or .trc file is needed")
-    if not trial:
-        raise ApiError(422, "trial", "the file is empty")
     if grf is not None and suffix != ".trc":
         raise ApiError(422, "grf", "a GRF .mot file goes with a .trc trial (a C3D has its plates)")
-    subj = subject_from_values(**subject) if subject else None
+    subj_name = st_name = None
+    if subject_file is not None:
+        subj_name = _check_name("subject_file", subject_file_name, (".mp", ".vsk"), subject_file)
+    if static is not None:
+        st_name = _check_name("static", static_name, (".c3d",), static)
+    opts = dict(options or {})
+    if opts.get("flat_foot") and static is None:
+        raise ApiError(422, "flat_foot", "needs a static trial (field static)")
     with tempfile.TemporaryDirectory(prefix="kinchain-upload-") as tmp:
-        path = Path(tmp) / f"trial{suffix}"
-        path.write_bytes(trial)
-        grf_path = None
+        paths = InputPaths(trial=Path(tmp) / f"trial{suffix}")
+        paths.trial.write_bytes(trial)
+        files = {str(paths.trial): "trial"}
+        shown = {str(paths.trial): name}
         if grf is not None:
-            grf_path = Path(tmp) / "grf.mot"
-            grf_path.write_bytes(grf)
+            paths = replace(paths, grf=Path(tmp) / "grf.mot")
+            assert paths.grf is not None
+            paths.grf.write_bytes(grf)
+            files[str(paths.grf)], shown[str(paths.grf)] = "grf", "the GRF file"
+        if subject_file is not None and subj_name is not None:
+            paths = replace(paths, subject_file=Path(tmp) / f"subject{Path(subj_name).suffix}")
+            assert paths.subject_file is not None
+            paths.subject_file.write_bytes(subject_file)
+            files[str(paths.subject_file)] = "subject_file"
+            shown[str(paths.subject_file)] = subj_name
+        if static is not None and st_name is not None:
+            paths = replace(paths, static=Path(tmp) / "static.c3d")
+            assert paths.static is not None
+            paths.static.write_bytes(static)
+            files[str(paths.static)], shown[str(paths.static)] = "static", st_name
         try:
-            load_trial(path, subject=subj, grf_path=grf_path)
+            read_inputs(paths, opts, subject or {})
         except InputError as exc:
-            field = "grf" if grf_path is not None and str(grf_path) in exc.source else "trial"
-            problem = exc.problem.replace(str(path), name)
+            field = _field(exc.source, files)
+            if field == "measurements" or (
+                field == "trial" and "measurements" in exc.problem and "subject" in exc.problem
+            ):
+                field = _subject_field(exc.problem)
+            problem = _web_names(exc.problem)
+            for path, shown_name in shown.items():
+                problem = problem.replace(path, shown_name)
             raise ApiError(422, field, problem) from exc
     created: list[str] = []
     try:
-        trial_sha, new = store.blobs.put(trial)
-        if new:
-            created.append(trial_sha)
-        grf_sha = None
-        if grf is not None:
-            grf_sha, new = store.blobs.put(grf)
+        shas: dict[str, str | None] = {"grf": None, "subject_file": None, "static": None}
+        for key, data in (
+            ("trial", trial),
+            ("grf", grf),
+            ("subject_file", subject_file),
+            ("static", static),
+        ):
+            if data is None:
+                continue
+            sha, new = store.blobs.put(data)
             if new:
-                created.append(grf_sha)
+                created.append(sha)
+            shas[key] = sha
         with store.session() as db:
             v = get_visit(db, visit_id)
-            v.trial_sha, v.trial_name, v.grf_sha = trial_sha, name[:255], grf_sha
-            v.subject_json = json.dumps(subject) if subject else None
+            v.trial_sha, v.trial_name, v.grf_sha = shas["trial"], name[:255], shas["grf"]
+            v.subject_file_sha = shas["subject_file"]
+            v.subject_file_name = subj_name[:255] if subj_name else None
+            v.static_sha = shas["static"]
+            v.static_name = st_name[:255] if st_name else None
+            v.options_json = json.dumps(opts, sort_keys=True) if opts else None
+            v.subject_json = json.dumps(subject, sort_keys=True) if subject else None
             v.status = VisitStatus.queued.value
             v.progress, v.stage, v.error = 0, "queued", None
             v.analysis_json = v.curves_json = v.evidence_json = None
