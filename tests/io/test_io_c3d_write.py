@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import c3d
 import ezc3d
 import numpy as np
 import pytest
@@ -150,3 +151,75 @@ def test_parameter_name_that_is_not_text_gives_one_line(tmp_path: Path) -> None:
         info.value
     )
     assert os.listdir(out) == []
+
+
+# --- A second, independent reader (issue 15 item 1b) -------------------------------------------
+# The `c3d` package (pure Python, MIT) checks that header words 7-8 and POINT:SCALE agree; it
+# refused every copy ezc3d wrote ("inconsistent scale factor! -1.0 header != -0.0966 POINT:SCALE").
+
+
+def _read_with_c3d_package(path: Path) -> tuple[c3d.Reader, np.ndarray, np.ndarray]:
+    """Reader, points ``(n_frames, n_points, 5)`` (x, y, z mm, residual, cameras) and analog
+    ``(n_frames, n_channels, samples_per_frame)`` as the `c3d` package reads ``path``."""
+    with open(path, "rb") as handle:
+        reader = c3d.Reader(handle)
+        frames = [(p, a) for _, p, a in reader.read_frames()]
+    return reader, np.array([p for p, _ in frames]), np.array([a for _, a in frames])
+
+
+@pytest.mark.parametrize("source", [RAW, DEMO], ids=["dec-integer", "intel-float"])
+def test_copy_reads_in_the_c3d_package_with_the_same_values(source: Path, tmp_path: Path) -> None:
+    src_reader, src_points, src_analog = _read_with_c3d_package(source)
+    n = src_points.shape[0]
+    points, units = _outputs(n)
+    dst = tmp_path / "copy.c3d"
+    write_c3d_with_outputs(source, dst, points, units,
+                           {"ANGLES": ["LKneeAngles_kc"], "MOMENTS": ["LKneeMoment_kc"]})
+    reader, out_points, out_analog = _read_with_c3d_package(dst)
+    # header and parameter agree: floats (negative), with the source's magnitude (residuals)
+    source_scale = abs(src_reader.get("POINT:SCALE").float_value)
+    assert reader.header.scale_factor == pytest.approx(-source_scale, rel=1e-6)
+    assert reader.get("POINT:SCALE").float_value == pytest.approx(-source_scale, rel=1e-6)
+    labels = [label.strip() for label in reader.point_labels]
+    k = len(src_reader.point_labels)
+    assert labels[k:] == ["LKneeAngles_kc", "LKneeMoment_kc"]
+    assert reader.get("POINT:MOMENT_UNITS").string_value.strip() == "Nmm"
+    # the source's points, residuals, cameras and analog channels, unchanged
+    assert out_points.shape == (n, k + 2, 5)
+    valid = src_points[:, :, 3] >= 0
+    assert np.array_equal(out_points[:, :k, 3] >= 0, valid)
+    np.testing.assert_allclose(out_points[:, :k, :3][valid], src_points[:, :, :3][valid],
+                               atol=2e-4 * max(source_scale, 0.01) / 0.01)
+    np.testing.assert_allclose(out_points[:, :k, 3:], src_points[:, :, 3:], atol=1e-4)
+    np.testing.assert_allclose(out_analog, src_analog, rtol=1e-6, atol=1e-6)
+    # the added outputs, as written (float32), NaN frames invalid
+    for j, label in enumerate(["LKneeAngles_kc", "LKneeMoment_kc"]):
+        want = points[label]
+        ok = np.isfinite(want).all(axis=1)
+        assert np.array_equal(out_points[:, k + j, 3] >= 0, ok)
+        np.testing.assert_allclose(out_points[ok, k + j, :3], want[ok], rtol=1e-6, atol=1e-4)
+
+
+def test_cli_annotated_copy_matches_the_table(tmp_path: Path) -> None:
+    """The `.kinchain.c3d` the CLI writes, read back by the second reader, holds every column of
+    the table at its place, in the C3D units (moments N·mm/kg, the rest as the table)."""
+    from kinchain.cli.process import write_outputs
+    from kinchain.process import process
+
+    result = process(read_c3d(DEMO))
+    files = write_outputs(result, tmp_path)
+    table = result.to_frame()
+    reader, pts, _ = _read_with_c3d_package(files["c3d"])
+    labels = [label.strip() for label in reader.point_labels]
+    units = {"Moment": ("MOMENT_UNITS", "Nmm", 1000.0), "Force": ("FORCE_UNITS", "N", 1.0),
+             "Power": ("POWER_UNITS", "W", 1.0), "Angles": ("ANGLE_UNITS", "deg", 1.0)}
+    assert {"LKneeAngles", "LKneeMoment", "LKneeForce", "LKneePower"} <= set(result.outputs)
+    for label in result.outputs:
+        kind = next(k for k in units if label.endswith(k))
+        param, unit, scale = units[kind]
+        assert reader.get(f"POINT:{param}").string_value.strip() == unit
+        got = pts[:, labels.index(label)]
+        want = table[[f"{label}_{a}" for a in "XYZ"]].to_numpy() * scale
+        ok = np.isfinite(want).all(axis=1)
+        assert np.array_equal(got[:, 3] >= 0, ok), label
+        np.testing.assert_allclose(got[ok, :3], want[ok], rtol=1e-6, atol=1e-3, err_msg=label)

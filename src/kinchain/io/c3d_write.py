@@ -4,6 +4,12 @@ The copy keeps every parameter, point, analog channel and event of the source; t
 added as extra points (or replace points of the same label). ezc3d 1.7.2 writes the copy in the
 Intel floating-point format whatever the source's format, so angles and moments keep full
 precision (c3d.org's ``sample_09`` readme explains why an integer C3D cannot hold them).
+The C3D specification ties the float format to a negative scale stated twice, in header words
+7-8 and in ``POINT:SCALE``, and readers check that the two agree (the ``c3d`` package refuses a
+file where they differ). ezc3d writes -1.0 in the header whatever ``POINT:SCALE`` says, so the
+copy states ``-|POINT:SCALE|`` of the source in both places (-1.0 if the source states none):
+the magnitude keeps the residuals' resolution (a float file stores each residual as a byte
+times ``|POINT:SCALE|``), the sign says the data are floats.
 
 Units are the caller's: pass arrays already in the units to store (Plug-in Gait stores angles in
 deg, moments in N·mm/kg under the unit text ``"Nmm"``, powers in W/kg under ``"W"``, forces in
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -168,8 +175,14 @@ def write_c3d_with_outputs(
     if type_groups:
         _set_groups(c, point_group, type_groups, units)
 
+    scale = _float_point_scale(point_group)
+    if "SCALE" in point_group:
+        point_group["SCALE"]["value"] = [scale]
+    else:
+        c.add_parameter("POINT", "SCALE", [scale])
+
     try:
-        _atomic_write(c, dst_path)
+        _atomic_write(c, dst_path, scale)
     except InputError:
         raise
     except Exception as exc:  # ezc3d's own, often multi-line C++ messages
@@ -177,6 +190,30 @@ def write_c3d_with_outputs(
         raise InputError(
             source, f"the annotated C3D copy cannot be written from this file ({first[:200]})"
         ) from None
+
+
+def _float_point_scale(point_group: Mapping[str, Any]) -> float:
+    """The ``POINT:SCALE`` of a floating-point copy of a file with this ``POINT`` group.
+
+    Parameters
+    ----------
+    point_group
+        The source's ``POINT`` parameters as ezc3d reads them.
+
+    Returns
+    -------
+    float
+        ``-|POINT:SCALE|`` of the source (mm per integer unit, used for the residuals of a float
+        file), or -1.0 when the source states no usable scale (missing, zero, not finite).
+    """
+    values = point_group.get("SCALE", {}).get("value") if "SCALE" in point_group else None
+    try:
+        s = abs(float(np.asarray(values, dtype=np.float64).ravel()[0]))
+    except (TypeError, ValueError, IndexError):
+        return -1.0
+    if not np.isfinite(s) or s == 0.0:
+        return -1.0
+    return -float(np.float32(s))
 
 
 def _is_text(text: str) -> bool:
@@ -263,7 +300,20 @@ def _set_groups(
         c.add_parameter("POINT", "TYPE_GROUPS", existing_tg)
 
 
-def _atomic_write(c: Any, dst_path: str | Path) -> None:
+def _set_header_scale(path: str, scale: float) -> None:
+    """Write ``scale`` into header words 7-8 of the Intel float file ezc3d wrote at ``path``."""
+    with open(path, "r+b") as f:
+        head = f.read(512)
+        param_block = head[0]
+        f.seek((param_block - 1) * 512 + 3)
+        processor = f.read(1)
+        if len(head) < 16 or processor != bytes([84]):  # 84: Intel, what ezc3d writes
+            raise InputError(path, "ezc3d wrote a C3D file that is not in the Intel format")
+        f.seek(12)
+        f.write(struct.pack("<f", scale))
+
+
+def _atomic_write(c: Any, dst_path: str | Path, scale: float = -1.0) -> None:
     dst = Path(dst_path)
     folder = dst.parent if str(dst.parent) else Path(".")
     if not folder.is_dir():
@@ -272,6 +322,7 @@ def _atomic_write(c: Any, dst_path: str | Path) -> None:
     os.close(fd)
     try:
         c.write(tmp)
+        _set_header_scale(tmp, scale)
         if os.path.getsize(tmp) < 512:
             raise InputError(str(dst), "ezc3d wrote an incomplete file")
         os.replace(tmp, dst)
