@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -108,11 +109,16 @@ class CycleSet:
         data = self.curves[label][self.usable()]
         if data.shape[0] == 0:
             return np.full((N_POINTS, 3), np.nan)
-        return np.asarray(np.nanmean(data, axis=0))
+        # Points where no stride is valid (e.g. moments off the plate) are NaN, by design.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.asarray(np.nanmean(data, axis=0))
 
     def sd(self, label: str) -> NDArray[np.float64]:
         """``(101, 3)`` standard deviation over usable strides (ddof=1; NaN if fewer than 2)."""
         data = self.curves[label][self.usable()]
         if data.shape[0] < 2:
             return np.full((N_POINTS, 3), np.nan)
-        return np.asarray(np.nanstd(data, axis=0, ddof=1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.asarray(np.nanstd(data, axis=0, ddof=1))
