@@ -838,7 +838,9 @@ def knee_to_ankle_propagation(
             and np.isfinite(knee_lr).all()
             and np.isfinite(ankle_share).all()
         ):
-            r = float(np.corrcoef(knee_lr, ankle_share)[0, 1])
+            # Undefined (NaN) when either does not vary across the strides.
+            varies = np.ptp(knee_lr) > 0 and np.ptp(ankle_share) > 0
+            r = float(np.corrcoef(knee_lr, ankle_share)[0, 1]) if varies else float("nan")
             evidence.append(
                 Evidence(
                     "correlation across strides: knee flexion at loading response vs ankle "
