@@ -49,6 +49,8 @@ from kinchain.gait import (
     segment_cycles,
     spatiotemporal,
 )
+from kinchain.gait.cycles_types import GaitEvent
+from kinchain.gait.events import plate_offs_on_a_still_foot
 from kinchain.io.c3d import read_c3d
 from kinchain.io.subject import read_mp, subject_from_values
 from kinchain.process import TrialResult, process
@@ -459,3 +461,50 @@ def test_where_methods_disagree_the_notes_say_which_was_used_and_why(
     assert any(n.startswith("Cross-check against the force plate") for n in ev.notes)
     methods = {e.method for e in ev.events}
     assert methods <= {"force_plate", "foot_velocity", "zeni"}
+
+
+def test_plate_foot_off_while_the_toe_stands_still_is_not_used() -> None:
+    """sample_03/gait-pig-nz.c3d: the left foot lands on a plate at frame 136.3 (the stored
+    strike is 137) but the plate's force ends at 152.9, 0.14 s later, while the toe stands
+    still (0.12 m/s; at the plate foot offs of the c3d.org trials it moves at 0.63-1.22 m/s):
+    the foot rolled off the plate's edge mid-stance. The stored left foot off is at 222. Before,
+    that plate "foot off" was chosen and the left stride from 136.3 had a stance of 13 % of
+    the stride; now the plate strike is kept, the foot off comes from the markers (within 1
+    frame of the stored 222) and the stance is that of a walker (about 66 %)."""
+    trial = read_c3d(C3D / "sample_03/gait-pig-nz.c3d")
+    result = process(trial, _assumed(trial), kinetics=False)
+    ev = detect_events(result)
+    plate = ev.candidates["force_plate"]
+    assert ("left", "foot_strike") in {(e.side, e.kind) for e in plate}
+    assert not [e for e in plate if e.side == "left" and e.kind == "foot_off"]
+    assert any("not used: the toe stands still" in n and "152.9" in n for n in ev.notes)
+    offs = [e.frame for e in ev.of("left", "foot_off")]
+    assert not any(140 < f < 200 for f in offs)
+    assert min(abs(f - 222.0) for f in offs) <= 1.0
+    st = spatiotemporal(result, ev)
+    stride = next(s for s in st.strides if s.side == "left" and abs(s.start - 136.3) < 1)
+    assert 60.0 < stride.stance_pct < 70.0
+    # The right plate contact of the same trial is whole: its foot off is kept.
+    assert ("right", "foot_off") in {(e.side, e.kind) for e in plate}
+
+
+def test_plate_offs_on_a_still_foot_synthetic() -> None:
+    """A toe at rest until frame 50 and then moving at 1 m/s: a plate foot off at frame 30 is
+    dropped, one at 60 kept, strikes always kept; NaN speed keeps the event (no evidence)."""
+    rate = 100.0
+    speed = np.where(np.arange(100) < 50, 0.0, 1.0)
+    plates = (
+        GaitEvent("foot_strike", "left", 10.0, 0.1, "force_plate"),
+        GaitEvent("foot_off", "left", 30.0, 0.3, "force_plate"),
+        GaitEvent("foot_off", "left", 60.0, 0.6, "force_plate"),
+        GaitEvent("foot_off", "right", 30.0, 0.3, "force_plate"),
+    )
+    kept, notes = plate_offs_on_a_still_foot(
+        plates, {"left": speed, "right": np.full(100, np.nan)}, rate
+    )
+    assert [(e.side, e.kind, e.frame) for e in kept] == [
+        ("left", "foot_strike", 10.0),
+        ("left", "foot_off", 60.0),
+        ("right", "foot_off", 30.0),
+    ]
+    assert len(notes) == 1 and "frame 30.0" in notes[0]

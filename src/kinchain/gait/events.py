@@ -36,7 +36,9 @@ Methods
 
 Default choice (``method="auto"``, ``fallback="checked"``)
 -------------------------------------------------------
-1. Force-plate events wherever a clean contact exists.
+1. Force-plate events wherever a clean contact exists, except a plate foot off at which the
+   toe stands still (below 0.3 m/s): the foot rolled off the plate's edge mid-stance
+   (:func:`plate_offs_on_a_still_foot`; sample_03/gait-pig-nz.c3d, left).
 2. Elsewhere the foot-velocity events, each cross-checked against Zeni's: a foot-velocity strike
    more than ``tolerance_frames`` (2) before the heel's forward maximum relative to the pelvis,
    or a foot off more than 2 frames after the toe's backward minimum, is physically impossible
@@ -110,6 +112,7 @@ __all__ = [
     "kinematic_events",
     "match_events",
     "plate_events",
+    "plate_offs_on_a_still_foot",
     "threshold_events",
     "zeni_events",
 ]
@@ -507,6 +510,65 @@ def plate_events(result: TrialResult, *, threshold_n: float = 20.0) -> tuple[Gai
     return tuple(sorted(out, key=lambda e: e.frame))
 
 
+def _point_speed(point_m: FloatArray, point_rate: float) -> FloatArray:
+    """Speed of a point, m/s, ``(n,)``: central differences within each finite run, NaN in gaps."""
+    p = np.asarray(point_m, dtype=np.float64)
+    vel = np.full_like(p, np.nan)
+    for start, stop in _finite_runs(np.asarray(np.isfinite(p).all(axis=1), dtype=bool)):
+        if stop - start >= 3:
+            vel[start:stop] = np.gradient(p[start:stop], 1.0 / point_rate, axis=0)
+    return np.asarray(np.linalg.norm(vel, axis=1), dtype=np.float64)
+
+
+def plate_offs_on_a_still_foot(
+    plates: Sequence[GaitEvent],
+    toe_speed_m_s: Mapping[str, FloatArray],
+    point_rate: float,
+    *,
+    still_m_s: float = 0.3,
+) -> tuple[tuple[GaitEvent, ...], tuple[str, ...]]:
+    """Drop force-plate foot offs at which the foot is still standing.
+
+    At a true foot off the toe has started to move (0.63-1.22 m/s at the plate foot offs of the
+    c3d.org trials); a plate "foot off" while the toe stands still (below ``still_m_s``) is the
+    foot rolling off the plate's edge mid-stance: the force left the plate, not the foot the
+    ground. Such a contact was not whole on the plate; its foot strike is kept.
+
+    Parameters
+    ----------
+    plates
+        Force-plate events (:func:`plate_events`).
+    toe_speed_m_s
+        Side -> toe marker speed, m/s, ``(n_frames,)`` (NaN where missing).
+    point_rate
+        Marker rate, Hz (for the notes).
+    still_m_s
+        Toe speed below which the foot counts as standing, m/s.
+
+    Returns
+    -------
+    (events, notes)
+        The plate events kept, and one sentence per foot off dropped.
+    """
+    kept: list[GaitEvent] = []
+    notes: list[str] = []
+    for e in plates:
+        speed = toe_speed_m_s.get(e.side)
+        if e.kind == "foot_off" and speed is not None and speed.size:
+            i = int(np.clip(round(e.frame), 0, speed.size - 1))
+            seg = speed[max(0, i - 1) : i + 2]
+            v = float(np.nanmax(seg)) if np.isfinite(seg).any() else float("nan")
+            if np.isfinite(v) and v < still_m_s:
+                notes.append(
+                    f"force-plate {_fmt_event(e)} not used: the toe stands still there "
+                    f"({v:.2f} m/s < {still_m_s:g}); the foot rolled off the plate mid-stance, "
+                    "so the plate did not see the whole contact."
+                )
+                continue
+        kept.append(e)
+    return tuple(kept), tuple(notes)
+
+
 def contact_vertical_force(
     result: TrialResult, side: Side, frame: float, *, threshold_n: float = 20.0
 ) -> tuple[FloatArray, float] | None:
@@ -856,6 +918,7 @@ def calibrate_kinematic_events(
     zeni: Sequence[GaitEvent],
     window_frames: float,
     tolerance_frames: float,
+    min_plate_events: int = 1,
 ) -> tuple[tuple[GaitEvent, ...], tuple[str, ...]]:
     """Remove each kinematic method's offset measured on this trial, per kind of event.
 
@@ -896,7 +959,7 @@ def calibrate_kinematic_events(
             mine = [e for e in events if e.method == m and e.kind == kind]
             ref = [e for e in plates if e.kind == kind]
             pairs = match_events(ref, mine, window_frames)
-            if pairs:
+            if len(pairs) >= max(min_plate_events, 1):
                 off = float(np.median([b.frame - a.frame for a, b in pairs]))
                 offsets[(m, kind)] = off
                 notes.append(
@@ -1072,7 +1135,11 @@ def detect_events(
     rate = result.trial.point_rate
     window = match_window_s * rate
     candidates: dict[str, tuple[GaitEvent, ...]] = {}
-    plates = plate_events(result, threshold_n=threshold_n)
+    plates, still_notes = plate_offs_on_a_still_foot(
+        plate_events(result, threshold_n=threshold_n),
+        {side: _point_speed(_foot(result, side)[1], rate) for side in SIDES},
+        rate,
+    )
     if plates:
         candidates["force_plate"] = plates
     candidates["zeni"] = kinematic_events(
@@ -1124,7 +1191,7 @@ def detect_events(
             for e in chosen
             if e.method == "force_plate"
         ] + notes
-    notes += _plate_notes(candidates, window, rate)
+    notes += [*still_notes, *_plate_notes(candidates, window, rate)]
     if method not in ("auto", "force_plate"):
         notes.insert(0, f"Events: {method.replace('_', ' ')} only, as asked.")
     warnings = check_stored_events(stored, auto, window, tolerance_frames, rate) if stored else ()
