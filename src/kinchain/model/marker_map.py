@@ -11,7 +11,7 @@ from kinchain.errors import InputError
 from kinchain.io.trial import Trial
 
 #: Marker maps shipped with kinchain, by name (``--marker-map NAME``).
-BUILTIN_MAPS = ("opensim-rajagopal",)
+BUILTIN_MAPS = ("opensim-rajagopal", "opensim-gait2354")
 
 
 def load_marker_map(name_or_path: str | Path) -> dict[str, str]:
