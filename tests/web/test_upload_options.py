@@ -328,7 +328,8 @@ def test_migration_upgrades_a_0001_database_and_keeps_its_visits(
         runner.run(1)
         with store.session() as db:
             v = db.get(Visit, 1)
-            assert v is not None and v.status == "done", v.error
+            assert v is not None
+            assert v.status == "done", v.error
             subject = json.loads(v.analysis_json or "{}")["provenance"]["subject"]
         assert subject["knee_width_m"] == OLD_SUBJECT["knee_width_m"]
         assert subject["mass_kg"] == 70.0
