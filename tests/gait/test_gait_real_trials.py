@@ -34,6 +34,7 @@ sample_32       4 of 10 (2.8-3.7 frames at 100 Hz; the stored events are themsel
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import ezc3d
@@ -113,7 +114,7 @@ def test_sample00_plate_events_match_the_stored_ones(sample00: TrialResult) -> N
     assert [(e.side, e.kind) for e in plate] == [("left", "foot_strike"), ("left", "foot_off")]
     agree = ev.agreement("force_plate", "c3d")
     assert agree is not None and agree.n_matched == 2
-    assert agree.max_abs_frames <= TOLERANCE_FRAMES  # measured 0.10
+    assert agree.max_abs_frames <= 0.10 + MAX_MARGIN  # measured 0.10
     # The chosen events use the plate where it exists.
     chosen = [e for e in ev.events if e.method == "force_plate"]
     assert len(chosen) == 2
@@ -195,6 +196,46 @@ def test_every_method_pair_is_summarised(sample09: TrialResult) -> None:
     assert len(strides) == len(st.strides) and "speed_m_s" in strides.columns
 
 
+#: (trial, fallback, method) -> (events matched, mean signed difference stored - ours, largest
+#: |difference|), marker frames, measured against the stored events (issue 15 item 5; method
+#: None = the chosen events). Held to the measured mean within MEAN_MARGIN and the measured
+#: largest difference plus MAX_MARGIN: an event moved by a whole frame moves the mean of its
+#: method by 1/n and its own difference by 1, a systematic one-frame shift every mean by 1.
+#: Lists are the stored events that are a reference (sample_00's right side is not, see
+#: test_sample00_stored_right_events_are_wrong_by_the_plate_and_the_markers: only its plate
+#: events are pinned here).
+EVENT_AGREEMENT: dict[tuple[str, str, str | None], tuple[int, float, float]] = {
+    ("sample00", "zeni", "force_plate"): (2, 0.05, 0.10),
+    ("sample03", "zeni", None): (7, 0.72, 1.82),
+    ("sample03", "zeni", "foot_velocity"): (6, -0.62, 0.99),
+    ("sample03", "foot_velocity_then_zeni", None): (7, -0.55, 0.99),
+    ("sample09", "zeni", "force_plate"): (4, 0.78, 1.35),
+    ("sample09", "zeni", None): (8, 0.85, 3.18),
+    ("sample09", "zeni", "zeni"): (8, 0.72, 3.18),
+    ("sample09", "zeni", "foot_velocity"): (8, 0.20, 2.60),
+    ("sample09", "foot_velocity", None): (8, 0.67, 1.52),
+    ("sample09", "foot_velocity_then_zeni", None): (8, 0.67, 1.52),
+}
+MEAN_MARGIN = 0.25
+MAX_MARGIN = 0.3
+
+
+@pytest.mark.parametrize("key", list(EVENT_AGREEMENT), ids=lambda k: "-".join(map(str, k)))
+def test_event_agreement_per_method_is_pinned(
+    key: tuple[str, str, str | None],
+    sample00: TrialResult,
+    sample03: tuple[TrialResult, TrialResult],
+    sample09: TrialResult,
+) -> None:
+    trial, fallback, method = key
+    result = {"sample00": sample00, "sample03": sample03[1], "sample09": sample09}[trial]
+    n, mean, largest = EVENT_AGREEMENT[key]
+    d = _diffs(detect_events(result, fallback=fallback), method)
+    assert d.size == n
+    assert abs(float(d.mean()) - mean) <= MEAN_MARGIN, (key, d)
+    assert np.abs(d).max() <= largest + MAX_MARGIN, (key, d)
+
+
 # ------------------------------------------------------------------------------------- cycles
 
 
@@ -269,22 +310,50 @@ def test_sample03_speed_and_cadence_against_the_stored_analysis(
         assert 0.3 < ours.dimensionless_speed < 0.6
 
 
-def test_sample00_and_09_have_no_stored_analysis_so_compare_with_their_own_events(
+def _pelvis_centre(result: TrialResult) -> np.ndarray:
+    m = result.trial.markers
+    names = [k for k in ("LASI", "RASI", "LPSI", "RPSI", "SACR") if k in m]
+    with warnings.catch_warnings():  # frames where every pelvis marker is missing stay NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.stack([m[k] for k in names]), axis=0)
+
+
+def test_sample00_and_09_speed_and_cadence_against_the_stored_strikes_and_the_pelvis(
     sample00: TrialResult, sample09: TrialResult
 ) -> None:
     """Neither file stores speed or cadence (sample_00's ANALYSIS group is empty, sample_09 has
-    none). The check left is ours against the same computation on the events the file stores:
-    within 5 % on each side where the stored events are trustworthy."""
+    none). The expectation is computed here without kinchain's gait code (issue 15 item 6: it
+    used to be spatiotemporal() on the stored events, the function checked against itself):
+    cadence = 120 / mean interval between the file's consecutive strikes of one foot; speed =
+    horizontal distance the pelvis-marker centre travels between the first and last of those
+    strikes over that time. Only sides whose stored strikes are a reference (sample_00's right
+    ones are not, see test_sample00_stored_right_events_are_wrong_by_the_plate_and_the_markers).
+    Measured: cadence within 1.6 %, speed within 0.6 %."""
     empty = ezc3d.c3d(str(C3D / "sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"))
     assert int(empty["parameters"]["ANALYSIS"]["USED"]["value"][0]) == 0
-    for result in (sample00, sample09):
+    checked = 0
+    for result, sides in ((sample00, ("left",)), (sample09, ("left", "right"))):
         ev = detect_events(result)
         ours = spatiotemporal(result, ev, segment_cycles(result, ev))
-        theirs = spatiotemporal(result, c3d_events(result))
-        for side in ("left", "right"):
-            a, b = ours.side(side), theirs.side(side)  # type: ignore[arg-type]
-            assert a.speed_m_s == pytest.approx(b.speed_m_s, rel=0.05)
-            assert a.cadence_steps_min == pytest.approx(b.cadence_steps_min, rel=0.05)
+        pelvis = _pelvis_centre(result)
+        for side in sides:
+            strikes = sorted(
+                e.time_s
+                for e in result.trial.events
+                if e.label == "Foot Strike" and e.context.lower() == side
+            )
+            assert len(strikes) >= 2, (side, strikes)
+            t0, t1 = strikes[0], strikes[-1]
+            cadence = 120.0 / float(np.mean(np.diff(strikes)))
+            first = result.trial.events[0]
+            offset = first.frame - first.time_s * result.trial.point_rate  # frame of t = 0
+            i0, i1 = (round(t * result.trial.point_rate + offset) for t in (t0, t1))
+            speed = float(np.linalg.norm((pelvis[i1] - pelvis[i0])[:2])) / (t1 - t0)
+            a = ours.side(side)  # type: ignore[arg-type]
+            assert a.cadence_steps_min == pytest.approx(cadence, rel=0.025), (side, cadence)
+            assert a.speed_m_s == pytest.approx(speed, rel=0.015), (side, speed)
+            checked += 1
+    assert checked == 3
 
 
 def test_sample00_symmetry_of_a_healthy_walker(sample00: TrialResult) -> None:
@@ -332,8 +401,8 @@ STORED_MISSES = {
     "sample_03/gait-pig-nz.c3d": 1,  # 3.0 frames at 120 Hz (25 ms), a right strike
     "sample_04/sub_labels.c3d": 2,  # 2.1 and 2.4 frames at 60 Hz, two strikes
     "sample_09/VER4C3D.c3d": 0,
-    "sample_11/2198928.c3d": 1,  # 2.2 frames at 60 Hz, a left strike
-    "sample_32/vicon_zerowire.c3d": 4,  # 2.8-3.7 frames at 100 Hz, events at the trial's ends
+    "sample_11/2198928.c3d": 0,  # was 1 (2.2 frames) before the plate-template refinement
+    "sample_32/vicon_zerowire.c3d": 3,  # 2.8-4.4 frames at 100 Hz; was 4 (see the test below)
 }
 
 

@@ -47,7 +47,9 @@ Default choice (``method="auto"``, ``fallback="checked"``)
    method missing by more than 2 frames and Zeni's less, Zeni's are used for that side and kind.
 3. Each kinematic method's offset from this trial's plate events, per kind, is removed, and
    Zeni's gap-filling events are moved by their median offset from the foot-velocity events
-   (:func:`calibrate_kinematic_events`).
+   (:func:`calibrate_kinematic_events`). Then, on a foot with a plate event of that kind, each
+   kinematic event is moved (by at most 4 frames) to where the heel (strikes) or toe (offs)
+   velocity best repeats its pattern at the plate event (:func:`plate_template_events`).
 4. :attr:`GaitEvents.notes` says, for every event where the methods disagree by more than 2
    frames, which method was used and why; :attr:`GaitEvents.warnings` names every stored C3D
    event more than 2 frames from the events found in the data (:func:`check_stored_events`),
@@ -113,6 +115,7 @@ __all__ = [
     "match_events",
     "plate_events",
     "plate_offs_on_a_still_foot",
+    "plate_template_events",
     "threshold_events",
     "zeni_events",
 ]
@@ -918,7 +921,6 @@ def calibrate_kinematic_events(
     zeni: Sequence[GaitEvent],
     window_frames: float,
     tolerance_frames: float,
-    min_plate_events: int = 1,
 ) -> tuple[tuple[GaitEvent, ...], tuple[str, ...]]:
     """Remove each kinematic method's offset measured on this trial, per kind of event.
 
@@ -959,7 +961,7 @@ def calibrate_kinematic_events(
             mine = [e for e in events if e.method == m and e.kind == kind]
             ref = [e for e in plates if e.kind == kind]
             pairs = match_events(ref, mine, window_frames)
-            if len(pairs) >= max(min_plate_events, 1):
+            if pairs:
                 off = float(np.median([b.frame - a.frame for a, b in pairs]))
                 offsets[(m, kind)] = off
                 notes.append(
@@ -999,6 +1001,107 @@ def calibrate_kinematic_events(
             e.method,
         )
         for e in events
+    ]
+    return tuple(sorted(out, key=lambda e: e.frame)), tuple(notes)
+
+
+def _interp_rows(x: FloatArray, frames: FloatArray) -> FloatArray:
+    """Columns of ``x`` (``(n, k)``) linearly interpolated at fractional frames, ``(m, k)``
+    (NaN outside ``[0, n - 1]``)."""
+    grid = np.arange(x.shape[0], dtype=np.float64)
+    return np.column_stack(
+        [np.interp(frames, grid, x[:, j], left=np.nan, right=np.nan) for j in range(x.shape[1])]
+    )
+
+
+def plate_template_events(
+    events: Sequence[GaitEvent],
+    plates: Sequence[GaitEvent],
+    heel_m: Mapping[str, FloatArray],
+    toe_m: Mapping[str, FloatArray],
+    forward: FloatArray,
+    point_rate: float,
+    *,
+    half_window_s: float = 0.06,
+    search_frames: float = 4.0,
+    step_frames: float = 0.1,
+) -> tuple[tuple[GaitEvent, ...], tuple[str, ...]]:
+    """Move each kinematic event to where the foot moves as it did at this foot's plate event.
+
+    At a force-plate foot strike the heel (at a foot off the toe) has a forward and vertical
+    velocity pattern that is the walker's own; the same foot repeats it at its other strikes
+    (offs). For every kinematic event of a side and kind with plate events of the *same* side
+    and kind, the velocity of the heel (strikes) or toe (offs) over ``± half_window_s`` around
+    each plate event is the template; the event is moved to the frame, within
+    ``± search_frames`` of where it was and on a ``step_frames`` grid, that minimises the sum of
+    squared differences from the template (the mean over templates when the foot has several
+    plate events). Events whose windows hold missing samples are left where they were. This is
+    the idea of Vicon Nexus's "autocorrelate events" on the plate's event, written here from
+    its description, on velocities (not positions, which a walkway not level with the lab's Z
+    would shift).
+
+    Parameters
+    ----------
+    events
+        The calibrated kinematic events (any methods; force-plate events pass unchanged).
+    plates
+        Force-plate events of this trial (clean contacts).
+    heel_m, toe_m
+        Side -> heel (or ankle) and toe positions, m, ``(n, 3)``, lab frame, Z up.
+    forward
+        ``(3,)`` unit vector of progression.
+    point_rate
+        Marker rate, Hz.
+    half_window_s
+        Half width of the template, s.
+    search_frames
+        How far an event may move, marker frames.
+    step_frames
+        Resolution of the search, marker frames.
+
+    Returns
+    -------
+    (events, notes)
+        The events (sorted by frame) and one note per side and kind moved.
+    """
+    half = half_window_s * point_rate
+    offsets = np.arange(-np.floor(half), np.floor(half) + 0.5, 1.0)
+    shifts = np.arange(-search_frames, search_frames + 0.5 * step_frames, step_frames)
+    signals: dict[tuple[str, str], FloatArray] = {}
+    for side, points in (("foot_strike", heel_m), ("foot_off", toe_m)):
+        for foot, pos in points.items():
+            vel = np.gradient(np.asarray(pos, dtype=np.float64), 1.0 / point_rate, axis=0)
+            signals[(foot, side)] = np.column_stack([vel @ forward, vel[:, 2]])
+    out: list[GaitEvent] = []
+    moved: dict[tuple[str, str], list[float]] = {}
+    for e in events:
+        sig = signals.get((e.side, e.kind))
+        refs = [p for p in plates if p.side == e.side and p.kind == e.kind]
+        if e.method == "force_plate" or sig is None or not refs:
+            out.append(e)
+            continue
+        best: list[float] = []
+        for ref in refs:
+            template = _interp_rows(sig, ref.frame + offsets)
+            cands = e.frame + shifts
+            cost = np.array(
+                [float(np.sum((_interp_rows(sig, c + offsets) - template) ** 2)) for c in cands]
+            )
+            if not (np.isfinite(template).all() and np.isfinite(cost).all()):
+                continue
+            best.append(float(cands[int(np.argmin(cost))]))
+        if not best:
+            out.append(e)
+            continue
+        frame = float(np.mean(best))
+        moved.setdefault((e.side, e.kind), []).append(frame - e.frame)
+        out.append(GaitEvent(e.kind, e.side, frame, frame / point_rate, e.method))
+    notes = [
+        f"{side} {kind.replace('_', ' ')}s matched to this foot's force-plate "
+        f"{'heel' if kind == 'foot_strike' else 'toe'} velocity pattern (± "
+        f"{half_window_s * 1000:.0f} ms): moved by {min(d):+.1f} to {max(d):+.1f} frames "
+        f"({len(d)} event(s))."
+        for (side, kind), d in moved.items()
     ]
     return tuple(sorted(out, key=lambda e: e.frame)), tuple(notes)
 
@@ -1168,6 +1271,18 @@ def detect_events(
         window,
         tolerance_frames,
     )
+    if plates_first:
+        forward, _ = _progression(result)
+        feet = {side: _foot(result, side) for side in SIDES}
+        checked, template_notes = plate_template_events(
+            checked,
+            plates_first,
+            {side: f[0] for side, f in feet.items()},
+            {side: f[1] for side, f in feet.items()},
+            forward,
+            rate,
+        )
+        calib_notes = (*calib_notes, *template_notes)
     checked_notes = (*plate_choice, *calib_notes, *checked_notes)
     auto = _merge(plates_first, checked, window)
     if method == "auto":
