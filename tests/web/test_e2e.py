@@ -105,9 +105,11 @@ def test_clinician_journey(server: str) -> None:
         # new visit with the real trial
         page.fill("input[name=label]", "baseline walk")
         page.set_input_files("input[name=trial]", str(DEMO))
+        page.fill("input[name=marker_diameter_mm]", "14")  # a trial option, as on the CLI
         page.click("text=Create visit")
         expect(page.locator("#progress, #gait")).to_be_visible()
         expect(page.locator("#gait")).to_be_visible(timeout=120_000)  # the page reloads itself
+        expect(page.locator("#input-marker-diameter")).to_have_text("14 mm")
         expect(page.locator("#curves .plot").first).to_be_visible()
         # the intake, with the terminal's skip logic and messages next to the field
         page.click("text=Fill the intake")
