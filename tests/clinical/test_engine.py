@@ -128,7 +128,9 @@ def test_assumptions_are_stated() -> None:
 
 
 def test_assess_takes_raw_data_and_reports_bad_input() -> None:
-    assert assess({"pain": {"sites": ["knee"]}}).urgency in Urgency
+    # Knee pain and nothing else: no red flag, no rule item fires, so the lowest level (issue 15
+    # item 6: this used to check only that the result was some Urgency).
+    assert assess({"pain": {"sites": ["knee"]}}).urgency == Urgency.routine
     with pytest.raises(InputError) as exc:
         assess({"pain": {"sites": ["knee"], "duration_days": -3}})
     assert exc.value.source == "pain.duration_days"

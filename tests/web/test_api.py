@@ -66,8 +66,10 @@ def test_intake_body_limits_and_no_echo(client: TestClient, csrf: dict[str, str]
     # every problem is listed, none with the submitted value
     r = client.post(
         "/api/v1/assess",
-        json={"demographics": {"age_years": "40731"}, "pain": {"sites": ["knee"],
-                                                               "duration_days": True}},
+        json={
+            "demographics": {"age_years": "40731"},
+            "pain": {"sites": ["knee"], "duration_days": True},
+        },
         headers=csrf,
     )
     assert r.status_code == 422
@@ -230,7 +232,7 @@ def test_failed_analysis_keeps_earlier_results_and_resume_after_crash(
     assert "analysis.resume" in actions
 
 
-def test_compare_two_visits(client: TestClient, csrf: dict[str, str]) -> None:
+def test_compare_two_visits(client: TestClient, csrf: dict[str, str], store: Store) -> None:
     pid = new_patient(client, csrf)
     a = new_visit(client, csrf, pid, "before")
     b = new_visit(client, csrf, pid, "after")
@@ -238,14 +240,28 @@ def test_compare_two_visits(client: TestClient, csrf: dict[str, str]) -> None:
         assert upload_demo(client, csrf, vid).status_code == 202
     for vid in (a, b):
         assert wait_done(client, vid)["status"] == "done"
+    # Both visits hold the same trial; the later one is given a left walking speed 0.10 m/s
+    # higher in its stored analysis, so the expected change is known without the compare code
+    # (issue 15 item 6: the test compared a visit with itself and expected 0).
+    with store.session() as db:
+        vb = db.get(Visit, b)
+        assert vb is not None and vb.analysis_json is not None
+        jb = json.loads(vb.analysis_json)
+        speed = next(k for k in jb["spatiotemporal"]["left"] if "speed" in k)
+        before = float(jb["spatiotemporal"]["left"][speed])
+        jb["spatiotemporal"]["left"][speed] = before + 0.10
+        vb.analysis_json = json.dumps(jb)
     cmp = client.get(f"/api/v1/patients/{pid}/compare", params={"a": a, "b": b}).json()
     assert cmp["schema"] == "kinchain-compare/1"
-    row = next(
-        r
-        for r in cmp["spatiotemporal"]
-        if r["parameter"] == "walking_speed_m_s" or "speed" in r["parameter"]
-    )
-    assert row["change"] == pytest.approx(0.0)
+    rows = {(r["side"], r["parameter"]): r for r in cmp["spatiotemporal"]}
+    assert set(rows) == {
+        (side, k) for side in ("left", "right") for k in jb["spatiotemporal"][side]
+    }
+    row = rows[("left", speed)]
+    assert (row["a"], row["b"]) == pytest.approx((before, before + 0.10))
+    assert row["change"] == pytest.approx(0.10)
+    assert row["change_pct"] == pytest.approx(100 * 0.10 / before)
+    assert rows[("right", speed)]["change"] == pytest.approx(0.0)  # untouched
     assert cmp["curves"]["a"]["panels"] and cmp["curves"]["b"]["panels"]
     page = client.get(f"/patients/{pid}/compare", params={"a": a, "b": b})
     assert page.status_code == 200 and "Spatiotemporal changes" in page.text
@@ -253,4 +269,3 @@ def test_compare_two_visits(client: TestClient, csrf: dict[str, str]) -> None:
     c = new_visit(client, csrf, other)
     r = client.get(f"/api/v1/patients/{pid}/compare", params={"a": a, "b": c})
     assert r.status_code == 404 and r.json()["field"] == "b"
-    assert json.dumps(cmp)  # JSON-ready
