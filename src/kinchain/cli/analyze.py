@@ -34,6 +34,7 @@ from kinchain.batch.sources import TrialSpec, load_source, static_reason
 from kinchain.cli import trial_options as to
 from kinchain.cli.process import write_outputs
 from kinchain.cli.trial_options import load_inputs
+from kinchain.cli.trial_params import TrialArgs, with_trial_options
 from kinchain.clinical import Intake, parse_intake
 from kinchain.errors import InputError, KinchainError
 from kinchain.gait.events import FALLBACKS
@@ -93,6 +94,7 @@ def register(app: typer.Typer) -> None:
     """Add the ``analyze`` command to the app."""
 
     @app.command("analyze")
+    @with_trial_options()
     def analyze_cmd(
         trials: list[Path] = typer.Argument(
             ...,
@@ -102,22 +104,6 @@ def register(app: typer.Typer) -> None:
             metavar="TRIAL",
         ),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-        subject: Path | None = to.SUBJECT,
-        grf: Path | None = to.GRF,
-        marker_diameter_mm: float | None = to.MARKER_DIAMETER,
-        marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
-        max_gap_s: float = to.MAX_GAP,
-        marker_map: str | None = to.MARKER_MAP,
-        static: Path | None = to.STATIC,
-        flat_foot: bool = to.FLAT_FOOT,
-        mass_kg: float | None = to.MASS_KG,
-        height_m: float | None = to.HEIGHT_M,
-        leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
-        leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
-        knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
-        knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
-        ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
-        ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
         normative: Path | None = typer.Option(
             None,
             "--normative",
@@ -149,6 +135,8 @@ def register(app: typer.Typer) -> None:
             help="In a session: leave out a trial that cannot be read, and list it in the "
             "report (default: stop, write nothing).",
         ),
+        *,
+        trial_args: TrialArgs,
     ) -> None:
         """Analyse a gait trial, or a session of trials pooled: events, strides, spatiotemporal
         parameters, normative comparison (GPS/MAP) and kinetic-chain findings, written as
@@ -157,6 +145,9 @@ def register(app: typer.Typer) -> None:
         # matplotlib and reportlab load only when the command runs, not for every ``kinchain``.
         from kinchain.report import render_report, write_report
 
+        subject, grf, static = trial_args.subject, trial_args.grf, trial_args.static
+        marker_map, flat_foot = trial_args.marker_map, trial_args.flat_foot
+        marker_diameter_mm = trial_args.marker_diameter_mm
         session_specs = _session_specs(trials)
         if session_specs is not None and grf is not None:
             raise InputError(
@@ -174,18 +165,9 @@ def register(app: typer.Typer) -> None:
             raise InputError("--events", f"unknown event method {events!r}")
         if event_fallback not in FALLBACKS:
             raise InputError("--event-fallback", f"unknown method {event_fallback!r}")
-        options = to.process_options(max_gap_s, marker_cutoff_hz)
+        options = trial_args.process_options()
         to.check_marker_diameter(marker_diameter_mm)
-        measurements = to.measurements_si(
-            mass_kg=mass_kg,
-            height_m=height_m,
-            leg_length_left_mm=leg_length_left_mm,
-            leg_length_right_mm=leg_length_right_mm,
-            knee_width_left_mm=knee_width_left_mm,
-            knee_width_right_mm=knee_width_right_mm,
-            ankle_width_left_mm=ankle_width_left_mm,
-            ankle_width_right_mm=ankle_width_right_mm,
-        )
+        measurements = trial_args.measurements()
         clinical_intake = _read_intake(intake) if intake is not None else None
         norm: NormativeSet | None = load_normative(normative) if normative is not None else None
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from kinchain.cli import trial_options as to
+from kinchain.cli.trial_params import TrialArgs, with_trial_options
 from kinchain.errors import InputError
 from kinchain.io.opensim import (
     DEFAULT_FOOT_BODIES,
@@ -359,25 +359,10 @@ def register(app: typer.Typer) -> None:
     """Add the ``export`` command to the app."""
 
     @app.command("export")
+    @with_trial_options()
     def export_cmd(
         trial: Path = typer.Argument(..., help="Trial file: .c3d, or .trc (with --grf)."),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-        subject: Path | None = to.SUBJECT,
-        grf: Path | None = to.GRF,
-        marker_map: str | None = to.MARKER_MAP,
-        marker_diameter_mm: float | None = to.MARKER_DIAMETER,
-        marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
-        max_gap_s: float = to.MAX_GAP,
-        static: Path | None = to.STATIC,
-        flat_foot: bool = to.FLAT_FOOT,
-        mass_kg: float | None = to.MASS_KG,
-        height_m: float | None = to.HEIGHT_M,
-        leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
-        leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
-        knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
-        knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
-        ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
-        ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
         left_body: str = typer.Option(
             DEFAULT_FOOT_BODIES["left"], "--left-body", help="OpenSim body of the left foot."
         ),
@@ -396,6 +381,8 @@ def register(app: typer.Typer) -> None:
             help="Fail (exit 2) when no ground reaction can be written, instead of writing "
             "the markers alone.",
         ),
+        *,
+        trial_args: TrialArgs,
     ) -> None:
         """Export a trial for OpenSim: markers as TRC, ground reactions per foot as MOT and an
         ExternalLoads XML.
@@ -404,31 +391,12 @@ def register(app: typer.Typer) -> None:
         only); a foot on no plate has zero force. Without a clean contact only the TRC is
         written, unless --require-kinetics.
         """
-        options = to.process_options(max_gap_s, marker_cutoff_hz)
+        options = trial_args.process_options()
         bodies = {"left": left_body, "right": right_body}
         for side, body in bodies.items():
             if not body or any(c.isspace() for c in body):
                 raise InputError(f"--{side}-body", f"{body!r} is not an OpenSim body name")
-        measurements = to.measurements_si(
-            mass_kg=mass_kg,
-            height_m=height_m,
-            leg_length_left_mm=leg_length_left_mm,
-            leg_length_right_mm=leg_length_right_mm,
-            knee_width_left_mm=knee_width_left_mm,
-            knee_width_right_mm=knee_width_right_mm,
-            ankle_width_left_mm=ankle_width_left_mm,
-            ankle_width_right_mm=ankle_width_right_mm,
-        )
-        loaded, subj = to.load_inputs(
-            trial,
-            subject=subject,
-            grf=grf,
-            marker_map=marker_map,
-            static=static,
-            flat_foot=flat_foot,
-            marker_diameter_mm=marker_diameter_mm,
-            measurements=measurements,
-        )
+        loaded, subj = trial_args.load(trial)
         export = prepare_export(loaded, subj, options, walk_along_x=walk_along_x)
         if export.grf is None and require_kinetics:
             raise InputError(str(trial), f"no ground reaction to export: {export.no_grf_reason}")

@@ -21,6 +21,7 @@ import typer
 from pydantic import ValidationError
 
 from kinchain.cli import trial_options as to
+from kinchain.cli.trial_params import TrialArgs, with_trial_options
 from kinchain.errors import InputError, ProcessingError
 
 _OPTIONS = {"identifier": "patient-id", "name": "patient-name"}
@@ -57,27 +58,12 @@ def write_atomic(path: Path, text: str) -> None:
         raise InputError(str(path), f"cannot write ({exc.strerror})") from exc
 
 
+@with_trial_options()
 def fhir_command(
     trial: Path = typer.Argument(
         ..., help="Gait trial: .c3d, or .trc (with --grf).", show_default=False
     ),
     patient_id: str = typer.Option(..., "--patient-id", help="Patient identifier (required)."),
-    subject: Path | None = to.SUBJECT,
-    grf: Path | None = to.GRF,
-    marker_diameter_mm: float | None = to.MARKER_DIAMETER,
-    marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
-    max_gap_s: float = to.MAX_GAP,
-    marker_map: str | None = to.MARKER_MAP,
-    static: Path | None = to.STATIC,
-    flat_foot: bool = to.FLAT_FOOT,
-    mass_kg: float | None = to.MASS_KG,
-    height_m: float | None = to.HEIGHT_M,
-    leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
-    leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
-    knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
-    knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
-    ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
-    ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
     require_kinetics: bool = to.REQUIRE_KINETICS,
     intake_file: Path | None = typer.Option(
         None, "--intake", help="Clinical intake JSON: adds the assessment, referral and tests."
@@ -91,6 +77,8 @@ def fhir_command(
     today: str | None = typer.Option(
         None, "--today", help="Assessment date YYYY-MM-DD (for a self-care review date)."
     ),
+    *,
+    trial_args: TrialArgs,
 ) -> None:
     """Write the visit (gait measurements, findings, intake, assessment, referral and tests) as
     an HL7 FHIR R4 Bundle. Supports, and does not replace, a clinician's judgement."""
@@ -122,18 +110,9 @@ def fhir_command(
             raise InputError("--today", f"not a date YYYY-MM-DD ({today})") from exc
     if not trial.is_file():
         raise InputError(str(trial), "file not found")
-    options = to.process_options(max_gap_s, marker_cutoff_hz)
-    to.check_marker_diameter(marker_diameter_mm)
-    measurements = to.measurements_si(
-        mass_kg=mass_kg,
-        height_m=height_m,
-        leg_length_left_mm=leg_length_left_mm,
-        leg_length_right_mm=leg_length_right_mm,
-        knee_width_left_mm=knee_width_left_mm,
-        knee_width_right_mm=knee_width_right_mm,
-        ankle_width_left_mm=ankle_width_left_mm,
-        ankle_width_right_mm=ankle_width_right_mm,
-    )
+    options = trial_args.process_options()
+    to.check_marker_diameter(trial_args.marker_diameter_mm)
+    trial_args.measurements()  # checked before the slower work
     target = out if out is not None else trial.with_name(trial.stem + ".fhir.json")
     if not (target.parent if str(target.parent) else Path(".")).is_dir():
         raise InputError(str(target), "the output folder does not exist")
@@ -141,16 +120,7 @@ def fhir_command(
     if intake_data is not None:
         parse_intake(intake_data)  # fail on a bad intake before the slower processing
 
-    loaded, subj = to.load_inputs(
-        trial,
-        subject=subject,
-        grf=grf,
-        marker_map=marker_map,
-        static=static,
-        flat_foot=flat_foot,
-        marker_diameter_mm=marker_diameter_mm,
-        measurements=measurements,
-    )
+    loaded, subj = trial_args.load(trial)
     result = process(loaded, subj, options, require_kinetics=require_kinetics)
     analysis = analyze(result)
     assessment = intake = None

@@ -26,6 +26,7 @@ import numpy as np
 import typer
 
 from kinchain.cli import trial_options as to
+from kinchain.cli.trial_params import TrialArgs, with_trial_options
 from kinchain.errors import InputError, KinchainError
 from kinchain.gait.norms_build import BuiltNorms, ReferenceTrial, build_norms, norms_to_json
 
@@ -201,6 +202,7 @@ def register(app: typer.Typer) -> None:
     @norms.command(
         "build", short_help="Build a normative reference from a lab's own healthy trials."
     )
+    @with_trial_options()
     def build_cmd(
         trials: list[Path] = typer.Argument(
             ..., help="Healthy trials: .c3d/.trc files, folders or batch manifests."
@@ -224,22 +226,6 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(
             False, "--strict", help="Stop at the first trial that fails instead of skipping it."
         ),
-        subject: Path | None = to.SUBJECT,
-        grf: Path | None = to.GRF,
-        marker_diameter_mm: float | None = to.MARKER_DIAMETER,
-        marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
-        max_gap_s: float = to.MAX_GAP,
-        marker_map: str | None = to.MARKER_MAP,
-        static: Path | None = to.STATIC,
-        flat_foot: bool = to.FLAT_FOOT,
-        mass_kg: float | None = to.MASS_KG,
-        height_m: float | None = to.HEIGHT_M,
-        leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
-        leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
-        knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
-        knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
-        ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
-        ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
@@ -252,10 +238,16 @@ def register(app: typer.Typer) -> None:
         event_fallback: str = typer.Option(
             "checked", "--event-fallback", help="As for kinchain analyze."
         ),
+        *,
+        trial_args: TrialArgs,
     ) -> None:
         """Build a normative reference (mean and SD curves per speed class, spatiotemporal
         means, the reference strides' GPS) from a lab's own healthy trials, with kinchain's own
         model; use it with kinchain analyze --normative FILE."""
+        subject, grf, static = trial_args.subject, trial_args.grf, trial_args.static
+        marker_map, flat_foot = trial_args.marker_map, trial_args.flat_foot
+        marker_diameter_mm = trial_args.marker_diameter_mm
+        max_gap_s, marker_cutoff_hz = trial_args.max_gap_s, trial_args.marker_cutoff_hz
         from kinchain.gait.events import FALLBACKS
 
         if classes not in ("schwartz", "single"):
@@ -283,16 +275,7 @@ def register(app: typer.Typer) -> None:
             raise InputError(str(out), "is a folder; give a file name such as norms.json")
         to.process_options(max_gap_s, marker_cutoff_hz)
         to.check_marker_diameter(marker_diameter_mm)
-        measurements = to.measurements_si(
-            mass_kg=mass_kg,
-            height_m=height_m,
-            leg_length_left_mm=leg_length_left_mm,
-            leg_length_right_mm=leg_length_right_mm,
-            knee_width_left_mm=knee_width_left_mm,
-            knee_width_right_mm=knee_width_right_mm,
-            ankle_width_left_mm=ankle_width_left_mm,
-            ankle_width_right_mm=ankle_width_right_mm,
-        )
+        measurements = trial_args.measurements()
         items, skipped = _expand(
             trials,
             subject=subject,

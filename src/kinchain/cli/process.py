@@ -13,6 +13,7 @@ import typer
 from kinchain._scratch import owned_prefix, remove_stale
 from kinchain.cli import trial_options as to
 from kinchain.cli.trial_options import load_inputs
+from kinchain.cli.trial_params import TrialArgs, with_trial_options
 from kinchain.io.c3d_write import write_c3d_with_outputs
 from kinchain.process import TrialResult, process, sidecar
 
@@ -82,52 +83,20 @@ def register(app: typer.Typer) -> None:
     """Add the ``process`` command to the app."""
 
     @app.command("process")
+    @with_trial_options()
     def process_cmd(
         trial: Path = typer.Argument(..., help="Trial file: .c3d, or .trc (with --grf)."),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-        subject: Path | None = to.SUBJECT,
-        grf: Path | None = to.GRF,
-        marker_diameter_mm: float | None = to.MARKER_DIAMETER,
-        marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
-        max_gap_s: float = to.MAX_GAP,
-        marker_map: str | None = to.MARKER_MAP,
-        static: Path | None = to.STATIC,
-        flat_foot: bool = to.FLAT_FOOT,
-        mass_kg: float | None = to.MASS_KG,
-        height_m: float | None = to.HEIGHT_M,
-        leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
-        leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
-        knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
-        knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
-        ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
-        ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
         require_kinetics: bool = to.REQUIRE_KINETICS,
+        *,
+        trial_args: TrialArgs,
     ) -> None:
         """Process one gait trial into joint angles, moments and powers (Plug-in Gait labels)."""
-        options = to.process_options(max_gap_s, marker_cutoff_hz)
-        measurements = to.measurements_si(
-            mass_kg=mass_kg,
-            height_m=height_m,
-            leg_length_left_mm=leg_length_left_mm,
-            leg_length_right_mm=leg_length_right_mm,
-            knee_width_left_mm=knee_width_left_mm,
-            knee_width_right_mm=knee_width_right_mm,
-            ankle_width_left_mm=ankle_width_left_mm,
-            ankle_width_right_mm=ankle_width_right_mm,
-        )
-        loaded, subj = load_inputs(
-            trial,
-            subject=subject,
-            grf=grf,
-            marker_map=marker_map,
-            static=static,
-            flat_foot=flat_foot,
-            marker_diameter_mm=marker_diameter_mm,
-            measurements=measurements,
-        )
+        options = trial_args.process_options()
+        loaded, subj = trial_args.load(trial)
         result = process(
             loaded,
             subj,
