@@ -27,6 +27,7 @@ from rich.progress import (
 from rich.text import Text
 
 from kinchain.cli import trial_options as to
+from kinchain.cli.trial_params import TrialArgs, with_trial_options
 from kinchain.errors import InputError
 
 if TYPE_CHECKING:
@@ -132,6 +133,14 @@ def register(app: typer.Typer) -> None:
     """Add the ``batch`` command to the app."""
 
     @app.command("batch")
+    @with_trial_options(
+        exclude=frozenset({"grf"}),
+        help={
+            "subject": "Subject measurements (Vicon .mp/.vsk) for every trial without its own "
+            "subject file or manifest measurements.",
+            "static": "Static trial for every trial whose manifest row names none.",
+        },
+    )
     def batch_cmd(
         source: Path = typer.Argument(
             ..., help="A folder tree of trials (.c3d, .trc+.mot) or a manifest (.csv, .yaml)."
@@ -161,33 +170,7 @@ def register(app: typer.Typer) -> None:
         kinematics_only: bool = typer.Option(
             False, "--kinematics-only", help="Skip kinetics (no plates or no body mass)."
         ),
-        marker_cutoff_hz: float | None = to.MARKER_CUTOFF,
-        max_gap_s: float = to.MAX_GAP,
-        marker_map: str | None = to.MARKER_MAP,
-        marker_diameter_mm: float | None = to.MARKER_DIAMETER,
-        static: Path | None = typer.Option(
-            None,
-            "--static",
-            help="Static trial for every trial whose manifest row names none.",
-            show_default=False,
-        ),
-        flat_foot: bool = to.FLAT_FOOT,
         require_kinetics: bool = to.REQUIRE_KINETICS,
-        subject: Path | None = typer.Option(
-            None,
-            "--subject",
-            help="Subject measurements (Vicon .mp/.vsk) for every trial without its own "
-            "subject file or manifest measurements.",
-            show_default=False,
-        ),
-        mass_kg: float | None = to.MASS_KG,
-        height_m: float | None = to.HEIGHT_M,
-        leg_length_left_mm: float | None = to.LEG_LENGTH_LEFT,
-        leg_length_right_mm: float | None = to.LEG_LENGTH_RIGHT,
-        knee_width_left_mm: float | None = to.KNEE_WIDTH_LEFT,
-        knee_width_right_mm: float | None = to.KNEE_WIDTH_RIGHT,
-        ankle_width_left_mm: float | None = to.ANKLE_WIDTH_LEFT,
-        ankle_width_right_mm: float | None = to.ANKLE_WIDTH_RIGHT,
         include_static: bool = typer.Option(
             False,
             "--include-static",
@@ -196,6 +179,8 @@ def register(app: typer.Typer) -> None:
         report: bool = typer.Option(
             True, "--report/--no-report", help="Write cohort.html at the end."
         ),
+        *,
+        trial_args: TrialArgs,
     ) -> None:
         """Process and analyse many trials on Dask into Parquet tables and cohort.html.
 
@@ -208,6 +193,9 @@ def register(app: typer.Typer) -> None:
         from kinchain.batch.store import output_lock
         from kinchain.batch.worker import BatchSettings
 
+        subject, static, flat_foot = trial_args.subject, trial_args.static, trial_args.flat_foot
+        marker_map, marker_diameter_mm = trial_args.marker_map, trial_args.marker_diameter_mm
+        max_gap_s, marker_cutoff_hz = trial_args.max_gap_s, trial_args.marker_cutoff_hz
         if not source.exists():
             raise InputError(str(source), "no such folder or manifest file")
         to.process_options(max_gap_s, marker_cutoff_hz)  # checks the values
@@ -219,16 +207,7 @@ def register(app: typer.Typer) -> None:
             from kinchain.model.marker_map import load_marker_map
 
             load_marker_map(marker_map)  # refused here, once, rather than in every trial
-        measurements = to.measurements_si(
-            mass_kg=mass_kg,
-            height_m=height_m,
-            leg_length_left_mm=leg_length_left_mm,
-            leg_length_right_mm=leg_length_right_mm,
-            knee_width_left_mm=knee_width_left_mm,
-            knee_width_right_mm=knee_width_right_mm,
-            ankle_width_left_mm=ankle_width_left_mm,
-            ankle_width_right_mm=ankle_width_right_mm,
-        )
+        measurements = trial_args.measurements()
         specs = [
             with_defaults(s, subject=subject, measurements=measurements)
             for s in load_source(source)
