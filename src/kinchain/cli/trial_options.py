@@ -38,7 +38,8 @@ GRF = typer.Option(None, "--grf", help="OpenSim GRF .mot for a .trc trial.", sho
 MARKER_MAP = typer.Option(
     None,
     "--marker-map",
-    help="Rename markers to Plug-in Gait names: a JSON file or 'opensim-rajagopal'.",
+    help="Rename markers to Plug-in Gait names: a JSON file, 'opensim-rajagopal' or "
+    "'opensim-gait2354'.",
 )
 MARKER_DIAMETER = typer.Option(
     None, "--marker-diameter", help="Marker diameter, mm (default: subject file or 14)."
