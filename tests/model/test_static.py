@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from kinchain.errors import InputError
@@ -34,16 +33,6 @@ def test_foot_offsets_match_the_stored_static_offsets() -> None:
             stored.static_rotation_offset_deg[side], abs=1.0
         )
     assert "static trial" in calibrated.source
-
-
-def test_flat_foot_changes_only_what_it_should() -> None:
-    trial = read_c3d(shared_data() / DEMO)
-    normal = calibrate_static(trial)
-    flat = calibrate_static(trial, flat_foot=True)
-    for side in ("left", "right"):
-        assert np.isfinite(flat.static_plantar_flexion_deg[side])
-        assert flat.static_plantar_flexion_deg[side] != normal.static_plantar_flexion_deg[side]
-    assert flat.knee_width_m == normal.knee_width_m
 
 
 def test_missing_heel_marker_is_an_input_error() -> None:
@@ -76,6 +65,6 @@ def test_medial_markers_give_back_the_rotation_offsets() -> None:
         assert calibrated.shank_rotation_deg[side] == pytest.approx(
             stored.shank_rotation_deg[side], abs=1e-3
         )
-        # Torsion is measured from this walking trial's knee axis, which turns with the knee:
-        # only its order of magnitude is comparable with the static value Nexus stored.
-        assert abs(calibrated.tibial_torsion_deg[side]) < 45.0
+    # Tibial torsion is measured from this walking trial's knee axis, which turns with the knee, so
+    # it is not comparable with the stored static value here; test_static_geometry.py checks it
+    # (and the flat-foot option) against malleoli placed at a known torsion.
