@@ -10,11 +10,15 @@ from typing import Any
 
 import plotly
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from kinchain import __version__
 from kinchain.clinical import Intake
@@ -22,7 +26,14 @@ from kinchain.errors import InputError
 from kinchain.store import Store
 from kinchain.web import api, pages
 from kinchain.web.audit import record
-from kinchain.web.context import ApiError, Context, LoginRequired, without_values
+from kinchain.web.context import (
+    ApiError,
+    Context,
+    LoginRequired,
+    api_user,
+    optional_user,
+    without_values,
+)
 from kinchain.web.jobs import JobRunner
 from kinchain.web.security import LoginThrottle
 from kinchain.web.settings import Settings
@@ -124,6 +135,51 @@ class BodyLimit:
             headers=SECURITY_HEADERS,
         )
         await resp(scope, receive, send)
+
+
+def _needs(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    """Whether ``call`` is among the (nested) dependencies of ``dependant``."""
+    return any(d.call is call or _needs(d, call) for d in dependant.dependencies)
+
+
+class SignInFirst:
+    """Answer 401 to an anonymous call of a signed-in API route before its body is read.
+
+    FastAPI parses a route's JSON body before it resolves the route's dependencies, so an
+    anonymous call with a broken body would get a 422 (that tells what the route expects)
+    instead of the 401 of :func:`kinchain.web.context.api_user`. For each request that matches
+    a route depending on ``api_user`` (not the sign-in, the OpenAPI document or the patients'
+    intake links), this checks the session first: without a valid one it answers the same 401
+    and the route never runs. The route's own dependency still checks the session and the
+    CSRF token."""
+
+    def __init__(self, app: ASGIApp, routes: list[APIRoute]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").startswith("/api/"):
+            for route in self.routes:
+                match, child = route.matches(scope)
+                if match is Match.FULL:
+                    request = Request(scope, receive)
+                    if await run_in_threadpool(optional_user, request) is None:
+                        scope.update(child)  # the audit log names the route
+                        exc = ApiError(401, "session", "sign in first (POST /api/v1/auth/login)")
+                        resp = JSONResponse(
+                            {"detail": exc.problem, "field": exc.field}, status_code=exc.status
+                        )
+                        await resp(scope, receive, send)
+                        return
+                    break
+        await self.app(scope, receive, send)
+
+
+def _signed_in_routes() -> list[APIRoute]:
+    """The API routes that depend on :func:`kinchain.web.context.api_user`."""
+    return [
+        r for r in api.router.routes if isinstance(r, APIRoute) and _needs(r.dependant, api_user)
+    ]
 
 
 def _document_intake(app: FastAPI) -> None:
@@ -241,6 +297,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
+    app.add_middleware(SignInFirst, routes=_signed_in_routes())
     # Added before the middleware below, so it runs inside it: a 413 gets the security headers
     # and an audit record like any other answer.
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
