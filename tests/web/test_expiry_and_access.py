@@ -6,15 +6,18 @@ clock is frozen: a row "past its time" is one whose ``expires_at`` lies before n
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from kinchain.store import AuditEvent, Store, User
 from kinchain.store.models import IntakeToken, WebSession, utcnow
+from kinchain.web import api
 from kinchain.web.security import SESSION_COOKIE, token_hash
 
 from .conftest import EMAIL, PASSWORD, login, new_patient, new_visit
@@ -205,3 +208,22 @@ def test_expired_session_cannot_pass_the_early_check_either(
         )
     r = client.put("/api/v1/visits/1/intake", content=b"{broken", headers={**JSON, **csrf})
     assert r.status_code == 401
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_every_signed_in_api_route_answers_401_to_anonymous_broken_json(
+    client: TestClient,
+) -> None:
+    """Every API route but the sign-in, each method, with a broken JSON body and bad path
+    values: 401, never 422 (and never anything that tells what the route expects)."""
+    public = {"/api/v1/auth/login"}
+    seen = 0
+    for route in api.router.routes:
+        if not isinstance(route, APIRoute) or route.path in public:
+            continue
+        url = re.sub(r"\{[a-z_]+\}", "0", route.path)  # 0 is not a valid id either
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            r = client.request(method, url, content=b'{"broken', headers=JSON)
+            assert r.status_code == 401, (method, route.path, r.status_code, r.text)
+            seen += 1
+    assert seen > 20
