@@ -70,3 +70,7 @@ def test_measurement_source_shows_no_folders() -> None:
         "walk.c3d PROCESSING + typed on the command line"
     )
     assert measurement_source(r"C:\data\s1\a.mp") == "a.mp"
+    # A relative path whose file name has spaces (the demo trial): its folders only go.
+    assert measurement_source("data/demo/pyCGM2 lower limb.c3d PROCESSING group") == (
+        "pyCGM2 lower limb.c3d PROCESSING group"
+    )

@@ -115,7 +115,7 @@ def _digits(unit: str) -> int:
     }.get(unit, 1)
 
 
-_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/()]+)+[\\/]([^\s\\/()]+)")
+_PATH = re.compile(r"(?:^|(?<=\s))(?:[A-Za-z]:)?[^\s()]*[\\/]([^\s\\/()]+)")
 
 
 def measurement_source(source: str) -> str:
