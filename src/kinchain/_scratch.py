@@ -14,8 +14,14 @@ import os
 import re
 import shutil
 import socket
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+OUTPUT_PREFIX = ".kinchain-"
+"""Prefix of the staging folders of the command line's output sets (process, analyze, export)."""
 
 STALE_AFTER_S = 24 * 3600.0
 """Age (s, from the folder's modification time) after which any temporary folder is stale."""
@@ -85,3 +91,27 @@ def remove_stale(parent: Path, prefix: str, *, max_age_s: float = STALE_AFTER_S)
             if not entry.exists():
                 removed.append(entry)
     return removed
+
+
+@contextmanager
+def staged_outputs(out_dir: Path, prefix: str = OUTPUT_PREFIX) -> Iterator[Path]:
+    """A temporary folder inside ``out_dir`` to write a set of output files into, before
+    :func:`publish` moves them into place, so an error never leaves a half-written set.
+
+    Stale folders of ``prefix`` (:func:`remove_stale`) are removed first; this run's folder is
+    named after it (:func:`owned_prefix`), owner-only, and removed on leaving.
+    """
+    remove_stale(out_dir, prefix)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=owned_prefix(prefix)) as tmp:
+        yield Path(tmp)
+
+
+def publish(files: dict[str, Path], out_dir: Path) -> dict[str, Path]:
+    """Move each finished file of a staging folder into ``out_dir`` under its own name (an atomic
+    rename on the same file system); returns the same keys with the final paths."""
+    final: dict[str, Path] = {}
+    for key, path in files.items():
+        dest = out_dir / path.name
+        os.replace(path, dest)
+        final[key] = dest
+    return final

@@ -20,8 +20,6 @@ Y up only); ``--walk-along-x`` also turns markers and forces about the vertical,
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +27,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from kinchain._scratch import publish, staged_outputs
 from kinchain.cli.trial_params import TrialArgs, with_trial_options
 from kinchain.errors import InputError
 from kinchain.io.opensim import (
@@ -332,8 +331,7 @@ def write_export(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(str(out_dir), f"cannot create the folder: {exc.strerror or exc}") from None
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".kinchain-") as tmp:
-        t = Path(tmp)
+    with staged_outputs(out_dir) as t:
         files = {"trc": t / f"{stem}.trc"}
         write_trc(
             files["trc"],
@@ -347,12 +345,7 @@ def write_export(
             files["loads"] = t / f"{stem}_ExternalLoads.xml"
             write_mot(files["grf"], export.grf, in_degrees=False)
             write_external_loads_xml(files["loads"], files["grf"].name, bodies)
-        final: dict[str, Path] = {}
-        for key, path in files.items():
-            dest = out_dir / path.name
-            os.replace(path, dest)
-            final[key] = dest
-    return final
+        return publish(files, out_dir)
 
 
 def register(app: typer.Typer) -> None:

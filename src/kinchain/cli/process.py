@@ -3,14 +3,12 @@ copy with the outputs added as points."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import typer
 
-from kinchain._scratch import owned_prefix, remove_stale
+from kinchain._scratch import publish, staged_outputs
 from kinchain.cli import trial_options as to
 from kinchain.cli.trial_options import load_inputs
 from kinchain.cli.trial_params import TrialArgs, with_trial_options
@@ -23,7 +21,6 @@ __all__ = ["load_inputs", "register", "write_outputs"]
 _C3D_SCALE = {"Moment": 1000.0, "Force": 1.0, "Power": 1.0, "Angles": 1.0}
 _C3D_UNITS = {"Moment": "Nmm", "Force": "N", "Power": "W", "Angles": "deg"}
 _C3D_GROUPS = {"Angles": "ANGLES", "Moment": "MOMENTS", "Force": "FORCES", "Power": "POWERS"}
-_SCRATCH = ".kinchain-"  # prefix of the temporary output folders
 
 
 def _kind(label: str) -> str:
@@ -40,11 +37,9 @@ def write_outputs(result: TrialResult, out_dir: Path) -> dict[str, Path]:
     process is gone or older than a day, never another live run's).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale(out_dir, _SCRATCH)
     stem = Path(result.trial.path).stem
     table = result.to_frame()
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=owned_prefix(_SCRATCH)) as tmp:
-        t = Path(tmp)
+    with staged_outputs(out_dir) as t:
         files = {
             "csv": t / f"{stem}.csv",
             "parquet": t / f"{stem}.parquet",
@@ -71,12 +66,7 @@ def write_outputs(result: TrialResult, out_dir: Path) -> dict[str, Path]:
                 groups,
                 source_sha256=result.trial.sha256 or None,
             )
-        final: dict[str, Path] = {}
-        for key, path in files.items():
-            dest = out_dir / path.name
-            os.replace(path, dest)
-            final[key] = dest
-    return final
+        return publish(files, out_dir)
 
 
 def register(app: typer.Typer) -> None:
