@@ -4,61 +4,30 @@ the batch completes with every row."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import sys
 from pathlib import Path
 
 from distributed import Client
-from helpers import Procs, copies, kinchain_args, ledger_lines, procs_fixture, read, wait_for
+from helpers import (
+    Procs,
+    copies,
+    kinchain_args,
+    ledger_lines,
+    procs_fixture,
+    read,
+    start_scheduler,
+    start_worker,
+    wait_for,
+)
 
 procs = procs_fixture
 N = 24
 
 
 def _start_cluster(tmp_path: Path, procs: Procs) -> tuple[str, list[int]]:
-    sched_file = tmp_path / "scheduler.json"
-    procs.start(
-        [
-            sys.executable,
-            "-m",
-            "distributed.cli.dask_scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--no-dashboard",
-            "--scheduler-file",
-            str(sched_file),
-        ],
-        log=tmp_path / "scheduler.log",
-    )
-    wait_for(sched_file.is_file, 60, "the scheduler file")
-    wait_for(lambda: "address" in sched_file.read_text() or False, 10, "the scheduler address")
-    address = json.loads(sched_file.read_text())["address"]
-    workers = []
-    for name in ("w1", "w2"):
-        w = procs.start(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_worker",
-                address,
-                "--host",
-                "127.0.0.1",
-                "--nthreads",
-                "1",
-                "--no-nanny",
-                "--no-dashboard",
-                "--name",
-                name,
-                "--death-timeout",
-                "60",
-            ],
-            log=tmp_path / f"{name}.log",
-        )
-        workers.append(w.pid)
+    address = start_scheduler(tmp_path, procs)
+    workers = [start_worker(address, name, tmp_path, procs).pid for name in ("w1", "w2")]
     with Client(address, timeout="30s") as client:
         client.wait_for_workers(2, timeout=60)
     return address, workers
