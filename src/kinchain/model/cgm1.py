@@ -147,6 +147,37 @@ def required_markers(trial: Trial) -> list[str]:
     return names
 
 
+def check_markers(trial: Trial) -> list[str]:
+    """The labels the dynamic model needs (:func:`required_markers`), checked to be present and
+    to have at least one frame with all three coordinates finite.
+
+    Cheap (no gap filling, no geometry): the web app runs it on an upload before accepting it,
+    and :func:`build_model` runs it first.
+
+    Returns
+    -------
+    list of str
+        The required labels.
+
+    Raises
+    ------
+    InputError
+        Naming the trial file and every missing marker, or every marker without a valid frame.
+    """
+    names = required_markers(trial)
+    missing = [m for m in names if m not in trial.markers]
+    if missing:
+        raise InputError(trial.path, f"missing required marker(s): {', '.join(missing)}")
+    empty = [m for m in names if not np.isfinite(trial.markers[m]).all(axis=1).any()]
+    if empty:
+        raise InputError(
+            trial.path,
+            f"marker(s) {', '.join(empty)} have no valid frame (every sample missing or not a "
+            "number)",
+        )
+    return names
+
+
 def progression_frame(pelvis_origin: FloatArray, pelvis_R: FloatArray) -> FloatArray:
     """The progression frame as Plug-in Gait chooses it.
 
@@ -228,19 +259,13 @@ def build_model(
                     subject.source, f"subject.{what}[{side}] is missing or not positive"
                 )
 
-    names = required_markers(trial)
-    missing = [m for m in names if m not in trial.markers]
-    if missing:
-        raise InputError(trial.path, f"missing required marker(s): {', '.join(missing)}")
+    names = check_markers(trial)
     max_gap = max(round(max_gap_s * trial.point_rate), 0)
     markers: dict[str, FloatArray] = {}
     filled: dict[str, NDArray[np.bool_]] = {}
     for name in {*names, "LHEE", "RHEE", "LPSI", "RPSI", "SACR"}:
         if name in trial.markers:
             markers[name], filled[name] = fill_gaps(trial.markers[name], max_gap)
-    for name in names:
-        if not np.isfinite(markers[name]).all(axis=1).any():
-            raise InputError(trial.path, f"marker {name} has no valid frame")
 
     radius = subject.marker_diameter_m / 2.0
     lasi, rasi = markers["LASI"], markers["RASI"]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from kinchain.cli import trial_options as to
 from kinchain.clinical import ClinicalAssessment, Intake, assess, parse_intake
 from kinchain.errors import InputError
+from kinchain.model.cgm1 import check_markers
 from kinchain.model.gaps import DEFAULT_MAX_GAP_S
 from kinchain.store import Patient, Store, Visit, VisitStatus
 from kinchain.web.context import ApiError, without_values
@@ -347,7 +348,10 @@ def store_upload(
             paths.static.write_bytes(static)
             files[str(paths.static)], shown[str(paths.static)] = "static", st_name
         try:
-            read_inputs(paths, opts, subject or {})
+            # What the CLI checks before it computes anything: the files, rates, coordinates,
+            # measurements and static calibration (read_inputs), then the markers the model
+            # needs, each with at least one valid frame.
+            check_markers(read_inputs(paths, opts, subject or {})[0])
         except InputError as exc:
             field = _field(exc.source, files)
             if field == "measurements" or (
