@@ -27,9 +27,9 @@ def test_job_trial_is_private_and_inside_the_data_directory(tmp_path: Path) -> N
         folder = Path(tmp)
         assert folder.parent == tmp_path / "data" / "tmp"
         assert _mode(folder) == 0o700 and _mode(folder.parent) == 0o700
-        gait = runner._analyse(-1, tmp, _Inputs(trial_sha=sha, trial_name="walk.c3d"), {})
+        gait = runner._analyse(-1, tmp, _Inputs(trials=((sha, "walk.c3d"),)), {})
         assert gait is not None
-        trial = folder / "trial.c3d"
+        trial = folder / "trial0.c3d"
         assert trial.read_bytes() == DEMO.read_bytes()
         assert _mode(trial) == 0o600
     assert not folder.exists()

@@ -251,7 +251,9 @@ def test_page_form_takes_the_options_and_shows_a_refusal_beside_its_field(
     )
     assert r.status_code == 303
     vid = int(r.headers["location"].rsplit("/", 1)[1])
-    assert client.get(f"/api/v1/visits/{vid}").json()["inputs"]["options"] == {
+    # stored with the new upload (the visit's "inputs" are those of the results shown, once the
+    # analysis succeeds)
+    assert client.get(f"/api/v1/visits/{vid}").json()["uploads"][0]["options"] == {
         "marker_diameter_mm": 14.0
     }
 
@@ -302,7 +304,7 @@ def test_migration_upgrades_a_0001_database_and_keeps_its_visits(
     try:
         with store.engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0002"
+        assert version == "0003"
         sha, _ = store.blobs.put(DEMO.read_bytes())
         with store.session() as db:
             v = db.get(Visit, 1)
@@ -310,7 +312,11 @@ def test_migration_upgrades_a_0001_database_and_keeps_its_visits(
             assert v.subject_file_sha is None and v.static_sha is None
             assert v.options_json is None
             assert json.loads(v.subject_json or "") == OLD_SUBJECT
-            v.trial_sha = sha  # a real trial, so the old visit can be analysed again
+            # 0003 keeps the visit's files as its first upload, waiting (no results stored)
+            (u,) = v.uploads
+            assert u.status == "queued" and json.loads(u.trials_json)[0]["name"] == "walk.c3d"
+            assert json.loads(u.subject_json or "") == OLD_SUBJECT
+            u.trials_json = json.dumps([{"sha": sha, "name": "walk.c3d"}])  # a real trial
         # The old stored measurements are read as the same typed values ...
         old = measurements_of(json.dumps(OLD_SUBJECT))
         assert old == {

@@ -1,5 +1,6 @@
-"""Tables: clinicians, their sessions, patients, visits (uploads, intake, results), single-use
-intake links and the audit log. Times are UTC, stored without a zone."""
+"""Tables: clinicians (with their role), their sessions, the clinic's settings, patients and whom
+they are shared with, visits (intake, results) and every upload of each, single-use intake links
+and the audit log. Times are UTC, stored without a zone."""
 
 from __future__ import annotations
 
@@ -29,6 +30,32 @@ class VisitStatus(enum.StrEnum):
     failed = "failed"
 
 
+class UploadStatus(enum.StrEnum):
+    """Where one upload's analysis is; ``superseded``: a newer upload came before it ran."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    superseded = "superseded"
+
+
+class Role(enum.StrEnum):
+    """A clinician sees and changes patients (as the clinic's access model allows); an
+    administrator also manages accounts and the clinic's settings (migration 0003)."""
+
+    clinician = "clinician"
+    admin = "admin"
+
+
+class PatientAccess(enum.StrEnum):
+    """Who sees a patient: every clinician of the clinic, or only the clinician who created
+    the patient and those it is shared with."""
+
+    clinic = "clinic"
+    own = "own"
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -37,6 +64,36 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    role: Mapped[str] = mapped_column(String(16), default=Role.clinician.value)
+    # Set when an administrator creates the account or resets its password: the temporary
+    # password must be replaced before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+
+
+class ClinicSetting(Base):
+    """The clinic's settings, one row per name (``patient_access``: :class:`PatientAccess`)."""
+
+    __tablename__ = "clinic_settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PatientShare(Base):
+    """A patient shared with a clinician (used when the clinic's access model is ``own``)."""
+
+    __tablename__ = "patient_shares"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    granted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class WebSession(Base):
@@ -69,8 +126,10 @@ class Patient(Base):
 
 
 class Visit(Base):
-    """One visit: an uploaded trial (blobs by SHA-256), subject measurements, an intake and the
-    results of the last successful analysis (all written in one transaction)."""
+    """One visit: an intake and the results of the last successful analysis (all written in one
+    transaction). The input columns (trial, GRF, subject file, static, measurements, options)
+    are those of the upload the results come from (``current_upload_id``); every upload,
+    including those whose analysis failed or has not run yet, is kept in :class:`Upload`."""
 
     __tablename__ = "visits"
 
@@ -111,8 +170,41 @@ class Visit(Base):
     evidence_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     report_html_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
     report_pdf_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The upload whose analysis is shown (migration 0003); None before the first succeeds.
+    current_upload_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     patient: Mapped[Patient] = relationship(back_populates="visits")
+    uploads: Mapped[list[Upload]] = relationship(
+        back_populates="visit", order_by="Upload.id", cascade="all, delete-orphan"
+    )
+
+
+class Upload(Base):
+    """One upload of a visit's files (blobs by SHA-256, with the names they were uploaded
+    under), kept for good: the walking trial(s), the optional GRF .mot, subject file and static
+    trial, the typed measurements and trial options, who uploaded it and when, and how its
+    analysis went. A visit's results change only when an upload's analysis succeeds."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # [{"sha": ..., "name": ...}, ...]: the walking trial(s), in upload order.
+    trials_json: Mapped[str] = mapped_column(Text)
+    grf_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    subject_file_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    subject_file_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    static_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    static_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    subject_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    options_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default=UploadStatus.queued.value)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    visit: Mapped[Visit] = relationship(back_populates="uploads")
 
 
 class IntakeToken(Base):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date
 from typing import Annotated, Any, Literal
 
@@ -203,7 +204,7 @@ def list_patients(
     request: Request, user: User, q: Annotated[str | None, Query(max_length=100)] = None
 ) -> list[dict[str, Any]]:
     with ctx(request).store.session() as db:
-        return [sv.patient_dict(p) for p in sv.search_patients(db, q)]
+        return [sv.patient_dict(p) for p in sv.search_patients(db, q, user)]
 
 
 @router.post("/patients", response_model=PatientOut, status_code=201, tags=["patients"])
@@ -231,14 +232,14 @@ def new_patient(body: PatientIn, request: Request, user: User) -> dict[str, Any]
 def patient(patient_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """The patient and a summary of each visit."""
     with ctx(request).store.session() as db:
-        p = sv.get_patient(db, patient_id)
+        p = sv.get_patient(db, patient_id, user)
         return {**sv.patient_dict(p), "visits": [sv.visit_summary(v) for v in p.visits]}
 
 
 @router.post("/patients/{patient_id}/visits", status_code=201, tags=["visits"])
 def new_visit(patient_id: DbId, body: VisitIn, request: Request, user: User) -> dict[str, Any]:
     with ctx(request).store.session() as db:
-        p = sv.get_patient(db, patient_id)
+        p = sv.get_patient(db, patient_id, user)
         v = sv.create_visit(db, p, body.visit_date, body.label)
         record(
             db, action="visit.create", actor="user", user_id=user.user_id, target=("visit", v.id)
@@ -256,8 +257,8 @@ def compare(
 ) -> dict[str, Any]:
     """Two visits of a patient: curves of both, spatiotemporal changes, findings new/resolved."""
     with ctx(request).store.session() as db:
-        p = sv.get_patient(db, patient_id)
-        va, vb = sv.get_visit(db, a), sv.get_visit(db, b)
+        p = sv.get_patient(db, patient_id, user)
+        va, vb = sv.get_visit(db, a, user), sv.get_visit(db, b, user)
         if va.patient_id != p.id:
             raise ApiError(404, "a", "no such visit of this patient")
         if vb.patient_id != p.id:
@@ -270,13 +271,13 @@ def compare(
 def visit(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """Status, intake, clinical assessment and a summary of the findings."""
     with ctx(request).store.session() as db:
-        return sv.visit_detail(sv.get_visit(db, visit_id))
+        return sv.visit_detail(sv.get_visit(db, visit_id, user))
 
 
 @router.get("/visits/{visit_id}/status", response_model=VisitStatusOut, tags=["visits"])
 def status(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     with ctx(request).store.session() as db:
-        return sv.visit_status(sv.get_visit(db, visit_id))
+        return sv.visit_status(sv.get_visit(db, visit_id, user))
 
 
 @router.post(
@@ -286,7 +287,14 @@ def upload(
     visit_id: DbId,
     request: Request,
     user: User,
-    trial: Annotated[UploadFile, File(description="The trial: .c3d, or .trc with a GRF .mot")],
+    trial: Annotated[
+        list[UploadFile],
+        File(
+            description="The walking trial: .c3d, or .trc with a GRF .mot. Give the field "
+            "several times for a gait session: the strides of all trials are pooled, as "
+            "`kinchain analyze A B C` does."
+        ),
+    ],
     grf: Annotated[UploadFile | None, File(description="OpenSim GRF .mot (with a .trc)")] = None,
     mass_kg: Annotated[str | None, Form()] = None,
     height_mm: Annotated[str | None, Form()] = None,
@@ -324,8 +332,6 @@ def upload(
     is stored: a problem is a 422 naming the field, and the visit keeps its earlier results. The
     analysis then runs in the background (poll ``/status``)."""
     c = ctx(request)
-    with c.store.session() as db:
-        sv.get_visit(db, visit_id)
     values = {
         "mass_kg": mass_kg,
         "height_mm": height_mm,
@@ -342,23 +348,29 @@ def upload(
     }
     do_upload(request, user, visit_id, trial, grf, values, subject_file=subject_file, static=static)
     with c.store.session() as db:
-        return sv.visit_status(sv.get_visit(db, visit_id))
+        return sv.visit_status(sv.get_visit(db, visit_id, user))
 
 
 def do_upload(
     request: Request,
     user: Principal,
     visit_id: DbId,
-    trial: UploadFile,
+    trial: Sequence[UploadFile],
     grf: UploadFile | None,
     values: dict[str, str | None],
     *,
     subject_file: UploadFile | None = None,
     static: UploadFile | None = None,
 ) -> None:
-    """Validate, store and queue an upload (shared with the page): ``values`` holds the typed
-    measurements and the trial options (form strings)."""
+    """Check that ``user`` may change the visit, then validate, store and queue an upload
+    (shared with the page): ``trial`` holds one walking trial or several (a session); ``values``
+    holds the typed measurements and the trial options (form strings)."""
     c = ctx(request)
+    with c.store.session() as db:
+        sv.get_visit(db, visit_id, user)
+    trials = list(trial)
+    if not trials or not trials[0].filename:
+        raise ApiError(422, "trial", "choose the trial file")
     subject = sv.subject_values(values)
     options = sv.option_values(values)
 
@@ -368,8 +380,9 @@ def do_upload(
     sv.store_upload(
         c.store,
         visit_id,
-        trial=trial.file.read(),
-        trial_name=trial.filename or "trial",
+        trial=trials[0].file.read(),
+        trial_name=trials[0].filename or "trial",
+        more_trials=[(t.file.read(), t.filename or "trial") for t in trials[1:] if t.filename],
         grf=read(grf),
         subject=subject,
         subject_file=read(subject_file),
@@ -377,6 +390,7 @@ def do_upload(
         static=read(static),
         static_name=static.filename if static is not None else None,
         options=options,
+        user_id=user.user_id,
     )
     with c.store.session() as db:
         record(
@@ -412,12 +426,12 @@ async def put_intake(visit_id: DbId, request: Request, user: User) -> dict[str, 
     body = await _intake_body(request)
     c = ctx(request)
     with c.store.session() as db:
-        v = sv.get_visit(db, visit_id)
+        v = sv.get_visit(db, visit_id, user)
         clinical = sv.save_intake(
             db, v, body.model_dump(mode="json", exclude_defaults=True), "clinician"
         )
         record(db, action="intake.save", actor="user", user_id=user.user_id, target=("visit", v.id))
-        queue = v.trial_sha is not None
+        queue = sv.has_analysis_input(v)
     if queue:
         c.runner.submit(visit_id)
     return {"schema_version": "1", "clinical": clinical.model_dump(mode="json")}
@@ -430,7 +444,7 @@ def intake_link(visit_id: DbId, request: Request, user: User) -> LinkOut:
     """A single-use link for the patient to fill this visit's intake (shows nothing else)."""
     c = ctx(request)
     with c.store.session() as db:
-        sv.get_visit(db, visit_id)
+        sv.get_visit(db, visit_id, user)
         token = create_intake_link(db, visit_id, user.user_id, c.settings.intake_link_days)
         record(
             db, action="intake.link", actor="user", user_id=user.user_id, target=("visit", visit_id)
@@ -450,7 +464,7 @@ def _done(v: Visit, what: str) -> None:
 def analysis(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """The gait analysis (schema ``kinchain-analysis/1``)."""
     with ctx(request).store.session() as db:
-        v = sv.get_visit(db, visit_id)
+        v = sv.get_visit(db, visit_id, user)
         _done(v, "analysis")
         out: dict[str, Any] = json.loads(v.analysis_json or "{}")
         return out
@@ -460,7 +474,7 @@ def analysis(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
 def curves(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     """Mean curves per side and the normative bands (schema ``kinchain-curves/1``)."""
     with ctx(request).store.session() as db:
-        v = sv.get_visit(db, visit_id)
+        v = sv.get_visit(db, visit_id, user)
         _done(v, "curves")
         out: dict[str, Any] = json.loads(v.curves_json or "{}")
         return out
@@ -471,7 +485,7 @@ def report_html(visit_id: DbId, request: Request, user: User) -> Response:
     """The report rendered by :func:`kinchain.report.render_report`."""
     c = ctx(request)
     with c.store.session() as db:
-        v = sv.get_visit(db, visit_id)
+        v = sv.get_visit(db, visit_id, user)
         if v.report_html_sha is None:
             raise ApiError(409, "visit_id", f"no report yet: the analysis is {v.status}")
         sha = v.report_html_sha
@@ -493,7 +507,7 @@ def report_html(visit_id: DbId, request: Request, user: User) -> Response:
 def report_pdf(visit_id: DbId, request: Request, user: User) -> Response:
     c = ctx(request)
     with c.store.session() as db:
-        v = sv.get_visit(db, visit_id)
+        v = sv.get_visit(db, visit_id, user)
         if v.report_pdf_sha is None:
             raise ApiError(409, "visit_id", f"no report yet: the analysis is {v.status}")
         sha = v.report_pdf_sha
@@ -511,7 +525,7 @@ def fhir(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
     has them."""
     c = ctx(request)
     with c.store.session() as db:
-        v = sv.get_visit(db, visit_id)
+        v = sv.get_visit(db, visit_id, user)
         p = v.patient
         patient = PatientInfo(
             identifier=p.identifier or f"kinchain-patient-{p.id}",

@@ -30,6 +30,7 @@ from kinchain.web.context import (
     ApiError,
     Context,
     LoginRequired,
+    PasswordChangeRequired,
     api_user,
     optional_user,
     without_values,
@@ -256,7 +257,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        if not request.url.path.startswith("/api/") and exc.status in (404, 409):
+        if not request.url.path.startswith("/api/") and exc.status in (403, 404, 409):
             return pages.error_page(request, exc.status, exc.problem)
         return JSONResponse({"detail": exc.problem, "field": exc.field}, status_code=exc.status)
 
@@ -296,6 +297,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password(request: Request, exc: PasswordChangeRequired) -> Response:
+        return RedirectResponse("/account/password", status_code=303)
 
     app.add_middleware(SignInFirst, routes=_signed_in_routes())
     # Added before the middleware below, so it runs inside it: a 413 gets the security headers

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Path, Request
+from fastapi import Depends, Path, Request
 from fastapi.templating import Jinja2Templates
 
-from kinchain.store import Store
+from kinchain.store import ClinicSetting, PatientAccess, Role, Store
 from kinchain.web.jobs import JobRunner
 from kinchain.web.security import (
     CSRF_HEADER,
@@ -36,11 +36,20 @@ class Context:
 
 @dataclass(frozen=True)
 class Principal:
-    """A signed-in clinician."""
+    """A signed-in clinician: who, the session's CSRF token, the account's role, the clinic's
+    patient-access model at the time of the request, and whether the account still has a
+    temporary password that must be changed first."""
 
     user_id: int
     email: str
     csrf: str
+    role: str = Role.clinician.value
+    patient_access: str = PatientAccess.clinic.value
+    must_change_password: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin.value
 
 
 _ECHO = re.compile(r" \(got .*?\)(?=; [\w.]+: | \(and \d+ more problems?\)$|$)", re.DOTALL)
@@ -66,6 +75,20 @@ class LoginRequired(Exception):
     """A page needs a signed-in clinician: redirect to the sign-in page."""
 
 
+class PasswordChangeRequired(Exception):
+    """The account has a temporary password: redirect to the page that changes it."""
+
+
+#: What an account with a temporary password may still do (API and pages).
+PASSWORD_ROUTES = (
+    "/api/v1/auth/password",
+    "/api/v1/auth/me",
+    "/api/v1/auth/logout",
+    "/account/password",
+    "/logout",
+)
+
+
 def ctx(request: Request) -> Context:
     c: Context = request.app.state.ctx
     return c
@@ -81,7 +104,15 @@ def _principal(request: Request) -> Principal | None:
         if found is None:
             return None
         row, user = found
-        p = Principal(user.id, user.email, row.csrf)
+        setting = db.get(ClinicSetting, "patient_access")
+        p = Principal(
+            user.id,
+            user.email,
+            row.csrf,
+            role=user.role,
+            patient_access=setting.value if setting is not None else PatientAccess.clinic.value,
+            must_change_password=user.must_change_password,
+        )
     request.state.user_id = p.user_id
     return p
 
@@ -96,6 +127,19 @@ def api_user(request: Request) -> Principal:
         request.headers.get(CSRF_HEADER), p.csrf
     ):
         raise ApiError(403, "X-CSRF-Token", "missing or wrong CSRF token")
+    if p.must_change_password and request.url.path not in PASSWORD_ROUTES:
+        raise ApiError(
+            403,
+            "password",
+            "this account has a temporary password: change it first (POST /api/v1/auth/password)",
+        )
+    return p
+
+
+def admin_user(p: Annotated[Principal, Depends(api_user)]) -> Principal:
+    """The signed-in administrator of an API call (401 signed out, 403 for a clinician)."""
+    if not p.is_admin:
+        raise ApiError(403, "role", "only an administrator can do this")
     return p
 
 
@@ -104,6 +148,15 @@ def page_user(request: Request) -> Principal:
     p = _principal(request)
     if p is None:
         raise LoginRequired()
+    if p.must_change_password and request.url.path not in PASSWORD_ROUTES:
+        raise PasswordChangeRequired()
+    return p
+
+
+def page_admin(p: Annotated[Principal, Depends(page_user)]) -> Principal:
+    """The signed-in administrator of a page (403 page for a clinician)."""
+    if not p.is_admin:
+        raise ApiError(403, "role", "only an administrator can see this page")
     return p
 
 

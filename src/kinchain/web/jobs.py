@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,9 @@ from kinchain.assessment import assess_with_gait, gait_evidence
 from kinchain.errors import InputError, KinchainError
 from kinchain.process import process
 from kinchain.report import render_report
-from kinchain.store import Store, Visit, VisitStatus
+from kinchain.session import SessionAnalysis, analyze_session
+from kinchain.store import Store, Upload, UploadStatus, Visit, VisitStatus
+from kinchain.store.models import utcnow
 from kinchain.web.audit import record
 from kinchain.web.curves import curves_payload
 from kinchain.web.inputs import InputPaths, measurements_of, read_inputs
@@ -32,13 +34,23 @@ from kinchain.web.inputs import InputPaths, measurements_of, read_inputs
 log = logging.getLogger("kinchain.web.jobs")
 
 _SCRATCH = "kinchain-job-"  # prefix of a job's temporary folder (it holds the patient's trial)
+UPLOAD_SCRATCH = "kinchain-upload-"  # the same while an upload is checked
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to a new file readable by its owner only (mode 0600)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
+
+
+def private_scratch(work_dir: Path, prefix: str) -> tempfile.TemporaryDirectory[str]:
+    """A new owner-only (0700) temporary folder in ``work_dir`` (inside the data directory:
+    it holds a patient's files), named after this process so that :func:`remove_stale` can
+    remove it after a kill."""
+    work_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(work_dir, 0o700)
+    return tempfile.TemporaryDirectory(dir=work_dir, prefix=owned_prefix(prefix))
 
 
 def safe_error(exc: BaseException, names: dict[str, str]) -> str:
@@ -54,11 +66,10 @@ def safe_error(exc: BaseException, names: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class _Inputs:
-    """What a visit's analysis reads, copied out of its row: the blobs, their names, the typed
-    measurements and the trial options."""
+    """What one upload's analysis reads, copied out of its row: the walking trial(s) (blob,
+    name), the other blobs and their names, the typed measurements and the trial options."""
 
-    trial_sha: str
-    trial_name: str
+    trials: tuple[tuple[str, str], ...]
     grf_sha: str | None = None
     subject_file_sha: str | None = None
     subject_file_name: str | None = None
@@ -68,25 +79,28 @@ class _Inputs:
     options_json: str | None = None
 
     @classmethod
-    def of(cls, v: Visit) -> _Inputs:
-        assert v.trial_sha is not None
+    def of(cls, u: Upload) -> _Inputs:
         return cls(
-            trial_sha=v.trial_sha,
-            trial_name=v.trial_name or "trial.c3d",
-            grf_sha=v.grf_sha,
-            subject_file_sha=v.subject_file_sha,
-            subject_file_name=v.subject_file_name,
-            static_sha=v.static_sha,
-            static_name=v.static_name,
-            subject_json=v.subject_json,
-            options_json=v.options_json,
+            trials=tuple((t["sha"], t["name"]) for t in json.loads(u.trials_json)),
+            grf_sha=u.grf_sha,
+            subject_file_sha=u.subject_file_sha,
+            subject_file_name=u.subject_file_name,
+            static_sha=u.static_sha,
+            static_name=u.static_name,
+            subject_json=u.subject_json,
+            options_json=u.options_json,
         )
+
+    @property
+    def trial_name(self) -> str:
+        """The trial's name; for a session, the names joined (as the visit shows them)."""
+        return ", ".join(name for _, name in self.trials)[:255]
 
     def key(self) -> str:
         """Everything that changes the analysis, as one string (the cache key)."""
         return json.dumps(
             [
-                self.trial_sha,
+                [sha for sha, _ in self.trials],
                 self.grf_sha,
                 self.subject_file_sha,
                 self.static_sha,
@@ -94,6 +108,14 @@ class _Inputs:
                 self.options_json,
             ]
         )
+
+
+@dataclass(frozen=True)
+class _Gait:
+    """A finished gait analysis: the trial's, or a session's pooled one with its session."""
+
+    analysis: GaitAnalysis
+    session: SessionAnalysis | None = None
 
 
 class JobRunner:
@@ -121,7 +143,7 @@ class JobRunner:
         )
         self._futures: dict[int, Future[None]] = {}
         self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[int, str], GaitAnalysis] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, str], _Gait] = OrderedDict()
 
     # ------------------------------------------------------------------ scheduling
     def submit(self, visit_id: int) -> None:
@@ -147,8 +169,9 @@ class JobRunner:
     def recover(self) -> list[int]:
         """Re-queue analyses that were queued or running when the service stopped, and remove
         the temporary folders (patient trials) of jobs whose server process is gone."""
-        for gone in remove_stale(self.work_dir, _SCRATCH):
-            log.info("removed the temporary folder %s of a stopped job", gone.name)
+        for prefix in (_SCRATCH, UPLOAD_SCRATCH):
+            for gone in remove_stale(self.work_dir, prefix):
+                log.info("removed the temporary folder %s of a stopped job", gone.name)
         with self.store.session() as db:
             rows = db.scalars(
                 select(Visit).where(
@@ -183,62 +206,83 @@ class JobRunner:
             self.on_stage(visit_id, stage)
 
     def run(self, visit_id: int) -> None:
-        """Run one visit's analysis now (in the calling thread)."""
+        """Run one visit's analysis now (in the calling thread): its newest upload still
+        waiting, else the current upload again (the intake changed). Success replaces the
+        visit's results and makes the upload current; failure marks the upload failed and keeps
+        the visit's results as they were."""
         with self.store.session() as db:
             v = db.get(Visit, visit_id)
-            if v is None or v.trial_sha is None:
+            if v is None:
                 return
+            target = pending_upload(v)
+            if target is None and v.current_upload_id is not None:
+                target = db.get(Upload, v.current_upload_id)
+            if target is None:
+                return
+            fresh = target.status != UploadStatus.done.value
+            if fresh:
+                target.status = UploadStatus.running.value
+            upload_id = target.id
             v.status = VisitStatus.running.value
-            v.stage = "reading the trial"
+            v.stage = (
+                "reading the trial"
+                if len(json.loads(target.trials_json)) == 1
+                else ("reading the trials")
+            )
             v.progress = 5
             v.attempts += 1
             v.error = None
-            inputs = _Inputs.of(v)
+            inputs = _Inputs.of(target)
             intake_json = v.intake_json
         created: list[str] = []
         names: dict[str, str] = {}
         try:
-            with self._scratch() as tmp:
-                key = (visit_id, inputs.key())
-                gait = self._cached(key)
-                if gait is None:
+            key = (visit_id, inputs.key())
+            gait = self._cached(key)
+            if gait is None:
+                with self._scratch() as tmp:
                     gait = self._analyse(visit_id, tmp, inputs, names)
-                    self._remember(key, gait)
-                self._stage(visit_id, "assessing", 60)
-                report_input: Any = gait
-                clinical = None
-                if intake_json is not None:
-                    joined = assess_with_gait(gait, json.loads(intake_json))
-                    report_input = joined
-                    clinical = joined.clinical.model_dump_json()
-                self._stage(visit_id, "rendering the report", 70)
-                report = render_report(report_input)
-                self._stage(visit_id, "saving", 95)
-                html_sha, new_html = self.store.blobs.put(report.html.encode("utf-8"))
-                if new_html:
-                    created.append(html_sha)
-                pdf_sha, new_pdf = self.store.blobs.put(report.pdf)
-                if new_pdf:
-                    created.append(pdf_sha)
-                evidence = gait_evidence(gait)
-                with self.store.session() as db:
-                    v = db.get(Visit, visit_id)
-                    if v is None:
-                        raise LookupError("visit deleted during its analysis")
-                    v.analysis_json = json.dumps(gait.to_dict(), allow_nan=False)
-                    v.curves_json = json.dumps(curves_payload(gait), allow_nan=False)
-                    v.evidence_json = json.dumps(
-                        [e.model_dump(mode="json") for e in evidence or []]
-                    )
-                    if clinical is not None and v.intake_json == intake_json:
-                        v.clinical_json = clinical
-                    v.report_html_sha = html_sha
-                    v.report_pdf_sha = pdf_sha
+                self._remember(key, gait)
+            self._stage(visit_id, "assessing", 60)
+            report_input: Any = gait.analysis
+            clinical = None
+            if intake_json is not None:
+                joined = assess_with_gait(gait.analysis, json.loads(intake_json))
+                report_input = joined
+                clinical = joined.clinical.model_dump_json()
+            self._stage(visit_id, "rendering the report", 70)
+            report = render_report(report_input, session=gait.session)
+            self._stage(visit_id, "saving", 95)
+            html_sha, new_html = self.store.blobs.put(report.html.encode("utf-8"))
+            if new_html:
+                created.append(html_sha)
+            pdf_sha, new_pdf = self.store.blobs.put(report.pdf)
+            if new_pdf:
+                created.append(pdf_sha)
+            evidence = gait_evidence(gait.analysis)
+            with self.store.session() as db:
+                v = db.get(Visit, visit_id)
+                u = db.get(Upload, upload_id)
+                if v is None or u is None:
+                    raise LookupError("visit deleted during its analysis")
+                v.analysis_json = json.dumps(gait.analysis.to_dict(), allow_nan=False)
+                v.curves_json = json.dumps(curves_payload(gait.analysis), allow_nan=False)
+                v.evidence_json = json.dumps([e.model_dump(mode="json") for e in evidence or []])
+                if clinical is not None and v.intake_json == intake_json:
+                    v.clinical_json = clinical
+                v.report_html_sha = html_sha
+                v.report_pdf_sha = pdf_sha
+                _make_current(v, u)
+                if u.status == UploadStatus.running.value:
+                    u.status = UploadStatus.done.value
+                    u.finished_at = utcnow()
+                newer = pending_upload(v)
+                rerun = v.intake_json != intake_json or newer is not None
+                if newer is None:
                     v.status = VisitStatus.done.value
                     v.stage = "done"
                     v.progress = 100
-                    rerun = v.intake_json != intake_json
-                    record(db, action="analysis.done", actor="system", target=("visit", v.id))
+                record(db, action="analysis.done", actor="system", target=("visit", v.id))
             if rerun:
                 self.submit(visit_id)
         except Exception as exc:
@@ -248,41 +292,47 @@ class JobRunner:
             message = safe_error(exc, names)
             with self.store.session() as db:
                 v = db.get(Visit, visit_id)
+                u = db.get(Upload, upload_id)
+                if u is not None and fresh and u.status == UploadStatus.running.value:
+                    u.status = UploadStatus.failed.value
+                    u.error = message
+                    u.finished_at = utcnow()
                 if v is not None:
-                    v.status = VisitStatus.failed.value
-                    v.stage = "failed"
-                    v.progress = 0
-                    v.error = message
+                    newer = pending_upload(v)
+                    if newer is not None:  # a newer upload came meanwhile: analyse it
+                        v.status = VisitStatus.queued.value
+                        v.stage, v.progress = "queued", 0
+                    else:
+                        v.status = VisitStatus.failed.value
+                        v.stage = "failed"
+                        v.progress = 0
+                        v.error = message
                     record(db, action="analysis.failed", actor="system", target=("visit", v.id))
+            if v is not None and newer is not None:
+                self.submit(visit_id)
 
     def _scratch(self) -> tempfile.TemporaryDirectory[str]:
         """A new owner-only temporary folder for one job, inside the data directory."""
-        self.work_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.work_dir, 0o700)
-        return tempfile.TemporaryDirectory(dir=self.work_dir, prefix=owned_prefix(_SCRATCH))
+        return private_scratch(self.work_dir, _SCRATCH)
 
-    def _analyse(
-        self, visit_id: int, tmp: str, inputs: _Inputs, names: dict[str, str]
-    ) -> GaitAnalysis:
-        """Write the visit's files to ``tmp`` (owner-only) and process them as the CLI's
-        ``analyze`` does (:func:`kinchain.web.services.read_inputs`, then
-        :func:`kinchain.process.process`)."""
+    def _analyse(self, visit_id: int, tmp: str, inputs: _Inputs, names: dict[str, str]) -> _Gait:
+        """Write the upload's files to ``tmp`` (owner-only) and process them as the CLI's
+        ``analyze`` does (:func:`kinchain.web.inputs.read_inputs`, then
+        :func:`kinchain.process.process`); several walking trials are analysed as one session
+        (:func:`kinchain.session.analyze_session`), as ``kinchain analyze A B C`` does."""
         visit_dir = Path(tmp)
 
         def write(sha: str | None, filename: str, role: str) -> Path | None:
             if sha is None:
                 return None
             path = visit_dir / filename
-            _write_private(path, self.store.blobs.get(sha))
+            write_private(path, self.store.blobs.get(sha))
             names[str(path)] = role
             return path
 
-        suffix = Path(inputs.trial_name).suffix.lower() or ".c3d"
         subject_suffix = Path(inputs.subject_file_name or "").suffix.lower() or ".mp"
-        trial_path = write(inputs.trial_sha, f"trial{suffix}", inputs.trial_name)
-        assert trial_path is not None
-        paths = InputPaths(
-            trial=trial_path,
+        common = InputPaths(
+            trial=visit_dir / "unused",
             grf=write(inputs.grf_sha, "grf.mot", "GRF file"),
             subject_file=write(
                 inputs.subject_file_sha,
@@ -292,43 +342,86 @@ class JobRunner:
             static=write(inputs.static_sha, "static.c3d", inputs.static_name or "static trial"),
         )
         options = json.loads(inputs.options_json) if inputs.options_json else {}
-        self._stage(visit_id, "processing the trial", 15)
-        trial, subject, process_options = read_inputs(
-            paths, options, measurements_of(inputs.subject_json)
-        )
-        try:
-            result = process(trial, subject, process_options)
-        except InputError as exc:
-            if not any(w in exc.problem.lower() for w in ("plate", "force", "mass")):
-                raise
-            # No usable force plates or body mass: kinematics only, as `--kinematics-only`.
-            result = process(trial, subject, process_options, kinetics=False)
+        measurements = measurements_of(inputs.subject_json)
+        results = []
+        for i, (sha, name) in enumerate(inputs.trials):
+            suffix = Path(name).suffix.lower() or ".c3d"
+            trial_path = write(sha, f"trial{i}{suffix}", name)
+            assert trial_path is not None
+            self._stage(
+                visit_id,
+                "processing the trial"
+                if len(inputs.trials) == 1
+                else f"processing trial {i + 1} of {len(inputs.trials)} ({name})",
+                15 + (30 * i) // len(inputs.trials),
+            )
+            trial, subject, process_options = read_inputs(
+                replace(common, trial=trial_path), options, measurements
+            )
+            try:
+                result = process(trial, subject, process_options)
+            except InputError as exc:
+                if not any(w in exc.problem.lower() for w in ("plate", "force", "mass")):
+                    raise
+                # No usable force plates or body mass: kinematics only, as `--kinematics-only`.
+                result = process(trial, subject, process_options, kinetics=False)
+            results.append(result)
         self._stage(visit_id, "analysing gait", 45)
-        return analyze(result)
+        if len(results) == 1:
+            return _Gait(analyze(results[0]))
+        static = (
+            {"name": inputs.static_name or "static trial", "how": "uploaded with the trials"}
+            if inputs.static_sha
+            else None
+        )
+        session = analyze_session(results, static=static)
+        return _Gait(session.pooled, session)
 
     def gait_for(self, visit_id: int) -> GaitAnalysis:
-        """The visit's gait analysis (cached, else computed again from the stored trial)."""
+        """The gait analysis of the visit's current upload (cached, else computed again from
+        the stored files)."""
         with self.store.session() as db:
             v = db.get(Visit, visit_id)
-            if v is None or v.trial_sha is None:
-                raise LookupError("visit without a trial")
-            inputs = _Inputs.of(v)
+            u = db.get(Upload, v.current_upload_id) if v and v.current_upload_id else None
+            if u is None:
+                raise LookupError("visit without an analysed upload")
+            inputs = _Inputs.of(u)
         key = (visit_id, inputs.key())
         gait = self._cached(key)
         if gait is None:
             with self._scratch() as tmp:
                 gait = self._analyse(-1, tmp, inputs, {})
             self._remember(key, gait)
-        return gait
+        return gait.analysis
 
-    def _cached(self, key: tuple[int, str]) -> GaitAnalysis | None:
+    def _cached(self, key: tuple[int, str]) -> _Gait | None:
         with self._lock:
             return self._cache.get(key)
 
-    def _remember(self, key: tuple[int, str], gait: GaitAnalysis) -> None:
+    def _remember(self, key: tuple[int, str], gait: _Gait) -> None:
         """Keep the last few analyses in memory (a changed intake re-renders without
         reprocessing the trial)."""
         with self._lock:
             self._cache[key] = gait
             while len(self._cache) > 4:
                 self._cache.popitem(last=False)
+
+
+def pending_upload(v: Visit) -> Upload | None:
+    """The visit's newest upload still waiting for (or in) its analysis."""
+    for u in reversed(v.uploads):
+        if u.status in (UploadStatus.queued.value, UploadStatus.running.value):
+            return u
+    return None
+
+
+def _make_current(v: Visit, u: Upload) -> None:
+    """Make ``u`` the visit's current upload: the visit's input columns become its files."""
+    trials = json.loads(u.trials_json)
+    v.current_upload_id = u.id
+    v.trial_sha = trials[0]["sha"]
+    v.trial_name = ", ".join(t["name"] for t in trials)[:255]
+    v.grf_sha = u.grf_sha
+    v.subject_file_sha, v.subject_file_name = u.subject_file_sha, u.subject_file_name
+    v.static_sha, v.static_name = u.static_sha, u.static_name
+    v.subject_json, v.options_json = u.subject_json, u.options_json

@@ -195,7 +195,8 @@ def patients(
 ) -> Response:
     with ctx(request).store.session() as db:
         rows = [
-            {**sv.patient_dict(p), "n_visits": len(p.visits)} for p in sv.search_patients(db, q)
+            {**sv.patient_dict(p), "n_visits": len(p.visits)}
+            for p in sv.search_patients(db, q, user)
         ]
     return render(
         request, "patients.html", user=user, patients=rows, q=q or "", error=None, form={}
@@ -235,7 +236,7 @@ def patients_create(
         with ctx(request).store.session() as db:
             rows = [
                 {**sv.patient_dict(p), "n_visits": len(p.visits)}
-                for p in sv.search_patients(db, None)
+                for p in sv.search_patients(db, None, user)
             ]
         return render(
             request,
@@ -259,7 +260,7 @@ def _patient_page(
     form: dict[str, str] | None = None,
 ) -> Response:
     with ctx(request).store.session() as db:
-        p = sv.get_patient(db, patient_id)
+        p = sv.get_patient(db, patient_id, user)
         info = sv.patient_dict(p)
         visits = [sv.visit_summary(v) for v in reversed(p.visits)]
     return render(
@@ -336,7 +337,7 @@ def visit_create(
         sv.option_values(values)
         has_trial = trial is not None and bool(trial.filename)
         with c.store.session() as db:
-            p = sv.get_patient(db, patient_id)
+            p = sv.get_patient(db, patient_id, user)
             v = sv.create_visit(db, p, when, label)
             vid = v.id
             record(
@@ -350,7 +351,14 @@ def visit_create(
             assert trial is not None
             try:
                 do_upload(
-                    request, user, vid, trial, grf, values, subject_file=subject_file, static=static
+                    request,
+                    user,
+                    vid,
+                    [trial],
+                    grf,
+                    values,
+                    subject_file=subject_file,
+                    static=static,
                 )
             except BaseException:
                 with c.store.session() as db:  # nothing half-stored: drop the new visit
@@ -368,9 +376,9 @@ def visit_create(
 
 
 # ----------------------------------------------------------------------------- visits
-def _visit_context(request: Request, visit_id: DbId) -> dict[str, Any]:
+def _visit_context(request: Request, visit_id: DbId, user: Principal) -> dict[str, Any]:
     with ctx(request).store.session() as db:
-        v = sv.get_visit(db, visit_id)
+        v = sv.get_visit(db, visit_id, user)
         detail = sv.visit_detail(v)
         patient = sv.patient_dict(v.patient)
         others = [sv.visit_summary(o) for o in v.patient.visits if o.id != v.id]
@@ -390,7 +398,7 @@ def visit_page(request: Request, user: User, visit_id: DbId) -> Response:
     """The combined report: progress while the analysis runs, then the curves over the
     normative bands, the clinical summary and the full report. (A new intake link is shown
     only on the page that answers its creation, never from the URL.)"""
-    data = _visit_context(request, visit_id)
+    data = _visit_context(request, visit_id, user)
     return render(request, "visit.html", user=user, link=None, **data)
 
 
@@ -399,7 +407,7 @@ def visit_upload(
     request: Request,
     user: User,
     visit_id: DbId,
-    trial: Annotated[UploadFile, File()],
+    trial: Annotated[list[UploadFile], File()],
     grf: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     subject_file: Annotated[UploadFile | None, File()] = None,
@@ -409,8 +417,9 @@ def visit_upload(
     marker_cutoff_hz: Annotated[str, Form(max_length=30)] = "",
     max_gap_s: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
-    """Upload the trial of a visit without one, with the trial options (the subject file, the
-    static, the marker diameter ...); a problem is shown next to its field."""
+    """Upload a visit's walking trial(s), with the trial options (the subject file, the static,
+    the marker diameter ...); a problem is shown next to its field. Earlier uploads and the
+    results shown stay until the new analysis succeeds."""
     _check_csrf(request, user, csrf_token)
     values: dict[str, str | None] = {
         "flat_foot": flat_foot,
@@ -425,7 +434,7 @@ def visit_upload(
     except ApiError as exc:
         if exc.status == 404:
             raise
-        data = _visit_context(request, visit_id)
+        data = _visit_context(request, visit_id, user)
         return render(
             request,
             "visit.html",
@@ -450,13 +459,13 @@ def visit_link(
     _check_csrf(request, user, csrf_token)
     c = ctx(request)
     with c.store.session() as db:
-        sv.get_visit(db, visit_id)
+        sv.get_visit(db, visit_id, user)
         token = create_intake_link(db, visit_id, user.user_id, c.settings.intake_link_days)
         record(
             db, action="intake.link", actor="user", user_id=user.user_id, target=("visit", visit_id)
         )
     url = intake_link_url(request, token)
-    data = _visit_context(request, visit_id)
+    data = _visit_context(request, visit_id, user)
     return render(request, "visit.html", user=user, link=url, **data)
 
 
@@ -525,7 +534,7 @@ def _form_answers(form: Any) -> dict[str, Any]:
 @router.get("/visits/{visit_id}/intake", response_class=HTMLResponse)
 def intake_page(request: Request, user: User, visit_id: DbId) -> Response:
     with ctx(request).store.session() as db:
-        v = sv.get_visit(db, visit_id)
+        v = sv.get_visit(db, visit_id, user)
         stored = json.loads(v.intake_json) if v.intake_json else {"answered_by": "clinician"}
     answers = answers_from_intake(stored)
     return _intake_form(
@@ -564,13 +573,13 @@ async def intake_submit(request: Request, visit_id: DbId) -> Response:
         )
     c = ctx(request)
     with c.store.session() as db:
-        v = sv.get_visit(db, visit_id)
+        v = sv.get_visit(db, visit_id, user)
         stored = json.loads(v.intake_json) if v.intake_json else None
         sv.save_intake(db, v, merge_with_stored(stored, state.data, state.visible), "clinician")
         record(
             db, action="intake.save", actor="user", user_id=user.user_id, target=("visit", visit_id)
         )
-        queue = v.trial_sha is not None
+        queue = sv.has_analysis_input(v)
     if queue:
         c.runner.submit(visit_id)
     return RedirectResponse(f"/visits/{visit_id}", status_code=303)
@@ -585,8 +594,8 @@ def compare_page(
     b: Annotated[int, Query()],
 ) -> Response:
     with ctx(request).store.session() as db:
-        p = sv.get_patient(db, patient_id)
-        va, vb = sv.get_visit(db, a), sv.get_visit(db, b)
+        p = sv.get_patient(db, patient_id, user)
+        va, vb = sv.get_visit(db, a, user), sv.get_visit(db, b, user)
         if va.patient_id != p.id or vb.patient_id != p.id:
             raise ApiError(404, "visit", "no such visit of this patient")
         try:
@@ -686,11 +695,11 @@ async def token_submit(request: Request, token: str) -> Response:
         if row is None:
             return error_page(request, 404, "this link is not valid (used, expired or unknown)")
         row.used_at = utcnow()
-        v = sv.get_visit(db, row.visit_id)
+        v = sv.get_visit_row(db, row.visit_id)
         stored = json.loads(v.intake_json) if v.intake_json else None
         sv.save_intake(db, v, merge_with_stored(stored, state.data, state.visible), "patient")
         record(db, action="intake.token_submit", actor="token", target=("visit", v.id))
-        vid, queue = v.id, v.trial_sha is not None
+        vid, queue = v.id, sv.has_analysis_input(v)
     if queue:
         c.runner.submit(vid)
     return render(request, "intake_done.html", emergency=state.emergency)

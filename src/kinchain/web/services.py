@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import Session, object_session
 
 from kinchain.cli import trial_options as to
 from kinchain.clinical import ClinicalAssessment, Intake, assess, parse_intake
 from kinchain.errors import InputError
 from kinchain.model.cgm1 import check_markers
 from kinchain.model.gaps import DEFAULT_MAX_GAP_S
-from kinchain.store import Patient, Store, Visit, VisitStatus
-from kinchain.web.context import ApiError, without_values
+from kinchain.store import (
+    ClinicSetting,
+    Patient,
+    PatientAccess,
+    PatientShare,
+    Store,
+    Upload,
+    UploadStatus,
+    User,
+    Visit,
+    VisitStatus,
+)
+from kinchain.store.models import utcnow
+from kinchain.web.context import ApiError, Principal, without_values
 from kinchain.web.inputs import InputPaths, read_inputs
+from kinchain.web.jobs import UPLOAD_SCRATCH, pending_upload, private_scratch, write_private
 
 SUBJECT_FIELDS = (
     ("mass_kg", "Body mass", "kg"),
@@ -33,6 +46,8 @@ SUBJECT_FIELDS = (
     ("ankle_width_right_mm", "Ankle width, right", "mm"),
 )
 SEXES = ("female", "male", "other", "unknown")
+#: Walking trials in one upload (a gait session: a lab records 3-10).
+MAX_TRIALS = 20
 
 
 # ---------------------------------------------------------------------------- patients
@@ -47,8 +62,28 @@ def patient_dict(p: Patient) -> dict[str, Any]:
     }
 
 
-def search_patients(db: Session, q: str | None, limit: int = 200) -> list[Patient]:
-    stmt = select(Patient).order_by(Patient.name, Patient.id).limit(limit)
+def clinic_access(db: Session) -> str:
+    """The clinic's patient-access model (:class:`~kinchain.store.PatientAccess`; ``clinic``
+    when never set)."""
+    row = db.get(ClinicSetting, "patient_access")
+    return row.value if row is not None else PatientAccess.clinic.value
+
+
+def _visible(viewer: Principal) -> Any:
+    """The SQL condition on :class:`Patient` of the patients ``viewer`` may see: all of them
+    under the ``clinic`` model; under ``own``, those the viewer created or that are shared
+    with the viewer (administrators included: they manage accounts, not records)."""
+    if viewer.patient_access != PatientAccess.own.value:
+        return true()
+    shared = select(PatientShare.patient_id).where(PatientShare.user_id == viewer.user_id)
+    return or_(Patient.created_by == viewer.user_id, Patient.id.in_(shared))
+
+
+def search_patients(
+    db: Session, q: str | None, viewer: Principal, limit: int = 200
+) -> list[Patient]:
+    """The patients ``viewer`` may see whose name or identifier contains ``q``."""
+    stmt = select(Patient).where(_visible(viewer)).order_by(Patient.name, Patient.id).limit(limit)
     if q:
         like = f"%{q.strip().lower()}%"
         stmt = stmt.where(
@@ -84,15 +119,27 @@ def create_patient(
     return p
 
 
-def get_patient(db: Session, patient_id: int) -> Patient:
-    p = db.get(Patient, patient_id)
+def get_patient(db: Session, patient_id: int, viewer: Principal) -> Patient:
+    """The patient, if ``viewer`` may see it; 404 otherwise (whether it exists or not: the
+    answer does not tell)."""
+    p = db.scalar(select(Patient).where(Patient.id == patient_id, _visible(viewer)))
     if p is None:
         raise ApiError(404, "patient_id", "no such patient")
     return p
 
 
 # ---------------------------------------------------------------------------- visits
-def get_visit(db: Session, visit_id: int) -> Visit:
+def get_visit(db: Session, visit_id: int, viewer: Principal) -> Visit:
+    """The visit, if ``viewer`` may see its patient; 404 otherwise."""
+    v = db.scalar(select(Visit).join(Patient).where(Visit.id == visit_id, _visible(viewer)))
+    if v is None:
+        raise ApiError(404, "visit_id", "no such visit")
+    return v
+
+
+def get_visit_row(db: Session, visit_id: int) -> Visit:
+    """The visit, without an access check: for the background analysis and the patient's own
+    intake link (which carries its visit)."""
     v = db.get(Visit, visit_id)
     if v is None:
         raise ApiError(404, "visit_id", "no such visit")
@@ -133,7 +180,7 @@ def visit_summary(v: Visit) -> dict[str, Any]:
         "visit_date": v.visit_date.isoformat(),
         "label": v.label,
         "trial_name": v.trial_name,
-        "has_trial": v.trial_sha is not None,
+        "has_trial": has_analysis_input(v),
         "has_intake": v.intake_json is not None,
         "intake_by": v.intake_by,
         "has_report": v.report_html_sha is not None,
@@ -149,7 +196,18 @@ def visit_detail(v: Visit) -> dict[str, Any]:
         "clinical": json.loads(v.clinical_json) if v.clinical_json else None,
         "subject": json.loads(v.subject_json) if v.subject_json else None,
         "inputs": visit_inputs(v),
+        "uploads": upload_history(v),
     }
+
+
+def upload_history(v: Visit) -> list[dict[str, Any]]:
+    """Every upload of the visit, newest first (:func:`upload_dict`)."""
+    db = object_session(v)
+    ids = {u.created_by for u in v.uploads if u.created_by is not None}
+    emails: dict[int, str] = {}
+    if db is not None and ids:
+        emails = dict(db.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+    return [upload_dict(u, v.current_upload_id, emails) for u in reversed(v.uploads)]
 
 
 def visit_inputs(v: Visit) -> dict[str, Any]:
@@ -308,16 +366,28 @@ def store_upload(
     static: bytes | None = None,
     static_name: str | None = None,
     options: dict[str, Any] | None = None,
-) -> None:
+    more_trials: Sequence[tuple[bytes, str]] = (),
+    user_id: int | None = None,
+) -> int:
     """Validate the files and options (read them exactly as the analysis will, static
-    calibration included) and store them with the visit, all or nothing: on any problem
-    nothing is stored and the visit's earlier results stay. Raises :class:`ApiError` naming
-    the field (``trial``, ``grf``, ``subject_file``, ``static``, ``flat_foot``,
-    ``marker_diameter_mm``, ``marker_cutoff_hz``, ``max_gap_s`` or a measurement)."""
-    name = _check_name("trial", trial_name or "trial", (".c3d", ".trc"), trial)
-    suffix = Path(name).suffix.lower()
-    if grf is not None and suffix != ".trc":
-        raise ApiError(422, "grf", "a GRF .mot file goes with a .trc trial (a C3D has its plates)")
+    calibration and the model's markers included) and store them as a new upload of the visit,
+    queued for analysis; all or nothing: on any problem nothing is stored. The visit's earlier
+    uploads and results are kept: its results change only when this upload's analysis
+    succeeds; an earlier upload still waiting is marked superseded.
+
+    ``more_trials`` (content, name) are further walking trials of the same session (C3D or
+    TRC, each checked like the first; the analysis pools their strides). Returns the upload's
+    id. Raises :class:`ApiError` naming the field (``trial``, ``grf``, ``subject_file``,
+    ``static``, ``flat_foot``, ``marker_diameter_mm``, ``marker_cutoff_hz``, ``max_gap_s`` or a
+    measurement); a problem of a further trial names it."""
+    trials = [(trial, trial_name or "trial"), *more_trials]
+    names = [_check_name("trial", n, (".c3d", ".trc"), data) for data, n in trials]
+    if len(trials) > MAX_TRIALS:
+        raise ApiError(422, "trial", f"at most {MAX_TRIALS} walking trials in one upload")
+    if grf is not None and (len(trials) > 1 or Path(names[0]).suffix.lower() != ".trc"):
+        raise ApiError(
+            422, "grf", "a GRF .mot file goes with one .trc trial (a C3D has its plates)"
+        )
     subj_name = st_name = None
     if subject_file is not None:
         subj_name = _check_name("subject_file", subject_file_name, (".mp", ".vsk"), subject_file)
@@ -326,74 +396,117 @@ def store_upload(
     opts = dict(options or {})
     if opts.get("flat_foot") and static is None:
         raise ApiError(422, "flat_foot", "needs a static trial (field static)")
-    with tempfile.TemporaryDirectory(prefix="kinchain-upload-") as tmp:
-        paths = InputPaths(trial=Path(tmp) / f"trial{suffix}")
-        paths.trial.write_bytes(trial)
-        files = {str(paths.trial): "trial"}
-        shown = {str(paths.trial): name}
+    with private_scratch(store.blobs.root.parent / "tmp", UPLOAD_SCRATCH) as tmp:
+        common = InputPaths(trial=Path(tmp) / "unused")
+        files: dict[str, str] = {}
+        shown: dict[str, str] = {}
         if grf is not None:
-            paths = replace(paths, grf=Path(tmp) / "grf.mot")
-            assert paths.grf is not None
-            paths.grf.write_bytes(grf)
-            files[str(paths.grf)], shown[str(paths.grf)] = "grf", "the GRF file"
+            common = replace(common, grf=Path(tmp) / "grf.mot")
+            assert common.grf is not None
+            write_private(common.grf, grf)
+            files[str(common.grf)], shown[str(common.grf)] = "grf", "the GRF file"
         if subject_file is not None and subj_name is not None:
-            paths = replace(paths, subject_file=Path(tmp) / f"subject{Path(subj_name).suffix}")
-            assert paths.subject_file is not None
-            paths.subject_file.write_bytes(subject_file)
-            files[str(paths.subject_file)] = "subject_file"
-            shown[str(paths.subject_file)] = subj_name
+            common = replace(common, subject_file=Path(tmp) / f"subject{Path(subj_name).suffix}")
+            assert common.subject_file is not None
+            write_private(common.subject_file, subject_file)
+            files[str(common.subject_file)] = "subject_file"
+            shown[str(common.subject_file)] = subj_name
         if static is not None and st_name is not None:
-            paths = replace(paths, static=Path(tmp) / "static.c3d")
-            assert paths.static is not None
-            paths.static.write_bytes(static)
-            files[str(paths.static)], shown[str(paths.static)] = "static", st_name
-        try:
-            # What the CLI checks before it computes anything: the files, rates, coordinates,
-            # measurements and static calibration (read_inputs), then the markers the model
-            # needs, each with at least one valid frame.
-            check_markers(read_inputs(paths, opts, subject or {})[0])
-        except InputError as exc:
-            field = _field(exc.source, files)
-            if field == "measurements" or (
-                field == "trial" and "measurements" in exc.problem and "subject" in exc.problem
-            ):
-                field = _subject_field(exc.problem)
-            problem = _web_names(exc.problem)
-            for path, shown_name in shown.items():
-                problem = problem.replace(path, shown_name)
-            raise ApiError(422, field, problem) from exc
+            common = replace(common, static=Path(tmp) / "static.c3d")
+            assert common.static is not None
+            write_private(common.static, static)
+            files[str(common.static)], shown[str(common.static)] = "static", st_name
+        for i, ((data, _), name) in enumerate(zip(trials, names, strict=True)):
+            paths = replace(common, trial=Path(tmp) / f"trial{i}{Path(name).suffix.lower()}")
+            write_private(paths.trial, data)
+            files[str(paths.trial)], shown[str(paths.trial)] = "trial", name
+            try:
+                # What the CLI checks before it computes anything: the files, rates,
+                # coordinates, measurements and static calibration (read_inputs), then the
+                # markers the model needs, each with at least one valid frame.
+                check_markers(read_inputs(paths, opts, subject or {})[0])
+            except InputError as exc:
+                field = _field(exc.source, files)
+                if field == "measurements" or (
+                    field == "trial" and "measurements" in exc.problem and "subject" in exc.problem
+                ):
+                    field = _subject_field(exc.problem)
+                problem = _web_names(exc.problem)
+                for path, shown_name in shown.items():
+                    problem = problem.replace(path, shown_name)
+                if field == "trial" and len(trials) > 1:
+                    problem = f"{name}: {problem}"
+                raise ApiError(422, field, problem) from exc
     created: list[str] = []
+
+    def put(data: bytes) -> str:
+        sha, new = store.blobs.put(data)
+        if new:
+            created.append(sha)
+        return sha
+
     try:
-        shas: dict[str, str | None] = {"grf": None, "subject_file": None, "static": None}
-        for key, data in (
-            ("trial", trial),
-            ("grf", grf),
-            ("subject_file", subject_file),
-            ("static", static),
-        ):
-            if data is None:
-                continue
-            sha, new = store.blobs.put(data)
-            if new:
-                created.append(sha)
-            shas[key] = sha
+        stored = [
+            {"sha": put(data), "name": name[:255]}
+            for (data, _), name in zip(trials, names, strict=True)
+        ]
         with store.session() as db:
-            v = get_visit(db, visit_id)
-            v.trial_sha, v.trial_name, v.grf_sha = shas["trial"], name[:255], shas["grf"]
-            v.subject_file_sha = shas["subject_file"]
-            v.subject_file_name = subj_name[:255] if subj_name else None
-            v.static_sha = shas["static"]
-            v.static_name = st_name[:255] if st_name else None
-            v.options_json = json.dumps(opts, sort_keys=True) if opts else None
-            v.subject_json = json.dumps(subject, sort_keys=True) if subject else None
+            v = get_visit_row(db, visit_id)
+            for older in v.uploads:
+                if older.status in (UploadStatus.queued.value, UploadStatus.running.value):
+                    older.status = UploadStatus.superseded.value
+                    older.finished_at = utcnow()
+            u = Upload(
+                visit_id=v.id,
+                created_by=user_id,
+                trials_json=json.dumps(stored),
+                grf_sha=put(grf) if grf is not None else None,
+                subject_file_sha=put(subject_file) if subject_file is not None else None,
+                subject_file_name=subj_name[:255] if subj_name else None,
+                static_sha=put(static) if static is not None else None,
+                static_name=st_name[:255] if st_name else None,
+                options_json=json.dumps(opts, sort_keys=True) if opts else None,
+                subject_json=json.dumps(subject, sort_keys=True) if subject else None,
+                status=UploadStatus.queued.value,
+            )
+            db.add(u)
             v.status = VisitStatus.queued.value
             v.progress, v.stage, v.error = 0, "queued", None
-            v.analysis_json = v.curves_json = v.evidence_json = None
-            v.report_html_sha = v.report_pdf_sha = None
+            db.flush()
+            return u.id
     except BaseException:
         for sha in created:
             store.blobs.delete(sha)
         raise
+
+
+def trial_names(u: Upload) -> list[str]:
+    """The names of an upload's walking trials, in upload order."""
+    return [t["name"] for t in json.loads(u.trials_json)]
+
+
+def upload_dict(u: Upload, current_id: int | None, emails: dict[int, str]) -> dict[str, Any]:
+    """One upload as the visit's history shows it: its files, who uploaded it and when, how
+    its analysis went and whether its results are the ones shown."""
+    return {
+        "id": u.id,
+        "trials": trial_names(u),
+        "grf": u.grf_sha is not None,
+        "subject_file": u.subject_file_name if u.subject_file_sha else None,
+        "static": u.static_name if u.static_sha else None,
+        "measurements": bool(u.subject_json),
+        "options": json.loads(u.options_json) if u.options_json else {},
+        "uploaded_at": u.created_at.isoformat() + "Z",
+        "uploaded_by": emails.get(u.created_by) if u.created_by is not None else None,
+        "status": u.status,
+        "error": u.error,
+        "current": u.id == current_id,
+    }
+
+
+def has_analysis_input(v: Visit) -> bool:
+    """Whether the visit has something to analyse: results of an upload, or one waiting."""
+    return v.trial_sha is not None or pending_upload(v) is not None
 
 
 # ---------------------------------------------------------------------------- intake
@@ -437,7 +550,7 @@ def save_intake(db: Session, v: Visit, data: Any, by: str) -> ClinicalAssessment
     v.intake_json = intake.model_dump_json(exclude_defaults=True)
     v.intake_by = by
     v.clinical_json = clinical.model_dump_json()
-    if v.trial_sha is not None:
+    if has_analysis_input(v):
         v.status = VisitStatus.queued.value
         v.progress, v.stage = 0, "queued (intake changed)"
     return clinical
