@@ -1,7 +1,7 @@
 """The report's figures, drawn with matplotlib's object API (no pyplot, no global backend).
 
-Each figure is rendered once and saved twice: SVG (text as paths, so the HTML needs no font)
-for the HTML report and PNG for the PDF. Colours follow the gait-lab convention: left red,
+Each figure is laid out once and saved twice, as it is: SVG (text as paths, so the HTML needs no
+font) for the HTML report and PNG for the PDF. Colours follow the gait-lab convention: left red,
 right green, the normative band (mean ± 1 SD) grey.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 import matplotlib
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -27,6 +28,9 @@ BAND = "#c8c8c8"
 SIDE_COLOUR = {"left": LEFT, "right": RIGHT}
 _PREFIX = {"left": "L", "right": "R"}
 PNG_DPI = 150
+STRIDE_LW = 0.6
+SIDE_BAND_ALPHA = 0.15
+VECTOR_STRIDES = 20  # more strides per side and panel are rasterised in the SVG, at PNG_DPI
 
 
 @dataclass(frozen=True)
@@ -88,16 +92,19 @@ _RC: dict[str, Any] = {
     "svg.fonttype": "path",
     "svg.hashsalt": "kinchain",
     "path.simplify": True,
+    # Titles at the top of their axes, where matplotlib's automatic placement puts them here (no
+    # tick labels above the axes), without measuring every axes of the row on each drawing.
+    "axes.titley": 1.0,
 }
 
 
 def _render(fig: Figure, name: str) -> RenderedFigure:
+    """Save ``fig`` as SVG and as PNG, with the layout it has: two drawings (one per format),
+    no extra drawing to crop the margins (the figures set their own)."""
     svg_buf = io.StringIO()
-    fig.savefig(svg_buf, format="svg", metadata={"Date": None})
+    fig.savefig(svg_buf, format="svg", dpi=PNG_DPI, metadata={"Date": None})
     png_buf = io.BytesIO()
-    fig.savefig(
-        png_buf, format="png", dpi=PNG_DPI, metadata={"Software": None}, bbox_inches="tight"
-    )
+    fig.savefig(png_buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
     svg = svg_buf.getvalue()
     svg = svg[svg.find("<svg") :]
     w, h = fig.get_size_inches()
@@ -106,13 +113,15 @@ def _render(fig: Figure, name: str) -> RenderedFigure:
 
 def _side_curves(
     cset: CycleSet, label: str, component: int, kinetics: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Usable strides ``(k, 101)`` and their mean ``(101,)`` (NaN where no stride has data).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Usable strides ``(k, 101)``, their mean and their SD (ddof=1) ``(101,)``.
 
-    For kinetics only the strides whose stance had valid kinetics are used, so that a stance on a
-    force plate is never averaged with swings of other strides."""
+    The mean is NaN where no stride has data, the SD where fewer than two have. For kinetics
+    only the strides whose stance had valid kinetics are used, so that a stance on a force plate
+    is never averaged with swings of other strides."""
+    nothing = np.full(101, np.nan)
     if label not in cset.curves:
-        return np.empty((0, 101)), np.full(101, np.nan)
+        return np.empty((0, 101)), nothing, nothing
     keep_rows = cset.usable()
     if kinetics:
         keep_rows = keep_rows & np.array([c.kinetics_valid for c in cset.cycles], dtype=bool)
@@ -120,10 +129,13 @@ def _side_curves(
     keep = np.isfinite(data).any(axis=1)
     data = data[keep]
     if data.shape[0] == 0:
-        return data, np.full(101, np.nan)
+        return data, nothing, nothing
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return data, np.asarray(np.nanmean(data, axis=0))
+        mean = np.asarray(np.nanmean(data, axis=0))
+        count = np.isfinite(data).sum(axis=0)
+        sd = np.where(count >= 2, np.nanstd(data, axis=0, ddof=1), np.nan)
+    return data, mean, np.asarray(sd)
 
 
 def foot_off_pct(cset: CycleSet) -> float:
@@ -139,8 +151,9 @@ def foot_off_pct(cset: CycleSet) -> float:
 def curves_figure(
     analysis: GaitAnalysis, panels: tuple[Panel, ...], name: str, ncols: int = 3
 ) -> RenderedFigure:
-    """A grid of time-normalised curves: each side's usable strides (thin) and mean (bold) over
-    the normative band, with each side's mean foot off as a dashed line."""
+    """A grid of time-normalised curves: each side's mean (bold), ± 1 SD band (light) and usable
+    strides (thin, one line collection per side) over the normative band, with each side's mean
+    foot off as a dashed line."""
     nrows = -(-len(panels) // ncols)
     x = np.arange(101)
     norm = analysis.normative
@@ -158,15 +171,26 @@ def curves_figure(
                     ax.fill_between(x, m - s, m + s, color=BAND, lw=0, zorder=0)
             for side in ("left", "right"):
                 cset = analysis.cycles[side]
-                strides, mean = _side_curves(
+                strides, mean, sd = _side_curves(
                     cset, _PREFIX[side] + panel.variable, panel.component, kinetic
                 )
                 colour = SIDE_COLOUR[side]
                 if strides.shape[0] == 0:
                     continue
                 drawn.add(side)
-                for row in strides:
-                    ax.plot(x, row, color=colour, lw=0.6, alpha=0.35, zorder=2)
+                # The strides as one collection (one artist, one pass per renderer), not one
+                # line each; NaN samples break a stride's line, as they would a Line2D's.
+                xy = np.stack([np.broadcast_to(x, strides.shape), strides], axis=-1)
+                lines = LineCollection(
+                    list(xy), colors=colour, linewidths=STRIDE_LW, alpha=0.35, zorder=2
+                )
+                # Many strides: drawn as one image inside the SVG, so the HTML does not grow by
+                # a vector path per stride and panel (the mean and the bands stay vectors).
+                lines.set_rasterized(strides.shape[0] > VECTOR_STRIDES)
+                ax.add_collection(lines)
+                ax.fill_between(
+                    x, mean - sd, mean + sd, color=colour, alpha=SIDE_BAND_ALPHA, lw=0, zorder=1
+                )
                 ax.plot(x, mean, color=colour, lw=1.6, zorder=3)
                 fo = foot_off_pct(cset)
                 if np.isfinite(fo):
@@ -186,17 +210,31 @@ def curves_figure(
         def side_label(side: str) -> str:
             if side in missing_sides:
                 return f"{side.capitalize()} (no stride with data)"
-            return f"{side.capitalize()} (mean, strides thin)"
+            return f"{side.capitalize()} (mean ± 1 SD, strides thin)"
 
-        handles = [
-            Line2D([], [], color=LEFT, lw=1.6, label=side_label("left")),
-            Line2D([], [], color=RIGHT, lw=1.6, label=side_label("right")),
-            Patch(color=BAND, label="Normative mean ± 1 SD"),
-            Line2D([], [], color="#555555", lw=0.8, ls="--", label="Foot off"),
+        def side_handle(colour: str) -> tuple[Patch, Line2D]:
+            return (
+                Patch(color=colour, alpha=SIDE_BAND_ALPHA, lw=0),
+                Line2D([], [], color=colour, lw=1.6),
+            )
+
+        # A (band, line) pair is drawn as one legend key; matplotlib's stubs only know artists.
+        handles: list[Any] = [
+            side_handle(LEFT),
+            side_handle(RIGHT),
+            Patch(color=BAND),
+            Line2D([], [], color="#555555", lw=0.8, ls="--"),
+        ]
+        labels = [
+            side_label("left"),
+            side_label("right"),
+            "Normative mean ± 1 SD",
+            "Foot off",
         ]
         height = fig.get_size_inches()[1]
         fig.legend(
-            handles=handles,
+            handles,
+            labels,
             loc="upper center",
             bbox_to_anchor=(0.5, 1.0),
             ncol=4,
@@ -261,4 +299,7 @@ def map_figure(analysis: GaitAnalysis) -> RenderedFigure | None:
         xmax = np.nanmax(table.to_numpy(dtype=float)) if table.size else 1.0
         ax.set_xlim(0, float(xmax) * 1.15 + 0.5)
         fig.tight_layout()
+        # tight_layout leaves a placeholder layout engine, for which savefig would lay the
+        # figure out again (a drawing without output) before each format; the layout is done.
+        fig.set_layout_engine(None)
         return _render(fig, "map")
