@@ -1,6 +1,6 @@
 """kinchain benchmarks (``make bench``): wall-clock throughput on real gait data.
 
-Prints one report with four parts:
+Prints one report with these parts:
 
 1. End to end per trial, C3D file -> per-frame table (``process_trial(path).to_frame()``),
    median of 5 runs after one warm-up, on three c3d.org trials; read time (``read_c3d`` with
@@ -17,6 +17,10 @@ Prints one report with four parts:
    and the ratio of kinchain's to OpenSim's inverse-dynamics frames per second. The two solve
    different models (OpenSim: 23-dof whole body; kinchain: two 3-segment legs): the ratio
    compares throughput, not results.
+5. ``analyze`` per trial, without and with the report rendered and written; median of 3.
+   5b: ``segment_cycles`` (strides and the outlier rule) on a 100,000-frame tiled trial.
+6. CLI start-up: ``kinchain --version`` and ``kinchain assess`` on an example intake, each a
+   fresh process, against a bare ``python -c pass`` measured in the same run; median of 10.
 
 Tiled data repeat the trial end to end, so derivatives are wrong at the seams: the tiled runs
 measure speed, not biomechanics. OpenSim is optional (``pip install -e '.[bench]'``); without
@@ -204,9 +208,7 @@ class TrialCase:
 
 def trial_cases() -> list[TrialCase]:
     sub09 = dataclasses.replace(read_mp(SAMPLE_09_MP), marker_diameter_m=0.025)
-    sub03 = subject_from_values(
-        mass_kg=70, leg_length_m=0.9, knee_width_m=0.1, ankle_width_m=0.07
-    )
+    sub03 = subject_from_values(mass_kg=70, leg_length_m=0.9, knee_width_m=0.1, ankle_width_m=0.07)
     return [
         TrialCase("sample_00 Walking01", SAMPLE_00, None, True, "subject from PROCESSING"),
         TrialCase("sample_09 VER4C3D", SAMPLE_09, sub09, True, "42798.mp, 25 mm markers"),
@@ -497,6 +499,104 @@ def bench_analyze() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# 5b. strides and outliers on a long trial
+
+
+def bench_long_cycles() -> None:
+    """Part 5b: ``segment_cycles`` (strides, time normalisation, validity, the outlier rule) on
+    a 100,000-frame Trial tiled from sample_00, with sample_00's detected events repeated at
+    each tile (what a detector finds on the tiled trial); median of 3."""
+    from kinchain.gait.cycles import segment_cycles
+    from kinchain.gait.events import detect_events
+
+    rule("5b. segment_cycles on a 100,000-frame tiled trial (median of 3, after 1 warm-up)")
+    trial = read_c3d(SAMPLE_00)
+    one = detect_events(process(trial, None)).events
+    long = process(tiled_trial(trial, TILED_FRAMES), None)
+    events = [
+        dataclasses.replace(
+            e,
+            frame=e.frame + k * trial.n_frames,
+            time_s=e.time_s + k * trial.n_frames / trial.point_rate,
+        )
+        for k in range(TILED_FRAMES // trial.n_frames + 1)
+        for e in one
+        if e.frame + k * trial.n_frames < TILED_FRAMES - 1
+    ]
+    t, cycles = timed(functools.partial(segment_cycles, long, events), runs=3)
+    counts = ", ".join(f"{side} {len(c.cycles)}" for side, c in cycles.items())
+    print(f"{len(events)} events, strides {counts}: {ms(t)} ms")
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. CLI start-up
+
+
+# The worked example of the README (a gout flare): a complete intake, no gait trial.
+EXAMPLE_INTAKE: dict[str, Any] = {
+    "answered_by": "clinician",
+    "demographics": {"age_years": 55, "sex": "male"},
+    "pain": {
+        "sites": ["foot"],
+        "side": "right",
+        "first_mtp": "yes",
+        "onset": "sudden",
+        "duration_days": 1,
+    },
+    "trauma": {"injury": "no"},
+    "signs": {"swelling": "yes", "warmth": "yes", "redness": "yes", "fever": "no"},
+    "function": {"restricted_movement": "no"},
+    "episode": {"max_pain_within_24h": "yes", "cannot_bear_touch": "yes"},
+    "labs": {"urate": 420},
+}
+CLI_RUNS = 10
+
+
+def bench_cli_startup() -> None:
+    """Part 6: wall time of ``kinchain --version`` and ``kinchain assess`` on the README's
+    example intake, each a fresh process, against a bare ``python -c pass`` measured in the same
+    run (the interpreter's own start-up); median of 10 after one warm-up run."""
+    rule(f"6. CLI start-up (fresh process each, median of {CLI_RUNS}, after 1 warm-up)")
+    script = Path(sys.executable).with_name("kinchain")
+    kinchain_cmd = (
+        [str(script)] if script.is_file() else [sys.executable, "-m", "kinchain.cli.main"]
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        intake = Path(tmp) / "intake.json"
+        intake.write_text(json.dumps(EXAMPLE_INTAKE), encoding="utf-8")
+        cases = (
+            ("python -c pass", [sys.executable, "-c", "pass"]),
+            ("kinchain --version", [*kinchain_cmd, "--version"]),
+            ("kinchain assess INTAKE.json", [*kinchain_cmd, "assess", str(intake)]),
+            (
+                "kinchain assess INTAKE.json --json",
+                [*kinchain_cmd, "assess", str(intake), "--json"],
+            ),
+        )
+
+        def run(cmd: list[str]) -> Callable[[], int]:
+            def once() -> int:
+                done = subprocess.run(cmd, capture_output=True, check=False)
+                if done.returncode != 0:
+                    raise RuntimeError(f"{' '.join(cmd)}: exit {done.returncode}")
+                return done.returncode
+
+            return once
+
+        head = f"{'command':<36}{'ms':>9}{'- python ms':>13}"
+        print(head)
+        print("-" * len(head))
+        bare = 0.0
+        for name, cmd in cases:
+            t, _ = timed(run(cmd), runs=CLI_RUNS)
+            bare = t if name == "python -c pass" else bare
+            extra = "" if name == "python -c pass" else f"{ms(t - bare):>13}"
+            print(f"{name:<36}{ms(t)}{extra}")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("PYTHONDONTWRITEBYTECODE is set: kinchain's modules are compiled on every start.")
+
+
+# ---------------------------------------------------------------------------------------------
 # 4. OpenSim InverseDynamicsTool and its solver
 
 
@@ -559,9 +659,7 @@ def tiled_inputs(osim: Any, work: Path, tiles: int) -> OsimInputs:
     ik_t[:, 0] = t0 + np.arange(n * tiles) * dt
     span = grf[(grf[:, 0] >= t0 - 1e-6) & (grf[:, 0] < t0 + period - 1e-6)]
     grf_t = tile_rows(span, span.shape[0] * tiles)
-    grf_t[:, 0] = np.repeat(np.arange(tiles) * period, span.shape[0]) + np.tile(
-        span[:, 0], tiles
-    )
+    grf_t[:, 0] = np.repeat(np.arange(tiles) * period, span.shape[0]) + np.tile(span[:, 0], tiles)
     write_mot(work / "ik_tiled.mot", "Coordinates", ik_labels, ik_t)
     write_mot(work / "grf_tiled.mot", "grf_tiled", grf_labels, grf_t)
     xml = loads_xml(osim, work / "grf_tiled.mot", work / "grf_tiled.xml")
@@ -695,9 +793,7 @@ def bench_opensim(kin_id_fps: float, kin_pipeline_fps: float | None) -> list[str
 
             t_ship, ship_sto = timed(shipped)
             n_ship = read_mot(ship_sto)[1].shape[0]
-            vs_ref = compare_sto(
-                ship_sto, *sto_values(ship_sto), GAIT2354 / "inverse_dynamics.sto"
-            )
+            vs_ref = compare_sto(ship_sto, *sto_values(ship_sto), GAIT2354 / "inverse_dynamics.sto")
             one = OsimInputs(
                 work / "subject01_walk1_ik.mot",
                 loads_xml(osim, work / "subject01_walk1_grf.mot", work / "grf_abs.xml"),
@@ -721,40 +817,55 @@ def bench_opensim(kin_id_fps: float, kin_pipeline_fps: float | None) -> list[str
     fps_ship, fps_tool = n_ship / t_ship, n_tile / t_tool
     fps_core = core_tiled.shape[0] / t_core
     print()
-    print(f"  a) InverseDynamicsTool from the setup XML, {n_ship} frames, temp dir of copies, "
-          f"median of {RUNS}:")
+    print(
+        f"  a) InverseDynamicsTool from the setup XML, {n_ship} frames, temp dir of copies, "
+        f"median of {RUNS}:"
+    )
     print(f"     {ms(t_ship).strip()} ms = {fps_ship:,.0f} frames/s (mostly loading the model)")
-    print("     vs the inverse_dynamics.sto shipped with the example (an earlier OpenSim run's "
-          "output; N·m or N):")
+    print(
+        "     vs the inverse_dynamics.sto shipped with the example (an earlier OpenSim run's "
+        "output; N·m or N):"
+    )
     print(f"     {vs_ref}")
-    print(f"  b) InverseDynamicsTool on the trial np.tile'd {OPENSIM_TILES}x in time "
-          f"({n_tile:,} frames), median of {OPENSIM_TILED_RUNS}:")
-    print(f"     {t_tool:.2f} s = {fps_tool:,.0f} frames/s (model load, read, filter, GCV "
-          "splines, solve, write .sto)")
-    print(f"  c) solver core on the same {core_tiled.shape[0]:,} frames, median of {RUNS}: "
-          "InverseDynamicsSolver.solve(state,")
-    print("     splines, t) per frame from a Python loop, set up as the tool does (model, "
-          "loads, filter,\n     splines outside the timer):")
+    print(
+        f"  b) InverseDynamicsTool on the trial np.tile'd {OPENSIM_TILES}x in time "
+        f"({n_tile:,} frames), median of {OPENSIM_TILED_RUNS}:"
+    )
+    print(
+        f"     {t_tool:.2f} s = {fps_tool:,.0f} frames/s (model load, read, filter, GCV "
+        "splines, solve, write .sto)"
+    )
+    print(
+        f"  c) solver core on the same {core_tiled.shape[0]:,} frames, median of {RUNS}: "
+        "InverseDynamicsSolver.solve(state,"
+    )
+    print(
+        "     splines, t) per frame from a Python loop, set up as the tool does (model, "
+        "loads, filter,\n     splines outside the timer):"
+    )
     print(f"     {t_core:.2f} s = {fps_core:,.0f} frames/s")
     print(f"     same core on the 73-frame trial vs the tool's output (a): {core_vs_tool}")
     print()
-    print("  kinchain / OpenSim, frames per second (both legs per kinchain frame; whole body "
-          "per OpenSim frame):")
+    print(
+        "  kinchain / OpenSim, frames per second (both legs per kinchain frame; whole body "
+        "per OpenSim frame):"
+    )
     ratios = [
         ("kinchain ID core bottom_up L+R", kin_id_fps, "OpenSim ID solver core (c)", fps_core),
-        ("kinchain ID core bottom_up L+R", kin_id_fps, "OpenSim InverseDynamicsTool (b)",
-         fps_tool),
+        ("kinchain ID core bottom_up L+R", kin_id_fps, "OpenSim InverseDynamicsTool (b)", fps_tool),
     ]
     if kin_pipeline_fps is not None:
         ratios.append(
-            ("kinchain whole pipeline (3)", kin_pipeline_fps, "OpenSim InverseDynamicsTool (b)",
-             fps_tool)
+            (
+                "kinchain whole pipeline (3)",
+                kin_pipeline_fps,
+                "OpenSim InverseDynamicsTool (b)",
+                fps_tool,
+            )
         )
     summary = []
     for kname, kfps, oname, ofps in ratios:
-        line = (
-            f"{kname:<31}{kfps:>10,.0f} / {oname:<32}{ofps:>7,.0f} = {kfps / ofps:>7,.1f}x"
-        )
+        line = f"{kname:<31}{kfps:>10,.0f} / {oname:<32}{ofps:>7,.0f} = {kfps / ofps:>7,.1f}x"
         print("  " + line)
         summary.append(line)
     print(
@@ -790,6 +901,8 @@ def main() -> int:
     kin_pipe_fps = bench_tiled_pipeline()
     summary = bench_opensim(kin_id_fps, kin_pipe_fps)
     bench_analyze()
+    bench_long_cycles()
+    bench_cli_startup()
     bench_cohort_batch()
     bench_web_service()
     rule("summary")
