@@ -51,6 +51,12 @@ class SessionOut(BaseModel):
     schema_version: Literal["1"] = "1"
     email: str
     csrf_token: str = Field(description="Send as X-CSRF-Token on POST/PUT/DELETE.")
+    role: str = Field(default="clinician", description="clinician or admin")
+    must_change_password: bool = Field(
+        default=False,
+        description="The account has a temporary password: POST /api/v1/auth/password first "
+        "(every other call answers 403 until then).",
+    )
 
 
 class PatientIn(_In):
@@ -138,7 +144,12 @@ def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
         else:
             token, row = start_session(db, user, c.settings.session_hours)
             record(db, action="login", actor="user", user_id=user.id, ip=_client(request))
-            out = SessionOut(email=user.email, csrf_token=row.csrf)
+            out = SessionOut(
+                email=user.email,
+                csrf_token=row.csrf,
+                role=user.role,
+                must_change_password=user.must_change_password,
+            )
     if result.throttled:
         raise ApiError(429, "email", f"too many failed sign-ins; {wait_text(result.retry_after_s)}")
     if user is None:
@@ -195,7 +206,12 @@ def logout(user: User, request: Request, response: Response) -> None:
 
 @router.get("/auth/me", response_model=SessionOut, tags=["auth"])
 def me(user: User) -> SessionOut:
-    return SessionOut(email=user.email, csrf_token=user.csrf)
+    return SessionOut(
+        email=user.email,
+        csrf_token=user.csrf,
+        role=user.role,
+        must_change_password=user.must_change_password,
+    )
 
 
 # --------------------------------------------------------------------------- patients

@@ -24,7 +24,7 @@ from kinchain import __version__
 from kinchain.clinical import Intake
 from kinchain.errors import InputError
 from kinchain.store import Store
-from kinchain.web import api, pages
+from kinchain.web import admin_api, admin_pages, api, pages
 from kinchain.web.audit import record
 from kinchain.web.context import (
     ApiError,
@@ -179,7 +179,9 @@ class SignInFirst:
 def _signed_in_routes() -> list[APIRoute]:
     """The API routes that depend on :func:`kinchain.web.context.api_user`."""
     return [
-        r for r in api.router.routes if isinstance(r, APIRoute) and _needs(r.dependant, api_user)
+        r
+        for r in (*api.router.routes, *admin_api.router.routes)
+        if isinstance(r, APIRoute) and _needs(r.dependant, api_user)
     ]
 
 
@@ -243,7 +245,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.ctx = context
     app.state.login_throttle = throttle
     app.include_router(api.router)
+    app.include_router(admin_api.router)
     app.include_router(pages.router)
+    app.include_router(admin_pages.router)
     _document_intake(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -320,7 +324,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             template = getattr(route, "path", None) or "(unmatched)"
             params = request.path_params
             target = None
-            for key, kind in (("visit_id", "visit"), ("patient_id", "patient")):
+            for key, kind in (
+                ("visit_id", "visit"),
+                ("patient_id", "patient"),
+                ("user_id", "user"),
+            ):
                 raw = str(params.get(key, ""))
                 if raw.isdigit() and len(raw) < 12:
                     target = (kind, int(raw))

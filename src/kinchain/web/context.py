@@ -46,6 +46,7 @@ class Principal:
     role: str = Role.clinician.value
     patient_access: str = PatientAccess.clinic.value
     must_change_password: bool = False
+    session_id: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -112,6 +113,7 @@ def _principal(request: Request) -> Principal | None:
             role=user.role,
             patient_access=setting.value if setting is not None else PatientAccess.clinic.value,
             must_change_password=user.must_change_password,
+            session_id=row.id,
         )
     request.state.user_id = p.user_id
     return p

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from kinchain.cli.assess import change_meaning, sentence
 from kinchain.clinical import WhatWouldChange
 from kinchain.store.models import utcnow
+from kinchain.web import accounts
 from kinchain.web import services as sv
 from kinchain.web.api import (
     do_upload,
@@ -263,6 +264,8 @@ def _patient_page(
         p = sv.get_patient(db, patient_id, user)
         info = sv.patient_dict(p)
         visits = [sv.visit_summary(v) for v in reversed(p.visits)]
+        shares = accounts.shares(db, p)
+        can_share = p.created_by == user.user_id or user.is_admin
     return render(
         request,
         "patient.html",
@@ -270,6 +273,8 @@ def _patient_page(
         user=user,
         patient=info,
         visits=visits,
+        shares=shares,
+        can_share=can_share,
         subject_fields=sv.SUBJECT_FIELDS,
         error=error or {},
         form=form or {},
@@ -327,6 +332,8 @@ def visit_create(
     }
     form = {k: v or "" for k, v in values.items()} | {"visit_date": visit_date, "label": label}
     c = ctx(request)
+    with c.store.session() as db:
+        sv.get_patient(db, patient_id, user)  # 404 unless the clinician may see the patient
     vid: int | None = None
     try:
         try:
@@ -554,6 +561,8 @@ async def intake_submit(request: Request, visit_id: DbId) -> Response:
     user = page_user(request)
     form = await request.form(max_files=0, max_fields=200)
     _check_csrf(request, user, str(form.get(CSRF_FIELD) or ""))
+    with ctx(request).store.session() as db:
+        sv.get_visit(db, visit_id, user)  # 404 unless the clinician may see the patient
     answers = _form_answers(form)
     state = evaluate(answers)
     if state.errors or not state.data.get("pain"):

@@ -16,7 +16,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kinchain.store.models import IntakeToken, User, WebSession, utcnow
+from kinchain.store.models import IntakeToken, Role, User, WebSession, utcnow
 
 SESSION_COOKIE = "kinchain_session"
 CSRF_COOKIE = "kinchain_csrf"
@@ -58,8 +58,18 @@ def same(a: str | None, b: str | None) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def create_user(db: Session, email: str, password: str) -> User:
-    """A new clinician account; raises ValueError for a bad e-mail, short password or duplicate."""
+def create_user(
+    db: Session,
+    email: str,
+    password: str,
+    *,
+    role: str | None = None,
+    must_change_password: bool = False,
+) -> User:
+    """A new account; raises ValueError for a bad e-mail, short password or duplicate.
+
+    ``role`` is ``clinician`` or ``admin``; when not given, the first account of a clinic (no
+    account yet) is its administrator, any later one a clinician."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 320 or email.startswith("@") or email.endswith("@"):
         raise ValueError("not an e-mail address")
@@ -67,7 +77,16 @@ def create_user(db: Session, email: str, password: str) -> User:
         raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
     if db.scalar(select(User).where(User.email == email)) is not None:
         raise ValueError("a user with this e-mail exists")
-    user = User(email=email, password_hash=hash_password(password))
+    if role is None:
+        role = Role.admin.value if db.scalar(select(User.id).limit(1)) is None else "clinician"
+    if role not in (Role.clinician.value, Role.admin.value):
+        raise ValueError("the role is clinician or admin")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        must_change_password=must_change_password,
+    )
     db.add(user)
     db.flush()
     return user
