@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,15 @@ from helpers import (
 
 procs = procs_fixture
 N = 24
+# Runs the command that follows with SIGINT at its default, as from a terminal. A shell without job
+# control starts a background job (`make test &`, a CI step's `cmd &`) with SIGINT ignored, every
+# child inherits that, and Python then never turns SIGINT into KeyboardInterrupt.
+DEFAULT_SIGINT = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+]
 
 
 def _check_complete(out: Path, n: int) -> None:
@@ -78,7 +88,7 @@ def test_ctrl_c_stops_cleanly_and_resumes(
     copies(src, 16)
     out = tmp_path / "out"
     args = kinchain_args("batch", str(src), "--out", str(out), "--workers", "1", "--no-report")
-    proc = procs.start(args, log=tmp_path / "run.log")
+    proc = procs.start([*DEFAULT_SIGINT, *args], log=tmp_path / "run.log")
     wait_for(lambda: len(ledger_lines(out)) >= 2, 90, "2 committed trials")
     os.kill(proc.pid, sig)
     assert proc.wait(timeout=60) == 130, (tmp_path / "run.log").read_text()

@@ -31,9 +31,17 @@ def _run(cmd: list[str], cwd: Path, timeout: float = 300) -> subprocess.Complete
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv's python with only the built wheel's kinchain importable."""
     work = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of the project: setuptools builds in the source tree (build/,
+    # src/kinchain.egg-info), which other test runs of the same checkout may be building too.
+    project = work / "project"
+    shutil.copytree(
+        ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, project / name)
     dist = work / "dist"
     proc = _run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(project)],
         work,
     )
     assert proc.returncode == 0, proc.stderr

