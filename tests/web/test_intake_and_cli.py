@@ -138,7 +138,7 @@ def test_create_user_command(tmp_path: Path) -> None:
         ],
     )
     assert r.exit_code == 0, r.output
-    assert "created clinician doc@example.org" in r.output
+    assert "created administrator doc@example.org"  # the first account in r.output
     store = Store.open(data)
     with store.session() as db:
         assert db.scalar(select(User.email)) == "doc@example.org"

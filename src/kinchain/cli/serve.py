@@ -1,6 +1,7 @@
 """``kinchain serve``: the clinic web service (pages, ``/api/v1``, storage).
 
-``kinchain serve --create-user EMAIL [--password-file FILE]`` creates a clinician account and
+``kinchain serve --create-user EMAIL [--admin] [--password-file FILE]`` creates an account (the
+first of a clinic, or with ``--admin``, an administrator) and
 exits (the password is asked for when no file is given).
 """
 
@@ -32,7 +33,13 @@ def serve_command(
         show_default=False,
     ),
     create_user: str | None = typer.Option(
-        None, "--create-user", metavar="EMAIL", help="Create a clinician account and exit."
+        None,
+        "--create-user",
+        metavar="EMAIL",
+        help="Create an account and exit (the clinic's first account is its administrator).",
+    ),
+    admin: bool = typer.Option(
+        False, "--admin", help="With --create-user: make the account an administrator."
     ),
     password_file: Path | None = typer.Option(
         None, "--password-file", help="With --create-user: read the password from this file."
@@ -75,10 +82,12 @@ def serve_command(
         source = "--base-url" if base_url is not None else "KINCHAIN_BASE_URL"
         settings = replace(settings, base_url=check_base_url(settings.base_url, source))
     if create_user is not None:
-        _create_user(settings, create_user, password_file)
+        _create_user(settings, create_user, password_file, admin=admin)
         return
     if password_file is not None:
         raise InputError("--password-file", "goes with --create-user")
+    if admin:
+        raise InputError("--admin", "goes with --create-user")
     import uvicorn
 
     from kinchain.web.app import create_app
@@ -114,7 +123,9 @@ def check_base_url(url: str, source: str) -> str:
     return url.strip().rstrip("/")
 
 
-def _create_user(settings: object, email: str, password_file: Path | None) -> None:
+def _create_user(
+    settings: object, email: str, password_file: Path | None, *, admin: bool = False
+) -> None:
     from kinchain.store import Store
     from kinchain.web.audit import record
     from kinchain.web.security import create_user
@@ -132,13 +143,15 @@ def _create_user(settings: object, email: str, password_file: Path | None) -> No
     try:
         with store.session() as db:
             try:
-                user = create_user(db, email, password)
+                user = create_user(db, email, password, role="admin" if admin else None)
             except ValueError as exc:
                 raise InputError("--create-user", str(exc)) from exc
             record(db, action="user.create", actor="system", target=("user", user.id))
+            user_role = user.role
     finally:
         store.dispose()
-    typer.echo(f"created clinician {email.strip().lower()}")
+    role = "administrator" if user_role == "admin" else "clinician"
+    typer.echo(f"created {role} {email.strip().lower()}")
 
 
 def _ask_password() -> str:

@@ -435,7 +435,8 @@ def _curves_section(analysis: GaitAnalysis, has_kinetics: bool) -> list[Block]:
     out: list[Block] = [
         Heading("Curves over the gait cycle", 2, "curves"),
         Para(
-            "Left red, right green (thin: each usable stride; bold: mean); grey: normative mean "
+            "Left red, right green (thin: each usable stride; bold: mean; light band: mean ± 1 SD "
+            "of the strides); grey: normative mean "
             "± 1 SD; dashed: foot off. Signs: flexion, adduction, internal rotation, "
             "dorsiflexion and inversion positive; moments are net internal moments.",
             tone="muted",
