@@ -207,3 +207,58 @@ def test_patient_link_asks_what_would_change_first(
         assert visit["intake"]["history"]["iv_drug_use"] == "no"
         assert visit["intake"]["pain"]["duration_unit"] == "weeks"
         browser.close()
+
+
+def test_administrator_journey(server: str) -> None:
+    """The administrator creates an account (the temporary password shown once), chooses that
+    each clinician sees only their own patients; the new clinician must choose a password before
+    anything else, then sees an empty patient list. Every page works under the CSP."""
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = os.environ.get("KINCHAIN_SCREENSHOT_DIR")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(30_000)
+        refused = _csp_violations(page)
+        page.goto(server + "/login")
+        page.fill("input[name=email]", EMAIL)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.click("nav >> text=Accounts")
+        expect(page.locator("h1")).to_have_text("Accounts")
+        page.fill("form[action='/admin/users'] input[name=email]", "new.physio@example.org")
+        page.click("text=Create")
+        shown = page.locator("#temporary-password code")
+        expect(shown).to_be_visible()
+        temporary = shown.inner_text()
+        assert re.fullmatch(r"[\w-]{16}", temporary), temporary
+        page.check("input[name=patient_access][value=own]")
+        page.click("#patient-access >> text=Save")
+        expect(page.locator(".notice")).to_contain_text("Each clinician sees the patients")
+        expect(page.locator("#accounts")).to_contain_text("temporary password")
+        if shots:
+            page.screenshot(path=f"{shots}/web-accounts.png", full_page=True, type="png")
+
+        other = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        refused += _csp_violations(other)
+        other.goto(server + "/login")
+        other.fill("input[name=email]", "new.physio@example.org")
+        other.fill("input[name=password]", temporary)
+        other.click("button[type=submit]")
+        expect(other).to_have_url(f"{server}/account/password")
+        expect(other.locator(".notice")).to_contain_text("temporary password")
+        other.fill("input[name=current_password]", temporary)
+        other.fill("input[name=new_password]", "my own long password")
+        other.fill("input[name=repeat_password]", "my own long password")
+        if shots:
+            other.screenshot(path=f"{shots}/web-password.png", full_page=True, type="png")
+        other.click("text=Change the password")
+        expect(other.locator("h1")).to_have_text("Patients")
+        expect(other.locator("nav")).not_to_contain_text("Accounts")
+        other.goto(server + "/admin")
+        expect(other.locator("body")).to_contain_text("only an administrator")
+        assert refused == [], refused
+        browser.close()

@@ -315,6 +315,7 @@ def test_every_access_to_a_record_is_audited(clinic: Clinic) -> None:
     assert "Private Patient" not in str(trail)
     page = c.admin.get("/admin/audit", params={"patient_id": c.patient})
     assert page.status_code == 200 and "other@example.org" in page.text and "refused" in page.text
+    assert "downloaded the PDF report" in page.text and "{visit_id}" not in page.text
     # an account's own trail
     mine = c.admin.get("/api/v1/admin/audit", params={"user_id": c.other_id}).json()
     assert mine and {e["email"] for e in mine} == {"other@example.org"}

@@ -215,6 +215,53 @@ def unshare_patient(db: Session, viewer: Principal, p: Patient, user_id: int) ->
 
 
 # ---------------------------------------------------------------------------- audit
+#: What an access to a route means, in words (API and page routes share most words).
+_ROUTE_WORDS = {
+    "/patients/{patient_id}": "opened the patient's page",
+    "/patients/{patient_id}/visits": "created a visit",
+    "/patients/{patient_id}/compare": "compared two visits",
+    "/patients/{patient_id}/shares": "shared the patient",
+    "/patients/{patient_id}/shares/{user_id}": "stopped sharing the patient",
+    "/patients/{patient_id}/shares/{user_id}/remove": "stopped sharing the patient",
+    "/visits/{visit_id}": "opened the visit",
+    "/visits/{visit_id}/status": "checked the analysis progress",
+    "/visits/{visit_id}/trial": "uploaded trials",
+    "/visits/{visit_id}/intake": "opened or saved the intake",
+    "/visits/{visit_id}/intake-link": "created a patient intake link",
+    "/visits/{visit_id}/analysis": "downloaded the gait analysis",
+    "/visits/{visit_id}/curves": "loaded the gait curves",
+    "/visits/{visit_id}/report.html": "opened the report",
+    "/visits/{visit_id}/report.pdf": "downloaded the PDF report",
+    "/visits/{visit_id}/fhir": "exported the FHIR bundle",
+    "/intake/t/{token}": "the patient opened or sent the intake link",
+    "/intake/t/{token}/state": "the patient filled the intake link",
+}
+_ACTION_WORDS = {
+    "patient.create": "created the patient",
+    "patient.share": "shared the patient",
+    "patient.unshare": "stopped sharing the patient",
+    "visit.create": "created a visit",
+    "visit.upload": "uploaded trials",
+    "intake.save": "saved the intake",
+    "intake.link": "created a patient intake link",
+    "intake.token_submit": "the patient sent the intake",
+    "analysis.done": "analysis finished",
+    "analysis.failed": "analysis failed",
+    "analysis.resume": "analysis resumed after a restart",
+}
+
+
+def describe(action: str, method: str | None, route: str | None) -> str:
+    """An audit event in words (the route's template when it has none)."""
+    if action != "access":
+        return _ACTION_WORDS.get(action, action.replace("_", " ").replace(".", ": "))
+    template = (route or "").removeprefix("/api/v1")
+    words = _ROUTE_WORDS.get(template)
+    if words is None:
+        return f"{'opened' if method == 'GET' else 'sent'} {route}"
+    return words
+
+
 def audit_events(
     db: Session,
     *,
@@ -246,6 +293,7 @@ def audit_events(
             "user_id": e.user_id,
             "email": email,
             "action": e.action,
+            "what": describe(e.action, e.method, e.route),
             "method": e.method,
             "route": e.route,
             "status": e.status,
