@@ -27,7 +27,7 @@ from kinchain.analysis import GaitAnalysis
 from kinchain.assessment import Assessment
 from kinchain.gait.normative import GPS_VARIABLES
 from kinchain.report.content import build_document, session_compares_trials, session_has_kinetics
-from kinchain.report.document import Document
+from kinchain.report.document import Document, Identity
 from kinchain.report.html import render_html
 from kinchain.report.pdf import render_pdf
 from kinchain.report.plots import (
@@ -41,7 +41,7 @@ from kinchain.report.plots import (
 )
 from kinchain.session import SessionAnalysis
 
-__all__ = ["REPORT_FILES", "RenderedReport", "render_report", "write_report"]
+__all__ = ["REPORT_FILES", "Identity", "RenderedReport", "render_report", "write_report"]
 
 #: Key -> file name of what :func:`write_report` writes.
 REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "json": "analysis.json"}
@@ -155,6 +155,7 @@ def render_report(
     *,
     generated: datetime | None = None,
     session: SessionAnalysis | None = None,
+    identity: Identity | None = None,
 ) -> RenderedReport:
     """Render the HTML, the PDF and the JSON of a gait analysis (and its clinical assessment).
 
@@ -169,13 +170,18 @@ def render_report(
         The session whose pooled analysis ``result`` is (:func:`kinchain.session.analyze_session`):
         adds the trials, their consistency and each stride's trial to the report, and the
         ``"session"`` object to ``analysis.json``.
+    identity
+        The patient and visit (:class:`~kinchain.report.document.Identity`): shown at the top
+        of the report, in its title line and at the top of every PDF page.
     """
     assessment = result if isinstance(result, Assessment) else None
     analysis = result.gait if isinstance(result, Assessment) else result
     if session is not None and analysis is not session.pooled:
         raise ValueError("render_report: the analysis is not the session's pooled analysis")
     when = generated or datetime.now().astimezone()
-    doc = build_document(analysis, assessment, generated=when, session=session)
+    doc = build_document(
+        analysis, assessment, generated=when, session=session, identity=identity
+    )
     figures = render_figures(analysis, session)
     payload = result.to_dict()
     if session is not None:

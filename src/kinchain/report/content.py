@@ -33,6 +33,7 @@ from kinchain.report.document import (
     Document,
     Figure,
     Heading,
+    Identity,
     KeyValues,
     Para,
     Table,
@@ -1019,6 +1020,7 @@ def build_document(
     *,
     generated: datetime,
     session: SessionAnalysis | None = None,
+    identity: Identity | None = None,
 ) -> Document:
     """The report's content.
 
@@ -1033,8 +1035,12 @@ def build_document(
     session
         The session the analysis pools (adds the trials and their consistency, and lists each
         stride's trial), or None for one trial.
+    identity
+        The patient and visit (shown first and on every page), or None.
     """
     clinical = assessment.clinical if assessment is not None else None
+    if identity is not None and identity.is_empty():
+        identity = None
     if session is not None:
         has_kinetics = session_has_kinetics(session)
     else:
@@ -1042,6 +1048,8 @@ def build_document(
             lbl.endswith("Moment") for lbl in analysis.result.outputs
         )
     blocks: list[Block] = []
+    if identity is not None:
+        blocks.append(_identity_block(identity))
     if session is not None:
         blocks.extend(_session_header(session, generated))
     else:
@@ -1079,11 +1087,25 @@ def build_document(
     title = "Gait analysis report" + (" with clinical assessment" if assessment else "")
     return Document(
         title=title,
-        subtitle=name,
+        subtitle=(identity.patient_line() or name) if identity is not None else name,
         blocks=tuple(blocks),
         footer=DISCLAIMER,
         meta={"trial": name, "generated": generated.isoformat(timespec="seconds")},
+        identity=identity,
     )
+
+
+def _identity_block(identity: Identity) -> KeyValues:
+    """Who the report is about and which visit: the fields given."""
+    pairs = [
+        ("Patient", identity.patient_name),
+        ("Date of birth", identity.birth_date.isoformat() if identity.birth_date else None),
+        ("Identifier", identity.identifier),
+        ("Visit", identity.visit_date.isoformat() if identity.visit_date else None),
+        ("Visit label", identity.visit_label),
+        ("Clinician", identity.clinician),
+    ]
+    return KeyValues(tuple((k, v) for k, v in pairs if v), columns=2)
 
 
 def has_strides(analysis: GaitAnalysis) -> bool:

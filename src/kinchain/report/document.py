@@ -4,6 +4,7 @@ and rendered to HTML and to PDF, so the two say the same thing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 #: A table cell: plain text, or (text, style) with style one of the renderers' cell styles:
@@ -77,9 +78,68 @@ Block = Heading | Para | Bullets | KeyValues | Table | Figure | Banner | Details
 
 
 @dataclass(frozen=True)
+class Identity:
+    """Who and which visit a report is about, shown on every page (HTML header, PDF header of
+    each page). Every field is optional; the report shows those given.
+
+    Attributes
+    ----------
+    patient_name
+        The patient's name as written.
+    birth_date
+        Date of birth.
+    identifier
+        The clinic's identifier (record number).
+    visit_date
+        Date of the visit.
+    visit_label
+        The visit's label (e.g. "baseline walk").
+    clinician
+        The responsible clinician (name or e-mail).
+    """
+
+    patient_name: str | None = None
+    birth_date: date | None = None
+    identifier: str | None = None
+    visit_date: date | None = None
+    visit_label: str | None = None
+    clinician: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f) for f in self.__dataclass_fields__)
+
+    def patient_line(self) -> str:
+        """``Name · born YYYY-MM-DD · ID`` (what is given)."""
+        parts = [self.patient_name or ""]
+        if self.birth_date is not None:
+            parts.append(f"born {self.birth_date.isoformat()}")
+        if self.identifier:
+            parts.append(f"ID {self.identifier}")
+        return " · ".join(p for p in parts if p)
+
+    def visit_line(self) -> str:
+        """``visit YYYY-MM-DD label · clinician`` (what is given)."""
+        visit = " ".join(
+            p
+            for p in (
+                f"visit {self.visit_date.isoformat()}" if self.visit_date else "",
+                self.visit_label or "",
+            )
+            if p
+        )
+        clinician = f"clinician {self.clinician}" if self.clinician else ""
+        return " · ".join(p for p in (visit, clinician) if p)
+
+    def line(self) -> str:
+        """Everything given, on one line."""
+        return " · ".join(p for p in (self.patient_line(), self.visit_line()) if p)
+
+
+@dataclass(frozen=True)
 class Document:
     title: str
     subtitle: str
     blocks: tuple[Block, ...]
     footer: str
     meta: dict[str, str] = field(default_factory=dict)
+    identity: Identity | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from functools import cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -286,18 +287,43 @@ def render_pdf(doc: Document, figures: dict[str, RenderedFigure]) -> bytes:
         creator="kinchain",
     )
 
-    def footer(c: Canvas, _doc: object) -> None:
+    top_line = doc.identity.line() if doc.identity is not None else ""
+    bottom_line = f"{doc.meta.get('trial', doc.subtitle)} · {doc.meta.get('generated', '')}"
+
+    def furniture(c: Canvas, page: int, pages: int) -> None:
+        """Each page's header (who and which visit) and footer (page N of M, disclaimer)."""
         c.saveState()
         c.setFont(regular, 6.5)
         c.setFillColor(colors.HexColor("#666666"))
+        if top_line:
+            c.drawString(MARGIN, A4[1] - MARGIN + 3 * mm, top_line)
         y = MARGIN - 2 * mm
-        c.drawString(MARGIN, y, f"{doc.subtitle} · {doc.meta.get('generated', '')}")
-        c.drawRightString(A4[0] - MARGIN, y, f"page {c.getPageNumber()}")
+        c.drawString(MARGIN, y, bottom_line)
+        c.drawRightString(A4[0] - MARGIN, y, f"page {page} of {pages}")
         c.drawString(MARGIN, y - 8, doc.footer)
         c.restoreState()
+
+    class _Numbered(Canvas):
+        """Draws every page's header and footer once the number of pages is known."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                furniture(self, self._pageNumber, total)
+                super().showPage()
+            super().save()
 
     story: list[Flowable] = [_p(doc.title, "title"), _p(doc.subtitle, "sub"), Spacer(1, 6)]
     for b in doc.blocks:
         story.extend(_flow(b, figures))
-    template.build(story, onFirstPage=footer, onLaterPages=footer)
+    template.build(story, canvasmaker=_Numbered)
     return buf.getvalue()

@@ -23,9 +23,9 @@ from kinchain.analysis import GaitAnalysis, analyze
 from kinchain.assessment import assess_with_gait, gait_evidence
 from kinchain.errors import InputError, KinchainError
 from kinchain.process import process
-from kinchain.report import render_report
+from kinchain.report import Identity, render_report
 from kinchain.session import SessionAnalysis, analyze_session
-from kinchain.store import Store, Upload, UploadStatus, Visit, VisitStatus
+from kinchain.store import Store, Upload, UploadStatus, User, Visit, VisitStatus
 from kinchain.store.models import utcnow
 from kinchain.web.audit import record
 from kinchain.web.curves import curves_payload
@@ -234,6 +234,7 @@ class JobRunner:
             v.error = None
             inputs = _Inputs.of(target)
             intake_json = v.intake_json
+            identity = _identity(db, v, target)
         created: list[str] = []
         names: dict[str, str] = {}
         try:
@@ -251,7 +252,7 @@ class JobRunner:
                 report_input = joined
                 clinical = joined.clinical.model_dump_json()
             self._stage(visit_id, "rendering the report", 70)
-            report = render_report(report_input, session=gait.session)
+            report = render_report(report_input, session=gait.session, identity=identity)
             self._stage(visit_id, "saving", 95)
             html_sha, new_html = self.store.blobs.put(report.html.encode("utf-8"))
             if new_html:
@@ -358,6 +359,13 @@ class JobRunner:
             trial, subject, process_options = read_inputs(
                 replace(common, trial=trial_path), options, measurements
             )
+            # The report and analysis.json name the files as uploaded, never a temporary path.
+            trial = replace(trial, path=name)
+            if subject is not None:
+                source = subject.source
+                for path, shown in names.items():
+                    source = source.replace(path, shown)
+                subject = replace(subject, source=source)
             try:
                 result = process(trial, subject, process_options)
             except InputError as exc:
@@ -425,3 +433,17 @@ def _make_current(v: Visit, u: Upload) -> None:
     v.subject_file_sha, v.subject_file_name = u.subject_file_sha, u.subject_file_name
     v.static_sha, v.static_name = u.static_sha, u.static_name
     v.subject_json, v.options_json = u.subject_json, u.options_json
+
+
+def _identity(db: Any, v: Visit, u: Upload) -> Identity:
+    """The patient and visit the report is about; the clinician is the one who uploaded."""
+    p = v.patient
+    clinician = db.get(User, u.created_by).email if u.created_by is not None else None
+    return Identity(
+        patient_name=p.name,
+        birth_date=p.birth_date,
+        identifier=p.identifier,
+        visit_date=v.visit_date,
+        visit_label=v.label or None,
+        clinician=clinician,
+    )
