@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.console import Console
@@ -41,6 +41,9 @@ from kinchain.gait.events import FALLBACKS
 from kinchain.gait.normative import NormativeSet, load_normative
 from kinchain.process import ProcessOptions, TrialResult, process
 from kinchain.session import SessionAnalysis, analyze_session
+
+if TYPE_CHECKING:
+    from kinchain.report.document import Identity
 
 T = TypeVar("T")
 
@@ -135,6 +138,24 @@ def register(app: typer.Typer) -> None:
             help="In a session: leave out a trial that cannot be read, and list it in the "
             "report (default: stop, write nothing).",
         ),
+        patient_name: str | None = typer.Option(
+            None, "--patient-name", help="Patient's name, shown on every report page."
+        ),
+        patient_id: str | None = typer.Option(
+            None, "--patient-id", help="The clinic's identifier of the patient."
+        ),
+        birth_date: str | None = typer.Option(
+            None, "--birth-date", help="Patient's date of birth, YYYY-MM-DD."
+        ),
+        visit_date: str | None = typer.Option(
+            None, "--visit-date", help="Date of the visit, YYYY-MM-DD."
+        ),
+        visit_label: str | None = typer.Option(
+            None, "--visit-label", help="The visit's label, e.g. 'baseline walk'."
+        ),
+        clinician: str | None = typer.Option(
+            None, "--clinician", help="The responsible clinician, shown on every report page."
+        ),
         *,
         trial_args: TrialArgs,
     ) -> None:
@@ -143,7 +164,16 @@ def register(app: typer.Typer) -> None:
         report.html, report.pdf and analysis.json (plus the per-frame table). Supports, and does
         not replace, a clinician's judgement."""
         # matplotlib and reportlab load only when the command runs, not for every ``kinchain``.
-        from kinchain.report import render_report, write_report
+        from kinchain.report import Identity, render_report, write_report
+
+        identity = Identity(
+            patient_name=_text_option("--patient-name", patient_name),
+            birth_date=_date_option("--birth-date", birth_date),
+            identifier=_text_option("--patient-id", patient_id),
+            visit_date=_date_option("--visit-date", visit_date),
+            visit_label=_text_option("--visit-label", visit_label),
+            clinician=_text_option("--clinician", clinician),
+        )
 
         subject, grf, static = trial_args.subject, trial_args.grf, trial_args.static
         marker_map, flat_foot = trial_args.marker_map, trial_args.flat_foot
@@ -193,6 +223,7 @@ def register(app: typer.Typer) -> None:
                 event_fallback=event_fallback,
                 clinical_intake=clinical_intake,
                 skip_bad_trials=skip_bad_trials,
+                identity=identity,
             )
             return
         with stages.running():
@@ -235,7 +266,7 @@ def register(app: typer.Typer) -> None:
                     "clinical assessment",
                     lambda: assess_with_gait(gait, intake_ok, today=date.today()),
                 )
-            report = stages.run("report", lambda: render_report(joined))
+            report = stages.run("report", lambda: render_report(joined, identity=identity))
             table_files = stages.run("writing the table", lambda: write_outputs(result, out))
             report_files = stages.run("writing the report", lambda: write_report(report, out))
 
@@ -261,6 +292,28 @@ def register(app: typer.Typer) -> None:
 
 
 _MANIFEST_SUFFIXES = (".csv", ".yaml", ".yml")
+
+
+def _text_option(option: str, value: str | None) -> str | None:
+    """A free-text identity option: stripped, at most 200 characters, None when blank."""
+    if value is None or not value.strip():
+        return None
+    if len(value) > 200 or any(ord(ch) < 32 for ch in value):
+        raise InputError(option, "give at most 200 characters on one line")
+    return value.strip()
+
+
+def _date_option(option: str, value: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` option as a date (None when not given)."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InputError(option, f"not a date YYYY-MM-DD ({value[:40]})") from None
+    if not date(1900, 1, 1) <= day <= date(2200, 1, 1):
+        raise InputError(option, f"not a plausible date ({value})")
+    return day
 
 
 def _session_specs(trials: list[Path]) -> tuple[list[TrialSpec], list[tuple[Path, str]]] | None:
@@ -354,6 +407,7 @@ def _run_session(
     event_fallback: str,
     clinical_intake: Intake | None,
     skip_bad_trials: bool,
+    identity: Identity | None = None,
 ) -> None:
     """Read, process and analyse every trial of a session, then write one report."""
     from kinchain.report import render_report, write_report
@@ -415,7 +469,9 @@ def _run_session(
                 "clinical assessment",
                 lambda: assess_with_gait(session.pooled, intake_ok, today=date.today()),
             )
-        report = stages.run("report", lambda: render_report(joined, session=session))
+        report = stages.run(
+            "report", lambda: render_report(joined, session=session, identity=identity)
+        )
         table_files: list[dict[str, Path]] = []
         for result, folder in zip(results, _trial_dirs(results, out), strict=True):
             table_files.append(
