@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kinchain.web import accounts as ac
 from kinchain.web import services as sv
-from kinchain.web.audit import record
+from kinchain.web.audit import record_user
 from kinchain.web.context import MAX_ID, DbId, Principal, admin_user, api_user, ctx
 
 router = APIRouter(prefix="/api/v1")
@@ -70,10 +70,6 @@ class TemporaryPasswordOut(AccountOut):
     )
 
 
-def _audit(db: Any, admin: Principal, action: str, target: tuple[str, int]) -> None:
-    record(db, action=action, actor="user", user_id=admin.user_id, target=target)
-
-
 # --------------------------------------------------------------------------- own account
 @router.post("/auth/password", status_code=204, tags=["auth"])
 def change_password(body: PasswordIn, request: Request, user: User) -> None:
@@ -83,7 +79,7 @@ def change_password(body: PasswordIn, request: Request, user: User) -> None:
         ac.change_password(
             db, user.user_id, body.current_password, body.new_password, user.session_id
         )
-        _audit(db, user, "user.password", ("user", user.user_id))
+        record_user(db, user.user_id, "user.password", ("user", user.user_id))
 
 
 # --------------------------------------------------------------------------- administration
@@ -100,7 +96,7 @@ def create_account(body: AccountIn, request: Request, admin: Admin) -> dict[str,
     sign-in)."""
     with ctx(request).store.session() as db:
         u, password = ac.create_account(db, body.email, body.role)
-        _audit(db, admin, "user.create", ("user", u.id))
+        record_user(db, admin.user_id, "user.create", ("user", u.id))
         return {**ac.user_dict(u), "temporary_password": password}
 
 
@@ -110,7 +106,7 @@ def deactivate(user_id: DbId, request: Request, admin: Admin) -> dict[str, Any]:
     audit trail are kept."""
     with ctx(request).store.session() as db:
         u = ac.set_active(db, admin, user_id, False)
-        _audit(db, admin, "user.deactivate", ("user", u.id))
+        record_user(db, admin.user_id, "user.deactivate", ("user", u.id))
         return ac.user_dict(u)
 
 
@@ -118,7 +114,7 @@ def deactivate(user_id: DbId, request: Request, admin: Admin) -> dict[str, Any]:
 def activate(user_id: DbId, request: Request, admin: Admin) -> dict[str, Any]:
     with ctx(request).store.session() as db:
         u = ac.set_active(db, admin, user_id, True)
-        _audit(db, admin, "user.activate", ("user", u.id))
+        record_user(db, admin.user_id, "user.activate", ("user", u.id))
         return ac.user_dict(u)
 
 
@@ -130,7 +126,7 @@ def reset_password(user_id: DbId, request: Request, admin: Admin) -> dict[str, A
     choose a new password at its next sign-in."""
     with ctx(request).store.session() as db:
         u, password = ac.reset_password(db, admin, user_id)
-        _audit(db, admin, "user.reset_password", ("user", u.id))
+        record_user(db, admin.user_id, "user.reset_password", ("user", u.id))
         return {**ac.user_dict(u), "temporary_password": password}
 
 
@@ -138,7 +134,7 @@ def reset_password(user_id: DbId, request: Request, admin: Admin) -> dict[str, A
 def set_role(user_id: DbId, body: RoleIn, request: Request, admin: Admin) -> dict[str, Any]:
     with ctx(request).store.session() as db:
         u = ac.set_role(db, admin, user_id, body.role)
-        _audit(db, admin, f"user.role.{body.role}", ("user", u.id))
+        record_user(db, admin.user_id, f"user.role.{body.role}", ("user", u.id))
         return ac.user_dict(u)
 
 
@@ -153,12 +149,7 @@ def put_settings(body: SettingsIn, request: Request, admin: Admin) -> dict[str, 
     """Choose the clinic's patient-access model; it applies from the next request."""
     with ctx(request).store.session() as db:
         ac.set_patient_access(db, admin, body.patient_access)
-        record(
-            db,
-            action=f"settings.patient_access.{body.patient_access}",
-            actor="user",
-            user_id=admin.user_id,
-        )
+        record_user(db, admin.user_id, f"settings.patient_access.{body.patient_access}")
         db.flush()
         return ac.settings_dict(db)
 
@@ -194,13 +185,7 @@ def share(patient_id: DbId, body: ShareIn, request: Request, user: User) -> dict
     with ctx(request).store.session() as db:
         p = sv.get_patient(db, patient_id, user)
         u = ac.share_patient(db, user, p, body.email)
-        record(
-            db,
-            action="patient.share",
-            actor="user",
-            user_id=user.user_id,
-            target=("patient", p.id),
-        )
+        record_user(db, user.user_id, "patient.share", ("patient", p.id))
         return {"user_id": u.id, "email": u.email}
 
 
@@ -209,10 +194,4 @@ def unshare(patient_id: DbId, user_id: DbId, request: Request, user: User) -> No
     with ctx(request).store.session() as db:
         p = sv.get_patient(db, patient_id, user)
         ac.unshare_patient(db, user, p, user_id)
-        record(
-            db,
-            action="patient.unshare",
-            actor="user",
-            user_id=user.user_id,
-            target=("patient", p.id),
-        )
+        record_user(db, user.user_id, "patient.unshare", ("patient", p.id))

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kinchain.web import accounts as ac
 from kinchain.web import services as sv
-from kinchain.web.audit import record
+from kinchain.web.audit import record_user
 from kinchain.web.context import (
     MAX_ID,
     ApiError,
@@ -55,13 +55,7 @@ def password_change(
             raise ApiError(422, "repeat_password", "the two new passwords differ")
         with ctx(request).store.session() as db:
             ac.change_password(db, user.user_id, current_password, new_password, user.session_id)
-            record(
-                db,
-                action="user.password",
-                actor="user",
-                user_id=user.user_id,
-                target=("user", user.user_id),
-            )
+            record_user(db, user.user_id, "user.password", ("user", user.user_id))
     except ApiError as exc:
         return render(
             request,
@@ -117,9 +111,7 @@ def admin_create(
     try:
         with ctx(request).store.session() as db:
             u, password = ac.create_account(db, email, role)
-            record(
-                db, action="user.create", actor="user", user_id=admin.user_id, target=("user", u.id)
-            )
+            record_user(db, admin.user_id, "user.create", ("user", u.id))
             shown = {"email": u.email, "password": password}
     except ApiError as exc:
         return _admin_page(request, admin, status=exc.status, error=exc.problem)
@@ -150,13 +142,7 @@ def admin_action(
                 u = ac.set_active(db, admin, user_id, action == "activate")
             else:
                 u = ac.set_role(db, admin, user_id, action.removeprefix("make-"))
-            record(
-                db,
-                action=f"user.{action.replace('-', '_')}",
-                actor="user",
-                user_id=admin.user_id,
-                target=("user", u.id),
-            )
+            record_user(db, admin.user_id, f"user.{action.replace('-', '_')}", ("user", u.id))
             done = f"{u.email}: {action.replace('-', ' ')} done"
     except ApiError as exc:
         if exc.status == 404:
@@ -176,12 +162,7 @@ def admin_settings(
     try:
         with ctx(request).store.session() as db:
             ac.set_patient_access(db, admin, patient_access)
-            record(
-                db,
-                action=f"settings.patient_access.{patient_access}",
-                actor="user",
-                user_id=admin.user_id,
-            )
+            record_user(db, admin.user_id, f"settings.patient_access.{patient_access}")
     except ApiError as exc:
         return _admin_page(request, admin, status=exc.status, error=exc.problem)
     return _admin_page(request, admin, notice=f"Patient access: {ACCESS_TEXT[patient_access]}.")
@@ -220,13 +201,7 @@ def share_page(
         with ctx(request).store.session() as db:
             p = sv.get_patient(db, patient_id, user)
             ac.share_patient(db, user, p, email)
-            record(
-                db,
-                action="patient.share",
-                actor="user",
-                user_id=user.user_id,
-                target=("patient", p.id),
-            )
+            record_user(db, user.user_id, "patient.share", ("patient", p.id))
     except ApiError as exc:
         if exc.status == 404 and exc.field == "patient_id":
             raise
@@ -248,11 +223,5 @@ def unshare_page(
     with ctx(request).store.session() as db:
         p = sv.get_patient(db, patient_id, user)
         ac.unshare_patient(db, user, p, user_id)
-        record(
-            db,
-            action="patient.unshare",
-            actor="user",
-            user_id=user.user_id,
-            target=("patient", p.id),
-        )
+        record_user(db, user.user_id, "patient.unshare", ("patient", p.id))
     return RedirectResponse(f"/patients/{patient_id}", status_code=303)

@@ -33,3 +33,10 @@ def record(
             ip=ip[:64] if ip else None,
         )
     )
+
+
+def record_user(
+    db: Session, user_id: int, action: str, target: tuple[str, int] | None = None
+) -> None:
+    """Add one audit event of a signed-in account's action (on ``target``, when it has one)."""
+    record(db, action=action, actor="user", user_id=user_id, target=target)
