@@ -47,3 +47,27 @@ def test_web_report_names_patient_visit_and_uploaded_file(
     assert "trial0" not in html and "kinchain-job" not in html
     analysis = client.get(f"/api/v1/visits/{vid}/analysis").text
     assert "trial0" not in analysis and "kinchain-job" not in analysis
+
+
+def test_referral_letter_from_the_visit(client: TestClient, csrf: dict[str, str]) -> None:
+    r = client.post(
+        "/api/v1/patients",
+        json={"name": "Erika Mustermann", "identifier": "MRN-0043", "birth_date": "1979-04-02"},
+        headers=csrf,
+    )
+    pid = r.json()["id"]
+    vid = client.post(f"/api/v1/patients/{pid}/visits", json={}, headers=csrf).json()["id"]
+    assert client.get(f"/api/v1/visits/{vid}/referral.pdf").status_code == 409  # no intake yet
+    intake = {"pain": {"sites": ["knee"], "onset": "sudden", "duration_days": 1}}
+    intake |= {"signs": {"swelling": "yes", "warmth": "yes", "redness": "yes", "fever": "yes"}}
+    r = client.put(f"/api/v1/visits/{vid}/intake", json=intake, headers=csrf)
+    assert r.status_code == 200, r.text
+    label = r.json()["clinical"]["referral"]["label"]
+    text = client.get(f"/api/v1/visits/{vid}/referral.txt").text
+    assert text.startswith(f"Referral to {label}")
+    assert "Patient:       Erika Mustermann" in text and f"From:          {EMAIL}" in text
+    pdf = client.get(f"/api/v1/visits/{vid}/referral.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    first = re.sub(r"\s+", " ", PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text())
+    assert "Erika Mustermann · born 1979-04-02 · ID MRN-0043" in first
+    assert "Referral letter" in client.get(f"/visits/{vid}").text

@@ -119,6 +119,8 @@ def _requests(visit: int, csrf_token: str) -> dict[tuple[str, str], dict[str, An
         ("GET", "/api/v1/visits/{visit_id}/report.html"): {},
         ("GET", "/api/v1/visits/{visit_id}/report.pdf"): {},
         ("GET", "/api/v1/visits/{visit_id}/fhir"): {},
+        ("GET", "/api/v1/visits/{visit_id}/referral.pdf"): {},
+        ("GET", "/api/v1/visits/{visit_id}/referral.txt"): {},
         ("GET", "/api/v1/patients/{patient_id}/shares"): {},
         ("POST", "/api/v1/patients/{patient_id}/shares"): {"json": {"email": "other@example.org"}},
         ("DELETE", "/api/v1/patients/{patient_id}/shares/{user_id}"): {},

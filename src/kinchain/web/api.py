@@ -20,6 +20,8 @@ from kinchain.clinical import (
     parse_intake,
 )
 from kinchain.fhir import PatientInfo, build_bundle
+from kinchain.report.document import Identity
+from kinchain.report.referral import RenderedLetter
 from kinchain.store import Visit
 from kinchain.web import services as sv
 from kinchain.web.audit import record
@@ -531,6 +533,57 @@ def report_pdf(visit_id: DbId, request: Request, user: User) -> Response:
         c.store.blobs.get(sha),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="visit-{visit_id}.pdf"'},
+    )
+
+
+def _referral(request: Request, user: Principal, visit_id: int) -> RenderedLetter:
+    """The visit's referral letter, written now by the signed-in clinician (409 without a
+    clinical assessment)."""
+    from kinchain.report.referral import render_referral
+
+    c = ctx(request)
+    with c.store.session() as db:
+        v = sv.get_visit(db, visit_id, user)
+        intake = sv.stored_intake(v)
+        if intake is None or v.clinical_json is None:
+            raise ApiError(409, "visit_id", "no clinical assessment yet: fill the intake first")
+        clinical = ClinicalAssessment.model_validate_json(v.clinical_json)
+        p = v.patient
+        identity = Identity(
+            patient_name=p.name,
+            birth_date=p.birth_date,
+            identifier=p.identifier,
+            visit_date=v.visit_date,
+            visit_label=v.label or None,
+            clinician=user.email,
+        )
+        analysed = v.analysis_json is not None
+    gait = c.runner.gait_for(visit_id) if analysed else None
+    return render_referral(clinical, identity=identity, intake=intake, gait=gait)
+
+
+@router.get(
+    "/visits/{visit_id}/referral.pdf",
+    tags=["results"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def referral_pdf(visit_id: DbId, request: Request, user: User) -> Response:
+    """A referral letter to the chosen specialist (reason, urgency, red flags, findings, causes,
+    tests), from the signed-in clinician, ready to sign."""
+    letter = _referral(request, user, visit_id)
+    return Response(
+        letter.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="referral-visit-{visit_id}.pdf"'},
+    )
+
+
+@router.get("/visits/{visit_id}/referral.txt", tags=["results"], response_class=Response)
+def referral_text(visit_id: DbId, request: Request, user: User) -> Response:
+    """The referral letter as plain text (for a mail or a record system)."""
+    return Response(
+        _referral(request, user, visit_id).text, media_type="text/plain; charset=utf-8"
     )
 
 
