@@ -582,9 +582,7 @@ def referral_pdf(visit_id: DbId, request: Request, user: User) -> Response:
 @router.get("/visits/{visit_id}/referral.txt", tags=["results"], response_class=Response)
 def referral_text(visit_id: DbId, request: Request, user: User) -> Response:
     """The referral letter as plain text (for a mail or a record system)."""
-    return Response(
-        _referral(request, user, visit_id).text, media_type="text/plain; charset=utf-8"
-    )
+    return Response(_referral(request, user, visit_id).text, media_type="text/plain; charset=utf-8")
 
 
 @router.get("/visits/{visit_id}/fhir", tags=["results"])
