@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -229,8 +230,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         resumed = runner.recover()
         if resumed:
             log.info("resumed %d interrupted analyses", len(resumed))
+        # The app, its imports and its templates are built and live as long as the process:
+        # move them to the collector's permanent generation, so that a full collection no
+        # longer walks ~270k long-lived objects (146-173 ms pauses under load; issue 13).
+        gc.collect()
+        gc.freeze()
         yield
         runner.shutdown()
+        gc.unfreeze()  # an app made and stopped in a longer process (tests) is collectable again
 
     app = FastAPI(
         title="kinchain",
