@@ -177,6 +177,9 @@ class Visit(Base):
     uploads: Mapped[list[Upload]] = relationship(
         back_populates="visit", order_by="Upload.id", cascade="all, delete-orphan"
     )
+    intake_versions: Mapped[list[IntakeVersion]] = relationship(
+        back_populates="visit", order_by="IntakeVersion.id", cascade="all, delete-orphan"
+    )
 
 
 class Upload(Base):
@@ -205,6 +208,24 @@ class Upload(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     visit: Mapped[Visit] = relationship(back_populates="uploads")
+
+
+class IntakeVersion(Base):
+    """One saved intake of a visit, kept for good: who answered (``clinician`` through the form,
+    ``patient`` through the single-use link, ``api``), the account when there is one, when,
+    and the answers given (migration 0004). The visit's ``intake_json`` is the merged current
+    intake."""
+
+    __tablename__ = "intake_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    answers_json: Mapped[str] = mapped_column(Text)
+
+    visit: Mapped[Visit] = relationship(back_populates="intake_versions")
 
 
 class IntakeToken(Base):

@@ -446,7 +446,7 @@ async def put_intake(visit_id: DbId, request: Request, user: User) -> dict[str, 
     with c.store.session() as db:
         v = sv.get_visit(db, visit_id, user)
         clinical = sv.save_intake(
-            db, v, body.model_dump(mode="json", exclude_defaults=True), "clinician"
+            db, v, body.model_dump(mode="json", exclude_defaults=True), "api", user_id=user.user_id
         )
         record(db, action="intake.save", actor="user", user_id=user.user_id, target=("visit", v.id))
         queue = sv.has_analysis_input(v)

@@ -584,7 +584,14 @@ async def intake_submit(request: Request, visit_id: DbId) -> Response:
     with c.store.session() as db:
         v = sv.get_visit(db, visit_id, user)
         stored = json.loads(v.intake_json) if v.intake_json else None
-        sv.save_intake(db, v, merge_with_stored(stored, state.data, state.visible), "clinician")
+        sv.save_intake(
+            db,
+            v,
+            merge_with_stored(stored, state.data, state.visible),
+            "clinician",
+            answers=state.data,
+            user_id=user.user_id,
+        )
         record(
             db, action="intake.save", actor="user", user_id=user.user_id, target=("visit", visit_id)
         )
@@ -706,7 +713,13 @@ async def token_submit(request: Request, token: str) -> Response:
         row.used_at = utcnow()
         v = sv.get_visit_row(db, row.visit_id)
         stored = json.loads(v.intake_json) if v.intake_json else None
-        sv.save_intake(db, v, merge_with_stored(stored, state.data, state.visible), "patient")
+        sv.save_intake(
+            db,
+            v,
+            merge_with_stored(stored, state.data, state.visible),
+            "patient",
+            answers=state.data,
+        )
         record(db, action="intake.token_submit", actor="token", target=("visit", v.id))
         vid, queue = v.id, sv.has_analysis_input(v)
     if queue:

@@ -20,6 +20,7 @@ from kinchain.model.cgm1 import check_markers
 from kinchain.model.gaps import DEFAULT_MAX_GAP_S
 from kinchain.store import (
     ClinicSetting,
+    IntakeVersion,
     Patient,
     PatientAccess,
     PatientShare,
@@ -33,6 +34,7 @@ from kinchain.store import (
 from kinchain.store.models import utcnow
 from kinchain.web.context import ApiError, Principal, without_values
 from kinchain.web.inputs import InputPaths, read_inputs
+from kinchain.web.intake_form import form_question
 from kinchain.web.jobs import UPLOAD_SCRATCH, pending_upload, private_scratch, write_private
 
 SUBJECT_FIELDS = (
@@ -197,6 +199,7 @@ def visit_detail(v: Visit) -> dict[str, Any]:
         "subject": json.loads(v.subject_json) if v.subject_json else None,
         "inputs": visit_inputs(v),
         "uploads": upload_history(v),
+        "intake_history": intake_history(v),
     }
 
 
@@ -539,8 +542,18 @@ def clinical_for(v: Visit, intake: Intake) -> ClinicalAssessment:
     return assess(intake)
 
 
-def save_intake(db: Session, v: Visit, data: Any, by: str) -> ClinicalAssessment:
-    """Validate and store an intake; the clinical assessment is stored at once and the report is
+def save_intake(
+    db: Session,
+    v: Visit,
+    data: Any,
+    by: str,
+    *,
+    answers: Any = None,
+    user_id: int | None = None,
+) -> ClinicalAssessment:
+    """Validate and store an intake as the visit's current one, and keep the answers given as a
+    new version (``by``: ``clinician``, ``patient`` or ``api``; ``answers``: what this source
+    answered, default ``data``). The clinical assessment is stored at once and the report is
     re-rendered in the background when the visit has a trial."""
     try:
         intake = parse_intake(data)
@@ -550,10 +563,82 @@ def save_intake(db: Session, v: Visit, data: Any, by: str) -> ClinicalAssessment
     v.intake_json = intake.model_dump_json(exclude_defaults=True)
     v.intake_by = by
     v.clinical_json = clinical.model_dump_json()
+    given = answers if answers is not None else json.loads(v.intake_json)
+    v.intake_versions.append(
+        IntakeVersion(source=by, user_id=user_id, answers_json=json.dumps(given, sort_keys=True))
+    )
     if has_analysis_input(v):
         v.status = VisitStatus.queued.value
         v.progress, v.stage = 0, "queued (intake changed)"
     return clinical
+
+
+def _leaves(data: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"a.b": value}`` of the answers (lists kept whole; ``None`` and unknown left out)."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("schema_version", "answered_by"):
+                continue
+            out |= _leaves(value, f"{prefix}{key}.")
+    elif data is not None and data != "unknown" and data != []:
+        out[prefix.rstrip(".")] = data
+    return out
+
+
+def intake_history(v: Visit) -> dict[str, Any]:
+    """The visit's intake versions and how they compare.
+
+    ``versions`` (newest first): source, account, time, number of answers. ``sources``: for
+    each answer of the current intake, which source gave it last. ``differences``: the answers
+    the patient (latest link version) and the clinician (latest clinician or API version) both
+    gave differently: both values, the current one, and whose is in use (the newer), so that
+    the clinician can reconcile them by saving the form."""
+    db = object_session(v)
+    ids = {iv.user_id for iv in v.intake_versions if iv.user_id is not None}
+    emails: dict[int, str] = {}
+    if db is not None and ids:
+        emails = dict(db.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+    parsed = [(iv, _leaves(json.loads(iv.answers_json))) for iv in v.intake_versions]
+    current = _leaves(json.loads(v.intake_json)) if v.intake_json else {}
+    sources: dict[str, str] = {}
+    for iv, leaves in parsed:
+        for path, value in leaves.items():
+            if current.get(path) == value:
+                sources[path] = iv.source
+    patient = next(((iv, lv) for iv, lv in reversed(parsed) if iv.source == "patient"), None)
+    staff = next(((iv, lv) for iv, lv in reversed(parsed) if iv.source != "patient"), None)
+    differences = []
+    if patient is not None and staff is not None:
+        newer = "patient" if patient[0].id > staff[0].id else "clinician"
+        for path in sorted(set(patient[1]) & set(staff[1])):
+            if patient[1][path] != staff[1][path]:
+                differences.append(
+                    {
+                        "path": path,
+                        "question": _question_text(path),
+                        "patient": patient[1][path],
+                        "clinician": staff[1][path],
+                        "current": current.get(path),
+                        "in_use": newer,
+                    }
+                )
+    versions = [
+        {
+            "id": iv.id,
+            "source": iv.source,
+            "by": emails.get(iv.user_id) if iv.user_id is not None else None,
+            "at": iv.created_at.isoformat() + "Z",
+            "answers": len(leaves),
+        }
+        for iv, leaves in reversed(parsed)
+    ]
+    return {"versions": versions, "sources": sources, "differences": differences}
+
+
+def _question_text(path: str) -> str:
+    q = form_question(path)
+    return q.text if q is not None and q.text else path
 
 
 # ---------------------------------------------------------------------------- comparison
