@@ -49,6 +49,9 @@ import os
 import re
 import signal
 import sys
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -190,14 +193,17 @@ def read_c3d(
     header = read_header(data, source)
     _check_rates(header, source)
     c = _ezc3d_read(source, len(data), isolate=isolate)
+    _remember_safe(digest)
     try:
-        return _build_trial(c, header, source, digest, subject, cop_threshold_n)
+        trial = _build_trial(c, header, source, digest, subject, cop_threshold_n)
     except InputError:
         raise
     except (IndexError, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         # A parameter of an unexpected shape or type (seen when fuzzing real files).
         problem = f"malformed C3D parameters ({type(exc).__name__}: {exc})"
         raise InputError(source, problem) from None
+    _keep_parsed(trial, digest, c)
+    return trial
 
 
 def _check_rate(rate: float, field: str, limit_hz: float, source: str) -> None:
@@ -310,7 +316,11 @@ def _build_trial(
         )
     elif _first_float(_value(params, "FORCE_PLATFORM", "USED")):
         plates = plates_from_c3d(
-            params, analogs, source, point_units=unit, samples_per_frame=1,
+            params,
+            analogs,
+            source,
+            point_units=unit,
+            samples_per_frame=1,
             cop_threshold_n=cop_threshold_n,
         )
 
@@ -347,7 +357,7 @@ def _ezc3d_payload(source: str) -> dict[str, Any]:
     c = ezc3d.c3d(source)
     data = c["data"]
     meta = data.get("meta_points", {}) if isinstance(data, Mapping) else {}
-    return {
+    payload: dict[str, Any] = {
         "parameters": _plain(c["parameters"]),
         "header": _plain(c["header"]),
         "data": {
@@ -356,6 +366,75 @@ def _ezc3d_payload(source: str) -> dict[str, Any]:
             "meta_points": {"residuals": np.asarray(meta.get("residuals", np.empty(0)))},
         },
     }
+    # What ezc3d's writer also reads (kinchain.io.c3d_write): the annotated copy is then written
+    # from this parse instead of parsing the file again.
+    if "camera_masks" in meta:
+        payload["data"]["meta_points"]["camera_masks"] = np.asarray(meta["camera_masks"])
+    if "rotations" in data:
+        payload["data"]["rotations"] = np.asarray(data["rotations"])
+    return payload
+
+
+_SAFE_DIGESTS: OrderedDict[str, None] = OrderedDict()
+"""sha256 of files ezc3d parsed without crashing (most recent last, at most
+:data:`_SAFE_DIGESTS_KEPT`): ezc3d is deterministic, so the same bytes need no second check in a
+child process."""
+_SAFE_DIGESTS_KEPT = 1024
+_PARSED: dict[str, dict[str, Any]] = {}
+"""sha256 -> the parse of that file, kept while the :class:`Trial` read from it is alive, for
+:func:`take_parsed` (the annotated copy is written from it, without parsing again)."""
+_CACHE_LOCK = threading.Lock()
+
+
+def _remember_safe(digest: str) -> None:
+    with _CACHE_LOCK:
+        _SAFE_DIGESTS[digest] = None
+        _SAFE_DIGESTS.move_to_end(digest)
+        while len(_SAFE_DIGESTS) > _SAFE_DIGESTS_KEPT:
+            _SAFE_DIGESTS.popitem(last=False)
+
+
+def parsed_safely(digest: str) -> bool:
+    """Whether ezc3d already parsed a file with this sha256 in this process without crashing.
+
+    Parameters
+    ----------
+    digest
+        sha256 (hex) of the file's bytes.
+
+    Returns
+    -------
+    bool
+        True when this process parsed those bytes with ezc3d (in a child, or in-process) and
+        ezc3d survived: parsing them again in this process is safe.
+    """
+    with _CACHE_LOCK:
+        return digest in _SAFE_DIGESTS
+
+
+def _keep_parsed(trial: Trial, digest: str, payload: dict[str, Any]) -> None:
+    """Keep ``payload`` for :func:`take_parsed` as long as ``trial`` is alive."""
+    with _CACHE_LOCK:
+        _PARSED[digest] = payload
+    weakref.finalize(trial, _forget_parsed, digest, payload)
+
+
+def _forget_parsed(digest: str, payload: dict[str, Any]) -> None:
+    with _CACHE_LOCK:
+        if _PARSED.get(digest) is payload:
+            del _PARSED[digest]
+
+
+def take_parsed(digest: str) -> dict[str, Any] | None:
+    """The parse of the file with sha256 ``digest`` that :func:`read_c3d` made, handed over
+    once (the caller may change it), or None when there is none.
+
+    It is kept only while the :class:`Trial` read from the file is alive, so the C3D writer
+    (:func:`kinchain.io.c3d_write.write_c3d_with_outputs`) of a trial just read writes the
+    copy without parsing the source a second time.
+    """
+    with _CACHE_LOCK:
+        return _PARSED.pop(digest, None)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -583,7 +662,8 @@ def _events(
         frame = round(t * point_rate) - (first_frame - 1)
         if frame < 0 or frame >= n_frames:
             frame = -1
-        events.append(Event(label=labels[i].strip(), context=contexts[i].strip(), time_s=t,
-                            frame=int(frame)))
+        events.append(
+            Event(label=labels[i].strip(), context=contexts[i].strip(), time_s=t, frame=int(frame))
+        )
     events.sort(key=lambda e: e.time_s)
     return tuple(events)

@@ -106,12 +106,16 @@ def write_c3d_with_outputs(
     except OSError as exc:
         raise InputError(source, f"cannot be read: {exc.strerror or exc}") from None
     read_header(data, source)
-    if source_sha256 is None or hashlib.sha256(data).hexdigest() != source_sha256:
-        # Make sure ezc3d survives this file before loading it in this process.
-        from kinchain.io.c3d import _ezc3d_read
+    from kinchain.io.c3d import _ezc3d_read, _remember_safe, parsed_safely, take_parsed
 
-        _ezc3d_read(source, len(data))
-    c = ezc3d.c3d(source)
+    digest = hashlib.sha256(data).hexdigest()
+    parsed = take_parsed(digest)  # the parse read_c3d made of these bytes, if its trial is alive
+    if parsed is None and digest != source_sha256 and not parsed_safely(digest):
+        # Make sure ezc3d survives this file before loading it in this process: the child's
+        # parse is then the one the copy is written from.
+        parsed = _ezc3d_read(source, len(data))
+        _remember_safe(digest)
+    c = _c3d_from_parse(parsed) if parsed is not None else ezc3d.c3d(source)
     bad_name = _repair_text(c["parameters"])
     if bad_name is not None:
         raise InputError(
@@ -134,6 +138,11 @@ def write_c3d_with_outputs(
     if masks.ndim != 3 or masks.shape[1:] != (pts.shape[1], n_frames):
         masks = np.zeros((7, pts.shape[1], n_frames), dtype=bool)
 
+    # Each point goes to the slot of its label, or to a new slot after the source's points; the
+    # arrays are built once at their final size (the source's parse is never changed in place).
+    slots: list[tuple[int, FloatArray]] = []
+    n_source = pts.shape[1]
+    index = {lab: k for k, lab in reversed(list(enumerate(labels)))}  # first slot of a label
     for label, arr in points.items():
         values = np.asarray(arr, dtype=np.float64)
         if values.shape != (n_frames, 3):
@@ -142,23 +151,28 @@ def write_c3d_with_outputs(
             )
         if label not in units or not str(units[label]).strip():
             raise InputError(f"units[{label}]", "no unit given for this point")
-        valid = np.all(np.isfinite(values), axis=1)
-        block = np.ones((4, n_frames))
-        block[:3] = np.where(valid[None, :], values.T, np.nan)
-        if label in labels:
-            k = labels.index(label)
-            pts[:, k, :] = block
-            residuals[0, k, :] = np.where(valid, 0.0, -1.0)
-            masks[:, k, :] = False
-            descriptions[k] = description
-        else:
-            pts = np.concatenate([pts, block[:, None, :]], axis=1)
-            residuals = np.concatenate(
-                [residuals, np.where(valid, 0.0, -1.0)[None, None, :]], axis=1
-            )
-            masks = np.concatenate([masks, np.zeros((masks.shape[0], 1, n_frames), bool)], axis=1)
+        k = index.get(label)
+        if k is None:
+            k = index[label] = len(labels)
             labels.append(label)
             descriptions.append(description)
+        else:
+            descriptions[k] = description
+        slots.append((k, values))
+    n_total = len(labels)
+    new_pts = np.empty((pts.shape[0], n_total, n_frames))
+    new_pts[:, :n_source] = pts
+    new_res = np.empty((1, n_total, n_frames))
+    new_res[:, :n_source] = residuals
+    new_masks = np.zeros((masks.shape[0], n_total, n_frames), dtype=bool)
+    new_masks[:, :n_source] = masks
+    pts, residuals, masks = new_pts, new_res, new_masks
+    for k, values in slots:
+        valid = np.all(np.isfinite(values), axis=1)
+        pts[:3, k, :] = np.where(valid[None, :], values.T, np.nan)
+        pts[3:, k, :] = 1.0
+        residuals[0, k, :] = np.where(valid, 0.0, -1.0)
+        masks[:, k, :] = False
 
     c["data"]["points"] = pts
     c["data"]["meta_points"]["residuals"] = residuals
@@ -190,6 +204,25 @@ def write_c3d_with_outputs(
         raise InputError(
             source, f"the annotated C3D copy cannot be written from this file ({first[:200]})"
         ) from None
+
+
+def _c3d_from_parse(parsed: Mapping[str, Any]) -> Any:
+    """An ezc3d ``c3d`` object holding ``parsed`` (:func:`kinchain.io.c3d._ezc3d_payload` of the
+    source) without parsing the file again: what ezc3d's writer reads is the header, the
+    parameters and the data, as its own reader would have filled them."""
+    import ezc3d
+
+    c = ezc3d.c3d()
+    header = c["header"]._storage
+    header.clear()
+    header.update(parsed["header"])
+    params = c["parameters"]._storage
+    params.clear()
+    params.update(parsed["parameters"])
+    data = c["data"]._storage
+    data.clear()
+    data.update(parsed["data"])
+    return c
 
 
 def _float_point_scale(point_group: Mapping[str, Any]) -> float:
