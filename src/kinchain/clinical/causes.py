@@ -17,7 +17,7 @@ radiation from the back) counts against it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kinchain.clinical.intake import Intake, answer
 from kinchain.clinical.result import (
@@ -32,6 +32,7 @@ from kinchain.clinical.rules.base import (
     RuleResult,
     Tri,
     Urgency,
+    prevalidated,
     t_and,
     t_ge,
     t_le,
@@ -41,9 +42,11 @@ from kinchain.clinical.rules.base import (
 )
 
 
-@dataclass(frozen=True)
-class Ev:
-    """An evidence item: id, text, truth, weight if present, weight if absent, fields."""
+class Ev(NamedTuple):
+    """An evidence item: id, text, truth, weight if present, weight if absent, fields.
+
+    A named tuple (immutable, about 4 times faster to make than a frozen dataclass: ~120 are
+    made per assessment)."""
 
     id: str
     text: str
@@ -1249,6 +1252,46 @@ def _likelihood(score: float) -> str:
     return "unlikely"
 
 
+_STR = frozenset({str})
+
+
+def _evidence(
+    id: str,
+    text: str,
+    status: str,
+    weight: float,
+    fields: tuple[str, ...],
+    rule_id: str | None,
+) -> Evidence:
+    """An :class:`Evidence` item, built without validating again when the values already have
+    the model's exact types (~125 items per assessment); the same model either way."""
+    names = list(fields)
+    if (
+        type(id) is str
+        and type(text) is str
+        and type(weight) in (float, int)
+        and (rule_id is None or type(rule_id) is str)
+        and set(map(type, names)) <= _STR
+    ):
+        values = {
+            "id": id,
+            "text": text,
+            "status": status,
+            "weight": float(weight),
+            "fields": names,
+            "rule_id": rule_id,
+        }
+        return prevalidated(Evidence, values, values)
+    return Evidence(
+        id=id,
+        text=text,
+        status=status,  # type: ignore[arg-type]
+        weight=weight,
+        fields=names,
+        rule_id=rule_id,
+    )
+
+
 def rank_causes(i: Intake, R: Mapping[str, RuleResult]) -> list[CauseAssessment]:
     """Score every cause and rank them (score, then must-not-miss priority)."""
     rows = []
@@ -1270,28 +1313,19 @@ def rank_causes(i: Intake, R: Mapping[str, RuleResult]) -> list[CauseAssessment]
             st = it.score_truth
             if st is None:
                 if it.present != it.absent:
-                    unknown.append(
-                        Evidence(
-                            id=it.id,
-                            text=it.text,
-                            status="unknown",
-                            weight=0.0,
-                            fields=list(it.fields),
-                            rule_id=it.rule_id,
-                        )
-                    )
+                    unknown.append(_evidence(it.id, it.text, "unknown", 0.0, it.fields, it.rule_id))
                 continue
             w = it.present if st else it.absent
             score += w
             if w == 0:
                 continue
-            item = Evidence(
-                id=it.id,
-                text=it.text if st else f"not: {it.text}",
-                status="present" if st else "absent",
-                weight=w,
-                fields=list(it.fields),
-                rule_id=it.rule_id,
+            item = _evidence(
+                it.id,
+                it.text if st else f"not: {it.text}",
+                "present" if st else "absent",
+                w,
+                it.fields,
+                it.rule_id,
             )
             (ev_for if w > 0 else ev_against).append(item)
         rows.append((cause, score, lower, upper, ev_for, ev_against, unknown))

@@ -24,6 +24,7 @@ Pure: no I/O, no clock (pass ``today`` for a review date), no printing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any, get_args
@@ -715,6 +716,16 @@ _PROBE_NUMBERS: dict[str, tuple[float, str]] = {
 
 def _probe_values(field: str) -> list[tuple[Any, str]]:
     """Values to try for an unanswered field (the answers that could raise the urgency)."""
+    return list(_probe_values_of(field))
+
+
+@functools.lru_cache(maxsize=1024)
+def _probe_values_of(field: str) -> tuple[tuple[Any, str], ...]:
+    """:func:`_probe_values` (a function of the intake schema only: remembered)."""
+    return tuple(_find_probe_values(field))
+
+
+def _find_probe_values(field: str) -> list[tuple[Any, str]]:
     if field in _PROBE_NUMBERS:
         v, text = _PROBE_NUMBERS[field]
         return [(v, text)]
@@ -748,6 +759,7 @@ def what_would_change(
     listed it are evaluated again. Most urgent first.
     """
     relevant = _relevant_screens(intake, results)
+    known: dict[str, bool] = {}
     by_field: dict[str, list[RuleResult]] = {}
     for r in results:
         if r.outcome == "positive" and not r.missing:
@@ -756,7 +768,7 @@ def what_would_change(
             continue  # nothing it could still find is more urgent
         if r.rule_id in _SAFETY_NET and r.rule_id not in relevant:
             continue
-        if _support(intake, r) == 0 and r.rule_id not in relevant:
+        if _support(intake, r, known) == 0 and r.rule_id not in relevant:
             continue  # nothing said so far points there: a screening question, not a condition
         for f in r.missing:
             by_field.setdefault(f, []).append(r)
@@ -766,7 +778,7 @@ def what_would_change(
     for field, rules in by_field.items():
         if patient and field.startswith(("exam.", "labs.")):
             continue  # a patient cannot answer an examination or a test
-        best: tuple[Urgency, RuleResult, str, Any] | None = None
+        best: tuple[Urgency, RuleResult, str, Any, Intake] | None = None
         for value, shown in _probe_values(field):
             probe = _with(intake, field, value)
             for r in rules:
@@ -776,12 +788,12 @@ def what_would_change(
                 new = fn(probe)
                 if new.positive and new.urgency is not None and new.urgency.rank > urgency.rank:
                     if best is None or new.urgency.rank > best[0].rank:
-                        best = (new.urgency, new, shown, value)
+                        best = (new.urgency, new, shown, value, probe)
         if best is None:
             continue
-        level, rule, shown, _ = best
-        support = _support(intake, rule)
-        cause = rule_cause(_with(intake, field, best[3]), rule)
+        level, rule, shown, _, answered = best
+        support = _support(intake, rule, known)
+        cause = rule_cause(answered, rule)
         dest = decision.destination(level, cause, [])
         scored.append(
             (
@@ -834,11 +846,20 @@ def _known_positive(intake: Intake, field: str) -> bool:
     return isinstance(obj, str) and (obj == "yes" or obj in _SUPPORTING_CHOICES)
 
 
-def _support(intake: Intake, rule: RuleResult) -> int:
+def _support(intake: Intake, rule: RuleResult, known: dict[str, bool] | None = None) -> int:
     """How many of the rule's fields already hold a positive answer: how much of what the person
-    said points to this rule."""
+    said points to this rule. ``known`` remembers :func:`_known_positive` of each field for
+    this intake across calls (filled in here)."""
     fields = dict.fromkeys(f for it in rule.items for f in it.fields)
-    return sum(1 for f in fields if _known_positive(intake, f))
+    if known is None:
+        return sum(1 for f in fields if _known_positive(intake, f))
+    n = 0
+    for f in fields:
+        positive = known.get(f)
+        if positive is None:
+            positive = known[f] = _known_positive(intake, f)
+        n += positive
+    return n
 
 
 _SAFETY_NET = {pulmonary_embolism.RULE_ID, stroke.RULE_ID, sepsis.RULE_ID}
@@ -1248,6 +1269,7 @@ def _tests(
     return list(out.values())
 
 
+@functools.lru_cache(maxsize=1024)
 def _question_text(field: str) -> str:
     """The plain question for an intake field (:mod:`kinchain.clinical.wording`), else its
     documented description."""
@@ -1298,9 +1320,16 @@ def _questions(
     """Unknown fields worth asking: red-flag questions first (up to half the list), then the
     items that would decide an open rule, then evidence for the three leading causes."""
     qs: dict[str, Question] = {}
+    unknown: dict[str, bool] = {}
+    known: dict[str, bool] = {}
 
     def add(field: str, why: str, rule_id: str, cap: int) -> None:
-        if field in ("pain.sites",) or not _is_unknown(intake, field):
+        if field == "pain.sites":
+            return
+        open_ = unknown.get(field)
+        if open_ is None:
+            open_ = unknown[field] = _is_unknown(intake, field)
+        if not open_:
             return
         if field in qs:
             if rule_id not in qs[field].rule_ids:
@@ -1330,13 +1359,20 @@ def _questions(
                         cap,
                     )
 
+    supports: dict[str, int] = {}
+
+    def support(r: RuleResult) -> int:
+        if r.rule_id not in supports:
+            supports[r.rule_id] = _support(intake, r, known)
+        return supports[r.rule_id]
+
     for f in first or []:
         add(f, "its answer could make this more urgent", "engine", limit)
     # red-flag questions round-robin over the flags (breadth first), the flags that what was
     # said points to first; a screen that nothing points to is left to the screening questions
     flags = sorted(
-        (r for r in flags if not r.rule_id.startswith("screen_") or _support(intake, r) > 0),
-        key=lambda r: -_support(intake, r),
+        (r for r in flags if not r.rule_id.startswith("screen_") or support(r) > 0),
+        key=lambda r: -support(r),
     )
     depth = max((len(r.missing) for r in flags), default=0)
     flag_qs = [(r.missing[k], r) for k in range(depth) for r in flags if k < len(r.missing)]

@@ -3,9 +3,19 @@ flag, the flag's urgency is the most urgent fired item."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from kinchain.clinical.rules.base import RuleItem, RuleResult, Tri, Urgency, as_outcome, max_urgency
+from kinchain.clinical.rules.base import (
+    RuleItem,
+    RuleResult,
+    Tri,
+    Urgency,
+    as_outcome,
+    flag_rule_result,
+    max_urgency,
+    rule_item,
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +32,13 @@ class FlagItem:
 def item_level(item: RuleItem) -> Urgency | None:
     """The urgency a flag item carries in its label ("... [same_day]", as :func:`flag_result`
     writes it), or None for an item without one."""
-    _, sep, tail = item.label.rpartition(" [")
+    return _label_level(item.label)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_level(label: str) -> Urgency | None:
+    """:func:`item_level` of a label (labels repeat: remembered)."""
+    _, sep, tail = label.rpartition(" [")
     if not sep or not tail.endswith("]"):
         return None
     try:
@@ -55,22 +71,16 @@ def flag_result(
     fired = [it for it in items if it.fired is True]
     unknown = [it for it in items if it.fired is None]
     rule_items = [
-        RuleItem(
-            id=it.id,
-            label=f"{it.label} [{it.urgency.value}]",
-            fired=it.fired,
-            fields=list(it.fields),
-        )
-        for it in items
+        rule_item(it.id, f"{it.label} [{it.urgency.value}]", it.fired, it.fields) for it in items
     ]
     missing: list[str] = []
+    level = max_urgency(it.urgency for it in fired)
     for it in unknown:
-        if not fired or it.urgency.rank > max_urgency(f.urgency for f in fired).rank:
+        if not fired or it.urgency.rank > level.rank:
             missing.extend(f for f in it.fields if f not in missing)
     if fired:
-        level = max_urgency(it.urgency for it in fired)
         text = f"{prefix}{name}: " + "; ".join(it.label for it in fired) + f". {action}"
-        return RuleResult(
+        return flag_rule_result(
             rule_id=rule_id,
             name=name,
             citation=citation,
@@ -89,7 +99,7 @@ def flag_result(
         if unknown
         else f"{name}: no red-flag feature."
     )
-    return RuleResult(
+    return flag_rule_result(
         rule_id=rule_id,
         name=name,
         citation=citation,
