@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from kinchain.cli.assess import (
@@ -25,6 +26,7 @@ from kinchain.cli.assess import (
     question_for,
 )
 from kinchain.clinical import Intake, Urgency, assess, parse_intake
+from kinchain.clinical.intake import Exam
 from kinchain.errors import InputError
 
 __all__ = [
@@ -138,6 +140,20 @@ def _apply(state: FormState, q: Q, answers: Mapping[str, Any]) -> None:
         state.emergency = True
 
 
+@cache
+def exam_questions() -> tuple[Q, ...]:
+    """The examination findings a clinician enters (``exam.*`` of the intake: Ottawa bone
+    tenderness points, straight-leg raise, calf difference and the other Wells items, DN4
+    examination items ...), worded by the intake schema's own descriptions. Never shown on the
+    patient's link."""
+    out = []
+    for name, info in Exam.model_fields.items():
+        q = question_for(f"exam.{name}", info.description or name)
+        if q is not None and q.path not in _IN_LIST:
+            out.append(q)
+    return tuple(out)
+
+
 def evaluate(answers: Mapping[str, Any], *, answered_by: str | None = None) -> FormState:
     """Walk :data:`QUESTIONS` over raw form answers (path -> text, or a list for the sites),
     then add the assessment's ``what_would_change`` questions not shown yet.
@@ -174,6 +190,14 @@ def evaluate(answers: Mapping[str, Any], *, answered_by: str | None = None) -> F
         _apply(state, nq, answers)
         if state.emergency:
             break
+    if answered_by is None and not state.emergency:
+        # The clinician's examination section: the answers given there count too (the
+        # questions, order and skip logic above stay exactly the terminal's).
+        for q in exam_questions():
+            if q.path not in asked and q.path in answers:
+                _apply(state, q, answers)
+                if state.emergency:
+                    break
     return state
 
 

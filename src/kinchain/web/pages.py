@@ -31,8 +31,10 @@ from kinchain.web.intake_form import (
     SITES,
     answers_from_intake,
     evaluate,
+    exam_questions,
     form_question,
     merge_with_stored,
+    question_dict,
     question_list,
 )
 from kinchain.web.security import (
@@ -502,6 +504,7 @@ def _intake_form(
         action=action,
         state_url=state_url,
         questions=questions,
+        exam=[] if for_patient else [question_dict(q) for q in exam_questions()],
         visible=set(state.visible),
         changes=set(state.changes),
         change_questions=[by_path[p] for p in state.changes if p in by_path],
@@ -587,7 +590,9 @@ async def intake_submit(request: Request, visit_id: DbId) -> Response:
         sv.save_intake(
             db,
             v,
-            merge_with_stored(stored, state.data, state.visible),
+            merge_with_stored(
+                stored, state.data, [*state.visible, *(q.path for q in exam_questions())]
+            ),
             "clinician",
             answers=state.data,
             user_id=user.user_id,
