@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
 
 from kinchain.store import Store
+from kinchain.store.db import _alembic_config, database_url_for
 from kinchain.web.app import create_app
 from kinchain.web.security import create_user
 from kinchain.web.settings import Settings
@@ -64,6 +66,22 @@ def _drop_postgres_schema() -> Iterator[None]:
         with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
         engine.dispose()
+
+
+def database_at(backend: str, tmp: Path, revision: str) -> str:
+    """A new database migrated to ``revision`` (SQLite in ``tmp/data``, or this process's
+    PostgreSQL schema, skipped without one), to test a later migration over it; its URL."""
+    if backend == "sqlite":
+        data = tmp / "data"
+        data.mkdir()
+        url = database_url_for(data)
+    else:
+        if not PG_URL:
+            pytest.skip("KINCHAIN_TEST_DATABASE_URL is not set")
+        reset_postgres(PG_URL)
+        url = PG_URL
+    command.upgrade(_alembic_config(url), revision)
+    return url
 
 
 def open_store(backend: str, tmp: Path) -> Store:

@@ -9,15 +9,12 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from kinchain.store import Store, Visit
-from kinchain.store.db import _alembic_config, database_url_for
 
-from .conftest import EMAIL, PG_URL, new_patient, new_visit, reset_postgres
+from .conftest import EMAIL, database_at, new_patient, new_visit
 
 
 def _history(client: TestClient, vid: int) -> dict:  # type: ignore[type-arg]
@@ -78,16 +75,7 @@ def test_patient_and_clinician_answers_are_kept_and_differences_shown(
 def test_migration_0004_keeps_the_stored_intake_as_its_first_version(
     backend: str, tmp_path: Path
 ) -> None:
-    if backend == "sqlite":
-        data = tmp_path / "data"
-        data.mkdir()
-        url = database_url_for(data)
-    else:
-        if not PG_URL:
-            pytest.skip("KINCHAIN_TEST_DATABASE_URL is not set")
-        reset_postgres(PG_URL)
-        url = PG_URL
-    command.upgrade(_alembic_config(url), "0003")
+    url = database_at(backend, tmp_path, "0003")
     engine = create_engine(url)
     intake = json.dumps({"pain": {"sites": ["knee"]}})
     with engine.begin() as conn:

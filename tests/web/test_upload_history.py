@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
@@ -21,11 +20,10 @@ from kinchain.errors import InputError
 from kinchain.process import process
 from kinchain.session import analyze_session
 from kinchain.store import Store, Upload, User, Visit
-from kinchain.store.db import _alembic_config, database_url_for
 from kinchain.web import jobs
 from kinchain.web import services as sv
 
-from .conftest import DEMO, PG_URL, new_patient, new_visit, reset_postgres, wait_done
+from .conftest import DEMO, database_at, new_patient, new_visit, wait_done
 
 
 def _upload(client: TestClient, csrf: dict[str, str], vid: int, *names: str, **fields: str) -> Any:
@@ -166,16 +164,7 @@ def test_several_trials_are_one_session_as_on_the_command_line(
 
 
 def test_migration_0003_keeps_each_visit_as_its_first_upload(backend: str, tmp_path: Path) -> None:
-    if backend == "sqlite":
-        data = tmp_path / "data"
-        data.mkdir()
-        url = database_url_for(data)
-    else:
-        if not PG_URL:
-            pytest.skip("KINCHAIN_TEST_DATABASE_URL is not set")
-        reset_postgres(PG_URL)
-        url = PG_URL
-    command.upgrade(_alembic_config(url), "0002")
+    url = database_at(backend, tmp_path, "0002")
     engine = create_engine(url)
     row = (
         "INSERT INTO visits (id, patient_id, visit_date, label, created_at, updated_at, status,"

@@ -12,7 +12,6 @@ from typing import Any
 
 import ezc3d
 import pytest
-from alembic import command
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -21,13 +20,13 @@ from kinchain.analysis import analyze
 from kinchain.cli.trial_options import load_inputs
 from kinchain.process import ProcessOptions, process
 from kinchain.store import Store, Visit
-from kinchain.store.db import _alembic_config, database_url_for
+from kinchain.store.db import _alembic_config
 from kinchain.web.curves import curves_payload
 from kinchain.web.inputs import measurements_of
 from kinchain.web.jobs import JobRunner
 from shared_paths import shared_data
 
-from .conftest import DEMO, PG_URL, new_patient, new_visit, reset_postgres, wait_done
+from .conftest import DEMO, database_at, new_patient, new_visit, wait_done
 
 SAMPLE_09 = shared_data() / "c3d-org" / "sample_09"
 VER4 = SAMPLE_09 / "VER4C3D.c3d"
@@ -273,16 +272,7 @@ OLD_SUBJECT = {
 def test_migration_upgrades_a_0001_database_and_keeps_its_visits(
     backend: str, tmp_path: Path
 ) -> None:
-    if backend == "sqlite":
-        data = tmp_path / "data"
-        data.mkdir()
-        url = database_url_for(data)
-    else:
-        if not PG_URL:
-            pytest.skip("KINCHAIN_TEST_DATABASE_URL is not set")
-        reset_postgres(PG_URL)
-        url = PG_URL
-    command.upgrade(_alembic_config(url), "0001")
+    url = database_at(backend, tmp_path, "0001")
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(

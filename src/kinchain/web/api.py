@@ -20,13 +20,13 @@ from kinchain.clinical import (
     parse_intake,
 )
 from kinchain.fhir import PatientInfo, build_bundle
-from kinchain.report.document import Identity
 from kinchain.report.referral import RenderedLetter
 from kinchain.store import Visit
 from kinchain.web import services as sv
 from kinchain.web.audit import record
 from kinchain.web.context import MAX_ID, ApiError, DbId, Principal, api_user, ctx
 from kinchain.web.intake_form import evaluate, question_list
+from kinchain.web.jobs import visit_identity
 from kinchain.web.security import (
     SESSION_COOKIE,
     LoginThrottle,
@@ -548,15 +548,7 @@ def _referral(request: Request, user: Principal, visit_id: int) -> RenderedLette
         if intake is None or v.clinical_json is None:
             raise ApiError(409, "visit_id", "no clinical assessment yet: fill the intake first")
         clinical = ClinicalAssessment.model_validate_json(v.clinical_json)
-        p = v.patient
-        identity = Identity(
-            patient_name=p.name,
-            birth_date=p.birth_date,
-            identifier=p.identifier,
-            visit_date=v.visit_date,
-            visit_label=v.label or None,
-            clinician=user.email,
-        )
+        identity = visit_identity(v, user.email)
         analysed = v.analysis_json is not None
     gait = c.runner.gait_for(visit_id) if analysed else None
     return render_referral(clinical, identity=identity, intake=intake, gait=gait)

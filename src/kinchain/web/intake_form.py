@@ -201,10 +201,11 @@ def evaluate(answers: Mapping[str, Any], *, answered_by: str | None = None) -> F
     return state
 
 
-def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+def leaves(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    """``("a.b", value)`` for every leaf of nested intake data (lists are leaves)."""
     for key, value in data.items():
         if isinstance(value, Mapping):
-            yield from _leaves(value, f"{prefix}{key}.")
+            yield from leaves(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}", value
 
@@ -220,7 +221,7 @@ def answers_from_intake(data: Mapping[str, Any]) -> dict[str, str | list[str]]:
     fields and any other field the form may ask (the assessment's added questions)."""
     out: dict[str, str | list[str]] = {}
     leaf_types = _leaf_types()
-    for path, value in _leaves(data):
+    for path, value in leaves(data):
         if value is None or path not in leaf_types:
             continue
         q = question_for(path)

@@ -234,7 +234,8 @@ class JobRunner:
             v.error = None
             inputs = _Inputs.of(target)
             intake_json = v.intake_json
-            identity = _identity(db, v, target)
+            uploader = db.get(User, target.created_by) if target.created_by is not None else None
+            identity = visit_identity(v, uploader.email if uploader is not None else None)
         created: list[str] = []
         names: dict[str, str] = {}
         try:
@@ -425,20 +426,19 @@ def pending_upload(v: Visit) -> Upload | None:
 
 def _make_current(v: Visit, u: Upload) -> None:
     """Make ``u`` the visit's current upload: the visit's input columns become its files."""
-    trials = json.loads(u.trials_json)
+    inputs = _Inputs.of(u)
     v.current_upload_id = u.id
-    v.trial_sha = trials[0]["sha"]
-    v.trial_name = ", ".join(t["name"] for t in trials)[:255]
+    v.trial_sha = inputs.trials[0][0]
+    v.trial_name = inputs.trial_name
     v.grf_sha = u.grf_sha
     v.subject_file_sha, v.subject_file_name = u.subject_file_sha, u.subject_file_name
     v.static_sha, v.static_name = u.static_sha, u.static_name
     v.subject_json, v.options_json = u.subject_json, u.options_json
 
 
-def _identity(db: Any, v: Visit, u: Upload) -> Identity:
-    """The patient and visit the report is about; the clinician is the one who uploaded."""
+def visit_identity(v: Visit, clinician: str | None) -> Identity:
+    """The patient and visit a report or letter is about, by ``clinician``."""
     p = v.patient
-    clinician = db.get(User, u.created_by).email if u.created_by is not None else None
     return Identity(
         patient_name=p.name,
         birth_date=p.birth_date,

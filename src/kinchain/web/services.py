@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -34,7 +34,7 @@ from kinchain.store import (
 from kinchain.store.models import utcnow
 from kinchain.web.context import ApiError, Principal, without_values
 from kinchain.web.inputs import InputPaths, read_inputs
-from kinchain.web.intake_form import form_question
+from kinchain.web.intake_form import form_question, leaves
 from kinchain.web.jobs import UPLOAD_SCRATCH, pending_upload, private_scratch, write_private
 
 SUBJECT_FIELDS = (
@@ -205,11 +205,7 @@ def visit_detail(v: Visit) -> dict[str, Any]:
 
 def upload_history(v: Visit) -> list[dict[str, Any]]:
     """Every upload of the visit, newest first (:func:`upload_dict`)."""
-    db = object_session(v)
-    ids = {u.created_by for u in v.uploads if u.created_by is not None}
-    emails: dict[int, str] = {}
-    if db is not None and ids:
-        emails = dict(db.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+    emails = _emails(v, {u.created_by for u in v.uploads if u.created_by is not None})
     return [upload_dict(u, v.current_upload_id, emails) for u in reversed(v.uploads)]
 
 
@@ -573,17 +569,25 @@ def save_intake(
     return clinical
 
 
-def _leaves(data: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"a.b": value}`` of the answers (lists kept whole; ``None`` and unknown left out)."""
-    out: dict[str, Any] = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key in ("schema_version", "answered_by"):
-                continue
-            out |= _leaves(value, f"{prefix}{key}.")
-    elif data is not None and data != "unknown" and data != []:
-        out[prefix.rstrip(".")] = data
-    return out
+def _answers(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"a.b": value}`` of the answers given (lists kept whole; ``None``, unknown and empty
+    left out, and the schema version and who answered)."""
+    return {
+        path: value
+        for path, value in leaves(data)
+        if path not in ("schema_version", "answered_by")
+        and value is not None
+        and value != "unknown"
+        and value != []
+    }
+
+
+def _emails(v: Visit, ids: set[int]) -> dict[int, str]:
+    """The e-mail of each account id (the accounts that uploaded or answered)."""
+    db = object_session(v)
+    if db is None or not ids:
+        return {}
+    return dict(db.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
 
 
 def intake_history(v: Visit) -> dict[str, Any]:
@@ -594,16 +598,12 @@ def intake_history(v: Visit) -> dict[str, Any]:
     the patient (latest link version) and the clinician (latest clinician or API version) both
     gave differently: both values, the current one, and whose is in use (the newer), so that
     the clinician can reconcile them by saving the form."""
-    db = object_session(v)
-    ids = {iv.user_id for iv in v.intake_versions if iv.user_id is not None}
-    emails: dict[int, str] = {}
-    if db is not None and ids:
-        emails = dict(db.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
-    parsed = [(iv, _leaves(json.loads(iv.answers_json))) for iv in v.intake_versions]
-    current = _leaves(json.loads(v.intake_json)) if v.intake_json else {}
+    emails = _emails(v, {iv.user_id for iv in v.intake_versions if iv.user_id is not None})
+    parsed = [(iv, _answers(json.loads(iv.answers_json))) for iv in v.intake_versions]
+    current = _answers(json.loads(v.intake_json)) if v.intake_json else {}
     sources: dict[str, str] = {}
-    for iv, leaves in parsed:
-        for path, value in leaves.items():
+    for iv, given in parsed:
+        for path, value in given.items():
             if current.get(path) == value:
                 sources[path] = iv.source
     patient = next(((iv, lv) for iv, lv in reversed(parsed) if iv.source == "patient"), None)
@@ -629,9 +629,9 @@ def intake_history(v: Visit) -> dict[str, Any]:
             "source": iv.source,
             "by": emails.get(iv.user_id) if iv.user_id is not None else None,
             "at": iv.created_at.isoformat() + "Z",
-            "answers": len(leaves),
+            "answers": len(given),
         }
-        for iv, leaves in reversed(parsed)
+        for iv, given in reversed(parsed)
     ]
     return {"versions": versions, "sources": sources, "differences": differences}
 
