@@ -416,10 +416,14 @@ class JobRunner:
                 self._cache.popitem(last=False)
 
 
+#: The statuses of an upload still waiting for (or in) its analysis.
+WAITING = frozenset({UploadStatus.queued.value, UploadStatus.running.value})
+
+
 def pending_upload(v: Visit) -> Upload | None:
     """The visit's newest upload still waiting for (or in) its analysis."""
     for u in reversed(v.uploads):
-        if u.status in (UploadStatus.queued.value, UploadStatus.running.value):
+        if u.status in WAITING:
             return u
     return None
 

@@ -35,7 +35,13 @@ from kinchain.store.models import utcnow
 from kinchain.web.context import ApiError, Principal, without_values
 from kinchain.web.inputs import InputPaths, read_inputs
 from kinchain.web.intake_form import form_question, leaves
-from kinchain.web.jobs import UPLOAD_SCRATCH, pending_upload, private_scratch, write_private
+from kinchain.web.jobs import (
+    UPLOAD_SCRATCH,
+    WAITING,
+    pending_upload,
+    private_scratch,
+    write_private,
+)
 
 SUBJECT_FIELDS = (
     ("mass_kg", "Body mass", "kg"),
@@ -452,7 +458,7 @@ def store_upload(
         with store.session() as db:
             v = get_visit_row(db, visit_id)
             for older in v.uploads:
-                if older.status in (UploadStatus.queued.value, UploadStatus.running.value):
+                if older.status in WAITING:
                     older.status = UploadStatus.superseded.value
                     older.finished_at = utcnow()
             u = Upload(
