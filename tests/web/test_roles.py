@@ -10,17 +10,19 @@ refused ones included, is in the audit trail the administrator reads.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
 from kinchain.store import Store
-from kinchain.web import admin_api, admin_pages, api, pages
+from kinchain.web import admin_api
 
 from .conftest import DEMO, EMAIL, PASSWORD, login, new_patient, new_visit, upload_demo, wait_done
 
@@ -137,10 +139,21 @@ def _requests(visit: int, csrf_token: str) -> dict[tuple[str, str], dict[str, An
     }
 
 
+def _routers() -> list[APIRouter]:
+    """Every router of every module of the web package, so a new module's routes are checked too."""
+    import kinchain.web
+
+    found = []
+    for info in pkgutil.iter_modules(kinchain.web.__path__):
+        module = importlib.import_module(f"kinchain.web.{info.name}")
+        found += [v for v in vars(module).values() if isinstance(v, APIRouter)]
+    return list({id(r): r for r in found}.values())
+
+
 def _record_routes() -> set[tuple[str, str]]:
     out = set()
-    for module in (api, admin_api, pages, admin_pages):
-        for r in module.router.routes:
+    for router in _routers():
+        for r in router.routes:
             path = getattr(r, "path", "")
             if ("{patient_id}" in path or "{visit_id}" in path) and "/admin/" not in path:
                 for method in getattr(r, "methods", ()):

@@ -24,7 +24,7 @@ from kinchain.report.referral import RenderedLetter
 from kinchain.store import Visit
 from kinchain.web import services as sv
 from kinchain.web.audit import record
-from kinchain.web.context import MAX_ID, ApiError, DbId, Principal, api_user, ctx
+from kinchain.web.context import ApiError, DbId, Principal, api_user, ctx
 from kinchain.web.intake_form import evaluate, question_list
 from kinchain.web.jobs import visit_identity
 from kinchain.web.security import (
@@ -263,25 +263,6 @@ def new_visit(patient_id: DbId, body: VisitIn, request: Request, user: User) -> 
             db, action="visit.create", actor="user", user_id=user.user_id, target=("visit", v.id)
         )
         return sv.visit_summary(v)
-
-
-@router.get("/patients/{patient_id}/compare", tags=["visits"])
-def compare(
-    patient_id: DbId,
-    request: Request,
-    user: User,
-    a: Annotated[int, Query(ge=1, le=MAX_ID, description="Earlier visit id")],
-    b: Annotated[int, Query(ge=1, le=MAX_ID, description="Later visit id")],
-) -> dict[str, Any]:
-    """Two visits of a patient: curves of both, spatiotemporal changes, findings new/resolved."""
-    with ctx(request).store.session() as db:
-        p = sv.get_patient(db, patient_id, user)
-        va, vb = sv.get_visit(db, a, user), sv.get_visit(db, b, user)
-        if va.patient_id != p.id:
-            raise ApiError(404, "a", "no such visit of this patient")
-        if vb.patient_id != p.id:
-            raise ApiError(404, "b", "no such visit of this patient")
-        return sv.compare(va, vb)
 
 
 # --------------------------------------------------------------------------- visits

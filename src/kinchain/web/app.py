@@ -25,7 +25,7 @@ from kinchain import __version__
 from kinchain.clinical import Intake
 from kinchain.errors import InputError
 from kinchain.store import Store
-from kinchain.web import admin_api, admin_pages, api, pages
+from kinchain.web import admin_api, admin_pages, api, compare, pages
 from kinchain.web.audit import record
 from kinchain.web.context import (
     ApiError,
@@ -255,6 +255,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(admin_api.router)
     app.include_router(pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(compare.api_router)
+    app.include_router(compare.page_router)
     _document_intake(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

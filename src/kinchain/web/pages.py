@@ -606,27 +606,6 @@ async def intake_submit(request: Request, visit_id: DbId) -> Response:
     return RedirectResponse(f"/visits/{visit_id}", status_code=303)
 
 
-@router.get("/patients/{patient_id}/compare", response_class=HTMLResponse)
-def compare_page(
-    request: Request,
-    user: User,
-    patient_id: DbId,
-    a: Annotated[int, Query()],
-    b: Annotated[int, Query()],
-) -> Response:
-    with ctx(request).store.session() as db:
-        p = sv.get_patient(db, patient_id, user)
-        va, vb = sv.get_visit(db, a, user), sv.get_visit(db, b, user)
-        if va.patient_id != p.id or vb.patient_id != p.id:
-            raise ApiError(404, "visit", "no such visit of this patient")
-        try:
-            data = sv.compare(va, vb)
-        except ApiError as exc:
-            return error_page(request, exc.status, exc.problem)
-        info = sv.patient_dict(p)
-    return render(request, "compare.html", user=user, patient=info, cmp=data)
-
-
 # ----------------------------------------------------------------------------- token link
 def _link_or_410(request: Request, token: str) -> int:
     with ctx(request).store.session() as db:
