@@ -25,7 +25,15 @@ from kinchain import __version__
 from kinchain.clinical import Intake
 from kinchain.errors import InputError
 from kinchain.store import Store
-from kinchain.web import admin_api, admin_pages, api, compare, pages
+from kinchain.web import (
+    admin_api,
+    admin_pages,
+    api,
+    compare,
+    outcome_pages,
+    pages,
+    patient_summary,
+)
 from kinchain.web.audit import record
 from kinchain.web.context import (
     ApiError,
@@ -257,6 +265,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(compare.api_router)
     app.include_router(compare.page_router)
+    app.include_router(patient_summary.api_router)
+    app.include_router(patient_summary.page_router)
+    app.include_router(outcome_pages.api_router)
+    app.include_router(outcome_pages.page_router)
     _document_intake(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
