@@ -1,6 +1,6 @@
 """Tables: clinicians (with their role), their sessions, the clinic's settings, patients and whom
-they are shared with, visits (intake, results) and every upload of each, single-use intake links
-and the audit log. Times are UTC, stored without a zone."""
+they are shared with, visits (intake, results) and every upload of each, single-use intake links,
+outcome questionnaires and the audit log. Times are UTC, stored without a zone."""
 
 from __future__ import annotations
 
@@ -180,6 +180,9 @@ class Visit(Base):
     intake_versions: Mapped[list[IntakeVersion]] = relationship(
         back_populates="visit", order_by="IntakeVersion.id", cascade="all, delete-orphan"
     )
+    questionnaires: Mapped[list[QuestionnaireResponse]] = relationship(
+        back_populates="visit", order_by="QuestionnaireResponse.id", cascade="all, delete-orphan"
+    )
 
 
 class Upload(Base):
@@ -226,6 +229,28 @@ class IntakeVersion(Base):
     answers_json: Mapped[str] = mapped_column(Text)
 
     visit: Mapped[Visit] = relationship(back_populates="intake_versions")
+
+
+class QuestionnaireResponse(Base):
+    """One completed outcome questionnaire of a visit (pain rating, KOOS, FAAM, LEFS), kept for
+    good (migration 0005): the instrument and the version scored, the item answers as given
+    (``{"P1": 2, "P2": null, ...}``), who answered (``clinician`` through the form, ``patient``
+    through the single-use link, ``api``), the account when there is one, and when. Scores are
+    never stored: they are recomputed from the answers by :mod:`kinchain.clinical.outcomes`.
+    A visit's score of an instrument is that of its latest response."""
+
+    __tablename__ = "questionnaire_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    instrument: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str] = mapped_column(String(64))
+    answers_json: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    visit: Mapped[Visit] = relationship(back_populates="questionnaires")
 
 
 class IntakeToken(Base):
