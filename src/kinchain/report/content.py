@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -38,6 +38,7 @@ from kinchain.report.document import (
     Para,
     Table,
 )
+from kinchain.report.physio import SOURCES, guidance_for
 from kinchain.session import CONSISTENCY_PARAMETERS, SessionAnalysis
 
 SEVERITY_ORDER = {"severe": 0, "moderate": 1, "mild": 2, "none": 3}
@@ -1014,6 +1015,62 @@ def _clinical_section(a: Assessment) -> list[Block]:
     return out
 
 
+def physio_section(result: GaitAnalysis | Assessment) -> list[Block]:
+    """The section "For the physiotherapist: what to test next": each fired finding and each
+    likely or possible cause with what it means, the tests that confirm or refute it and what
+    to re-measure at follow-up (:func:`kinchain.report.physio.guidance_for`), then the
+    sources."""
+    items = guidance_for(result)
+    out: list[Block] = [Heading("For the physiotherapist: what to test next", 2, "physio")]
+    clinical = result.clinical if isinstance(result, Assessment) else None
+    if clinical is not None and clinical.urgency.value in ("emergency", "same_day"):
+        level = URGENCY_TITLES.get(clinical.urgency.value, clinical.urgency.value)
+        out.append(
+            Para(
+                f"Urgency {level}: the referral comes first. The tests below wait until a "
+                "doctor has assessed the patient.",
+                tone="bad",
+            )
+        )
+    if not items:
+        out.append(
+            Para(
+                "No gait finding fired"
+                + (" and no cause is ranked likely or possible" if clinical else "")
+                + ": nothing specific to test. At follow-up, repeat the gait analysis and "
+                "the outcome measures.",
+                tone="muted",
+            )
+        )
+        return out
+    out.append(
+        Para(
+            "For each gait finding that fired and each likely or possible cause: what it means, "
+            "the usual clinical tests to confirm or refute it, and what to measure again at "
+            "follow-up. Tests are named without cut-offs unless the source gives one; compare "
+            "with the other side.",
+            tone="muted",
+        )
+    )
+    cited: dict[str, None] = {}
+    for item in items:
+        g = item.guidance
+        kind = "Gait finding" if item.kind == "finding" else "Cause"
+        out.append(Heading(f"{kind}: {g.title}", 3))
+        tone: Literal["bad", ""] = "bad" if g.refer_first else ""
+        out.append(Para(g.meaning, tone=tone, bold_lead=_capital(item.why) + ". "))
+        pairs = [("Tests to confirm or refute", "; ".join(g.tests))]
+        if g.remeasure_gait:
+            pairs.append(("Re-measure in the gait analysis", "; ".join(g.remeasure_gait)))
+        if g.remeasure_clinic:
+            pairs.append(("Re-measure in the clinic", "; ".join(g.remeasure_clinic)))
+        pairs.append(("Sources", "; ".join(g.sources)))
+        out.append(KeyValues(tuple(pairs)))
+        cited.update(dict.fromkeys(g.sources))
+    out.append(Details("Sources of this section", (Bullets(tuple(SOURCES[s] for s in cited)),)))
+    return out
+
+
 def build_document(
     analysis: GaitAnalysis,
     assessment: Assessment | None = None,
@@ -1071,6 +1128,7 @@ def build_document(
     blocks.extend(_map_section(analysis))
     if assessment is not None:
         blocks.extend(_clinical_section(assessment))
+    blocks.extend(physio_section(assessment if assessment is not None else analysis))
     blocks.extend(finding_details)
     if session is not None:
         blocks.extend(_session_strides_section(session))
