@@ -136,6 +136,15 @@ def _requests(visit: int, csrf_token: str) -> dict[tuple[str, str], dict[str, An
         ("GET", "/patients/{patient_id}/compare"): {"params": ab},
         ("POST", "/patients/{patient_id}/shares"): {"data": form | {"email": "other@example.org"}},
         ("POST", "/patients/{patient_id}/shares/{user_id}/remove"): {"data": form},
+        ("GET", "/api/v1/visits/{visit_id}/questionnaires"): {},
+        ("POST", "/api/v1/visits/{visit_id}/questionnaires"): {
+            "json": {"instrument": "nprs", "answers": {"pain": 3}}
+        },
+        ("GET", "/api/v1/patients/{patient_id}/outcomes"): {},
+        ("GET", "/visits/{visit_id}/questionnaires"): {},
+        ("POST", "/visits/{visit_id}/questionnaires"): {
+            "data": form | {"instrument": "nprs", "nprs.pain": "3"}
+        },
     }
 
 

@@ -233,6 +233,8 @@ _ROUTE_WORDS = {
     "/visits/{visit_id}/report.html": "opened the report",
     "/visits/{visit_id}/report.pdf": "downloaded the PDF report",
     "/visits/{visit_id}/fhir": "exported the FHIR bundle",
+    "/visits/{visit_id}/questionnaires": "opened or saved the questionnaires",
+    "/patients/{patient_id}/outcomes": "loaded the outcome scores over the visits",
     "/intake/t/{token}": "the patient opened or sent the intake link",
     "/intake/t/{token}/state": "the patient filled the intake link",
 }

@@ -13,7 +13,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from kinchain.clinical.outcomes import (
     INSTRUMENTS,
@@ -23,7 +24,7 @@ from kinchain.clinical.outcomes import (
     change,
 )
 from kinchain.errors import InputError
-from kinchain.store.models import QuestionnaireResponse, Visit
+from kinchain.store.models import QuestionnaireResponse, User, Visit
 from kinchain.web.context import ApiError
 
 SOURCES = ("clinician", "patient", "api")
@@ -154,6 +155,16 @@ def visit_scores(db: Session, visit: Visit | int) -> dict[str, OutcomeScore]:
     return {i: response_score(row) for i, row in latest_responses(v).items()}
 
 
+def emails(v: Visit) -> dict[int, str]:
+    """The e-mail of each account that entered one of the visit's questionnaires."""
+    db = object_session(v)
+    ids = {r.user_id for r in v.questionnaires if r.user_id is not None}
+    if db is None or not ids:
+        return {}
+    rows = db.execute(select(User.id, User.email).where(User.id.in_(ids))).all()
+    return {int(uid): str(email) for uid, email in rows}
+
+
 def _fmt(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
@@ -204,10 +215,11 @@ def score_dict(row: QuestionnaireResponse, emails: Mapping[int, str]) -> dict[st
     }
 
 
-def visit_outcomes(v: Visit, emails: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
+def visit_outcomes(v: Visit) -> list[dict[str, Any]]:
     """The visit's latest response of each instrument with its scores, for the visit page and
     the API (:func:`score_dict`)."""
-    return [score_dict(row, emails or {}) for row in latest_responses(v).values()]
+    who = emails(v)
+    return [score_dict(row, who) for row in latest_responses(v).values()]
 
 
 def over_time(visits: Sequence[Visit]) -> list[dict[str, Any]]:

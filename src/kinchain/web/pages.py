@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from kinchain.cli.assess import change_meaning, sentence
 from kinchain.clinical import WhatWouldChange
@@ -37,6 +38,8 @@ from kinchain.web.intake_form import (
     question_dict,
     question_list,
 )
+from kinchain.web.outcomes import over_time, save_response, visit_outcomes
+from kinchain.web.outcomes_plot import series_svg
 from kinchain.web.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -50,6 +53,9 @@ from kinchain.web.security import (
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(page_user)]
+
+#: The patient link's 0-10 pain rating (stored as an ``nprs`` questionnaire response).
+PAIN_FIELD = "nprs.pain"
 
 #: Largest body of the patient form's live check (the answers as JSON), in bytes.
 MAX_STATE_BODY = 64 * 1024
@@ -266,6 +272,7 @@ def _patient_page(
         p = sv.get_patient(db, patient_id, user)
         info = sv.patient_dict(p)
         visits = [sv.visit_summary(v) for v in reversed(p.visits)]
+        outcome_series = over_time(p.visits)
         shares = accounts.shares(db, p)
         can_share = p.created_by == user.user_id or user.is_admin
     return render(
@@ -275,6 +282,7 @@ def _patient_page(
         user=user,
         patient=info,
         visits=visits,
+        outcome_series=[s | {"svg": Markup(series_svg(s))} for s in outcome_series],
         shares=shares,
         can_share=can_share,
         subject_fields=sv.SUBJECT_FIELDS,
@@ -393,7 +401,9 @@ def _visit_context(request: Request, visit_id: DbId, user: Principal) -> dict[st
         others = [sv.visit_summary(o) for o in v.patient.visits if o.id != v.id]
         curves = json.loads(v.curves_json) if v.curves_json else None
         analysis = json.loads(v.analysis_json) if v.analysis_json else None
+        outcomes = visit_outcomes(v)
     return {
+        "outcomes": outcomes,
         "visit": detail,
         "patient": patient,
         "others": others,
@@ -490,6 +500,8 @@ def _intake_form(
     csrf: str,
     title: str,
     submitted: bool = False,
+    pain_rating: str = "",
+    pain_error: str = "",
 ) -> HTMLResponse:
     state = evaluate(answers, answered_by="patient" if for_patient else None)
     errors = state.errors if submitted or answers else {}
@@ -514,6 +526,9 @@ def _intake_form(
         answers=answers,
         csrf=csrf,
         sites=SITES,
+        pain_scale=for_patient,
+        pain_rating=pain_rating,
+        pain_error=pain_error,
     )
 
 
@@ -675,7 +690,11 @@ async def token_submit(request: Request, token: str) -> Response:
         return error_page(request, 403, "the form has expired; reload the page and try again")
     answers = _form_answers(form)
     state = evaluate(answers, answered_by="patient")
-    if state.errors or not state.data.get("pain"):
+    raw_pain = form.get(PAIN_FIELD)
+    pain_text = raw_pain.strip() if isinstance(raw_pain, str) else ""
+    pain = int(pain_text) if pain_text.isdigit() and int(pain_text) <= 10 else None
+    pain_error = "" if pain is not None or not pain_text else "choose a number from 0 to 10"
+    if state.errors or not state.data.get("pain") or pain_error:
         if not state.data.get("pain"):
             state.errors.setdefault("pain.sites", f"give one or more of {', '.join(SITES)}")
         return _intake_form(
@@ -688,6 +707,8 @@ async def token_submit(request: Request, token: str) -> Response:
             status=422,
             title="Your answers before the visit",
             submitted=True,
+            pain_rating=pain_text if pain_text.isdigit() else "",
+            pain_error=pain_error,
         )
     c = ctx(request)
     with c.store.session() as db:
@@ -704,6 +725,8 @@ async def token_submit(request: Request, token: str) -> Response:
             "patient",
             answers=state.data,
         )
+        if pain is not None:  # stored with the intake, before the link is spent
+            save_response(db, v, "nprs", {"pain": pain}, "patient")
         record(db, action="intake.token_submit", actor="token", target=("visit", v.id))
         vid, queue = v.id, sv.has_analysis_input(v)
     if queue:

@@ -1,0 +1,117 @@
+"""Questionnaires in the web app: the clinician's page, the patient's pain rating through the
+intake link, the scores on the visit page (with the missing-item reason), the API and the
+scores over the visits on the patient page."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from fastapi.testclient import TestClient
+
+from kinchain.clinical.outcomes import INSTRUMENTS
+
+from .conftest import EMAIL, new_patient, new_visit
+
+
+def _page_csrf(client: TestClient, path: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert m
+    return m.group(1)
+
+
+def test_clinician_enters_koos_item_scores_and_the_visit_shows_them(
+    client: TestClient, csrf: dict[str, str]
+) -> None:
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    page = client.get(f"/visits/{vid}/questionnaires")
+    assert page.status_code == 200 and 'name="koos.A17"' in page.text
+    token = _page_csrf(client, f"/visits/{vid}/questionnaires")
+    pain = {
+        f"koos.P{k}": str(v) for k, v in zip(range(1, 10), (0, 1, 2, 3, 4, 0, 1, 2, 3), strict=True)
+    }
+    # Symptoms: 3 of 7 answered, one fewer than the 4 the 2012 rule needs.
+    symptoms = {f"koos.S{k}": "1" for k in range(1, 4)}
+    r = client.post(
+        f"/visits/{vid}/questionnaires",
+        data={"csrf_token": token, "instrument": "koos"} | pain | symptoms,
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:300]
+    visit = client.get(f"/visits/{vid}").text
+    section = visit[visit.index('id="outcomes"') :]
+    expected = INSTRUMENTS["koos"].score(
+        {k.split(".")[1]: int(v) for k, v in (pain | symptoms).items()}
+    )
+    assert f"{expected.subscales['pain'].score:.1f}" == "55.6"
+    assert "55.6" in section
+    reason = expected.subscales["symptoms"].reason
+    assert reason and "3 of 7 items answered; at least 4 needed" in reason
+    assert "3 of 7 items answered; at least 4 needed" in section
+    api = client.get(f"/api/v1/visits/{vid}/questionnaires").json()["questionnaires"]
+    (koos,) = api
+    assert koos["source"] == "clinician" and koos["by"] == EMAIL
+    by_id = {s["id"]: s for s in koos["subscales"]}
+    assert by_id["pain"]["score"] == expected.subscales["pain"].score
+    assert by_id["symptoms"]["valid"] is False
+
+
+def test_a_bad_item_score_is_shown_next_to_its_field(
+    client: TestClient, csrf: dict[str, str]
+) -> None:
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    token = _page_csrf(client, f"/visits/{vid}/questionnaires")
+    r = client.post(
+        f"/visits/{vid}/questionnaires",
+        data={"csrf_token": token, "instrument": "lefs", "lefs.LEFS1": "9"},
+    )
+    assert r.status_code == 422 and "answer 9 is outside 0-4" in r.text
+    assert client.get(f"/api/v1/visits/{vid}/questionnaires").json()["questionnaires"] == []
+
+
+def test_patient_gives_a_pain_rating_through_the_link(
+    client: TestClient, csrf: dict[str, str]
+) -> None:
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    link = client.post(f"/api/v1/visits/{vid}/intake-link", headers=csrf).json()["url"]
+    path = urlsplit(link).path
+    patient = TestClient(client.app)
+    page = patient.get(path)
+    assert page.status_code == 200 and 'name="nprs.pain"' in page.text
+    token = patient.cookies.get("kinchain_csrf")
+    form = {"csrf_token": token, "pain.sites": ["knee"], "nprs.pain": "11"}
+    bad = patient.post(path, data=form)
+    assert bad.status_code == 422 and "choose a number from 0 to 10" in bad.text
+    r = patient.post(path, data=form | {"nprs.pain": "6"})
+    assert r.status_code == 200 and "Thank you" in r.text
+    assert patient.get(path).status_code == 404  # the link is spent
+    (nprs,) = client.get(f"/api/v1/visits/{vid}/questionnaires").json()["questionnaires"]
+    assert nprs["instrument"] == "nprs" and nprs["source"] == "patient" and nprs["by"] is None
+    assert nprs["subscales"][0]["score"] == 6
+
+
+def test_scores_over_the_visits_on_the_patient_page(
+    client: TestClient, csrf: dict[str, str]
+) -> None:
+    pid = new_patient(client, csrf)
+    first, second = (
+        new_visit(client, csrf, pid, "baseline"),
+        new_visit(client, csrf, pid, "6 weeks"),
+    )
+    all4 = {f"LEFS{k}": 2 for k in range(1, 21)}  # 40
+    better = all4 | {f"LEFS{k}": 3 for k in range(1, 11)}  # 50: +10 >= MCID 9
+    for vid, answers in ((first, all4), (second, better)):
+        r = client.post(
+            f"/api/v1/visits/{vid}/questionnaires",
+            json={"instrument": "lefs", "answers": answers},
+            headers=csrf,
+        )
+        assert r.status_code == 201, r.text
+    series = client.get(f"/api/v1/patients/{pid}/outcomes").json()["series"]
+    (lefs,) = series
+    assert [p["score"] for p in lefs["points"]] == [40, 50]
+    assert lefs["points"][1]["classification"] == "improved" and lefs["mcid"] == 9
+    page = client.get(f"/patients/{pid}").text
+    section = page[page.index('id="outcomes-over-time"') :]
+    assert "<svg" in section and 'class="mcid-band"' in section
+    assert "improved" in section and "+10.0" in section
