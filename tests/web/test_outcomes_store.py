@@ -11,10 +11,17 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from kinchain.clinical.outcomes import INSTRUMENTS
+from kinchain.fhir import PatientInfo, build_bundle, validate_bundle
 from kinchain.store import Patient, Store
 from kinchain.store.models import Visit
 from kinchain.web.context import ApiError
-from kinchain.web.outcomes import over_time, save_response, visit_outcomes, visit_scores
+from kinchain.web.outcomes import (
+    fhir_outcomes,
+    over_time,
+    save_response,
+    visit_outcomes,
+    visit_scores,
+)
 
 from .conftest import database_at
 
@@ -133,3 +140,19 @@ def test_migration_0005_adds_the_responses_table(backend: str, tmp_path: Path) -
             assert visit_scores(db, 1)["lefs"].subscales["total"].score == 80
     finally:
         store.dispose()
+
+
+def test_the_visits_answers_go_into_a_valid_fhir_bundle(store: Store) -> None:
+    vid = _visit(store)
+    with store.session() as db:
+        v = db.get(Visit, vid)
+        assert v is not None
+        save_response(db, v, "nprs", {"pain": 7}, "patient")
+        save_response(db, v, "koos", KOOS_PAIN, "clinician")
+        outcomes = fhir_outcomes(v)
+    assert outcomes == {"nprs": {"pain": 7}, "koos": KOOS_PAIN}
+    bundle = build_bundle(None, None, None, PatientInfo(identifier="P-1"), outcomes=outcomes)
+    assert validate_bundle(bundle) == []
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds.count("QuestionnaireResponse") == 2
+    assert kinds.count("Observation") == 1 + len(INSTRUMENTS["koos"].subscales)

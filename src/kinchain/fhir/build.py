@@ -1,5 +1,6 @@
 """Build the HL7 FHIR R4 Bundle of a visit: Patient, intake QuestionnaireResponse, gait
-Observations, RiskAssessment, ServiceRequests and Provenance.
+Observations, outcome questionnaires (a QuestionnaireResponse per instrument and an Observation
+per score), RiskAssessment, ServiceRequests and Provenance.
 
 :func:`build_bundle` is pure apart from reading the clock when no ``recorded`` time is given:
 no file or network access, and the same inputs (and ``recorded``) give the same bundle, with
@@ -114,9 +115,12 @@ def _seed(
     assessment: ClinicalAssessment | None,
     intake: Intake | None,
     patient: PatientInfo,
+    outcomes: Mapping[str, Mapping[str, int | None]] | None = None,
 ) -> str:
     h = hashlib.sha256()
     h.update(patient.model_dump_json().encode())
+    if outcomes:
+        h.update(json.dumps(outcomes, sort_keys=True).encode())
     if analysis is not None:
         h.update(analysis.result.trial.sha256.encode())
     if intake is not None:
@@ -189,6 +193,69 @@ def _questionnaire_response(intake: Intake, patient_ref: str) -> dict[str, Any]:
         "subject": {"reference": patient_ref},
         "item": _qr_items(data, ""),
     }
+
+
+def _outcomes(
+    b: _Builder, outcomes: Mapping[str, Mapping[str, int | None]], patient_ref: str
+) -> list[str]:
+    """Add a QuestionnaireResponse per instrument (the item scores as given) and an Observation
+    per subscale score (valid: the score; not valid: no value, the missing-item reason as
+    ``dataAbsentReason``), derived from the response. Returns the Observation refs."""
+    from kinchain.clinical.outcomes import INSTRUMENTS
+
+    refs: list[str] = []
+    for inst_id, answers in outcomes.items():
+        inst = INSTRUMENTS[inst_id]
+        score = inst.score(answers)
+        order = {item.id: k for k, item in enumerate(inst.items)}
+        given = sorted(
+            ((i, v) for i, v in answers.items() if v is not None), key=lambda x: order[x[0]]
+        )
+        qr_ref = b.add(
+            f"qr/outcome/{inst.id}",
+            {
+                "resourceType": "QuestionnaireResponse",
+                "questionnaire": f"{C.OUTCOME_QUESTIONNAIRE}{inst.id}|{inst.version}",
+                "status": "completed",
+                "subject": {"reference": patient_ref},
+                "item": [{"linkId": i, "answer": [{"valueInteger": v}]} for i, v in given],
+            },
+        )
+        for sub in score.subscales.values():
+            code = C.outcome_code(inst.id, sub.subscale)
+            label = f"{inst.name}: {inst.subscale(sub.subscale).label}"
+            codings = []
+            if code in C.OUTCOME_LOINC:
+                loinc, display = C.OUTCOME_LOINC[code]
+                codings.append(_coding(C.LOINC, loinc, display))
+            codings.append(_coding(C.OUTCOME_SYSTEM, code, label))
+            res: dict[str, Any] = {
+                "resourceType": "Observation",
+                "status": "final",
+                "category": _category("survey"),
+                "code": {"coding": codings, "text": label},
+                "subject": {"reference": patient_ref},
+                "derivedFrom": [{"reference": qr_ref}],
+            }
+            if sub.score is not None:
+                res["valueQuantity"] = {
+                    "value": round(float(sub.score), 4),
+                    "unit": "score",
+                    "system": C.UCUM,
+                    "code": C.SCORE_UCUM,
+                }
+                low, high = sub.score_range
+                res["referenceRange"] = [
+                    {
+                        "low": {"value": low},
+                        "high": {"value": high},
+                        "text": sub.direction.replace("_", " "),
+                    }
+                ]
+            else:
+                res["dataAbsentReason"] = {"text": sub.reason or "not valid"}
+            refs.append(b.add(f"obs/outcome/{code}", res))
+    return refs
 
 
 # --------------------------------------------------------------------------------------------
@@ -422,6 +489,7 @@ def build_bundle(
     *,
     recorded: datetime | None = None,
     source_name: str | None = None,
+    outcomes: Mapping[str, Mapping[str, int | None]] | None = None,
 ) -> dict[str, Any]:
     """The FHIR R4 ``collection`` Bundle of one visit, as JSON-ready data.
 
@@ -444,6 +512,11 @@ def build_bundle(
         The trial's file name as the user knows it (Provenance.entity.what.display); default:
         the name of the file that was analysed (the web service analyses a stored copy, so it
         passes the uploaded file's name).
+    outcomes
+        Outcome questionnaires answered at the visit: instrument id of
+        :data:`kinchain.clinical.outcomes.INSTRUMENTS` -> item id -> item score (``None`` = not
+        answered), e.g. ``{"koos": {"P1": 2, ...}, "nprs": {"pain": 6}}``. Each becomes a
+        QuestionnaireResponse and an Observation per subscale, scored by the scoring core.
 
     Returns
     -------
@@ -454,12 +527,14 @@ def build_bundle(
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    b = _Builder(_seed(analysis, assessment, intake, patient))
+    b = _Builder(_seed(analysis, assessment, intake, patient, outcomes))
     patient_ref = b.add("patient", _patient(patient))
 
     basis: list[str] = []
     if intake is not None:
         basis.append(b.add("qr/intake", _questionnaire_response(intake, patient_ref)))
+    if outcomes:
+        _outcomes(b, outcomes, patient_ref)
     if analysis is not None:
         findings, _ = _gait_observations(b, analysis, patient_ref)
         basis.extend(findings)

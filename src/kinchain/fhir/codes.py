@@ -33,8 +33,25 @@ SHA256_IDENTIFIER_SYSTEM = "https://kinchain.org/fhir/NamingSystem/input-sha256"
 #: Default identifier system of a patient identifier given without one.
 DEFAULT_PATIENT_ID_SYSTEM = "https://kinchain.org/fhir/NamingSystem/patient-id"
 
+#: kinchain's code system of outcome-measure scores (``koos-pain``, ``lefs-total``): the code is
+#: ``<instrument>-<subscale>`` of :mod:`kinchain.clinical.outcomes`.
+OUTCOME_SYSTEM = "https://kinchain.org/fhir/CodeSystem/outcome-score"
+#: Canonical URL prefix of an outcome questionnaire (``.../Questionnaire/outcome-koos``); the
+#: version after ``|`` is the instrument version scored.
+OUTCOME_QUESTIONNAIRE = "https://kinchain.org/fhir/Questionnaire/outcome-"
+#: LOINC codes of outcome scores, only where one was found and checked: 72514-3 "Pain severity -
+#: 0-10 verbal numeric rating [Score] - Reported" (loinc.org/72514-3, as used by the HL7 Belgium
+#: patient-monitoring IG's pain-scale value set) and 72101-9 "Symptoms score [KOOS]" (LOINC
+#: record as reproduced by a third party). Every score also carries its OUTCOME_SYSTEM code.
+OUTCOME_LOINC: dict[str, tuple[str, str]] = {
+    "nprs-pain": ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
+    "koos-symptoms": ("72101-9", "Symptoms score [KOOS]"),
+}
+#: UCUM unit of a questionnaire score (an annotation: a unitless score).
+SCORE_UCUM = "{score}"
+
 #: Code systems an Observation.code may use.
-OBSERVATION_CODE_SYSTEMS = frozenset({LOINC, SNOMED, GAIT_SYSTEM})
+OBSERVATION_CODE_SYSTEMS = frozenset({LOINC, SNOMED, GAIT_SYSTEM, OUTCOME_SYSTEM})
 
 
 @dataclass(frozen=True)
@@ -100,7 +117,7 @@ MEASURES: dict[tuple[str, str], Measure] = {
     (m.system, m.code): m for m in (*SPATIOTEMPORAL, GPS, GPS_OVERALL)
 }
 #: UCUM codes allowed anywhere in the bundle.
-UCUM_ALLOWED = frozenset({"m/s", "/min", "m", "%", "deg"})
+UCUM_ALLOWED = frozenset({"m/s", "/min", "m", "%", "deg", SCORE_UCUM})
 
 #: Clinical urgency -> ServiceRequest.priority (request-priority: routine | urgent | asap | stat).
 URGENCY_PRIORITY: dict[str, str] = {
@@ -133,3 +150,8 @@ RISK_DISPLAY: dict[str, str] = {
 def finding_code(name: str) -> str:
     """kinchain code of a kinetic-chain finding: ``antalgic_gait`` -> ``finding-antalgic-gait``."""
     return FINDING_PREFIX + name.replace("_", "-")
+
+
+def outcome_code(instrument: str, subscale: str) -> str:
+    """kinchain code of an outcome score: ``("koos", "sport_rec")`` -> ``koos-sport-rec``."""
+    return f"{instrument}-{subscale}".replace("_", "-")

@@ -89,6 +89,45 @@ def _codings(concept: Any) -> list[Mapping[str, Any]]:
     return [c for c in concept.get("coding") or [] if isinstance(c, Mapping)]
 
 
+def _outcome_questionnaire(url: str) -> bool:
+    from kinchain.clinical.outcomes import INSTRUMENTS
+
+    return url.startswith(C.OUTCOME_QUESTIONNAIRE) and (
+        url.removeprefix(C.OUTCOME_QUESTIONNAIRE) in INSTRUMENTS
+    )
+
+
+def _outcome_ranges() -> dict[str, tuple[float, float]]:
+    from kinchain.clinical.outcomes import INSTRUMENTS
+
+    return {
+        C.outcome_code(i.id, s.id): s.score_range for i in INSTRUMENTS.values() for s in i.subscales
+    }
+
+
+def _check_outcome(res: Mapping[str, Any], codings: list[Mapping[str, Any]], add: Any) -> None:
+    """An outcome score: a known code, a ``{score}`` within the subscale's range, or a
+    ``dataAbsentReason`` (not valid under the missing-item rule)."""
+    ours = [c for c in codings if c.get("system") == C.OUTCOME_SYSTEM]
+    if not ours:
+        return
+    code = str(ours[0].get("code"))
+    ranges = _outcome_ranges()
+    if code not in ranges:
+        add("code.coding", f"{code!r} is not an outcome score kinchain knows")
+        return
+    qty = res.get("valueQuantity")
+    if isinstance(qty, Mapping):
+        value = qty.get("value")
+        low, high = ranges[code]
+        if qty.get("code") != C.SCORE_UCUM:
+            add("valueQuantity.code", f"an outcome score's unit is {C.SCORE_UCUM!r}")
+        elif isinstance(value, int | float) and not low <= value <= high:
+            add("valueQuantity.value", f"{value} is outside {low:g}-{high:g} for {code}")
+    elif not res.get("dataAbsentReason"):
+        add("valueQuantity", f"{code}: needs a score or a dataAbsentReason")
+
+
 def _check_observation(res: Mapping[str, Any], add: Any) -> None:
     if res.get("status") not in _OBS_STATUS:
         add("status", f"{res.get('status')!r} is not an Observation status")
@@ -108,6 +147,7 @@ def _check_observation(res: Mapping[str, Any], add: Any) -> None:
         for c in cats
     ):
         add("category", f"needs an {C.OBSERVATION_CATEGORY} code exam or survey")
+    _check_outcome(res, codings, add)
     qty = res.get("valueQuantity")
     first = codings[0]
     measure = C.MEASURES.get((str(first.get("system")), str(first.get("code"))))
@@ -250,9 +290,13 @@ def validate_bundle(bundle: Mapping[str, Any]) -> list[str]:
             if "gender" in res and res["gender"] not in _GENDERS:
                 add("gender", f"{res['gender']!r} is not an administrative gender")
         elif rtype == "QuestionnaireResponse":
-            q = str(res.get("questionnaire", ""))
-            if q.split("|", 1)[0] != C.INTAKE_QUESTIONNAIRE:
-                add("questionnaire", f"{q!r} is not {C.INTAKE_QUESTIONNAIRE}")
+            q = str(res.get("questionnaire", "")).split("|", 1)[0]
+            if q != C.INTAKE_QUESTIONNAIRE and not _outcome_questionnaire(q):
+                add(
+                    "questionnaire",
+                    f"{q!r} is neither {C.INTAKE_QUESTIONNAIRE} nor an outcome questionnaire "
+                    f"{C.OUTCOME_QUESTIONNAIRE}<instrument>",
+                )
         elif rtype == "Provenance":
             provenance_targets = {
                 str(t.get("reference")) for t in res.get("target") or [] if isinstance(t, Mapping)

@@ -176,7 +176,7 @@ async def questionnaires_submit(request: Request, visit_id: DbId) -> Response:
         text = raw.strip() if isinstance(raw, str) else ""
         if not text:
             answers[item.id] = None
-        elif text.isdigit() and len(text) < 4:
+        elif text.isascii() and text.isdigit() and len(text) < 4:
             answers[item.id] = int(text)
         else:
             errors[f"{inst.id}.{item.id}"] = f"give a whole number {item.minimum}-{item.maximum}"

@@ -155,6 +155,12 @@ def visit_scores(db: Session, visit: Visit | int) -> dict[str, OutcomeScore]:
     return {i: response_score(row) for i, row in latest_responses(v).items()}
 
 
+def fhir_outcomes(v: Visit) -> dict[str, dict[str, int | None]]:
+    """The ``outcomes`` argument of :func:`kinchain.fhir.build_bundle` for visit ``v``: each
+    instrument's latest answers (instrument id -> item id -> item score)."""
+    return {i: json.loads(row.answers_json) for i, row in latest_responses(v).items()}
+
+
 def emails(v: Visit) -> dict[int, str]:
     """The e-mail of each account that entered one of the visit's questionnaires."""
     db = object_session(v)

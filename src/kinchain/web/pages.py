@@ -692,7 +692,8 @@ async def token_submit(request: Request, token: str) -> Response:
     state = evaluate(answers, answered_by="patient")
     raw_pain = form.get(PAIN_FIELD)
     pain_text = raw_pain.strip() if isinstance(raw_pain, str) else ""
-    pain = int(pain_text) if pain_text.isdigit() and int(pain_text) <= 10 else None
+    digits = pain_text.isascii() and pain_text.isdigit() and len(pain_text) <= 2
+    pain = int(pain_text) if digits and int(pain_text) <= 10 else None
     pain_error = "" if pain is not None or not pain_text else "choose a number from 0 to 10"
     if state.errors or not state.data.get("pain") or pain_error:
         if not state.data.get("pain"):
@@ -707,7 +708,7 @@ async def token_submit(request: Request, token: str) -> Response:
             status=422,
             title="Your answers before the visit",
             submitted=True,
-            pain_rating=pain_text if pain_text.isdigit() else "",
+            pain_rating=pain_text if digits else "",
             pain_error=pain_error,
         )
     c = ctx(request)
