@@ -42,6 +42,8 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 p { margin: 6px 0; }
 nav { font-size: 12.5px; color: #555; margin: 6px 0 0; }
 nav a { color: #1565c0; text-decoration: none; margin-right: 12px; }
+nav.links { margin: 0 0 12px; font-size: 15px; }
+nav.links a { display: inline-block; padding: 4px 0; }
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 6px 0;
   font-size: 13px; }
 dl.kv dt { color: #555; }
@@ -133,8 +135,21 @@ def _block(b: Block, figures: dict[str, RenderedFigure]) -> str:
     raise TypeError(f"unknown block {type(b).__name__}")  # pragma: no cover
 
 
-def render_html(doc: Document, figures: dict[str, RenderedFigure]) -> str:
-    """The whole report as one HTML string (UTF-8, self-contained)."""
+def render_html(
+    doc: Document,
+    figures: dict[str, RenderedFigure],
+    *,
+    extra_css: str = "",
+    links: tuple[tuple[str, str], ...] = (),
+) -> str:
+    """The whole report as one HTML string (UTF-8, self-contained).
+
+    ``extra_css`` is appended to the report's styles (the patient summary's larger type);
+    ``links`` are ``(label, href)`` pairs shown above the title on screen, not printed (a web
+    page's way back and its PDF).
+    """
+    bar = "".join(f'<a href="{escape(h)}">{escape(t)}</a>' for t, h in links)
+    bar = f'<nav class="links">{bar}</nav>' if bar else ""
     anchors = [
         (b.anchor, b.text)
         for b in doc.blocks
@@ -142,14 +157,16 @@ def render_html(doc: Document, figures: dict[str, RenderedFigure]) -> str:
     ]
     nav = "".join(f'<a href="#{escape(a)}">{escape(t)}</a>' for a, t in anchors)
     body = "\n".join(_block(b, figures) for b in doc.blocks)
+    title = " — ".join(escape(t) for t in (doc.title, doc.subtitle) if t)
+    sub = f'<div class="sub">{escape(doc.subtitle)}</div>' if doc.subtitle else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(doc.title)} — {escape(doc.subtitle)}</title>"
+        f"<title>{title}</title>"
         f'<meta name="generator" content="kinchain">'
-        f"<style>{CSS}</style></head><body><main>"
+        f"<style>{CSS}{extra_css}</style></head><body><main>{bar}"
         f'<header class="top"><h1>{escape(doc.title)}</h1>'
-        f'<div class="sub">{escape(doc.subtitle)}</div><nav>{nav}</nav></header>\n'
+        f"{sub}<nav>{nav}</nav></header>\n"
         f"{body}\n<footer>{escape(doc.footer)}</footer></main></body></html>\n"
     )

@@ -7,6 +7,7 @@ PDF: no system font, nothing downloaded, and the symbols the report uses (± ° 
 from __future__ import annotations
 
 import io
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,36 @@ def _fonts() -> tuple[str, str]:
     return "KcSans", "KcSans-Bold"
 
 
-@cache
+#: While a document for a patient is drawn (:func:`render_pdf` ``scale``, ``plain_bullets``):
+#: the factor on every font size and spacing, and whether bullets are set in the body style.
+_READER: ContextVar[tuple[float, bool]] = ContextVar("kinchain_pdf_reader", default=(1.0, False))
+
+
 def _styles() -> dict[str, ParagraphStyle]:
+    return _styles_at(_READER.get()[0])
+
+
+@cache
+def _styles_at(scale: float) -> dict[str, ParagraphStyle]:
+    """The styles with every font size, leading and paragraph spacing times ``scale``."""
+    styles = _base_styles()
+    if scale == 1.0:
+        return styles
+    return {
+        name: ParagraphStyle(
+            f"{name}@{scale:g}",
+            parent=st,
+            fontSize=st.fontSize * scale,
+            leading=st.leading * scale,
+            spaceBefore=st.spaceBefore * scale,
+            spaceAfter=st.spaceAfter * scale,
+        )
+        for name, st in styles.items()
+    }
+
+
+@cache
+def _base_styles() -> dict[str, ParagraphStyle]:
     regular, bold = _fonts()
     base = ParagraphStyle("base", fontName=regular, fontSize=8.6, leading=11.2, alignment=TA_LEFT)
     return {
@@ -126,6 +155,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "banner_x": ParagraphStyle("banner_x", parent=base, fontSize=9.5, leading=12.5),
         "banner_d": ParagraphStyle(
             "banner_d", parent=base, fontSize=8.3, leading=10.8, spaceBefore=2
+        ),
+        "bullet": ParagraphStyle(
+            "bullet", parent=base, leftIndent=10, bulletIndent=1, spaceAfter=0.8
         ),
     }
 
@@ -254,6 +286,9 @@ def _flow(b: Block, figures: dict[str, RenderedFigure]) -> list[Flowable]:
             text = f"<b>{escape(b.bold_lead)}</b>{text}"
         return [Paragraph(text, _styles()[style]), Spacer(1, 2)]
     if isinstance(b, Bullets):
+        if _READER.get()[1]:
+            style = _styles()["bullet"]
+            return [Paragraph(escape(i), style, bulletText="•") for i in b.items] + [Spacer(1, 3)]
         return [_p("• " + i, "muted") for i in b.items] + [Spacer(1, 3)]
     if isinstance(b, KeyValues):
         return _kv(b)
@@ -271,8 +306,53 @@ def _flow(b: Block, figures: dict[str, RenderedFigure]) -> list[Flowable]:
     raise TypeError(f"unknown block {type(b).__name__}")  # pragma: no cover
 
 
-def render_pdf(doc: Document, figures: dict[str, RenderedFigure]) -> bytes:
-    """The report as PDF bytes (A4 portrait, fonts embedded)."""
+def render_pdf(
+    doc: Document,
+    figures: dict[str, RenderedFigure],
+    *,
+    scale: float = 1.0,
+    plain_bullets: bool = False,
+) -> bytes:
+    """The report as PDF bytes (A4 portrait, fonts embedded).
+
+    ``scale`` multiplies every font size and spacing (larger type for a patient);
+    ``plain_bullets`` sets bullets in the body style instead of the report's small grey notes.
+    """
+    return _render_at(doc, figures, scale, plain_bullets)[0]
+
+
+def render_pdf_fitted(
+    doc: Document,
+    figures: dict[str, RenderedFigure],
+    scales: tuple[float, ...],
+    *,
+    pages: int = 1,
+    plain_bullets: bool = False,
+) -> bytes:
+    """The PDF in the largest type that fits ``pages`` pages: drawn at each of ``scales`` in
+    turn (largest first) until one fits; the last one's otherwise."""
+    if not scales:
+        raise ValueError("render_pdf_fitted: no scale given")
+    pdf = b""
+    for scale in scales:
+        pdf, n = _render_at(doc, figures, scale, plain_bullets)
+        if n <= pages:
+            break
+    return pdf
+
+
+def _render_at(
+    doc: Document, figures: dict[str, RenderedFigure], scale: float, plain_bullets: bool
+) -> tuple[bytes, int]:
+    token = _READER.set((scale, plain_bullets))
+    try:
+        return _render_pdf(doc, figures)
+    finally:
+        _READER.reset(token)
+
+
+def _render_pdf(doc: Document, figures: dict[str, RenderedFigure]) -> tuple[bytes, int]:
+    """The PDF's bytes and its number of pages."""
     regular, _ = _fonts()
     buf = io.BytesIO()
     template = SimpleDocTemplate(
@@ -282,7 +362,7 @@ def render_pdf(doc: Document, figures: dict[str, RenderedFigure]) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + 6 * mm,
-        title=f"{doc.title} — {doc.subtitle}",
+        title=" — ".join(t for t in (doc.title, doc.subtitle) if t),
         author="kinchain",
         creator="kinchain",
     )
@@ -303,6 +383,8 @@ def render_pdf(doc: Document, figures: dict[str, RenderedFigure]) -> bytes:
         c.drawString(MARGIN, y - 8, doc.footer)
         c.restoreState()
 
+    counted: list[int] = []
+
     class _Numbered(Canvas):
         """Draws every page's header and footer once the number of pages is known."""
 
@@ -316,14 +398,18 @@ def render_pdf(doc: Document, figures: dict[str, RenderedFigure]) -> bytes:
 
         def save(self) -> None:
             total = len(self._pages)
+            counted.append(total)
             for state in self._pages:
                 self.__dict__.update(state)
                 furniture(self, self._pageNumber, total)
                 super().showPage()
             super().save()
 
-    story: list[Flowable] = [_p(doc.title, "title"), _p(doc.subtitle, "sub"), Spacer(1, 6)]
+    story: list[Flowable] = [_p(doc.title, "title")]
+    if doc.subtitle:
+        story.append(_p(doc.subtitle, "sub"))
+    story.append(Spacer(1, 6))
     for b in doc.blocks:
         story.extend(_flow(b, figures))
     template.build(story, canvasmaker=_Numbered)
-    return buf.getvalue()
+    return buf.getvalue(), counted[0]
