@@ -38,7 +38,7 @@ from kinchain.cli.trial_params import TrialArgs, with_trial_options
 from kinchain.clinical import Intake, parse_intake
 from kinchain.errors import InputError, KinchainError
 from kinchain.gait.events import FALLBACKS
-from kinchain.gait.normative import NormativeSet, load_normative
+from kinchain.gait.normative import NormativeSet, load_normative_classes
 from kinchain.process import ProcessOptions, TrialResult, process
 from kinchain.session import SessionAnalysis, analyze_session
 
@@ -199,7 +199,9 @@ def register(app: typer.Typer) -> None:
         to.check_marker_diameter(marker_diameter_mm)
         measurements = trial_args.measurements()
         clinical_intake = _read_intake(intake) if intake is not None else None
-        norm: NormativeSet | None = load_normative(normative) if normative is not None else None
+        norm: dict[str, NormativeSet] | None = (
+            load_normative_classes(normative) if normative is not None else None
+        )
 
         stages = _Stages(Console(stderr=True))
         if session_specs is not None:
@@ -402,7 +404,7 @@ def _run_session(
     options: ProcessOptions,
     kinetics: bool,
     require_kinetics: bool,
-    normative: NormativeSet | None,
+    normative: dict[str, NormativeSet] | None,
     events: str,
     event_fallback: str,
     clinical_intake: Intake | None,

@@ -77,6 +77,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -324,7 +325,10 @@ def _extrema(x: FloatArray, *, maxima: bool, min_distance: int, prominence: floa
         if stop - start < 3:
             continue
         seg = sign * x[start:stop]
-        peaks, _ = find_peaks(seg, distance=max(1, min_distance), prominence=prominence)
+        # prominence 0 keeps every peak: skip computing prominences (slow on long trials)
+        peaks, _ = find_peaks(
+            seg, distance=max(1, min_distance), prominence=prominence if prominence > 0 else None
+        )
         if peaks.size:
             found.append(_refine(seg, peaks) + start)
     return np.concatenate(found) if found else np.empty(0)
@@ -761,17 +765,29 @@ def _merge(
     """Primary events, plus the fallback events no primary event of that side/kind covers."""
     prim = list(primary)
     out = list(prim)
+    frames: dict[tuple[str, str], FloatArray] = {}
+    for side in SIDES:
+        for kind in KINDS:
+            frames[(side, kind)] = np.sort(
+                [p.frame for p in prim if (p.side, p.kind) == (side, kind)]
+            )
     for e in fallback:
-        if not any(
-            p.side == e.side and p.kind == e.kind and abs(p.frame - e.frame) <= window_frames
-            for p in prim
-        ):
+        f = frames[(e.side, e.kind)]
+        i = int(np.searchsorted(f, e.frame))
+        near = f[max(i - 1, 0) : i + 1]
+        if not (near.size and float(np.min(np.abs(near - e.frame))) <= window_frames):
             out.append(e)
     return tuple(sorted(out, key=lambda e: e.frame))
 
 
 def _fmt_event(e: GaitEvent) -> str:
     return f"{e.side} {e.kind.replace('_', ' ')} at frame {e.frame:.1f} ({e.time_s:.3f} s)"
+
+
+#: An event as :func:`_fmt_event` writes it, to find the events a note names.
+_EVENT_TEXT = re.compile(
+    r"(?:left|right) foot (?:strike|off) at frame -?\d+\.\d \(-?\d+\.\d{3} s\)"
+)
 
 
 def checked_kinematic_events(
@@ -1007,10 +1023,19 @@ def calibrate_kinematic_events(
 
 def _interp_rows(x: FloatArray, frames: FloatArray) -> FloatArray:
     """Columns of ``x`` (``(n, k)``) linearly interpolated at fractional frames, ``(m, k)``
-    (NaN outside ``[0, n - 1]``)."""
-    grid = np.arange(x.shape[0], dtype=np.float64)
+    (NaN outside ``[0, n - 1]``). Only the rows around ``frames`` are read, so one call costs
+    in proportion to the span of ``frames``, not to ``n``."""
+    frames = np.asarray(frames, dtype=np.float64)
+    n = x.shape[0]
+    finite = frames[np.isfinite(frames)]
+    if finite.size == 0 or n == 0:
+        return np.full((frames.size, x.shape[1]), np.nan)
+    lo = int(min(max(np.floor(finite.min()), 0), n - 1))
+    hi = int(min(max(np.ceil(finite.max()) + 1, lo + 1), n))
+    grid = np.arange(lo, hi, dtype=np.float64)
+    sub = x[lo:hi]
     return np.column_stack(
-        [np.interp(frames, grid, x[:, j], left=np.nan, right=np.nan) for j in range(x.shape[1])]
+        [np.interp(frames, grid, sub[:, j], left=np.nan, right=np.nan) for j in range(x.shape[1])]
     )
 
 
@@ -1025,6 +1050,7 @@ def plate_template_events(
     half_window_s: float = 0.06,
     search_frames: float = 4.0,
     step_frames: float = 0.1,
+    max_templates: int = 8,
 ) -> tuple[tuple[GaitEvent, ...], tuple[str, ...]]:
     """Move each kinematic event to where the foot moves as it did at this foot's plate event.
 
@@ -1058,6 +1084,10 @@ def plate_template_events(
         How far an event may move, marker frames.
     step_frames
         Resolution of the search, marker frames.
+    max_templates
+        At most this many plate events (the nearest in time) serve as templates for one event,
+        so that a long trial with a plate event every stride (an instrumented treadmill) takes
+        time in proportion to its length.
 
     Returns
     -------
@@ -1072,21 +1102,35 @@ def plate_template_events(
         for foot, pos in points.items():
             vel = np.gradient(np.asarray(pos, dtype=np.float64), 1.0 / point_rate, axis=0)
             signals[(foot, side)] = np.column_stack([vel @ forward, vel[:, 2]])
+    templates = {
+        id(p): _interp_rows(signals[(p.side, p.kind)], p.frame + offsets)
+        for p in plates
+        if (p.side, p.kind) in signals
+    }
+    by_foot: dict[tuple[str, str], list[GaitEvent]] = {}
+    for p in sorted(plates, key=lambda p: p.frame):
+        by_foot.setdefault((p.side, p.kind), []).append(p)
+    ref_frames = {k: np.array([p.frame for p in v]) for k, v in by_foot.items()}
     out: list[GaitEvent] = []
     moved: dict[tuple[str, str], list[float]] = {}
     for e in events:
         sig = signals.get((e.side, e.kind))
-        refs = [p for p in plates if p.side == e.side and p.kind == e.kind]
+        refs = by_foot.get((e.side, e.kind), [])
         if e.method == "force_plate" or sig is None or not refs:
             out.append(e)
             continue
+        if len(refs) > max_templates:  # the nearest in time: linear on long trials
+            i = int(np.searchsorted(ref_frames[(e.side, e.kind)], e.frame))
+            near = refs[max(i - max_templates, 0) : i + max_templates]
+            refs = sorted(near, key=lambda p: abs(p.frame - e.frame))[:max_templates]
+        cands = e.frame + shifts
+        windows = _interp_rows(sig, (cands[:, None] + offsets[None, :]).ravel()).reshape(
+            cands.size, offsets.size, -1
+        )
         best: list[float] = []
         for ref in refs:
-            template = _interp_rows(sig, ref.frame + offsets)
-            cands = e.frame + shifts
-            cost = np.array(
-                [float(np.sum((_interp_rows(sig, c + offsets) - template) ** 2)) for c in cands]
-            )
+            template = templates[id(ref)]
+            cost = np.sum((windows - template[None]) ** 2, axis=(1, 2))
             if not (np.isfinite(template).all() and np.isfinite(cost).all()):
                 continue
             best.append(float(cands[int(np.argmin(cost))]))
@@ -1288,8 +1332,9 @@ def detect_events(
     if method == "auto":
         if fallback == "checked":
             chosen = auto
-            covered = [e for e in checked if e not in chosen]
-            notes += [n for n in checked_notes if not any(_fmt_event(e) in n for e in covered)]
+            in_chosen = set(chosen)
+            covered = {_fmt_event(e) for e in checked if e not in in_chosen}
+            notes += [n for n in checked_notes if covered.isdisjoint(_EVENT_TEXT.findall(n))]
         elif fallback == "foot_velocity_then_zeni":
             chosen = _merge(
                 _merge(plates_first, candidates["foot_velocity"], window),
