@@ -9,8 +9,8 @@ its fields are documented in ``docs/analysis-schema.md``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -35,11 +35,13 @@ from kinchain.gait.cycles import segment_cycles
 from kinchain.gait.cycles_types import CycleSet, Side
 from kinchain.gait.events import Fallback, GaitEvents, contact_vertical_force, detect_events
 from kinchain.gait.normative import (
+    NormativeChoice,
     NormativeComparison,
     NormativeSet,
     compare,
-    load_normative,
+    load_normative_classes,
     load_schwartz2008,
+    normative_for_speed,
     schwartz_for_speed,
 )
 from kinchain.gait.spatiotemporal import Spatiotemporal, spatiotemporal
@@ -192,17 +194,25 @@ def _family_curves(cset: CycleSet, i: int) -> dict[str, np.ndarray]:
     return {label[1:]: curves[i] for label, curves in cset.curves.items()}
 
 
-def _normative_set(
-    normative: NormativeSet | str | Path | None,
-    spatio: Spatiotemporal,
-) -> NormativeSet | None:
+def _normative_set(normative: NormativeChoice, spatio: Spatiotemporal) -> NormativeSet | None:
+    """The reference for this analysis: the given set, or the class of the given classes (or of
+    the packaged Schwartz 2008 sets) that matches the mean walking speed of the two sides."""
     if isinstance(normative, NormativeSet):
         return normative
-    if normative is not None:
-        return load_normative(normative)
-    sets = load_schwartz2008()  # packaged: a missing file raises InputError naming it
+    if normative is None:
+        sets: Mapping[str, NormativeSet] = load_schwartz2008()  # packaged; missing: InputError
+    elif isinstance(normative, Mapping):
+        sets = normative
+    else:
+        sets = load_normative_classes(normative)
     speeds = [s.speed_m_s for s in (spatio.left, spatio.right) if np.isfinite(s.speed_m_s)]
     legs = [s.leg_length_m for s in (spatio.left, spatio.right) if np.isfinite(s.leg_length_m)]
+    if normative is not None:
+        return normative_for_speed(
+            sets,
+            float(np.mean(speeds)) if speeds else math.nan,
+            float(np.mean(legs)) if legs else math.nan,
+        )
     if not speeds or not legs:
         return sets["Free"]
     return schwartz_for_speed(sets, float(np.mean(speeds)), float(np.mean(legs)))
@@ -229,7 +239,7 @@ def normal_ranges(
 def analyze(
     result: TrialResult,
     *,
-    normative: NormativeSet | str | Path | None = None,
+    normative: NormativeChoice = None,
     thresholds: Thresholds | None = None,
     event_method: Literal["auto", "force_plate", "zeni", "foot_velocity", "c3d"] = "auto",
     event_fallback: Fallback = "checked",
@@ -242,8 +252,11 @@ def analyze(
     result
         From :func:`kinchain.process.process` or :func:`kinchain.process.process_trial`.
     normative
-        A :class:`NormativeSet`, a path to a kinchain normative JSON file, or None for Schwartz
-        et al. 2008 matched to the walking speed (packaged with kinchain; mostly children and
+        A :class:`NormativeSet`; several speed classes (class -> set) or a path to a kinchain
+        normative JSON file (a ``kinchain norms build`` file holds one set per speed class),
+        from which the class matching the walking speed is used
+        (:func:`~kinchain.gait.normative.normative_for_speed`); or None for Schwartz et al.
+        2008 matched to the walking speed (packaged with kinchain; mostly children and
         teenagers).
     thresholds
         Detector thresholds (:class:`kinchain.chain.detect.Thresholds`).

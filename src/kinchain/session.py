@@ -63,7 +63,7 @@ from kinchain.chain.features import CurveFeatures, StanceLoading
 from kinchain.errors import InputError
 from kinchain.gait.cycles_types import N_POINTS, CycleSet, Side
 from kinchain.gait.events import Fallback
-from kinchain.gait.normative import GPS_VARIABLES, NormativeSet, compare
+from kinchain.gait.normative import GPS_VARIABLES, NormativeChoice, compare
 from kinchain.gait.spatiotemporal import (
     PARAMETER_UNITS,
     Spatiotemporal,
@@ -339,7 +339,7 @@ def _pool_spatiotemporal(analyses: Sequence[GaitAnalysis]) -> Spatiotemporal:
 def pool_analyses(
     analyses: Sequence[GaitAnalysis],
     *,
-    normative: NormativeSet | str | Path | None = None,
+    normative: NormativeChoice = None,
     thresholds: Thresholds | None = None,
 ) -> GaitAnalysis:
     """One analysis of the usable strides of several trials' analyses.
@@ -519,7 +519,7 @@ def _trial_notes(trials: list[SessionTrial], tolerance: float) -> list[SessionTr
 def build_session(
     analyses: Sequence[GaitAnalysis | tuple[str, str]],
     *,
-    normative: NormativeSet | str | Path | None = None,
+    normative: NormativeChoice = None,
     thresholds: Thresholds | None = None,
     static: dict[str, str] | None = None,
     speed_tolerance_m_s: float = SPEED_TOLERANCE_M_S,
@@ -560,7 +560,7 @@ def build_session(
 def analyze_session(
     results: Sequence[TrialResult | tuple[str, str]],
     *,
-    normative: NormativeSet | str | Path | None = None,
+    normative: NormativeChoice = None,
     thresholds: Thresholds | None = None,
     event_method: Literal["auto", "force_plate", "zeni", "foot_velocity", "c3d"] = "auto",
     event_fallback: Fallback = "checked",

@@ -13,7 +13,14 @@ import pytest
 
 from kinchain.errors import InputError
 from kinchain.gait.cycles_types import N_POINTS, Cycle, CycleSet, Side
-from kinchain.gait.normative import load_normative, load_reference, save_normative
+from kinchain.gait.normative import (
+    load_normative,
+    load_normative_classes,
+    load_reference,
+    normative_for_speed,
+    normative_to_json,
+    save_normative,
+)
 from kinchain.gait.norms_build import (
     SINGLE_CLASS,
     ReferenceTrial,
@@ -247,7 +254,7 @@ def test_json_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "norms.json"
     path.write_text(json.dumps(norms_to_json(built), allow_nan=False), encoding="utf-8")
 
-    top = load_normative(path)  # what analyze --normative reads: the class with most strides
+    top = load_normative(path)  # the top level: the class with most strides
     _assert_same_set(top, built.classes["Free"].normative)
     back = load_norms(path)
     assert list(back.classes) == list(built.classes)
@@ -352,3 +359,74 @@ def test_real_trial_twice_mean_is_its_stride_mean_and_sd_follows() -> None:
             atol=1e-9,
         )
     assert two.provenance["inputs"][0]["sha256"] == result.trial.sha256
+
+
+# --------------------------------------------------------------------------------------------
+# analyze --normative with a lab file of several speed classes (issue 10, lab norms)
+
+
+def test_every_class_of_a_lab_file_is_loaded_and_the_patients_speed_picks_one(
+    tmp_path: Path,
+) -> None:
+    """Before, ``analyze --normative norms.json`` used the file's top class (the one with most
+    strides) whatever the patient's speed. The classes' v* ranges are Schwartz 2008's: with a
+    0.9 m leg, 1.3 m/s is v* 0.437 (Free, [0.363, 0.5)) and 1.6 m/s 0.538 (Fast, [0.5, 0.636))."""
+    trials = [
+        _trial("free", {"left": [0.0, 1.0, 2.0], "right": [3.0, 4.0]}),
+        _trial("fast", {"left": [10.0, 12.0], "right": [11.0]}, speed=FAST_M_S),
+    ]
+    built = build_norms(trials, min_strides=2, name="My lab")
+    path = tmp_path / "norms.json"
+    path.write_text(json.dumps(norms_to_json(built), allow_nan=False), encoding="utf-8")
+    sets = load_normative_classes(path)
+    assert list(sets) == ["Free", "Fast"]
+    for name, c in built.classes.items():
+        _assert_same_set(sets[name], c.normative)
+    assert normative_for_speed(sets, FREE_M_S, LEG_M).speed_class == "Free"
+    assert normative_for_speed(sets, FAST_M_S, LEG_M).speed_class == "Fast"
+    # v* 0.74 lies above every class: the nearest (Fast); slower than all: Free
+    assert normative_for_speed(sets, 2.2, LEG_M).speed_class == "Fast"
+    assert normative_for_speed(sets, 0.5, LEG_M).speed_class == "Free"
+    # speed unknown: the file's first class
+    assert normative_for_speed(sets, math.nan, LEG_M).speed_class == "Free"
+    # a plain file is one class
+    plain = tmp_path / "plain.json"
+    save_normative(built.classes["Fast"].normative, plain)
+    assert list(load_normative_classes(plain)) == ["Fast"]
+    with pytest.raises(InputError, match="no normative set"):
+        normative_for_speed({}, FREE_M_S, LEG_M)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["other_speed_classes"]["Fast"]["variables"] = {}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError, match=r"speed class Fast.*variables"):
+        load_normative_classes(path)
+
+
+def test_analyze_uses_the_lab_class_matching_the_trial_speed(tmp_path: Path) -> None:
+    """The demo trial analysed against a two-class lab file made of two copies of one real
+    set (Schwartz Free and Fast curves under lab names): the comparison names the class whose
+    range holds the trial's own dimensionless speed, whichever class is on top."""
+    from kinchain.analysis import analyze
+    from kinchain.gait.normative import dimensionless_speed, load_schwartz2008
+    from kinchain.io.c3d import read_c3d
+    from kinchain.process import process
+
+    demo = shared_data() / "c3d-org/sample_00/pyCGM2 lower limb CGM24 Walking01.c3d"
+    result = process(read_c3d(demo))
+    st = analyze(result).spatiotemporal
+    v = float(np.mean([st.left.speed_m_s, st.right.speed_m_s]))
+    leg = float(np.mean([st.left.leg_length_m, st.right.leg_length_m]))
+    schwartz = load_schwartz2008()
+    mine = next(k for k, s in schwartz.items() if s is normative_for_speed(schwartz, v, leg))
+    other = next(k for k in schwartz if k != mine)
+    for top in (mine, other):
+        rest = other if top == mine else mine
+        data = normative_to_json(schwartz[top]) | {
+            "other_speed_classes": {rest: normative_to_json(schwartz[rest])}
+        }
+        path = tmp_path / f"lab-{top}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        comp = analyze(result, normative=path).comparison
+        assert comp is not None and comp.speed_class == mine
+        low, high = comp.dimensionless_speed_range or (0.0, 0.0)
+        assert low <= dimensionless_speed(v, leg) < high

@@ -627,6 +627,91 @@ def load_normative(path: str | Path) -> NormativeSet:
     return _normative_from_json(_read_json(p), str(p))
 
 
+#: What an analysis accepts as its reference: one set, several speed classes (matched to the
+#: patient's speed by :func:`normative_for_speed`), a JSON file (every class it holds), or None
+#: (the packaged Schwartz 2008 sets, matched to the speed).
+NormativeChoice = NormativeSet | Mapping[str, NormativeSet] | str | Path | None
+
+
+def load_normative_classes(path: str | Path) -> dict[str, NormativeSet]:
+    """Every walking-speed class of a normative file, for matching a patient's speed.
+
+    A file written by ``kinchain norms build`` holds its first class at the top level and the
+    others under ``other_speed_classes`` (:func:`kinchain.gait.norms_build.norms_to_json`); a
+    plain ``kinchain-normative/1`` file holds one set.
+
+    Parameters
+    ----------
+    path
+        The JSON file.
+
+    Returns
+    -------
+    dict
+        Class name (the set's ``speed_class``, else its name) -> set, the top-level set first.
+
+    Raises
+    ------
+    InputError
+        Missing file, invalid JSON, or a malformed field of any class (the file and the class
+        named in the message).
+    """
+    p = Path(path)
+    data = _read_json(p)
+    first = _normative_from_json(data, str(p))
+    out = {first.speed_class or first.name: first}
+    others = data.get("other_speed_classes") if isinstance(data, dict) else None
+    if others is None:
+        return out
+    if not isinstance(others, dict):
+        raise InputError(str(p), "field 'other_speed_classes' must be an object")
+    for name, entry in others.items():
+        out[str(name)] = _normative_from_json(entry, f"{p} (speed class {name})")
+    return out
+
+
+def normative_for_speed(
+    sets: Mapping[str, NormativeSet], speed_m_s: float, leg_length_m: float
+) -> NormativeSet:
+    """The set of ``sets`` whose dimensionless-speed range holds the patient's speed.
+
+    Parameters
+    ----------
+    sets
+        Speed class -> set (:func:`load_normative_classes`), each with its
+        ``dimensionless_speed_range`` ``[low, high)``, or None for a set of any speed.
+    speed_m_s, leg_length_m
+        The patient's walking speed, m/s, and leg length, m (NaN when unknown).
+
+    Returns
+    -------
+    NormativeSet
+        The set whose range holds ``v* = v / sqrt(g L)``; when none does (a lab's classes need
+        not cover every speed), the set whose range is nearest; the first set when the speed or
+        leg length is unknown or no set states a range. The chosen set's ``speed_class`` and
+        range are reported with the comparison, so the reader sees which was used.
+
+    Raises
+    ------
+    InputError
+        ``sets`` is empty.
+    """
+    items = list(sets.values())
+    if not items:
+        raise InputError("normative reference", "no normative set given")
+    ranged = [v for v in items if v.dimensionless_speed_range is not None]
+    known = math.isfinite(speed_m_s) and math.isfinite(leg_length_m) and leg_length_m > 0
+    if len(items) == 1 or not ranged or not known:
+        return items[0]
+    v_star = dimensionless_speed(speed_m_s, leg_length_m)
+
+    def distance(s: NormativeSet) -> float:
+        low, high = s.dimensionless_speed_range or (-math.inf, math.inf)
+        return 0.0 if low <= v_star < high else min(abs(v_star - low), abs(v_star - high))
+
+    return min(ranged, key=distance)
+
+
 def load_reference(name: str) -> NormativeSet:
     """A normative set packaged with kinchain, by name (:data:`PACKAGED_REFERENCES`).
 
