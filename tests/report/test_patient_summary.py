@@ -329,3 +329,26 @@ def test_without_identity_the_page_still_reads(gait: GaitAnalysis) -> None:
     s = render_patient_summary(gait=gait, generated=WHEN)
     assert "Name" not in summary_text(s.document).split("What happens next")[0]
     assert len(PdfReader(io.BytesIO(s.pdf)).pages) == 1
+
+
+def test_the_cli_writes_the_summary_beside_the_report(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kinchain.cli.main import app
+
+    intake = tmp_path / "intake.json"
+    intake.write_text(json.dumps(_intake("dvt.json", 0)), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["analyze", str(DEMO), "-o", str(out), "--intake", str(intake)]
+    args += ["--patient-name", "Erika Mustermann", "--birth-date", "1952-03-01"]
+    result = CliRunner().invoke(app, [*args, "--patient-summary"])
+    assert result.exit_code == 0, result.output
+    pdf = (out / "patient-summary.pdf").read_bytes()
+    pages, html_text = PdfReader(io.BytesIO(pdf)).pages, (out / "patient-summary.html").read_text()
+    assert len(pages) == 1 and "Get seen today" in pages[0].extract_text()
+    assert "Erika Mustermann" in html_text and "1 March 1952" in html_text
+    assert f"summary   {out / 'patient-summary.pdf'}" in result.output
+    plain = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "plain")])
+    assert plain.exit_code == 0, plain.output
+    assert (tmp_path / "plain" / "report.pdf").exists()
+    assert not (tmp_path / "plain" / "patient-summary.pdf").exists()

@@ -156,6 +156,12 @@ def register(app: typer.Typer) -> None:
         clinician: str | None = typer.Option(
             None, "--clinician", help="The responsible clinician, shown on every report page."
         ),
+        patient_summary: bool = typer.Option(
+            False,
+            "--patient-summary",
+            help="Also write the patient's one-page summary in plain words (what was found, "
+            "what happens next, when to get help at once), as PDF and HTML beside the report.",
+        ),
         *,
         trial_args: TrialArgs,
     ) -> None:
@@ -226,6 +232,7 @@ def register(app: typer.Typer) -> None:
                 clinical_intake=clinical_intake,
                 skip_bad_trials=skip_bad_trials,
                 identity=identity,
+                patient_summary=patient_summary,
             )
             return
         with stages.running():
@@ -271,6 +278,10 @@ def register(app: typer.Typer) -> None:
             report = stages.run("report", lambda: render_report(joined, identity=identity))
             table_files = stages.run("writing the table", lambda: write_outputs(result, out))
             report_files = stages.run("writing the report", lambda: write_report(report, out))
+            if patient_summary:
+                report_files |= stages.run(
+                    "patient summary", lambda: _patient_summary(joined, identity, out)
+                )
 
         for warning in gait.events.warnings:
             typer.echo(f"warning: {warning}", err=True)
@@ -286,7 +297,7 @@ def register(app: typer.Typer) -> None:
         if isinstance(joined, Assessment):
             c = joined.clinical
             typer.echo(f"clinical: {c.urgency_statement or c.urgency_meaning}")
-        names = {"html": "report", "pdf": "pdf", "json": "analysis"}
+        names = {"html": "report", "pdf": "pdf", "json": "analysis"} | _SUMMARY_NAMES
         for key, path in report_files.items():
             typer.echo(f"{names[key]:9s} {path}")
         for key, path in table_files.items():
@@ -294,6 +305,26 @@ def register(app: typer.Typer) -> None:
 
 
 _MANIFEST_SUFFIXES = (".csv", ".yaml", ".yml")
+
+#: How the patient summary's files are named in the command's output (keys of its files).
+_SUMMARY_NAMES = {"summary_html": "summary", "summary_pdf": "summary"}
+
+
+def _patient_summary(
+    joined: GaitAnalysis | Assessment, identity: Identity | None, out: Path
+) -> dict[str, Path]:
+    """Write the patient's one-page summary beside the report; its files by
+    ``summary_html``/``summary_pdf``."""
+    from kinchain.report.patient_summary import render_patient_summary, write_patient_summary
+
+    if isinstance(joined, Assessment):
+        summary = render_patient_summary(
+            gait=joined.gait, clinical=joined.clinical, intake=joined.intake, identity=identity
+        )
+    else:
+        summary = render_patient_summary(gait=joined, identity=identity)
+    files = write_patient_summary(summary, out)
+    return {f"summary_{key}": path for key, path in files.items()}
 
 
 def _text_option(option: str, value: str | None) -> str | None:
@@ -410,6 +441,7 @@ def _run_session(
     clinical_intake: Intake | None,
     skip_bad_trials: bool,
     identity: Identity | None = None,
+    patient_summary: bool = False,
 ) -> None:
     """Read, process and analyse every trial of a session, then write one report."""
     from kinchain.report import render_report, write_report
@@ -483,6 +515,10 @@ def _run_session(
                 )
             )
         report_files = stages.run("writing the report", lambda: write_report(report, out))
+        if patient_summary:
+            report_files |= stages.run(
+                "patient summary", lambda: _patient_summary(joined, identity, out)
+            )
 
     if static_info is not None:
         typer.echo(f"static: {static_info['name']} ({static_info['how']})", err=True)
@@ -511,7 +547,7 @@ def _run_session(
     if isinstance(joined, Assessment):
         c = joined.clinical
         typer.echo(f"clinical: {c.urgency_statement or c.urgency_meaning}")
-    names = {"html": "report", "pdf": "pdf", "json": "analysis"}
+    names = {"html": "report", "pdf": "pdf", "json": "analysis"} | _SUMMARY_NAMES
     for key, path in report_files.items():
         typer.echo(f"{names[key]:9s} {path}")
     for files in table_files:

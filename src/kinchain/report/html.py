@@ -43,7 +43,7 @@ p { margin: 6px 0; }
 nav { font-size: 12.5px; color: #555; margin: 6px 0 0; }
 nav a { color: #1565c0; text-decoration: none; margin-right: 12px; }
 nav.links { margin: 0 0 12px; font-size: 15px; }
-nav.links a { display: inline-block; padding: 4px 0; }
+nav.links a { display: inline-block; padding: 8px 0; margin-right: 18px; }
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 6px 0;
   font-size: 13px; }
 dl.kv dt { color: #555; }

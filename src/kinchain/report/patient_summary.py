@@ -22,9 +22,11 @@ Example::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from kinchain.analysis import GaitAnalysis
 from kinchain.chain.finding import Finding
@@ -46,6 +48,7 @@ __all__ = [
     "patient_summary_document",
     "render_patient_summary",
     "summary_text",
+    "write_patient_summary",
 ]
 
 #: Key -> file name of the summary beside a report.
@@ -563,3 +566,24 @@ def render_patient_summary(
     html = render_html(doc, {}, extra_css=PATIENT_CSS, links=links)
     pdf = render_pdf_fitted(doc, {}, PDF_SCALES, pages=1, plain_bullets=True)
     return RenderedSummary(html=html, pdf=pdf, document=doc)
+
+
+def write_patient_summary(summary: RenderedSummary, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``patient-summary.html`` and ``patient-summary.pdf`` into ``out_dir`` (each file
+    written whole under a temporary name, then moved into place).
+
+    Returns
+    -------
+    dict
+        ``{"html": path, "pdf": path}``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    contents = {"html": summary.html.encode("utf-8"), "pdf": summary.pdf}
+    final: dict[str, Path] = {}
+    for key, name in PATIENT_SUMMARY_FILES.items():
+        tmp = out / f".{name}.tmp"
+        tmp.write_bytes(contents[key])
+        os.replace(tmp, out / name)
+        final[key] = out / name
+    return final
