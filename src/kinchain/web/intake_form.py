@@ -283,3 +283,95 @@ def merge_with_stored(
         for p in sq.paths if sq is not None else (path,):
             _drop(merged, p)
     return _deep_merge(merged, form_data)
+
+
+# ----------------------------------------------------------------------------- patient's link
+#: The patient's link groups the questions under plain headings (issue 12 item 6): heading, and
+#: the question paths (exact, or a prefix ending in ".") it takes; a question goes to the first
+#: group that takes it. Order within a group is the terminal's; the skip logic is unchanged.
+PATIENT_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("about", "About you", ("demographics.",)),
+    ("pain", "Your pain", ("pain.",)),
+    ("injury", "If it started with an injury", ("trauma.", "function.bears_weight_4_steps")),
+    ("skin", "Swelling, redness and your temperature", ("signs.", "skin.")),
+    (
+        "breathing",
+        "Blood flow, breathing and chest",
+        ("vascular.", "general.breathless", "general.chest_pain", "general.coughing_blood"),
+    ),
+    ("nerves", "Numbness, weakness and other sudden changes", ("neuro.",)),
+    ("general", "How you feel in general", ("general.",)),
+    ("history", "Your health and medicines", ("history.",)),
+    ("daily", "Moving and daily life", ("function.",)),
+    ("check", "Things your clinician may check (leave blank if unsure)", ("exam.",)),
+)
+
+#: Plainer words on the patient's link for questions whose terminal wording is a clinical term;
+#: the meaning is the same. Every other question keeps the terminal's words.
+PATIENT_TEXT = {
+    "pain.sites": "Where is the pain? Tick every place that hurts",
+    "demographics.age_years": "Your age in years",
+    "pain.side": "Which side hurts",
+    "pain.onset": "Did the pain start suddenly or slowly",
+    "pain.duration_value": "How long have you had the pain (a number, then days, weeks or months)",
+    "signs.temperature_c": "Your temperature, if you measured it (°C)",
+    "pain.distribution": "Where do you feel it: in one spot, along a strip of the leg, or all "
+    "around the foot and lower leg like a sock or stocking",
+    "history.diabetes": "Do you have diabetes",
+    "history.immunosuppression": "Do you take medicines that weaken the immune system, or have "
+    "HIV or chemotherapy",
+    "history.cancer_history": "Have you ever had cancer",
+    "signs.morning_stiffness_minutes": "How many minutes are your joints stiff in the morning",
+    "signs.small_joints_involved": "How many small joints (hands, feet) are swollen or tender",
+    "function.rest_and_otc": "After a few days of rest and painkillers, is it",
+}
+
+#: Plainer labels of a few choices on the patient's link (the value sent stays the same).
+PATIENT_CHOICES = {
+    "unknown": "don't know",
+    "sudden": "suddenly",
+    "gradual": "slowly",
+    "local": "in one spot",
+    "dermatomal": "along a strip of the leg",
+    "stocking": "like a sock or stocking",
+    "one_leg": "yes, one leg",
+    "both_legs": "yes, both legs",
+    "not_tried": "not tried yet",
+    "not_improved": "not better",
+    "improved": "better",
+    "blunt_or_fall": "a fall or a knock",
+    "direct_blow": "a direct blow",
+    "high_energy": "a high-energy accident (e.g. a road accident or a fall from a height)",
+    "exertion": "straining or overuse",
+}
+
+
+def patient_group(path: str) -> str:
+    """The id of the :data:`PATIENT_GROUPS` group a question path belongs to (the last one,
+    ``check``, for any path no group takes)."""
+    for gid, _, takes in PATIENT_GROUPS:
+        if any(path == t or (t.endswith(".") and path.startswith(t)) for t in takes):
+            return gid
+    return PATIENT_GROUPS[-1][0]
+
+
+def patient_question(q: Mapping[str, Any]) -> dict[str, Any]:
+    """A :func:`question_dict` in the patient's words (:data:`PATIENT_TEXT`) with plain choice
+    labels (``labels``: value -> label)."""
+    out = dict(q)
+    out["text"] = PATIENT_TEXT.get(str(q["path"]), str(q["text"]))
+    out["labels"] = {c: PATIENT_CHOICES.get(c, c.replace("_", " ")) for c in q["choices"]}
+    return out
+
+
+def patient_groups(questions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The questions of the patient's link in :data:`PATIENT_GROUPS` (groups with no question
+    left out), each question in the patient's words (:func:`patient_question`)."""
+    by_group: dict[str, list[dict[str, Any]]] = {gid: [] for gid, _, _ in PATIENT_GROUPS}
+    for q in questions:
+        by_group[patient_group(str(q["path"]))].append(patient_question(q))
+    return [
+        {"id": gid, "heading": heading, "questions": by_group[gid]}
+        for gid, heading, _ in PATIENT_GROUPS
+        if by_group[gid]
+    ]

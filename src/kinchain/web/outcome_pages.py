@@ -9,6 +9,7 @@ the 0-10 pain rating is also asked on the patient's intake link.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -19,7 +20,14 @@ from kinchain.clinical.outcomes import INSTRUMENTS, Instrument
 from kinchain.web import services as sv
 from kinchain.web.audit import record
 from kinchain.web.context import ApiError, DbId, Principal, api_user, ctx, page_user
-from kinchain.web.outcomes import ORDER, over_time, save_response, visit_outcomes
+from kinchain.web.outcomes import (
+    ORDER,
+    check_answers,
+    latest_responses,
+    over_time,
+    save_response,
+    visit_outcomes,
+)
 from kinchain.web.pages import _check_csrf, render
 from kinchain.web.security import CSRF_FIELD
 
@@ -162,40 +170,50 @@ def questionnaires_page(request: Request, user: PageUser, visit_id: DbId) -> Res
 
 @page_router.post("/visits/{visit_id}/questionnaires", response_class=HTMLResponse)
 async def questionnaires_submit(request: Request, visit_id: DbId) -> Response:
-    """Save one instrument's answers (the form's ``instrument`` field) as the clinician's."""
+    """Save the clinician's answers of every instrument given on the form (at least one item
+    answered, and different from the visit's latest answers of it). Every answer is checked
+    first: one bad answer stores nothing and is shown next to its item."""
     user = page_user(request)
     form = await request.form(max_files=0, max_fields=200)
     _check_csrf(request, user, str(form.get(CSRF_FIELD) or ""))
-    inst = INSTRUMENTS.get(str(form.get("instrument") or ""))
-    if inst is None:
-        raise ApiError(422, "instrument", "unknown instrument")
-    answers: dict[str, Any] = {}
+    posted: dict[str, dict[str, int | None]] = {}
     errors: dict[str, str] = {}
-    for item in inst.items:
-        raw = form.get(f"{inst.id}.{item.id}")
-        text = raw.strip() if isinstance(raw, str) else ""
-        if not text:
-            answers[item.id] = None
-        elif text.isascii() and text.isdigit() and len(text) < 4:
-            answers[item.id] = int(text)
-        else:
-            errors[f"{inst.id}.{item.id}"] = f"give a whole number {item.minimum}-{item.maximum}"
-    if not errors:
-        try:
-            with ctx(request).store.session() as db:
-                v = sv.get_visit(db, visit_id, user)
-                save_response(db, v, inst.id, answers, "clinician", user_id=user.user_id)
-                record(
-                    db,
-                    action="questionnaire.save",
-                    actor="user",
-                    user_id=user.user_id,
-                    target=("visit", v.id),
+    for inst_id in ORDER:
+        inst = INSTRUMENTS[inst_id]
+        answers: dict[str, int | None] = {}
+        for item in inst.items:
+            raw = form.get(f"{inst.id}.{item.id}")
+            text = raw.strip() if isinstance(raw, str) else ""
+            if not text:
+                answers[item.id] = None
+            elif text.isascii() and text.isdigit() and len(text) < 4:
+                answers[item.id] = int(text)
+            else:
+                errors[f"{inst.id}.{item.id}"] = (
+                    f"give a whole number {item.minimum}-{item.maximum}"
                 )
-        except ApiError as exc:
-            if exc.status == 404:
-                raise
-            errors[exc.field] = exc.problem
+        if any(v is not None for v in answers.values()):
+            posted[inst.id] = answers
+            try:
+                check_answers(inst, answers)
+            except ApiError as exc:
+                errors[exc.field] = exc.problem
+    if not posted and not errors:
+        errors["form"] = "no item was answered"
     if errors:
-        return _page(request, user, visit_id, status=422, errors=errors, posted={inst.id: answers})
+        return _page(request, user, visit_id, status=422, errors=errors, posted=posted)
+    with ctx(request).store.session() as db:
+        v = sv.get_visit(db, visit_id, user)
+        latest = {i: json.loads(r.answers_json) for i, r in latest_responses(v).items()}
+        for inst_id, answers in posted.items():
+            if latest.get(inst_id) == answers:
+                continue  # unchanged: no new version
+            save_response(db, v, inst_id, answers, "clinician", user_id=user.user_id)
+            record(
+                db,
+                action="questionnaire.save",
+                actor="user",
+                user_id=user.user_id,
+                target=("visit", v.id),
+            )
     return RedirectResponse(f"/visits/{visit_id}#outcomes", status_code=303)

@@ -39,7 +39,7 @@ def series_svg(series: Mapping[str, Any], *, width: int = 520, height: int = 200
         important change, blue first visit or not classified); a visit whose score is not valid
         is marked with a hollow point on the axis and its reason in the tooltip.
     """
-    left, right, top, bottom = 44, 14, 14, 34
+    left, right, top, bottom = 44, 40, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     low, high = (float(v) for v in series["range"])
     points = list(series["points"])

@@ -3,11 +3,13 @@ and the patient's single-use intake link."""
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 from datetime import date
 from typing import Annotated, Any
 
+import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -35,6 +37,8 @@ from kinchain.web.intake_form import (
     exam_questions,
     form_question,
     merge_with_stored,
+    patient_groups,
+    patient_question,
     question_dict,
     question_list,
 )
@@ -282,7 +286,12 @@ def _patient_page(
         user=user,
         patient=info,
         visits=visits,
-        outcome_series=[s | {"svg": Markup(series_svg(s))} for s in outcome_series],
+        # A subscale never scored at any visit (its missing-item rule) has nothing to plot.
+        outcome_series=[
+            s | {"svg": Markup(series_svg(s))}
+            for s in outcome_series
+            if any(p["score"] is not None for p in s["points"])
+        ],
         shares=shares,
         can_share=can_share,
         subject_fields=sv.SUBJECT_FIELDS,
@@ -485,7 +494,32 @@ def visit_link(
         )
     url = intake_link_url(request, token)
     data = _visit_context(request, visit_id, user)
-    return render(request, "visit.html", user=user, link=url, **data)
+    return render(
+        request,
+        "visit.html",
+        user=user,
+        link=url,
+        link_qr=Markup(link_qr_svg(url)),
+        link_days=c.settings.intake_link_days,
+        **data,
+    )
+
+
+def link_qr_svg(url: str) -> str:
+    """The patient's link as a QR code, an inline ``<svg>`` (segno; error correction M, a quiet
+    zone of 4 modules as the QR standard asks, 5 CSS pixels per module)."""
+    buf = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(
+        buf,
+        kind="svg",
+        scale=5,
+        border=4,
+        xmldecl=False,
+        svgclass="qr",
+        lineclass=None,
+        title="QR code of the patient's link",
+    )
+    return buf.getvalue().decode("utf-8")
 
 
 def _intake_form(
@@ -507,6 +541,8 @@ def _intake_form(
     errors = state.errors if submitted or answers else {}
     questions = question_list(for_patient=for_patient)
     by_path = {q["path"]: q for q in questions + state.extra}
+    groups = patient_groups(questions) if for_patient else []
+    shown = [p for p in state.visible if p in by_path]
     return render(
         request,
         "intake.html",
@@ -519,7 +555,13 @@ def _intake_form(
         exam=[] if for_patient else [question_dict(q) for q in exam_questions()],
         visible=set(state.visible),
         changes=set(state.changes),
-        change_questions=[by_path[p] for p in state.changes if p in by_path],
+        change_questions=[
+            patient_question(by_path[p]) if for_patient else by_path[p]
+            for p in state.changes
+            if p in by_path
+        ],
+        groups=groups,
+        progress={"shown": len(shown), "answered": sum(1 for p in shown if answers.get(p))},
         changes_note=CHANGES_NOTE,
         errors=errors,
         emergency=state.emergency,
@@ -732,7 +774,7 @@ async def token_submit(request: Request, token: str) -> Response:
         vid, queue = v.id, sv.has_analysis_input(v)
     if queue:
         c.runner.submit(vid)
-    return render(request, "intake_done.html", emergency=state.emergency)
+    return render(request, "intake_done.html", emergency=state.emergency, pain_rating=pain)
 
 
 # ----------------------------------------------------------------------------- API reference

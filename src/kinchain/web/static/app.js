@@ -149,6 +149,21 @@
       });
       changes.hidden = paths.length === 0;
     }
+    function progress() {
+      // The patient's link: how many of the questions shown now have an answer.
+      var text = document.getElementById("progress-text");
+      var bar = document.getElementById("progress-bar");
+      if (!text || !bar) { return; }
+      var given = answers(), shown = 0, done = 0;
+      form.querySelectorAll(".q").forEach(function (q) {
+        if (q.hidden) { return; }
+        shown += 1;
+        if (given[q.getAttribute("data-path")] !== undefined) { done += 1; }
+      });
+      text.textContent = done + " of " + shown + " questions answered";
+      bar.max = Math.max(shown, 1);
+      bar.value = done;
+    }
     function refresh() {
       var headers = {"Content-Type": "application/json"};
       var token = csrf();
@@ -170,19 +185,41 @@
             err.textContent = (s.errors[path] && touched) ? s.errors[path] : "";
           });
           document.getElementById("emergency").hidden = !s.emergency;
+          form.querySelectorAll("section.group").forEach(function (g) {
+            g.hidden = !g.querySelector(".q:not([hidden])");
+          });
+          progress();
           form.setAttribute("data-state-ready", "1");
         });
     }
     form.addEventListener("change", function () {
       form.dataset.touched = "1";
+      progress();
       clearTimeout(timer);
       timer = setTimeout(refresh, 150);
+    });
+  }
+  function copyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var field = document.getElementById(b.getAttribute("data-copy"));
+        var done = document.getElementById("copy-done");
+        if (!field) { return; }
+        var shown = function () { if (done) { done.hidden = false; } };
+        field.focus();
+        field.select();
+        var copied = false;
+        try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+        if (copied) { shown(); return; }
+        if (navigator.clipboard) { navigator.clipboard.writeText(field.value).then(shown); }
+      });
     });
   }
   window.kinchain = {visitPage: visitPage, comparePage: comparePage, intakeForm: intakeForm};
   // Each page names itself in <body data-page="...">: no inline script (the CSP allows none).
   var pages = {visit: visitPage, compare: comparePage, intake: intakeForm};
   document.addEventListener("DOMContentLoaded", function () {
+    copyButtons();
     var run = pages[document.body.getAttribute("data-page") || ""];
     if (run) { run(); }
   });
