@@ -352,3 +352,36 @@ def test_the_cli_writes_the_summary_beside_the_report(tmp_path: Path) -> None:
     assert plain.exit_code == 0, plain.output
     assert (tmp_path / "plain" / "report.pdf").exists()
     assert not (tmp_path / "plain" / "patient-summary.pdf").exists()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (apt-get install chromium)"
+)
+def test_the_page_reads_on_a_phone(summaries: dict[str, RenderedSummary]) -> None:
+    """In headless Chromium at a phone's viewport (390 x 844 CSS px): no sideways scrolling, the
+    decision on the first screen, text at least 16 px; at a desktop's the same."""
+    from playwright.sync_api import sync_playwright
+
+    markup = summaries["emergency: hot swollen knee"].html
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            for width, height in ((390, 844), (1200, 1600)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.set_content(markup)
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                banner = page.locator(".banner").bounding_box()
+                assert banner is not None and banner["y"] + banner["height"] <= height
+                assert "Go to the emergency department now" in page.locator(".banner").inner_text()
+                size = page.evaluate(
+                    "parseFloat(getComputedStyle(document.querySelector('li')).fontSize)"
+                )
+                assert size >= 16
+                page.close()
+        finally:
+            browser.close()
