@@ -253,3 +253,25 @@ def test_page_rows_group_each_measure_left_then_right() -> None:
     assert rows[0]["verdict"] == "within measurement error" and rows[0]["error"] == "± 2.0"
     assert rows[1]["verdict"] == "beyond measurement error"
     assert rows[2]["error"] == "not available: fewer than 2 strides"
+
+
+def test_page_rows_show_no_signed_zero() -> None:
+    row = {
+        "side": "left",
+        "parameter": "speed_m_s",
+        "label": "Walking speed",
+        "unit": "m/s",
+        "a": 1.4601,
+        "b": 1.4599,
+        "change": -0.0002,
+        "error": None,
+        "n_a": None,
+        "n_b": None,
+        "beyond_error": None,
+        "mcid_class": "below",
+        "mcid": {"small": 0.05, "substantial": 0.10},
+    }
+    (shown,) = page_rows([row], ["speed_m_s"])
+    assert (shown["a"], shown["b"], shown["change"]) == ("1.46", "1.46", "0.00")
+    assert shown["error"] == "not available (not stored per stride)"
+    assert shown["mcid"] == "below the smallest meaningful change (0.05 m/s)"

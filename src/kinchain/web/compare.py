@@ -489,6 +489,8 @@ def _num(value: float | None, unit: str, signed: bool = False) -> str:
     if value is None or not math.isfinite(value):
         return "—"
     digits = _DIGITS.get(unit, 1)
+    if round(value, digits) == 0:  # no "-0.0" nor "+0.0": no change at the shown precision
+        return f"{0.0:.{digits}f}"
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
@@ -502,7 +504,7 @@ def _error_text(row: Mapping[str, Any]) -> str:
         return "± " + _num(row["error"], row["unit"])
     if row["n_a"] is not None and min(row["n_a"], row["n_b"]) < 2:
         return "not available: fewer than 2 strides"
-    return "not available: no per-stride values stored"
+    return "not available (not stored per stride)"
 
 
 def _verdict_text(row: Mapping[str, Any]) -> tuple[str, str]:
