@@ -5,13 +5,18 @@ scores over the visits on the patient page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 
 from kinchain.clinical.outcomes import INSTRUMENTS
+from kinchain.store import Store
+from kinchain.store.models import Visit
+from kinchain.web.pages import link_qr_svg
+from kinchain.web.security import create_user
 
-from .conftest import EMAIL, new_patient, new_visit
+from .conftest import EMAIL, PASSWORD, login, make_app, new_patient, new_visit
 
 
 def _page_csrf(client: TestClient, path: str) -> str:
@@ -115,3 +120,43 @@ def test_scores_over_the_visits_on_the_patient_page(
     section = page[page.index('id="outcomes-over-time"') :]
     assert "<svg" in section and 'class="mcid-band"' in section
     assert "improved" in section and "+10.0" in section
+
+
+def test_the_api_refuses_a_bad_answer_naming_the_item(
+    client: TestClient, csrf: dict[str, str]
+) -> None:
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    url = f"/api/v1/visits/{vid}/questionnaires"
+    r = client.post(url, json={"instrument": "faam", "answers": {"ADL3": 7}}, headers=csrf)
+    assert r.status_code == 422 and r.json()["field"] == "faam.ADL3"
+    r = client.post(url, json={"instrument": "oks", "answers": {"Q1": 1}}, headers=csrf)
+    assert r.status_code == 422 and r.json()["field"] == "instrument"
+    assert client.get(url).json()["questionnaires"] == []
+
+
+def test_unchanged_answers_are_not_saved_again(client: TestClient, csrf: dict[str, str]) -> None:
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    path = f"/visits/{vid}/questionnaires"
+    for _ in range(2):
+        token = _page_csrf(client, path)
+        r = client.post(path, data={"csrf_token": token, "nprs.pain": "4"}, follow_redirects=False)
+        assert r.status_code == 303
+    with client.app.state.ctx.store.session() as db:  # type: ignore[attr-defined]
+        v = db.get(Visit, vid)
+        assert v is not None and len(v.questionnaires) == 1
+
+
+def test_the_link_is_a_qr_code_of_the_configured_base_url(store: Store, tmp_path: Path) -> None:
+    with store.session() as db:
+        create_user(db, EMAIL, PASSWORD)
+    app = make_app(store, tmp_path, base_url="https://clinic.example.org/kin/")
+    with TestClient(app) as client:
+        csrf = login(client)
+        vid = new_visit(client, csrf, new_patient(client, csrf))
+        token = _page_csrf(client, f"/visits/{vid}")
+        page = client.post(f"/visits/{vid}/intake-link", data={"csrf_token": token}).text
+    m = re.search(r'id="intake-link-url" class="link-url" value="([^"]+)"', page)
+    assert m and m.group(1).startswith("https://clinic.example.org/kin/intake/t/")
+    # The QR code on the page is exactly that URL's code.
+    assert link_qr_svg(m.group(1)) in page
+    assert link_qr_svg(m.group(1)) != link_qr_svg(m.group(1) + "x")
