@@ -275,3 +275,31 @@ def test_page_rows_show_no_signed_zero() -> None:
     assert (shown["a"], shown["b"], shown["change"]) == ("1.46", "1.46", "0.00")
     assert shown["error"] == "not available (not stored per stride)"
     assert shown["mcid"] == "below the smallest meaningful change (0.05 m/s)"
+
+
+def test_per_stride_spatiotemporal_values_are_used_when_the_analysis_holds_them() -> None:
+    from kinchain.web.compare import _spatio_rows
+
+    # Speeds A 1.0, 1.2 and B 1.3, 1.5 m/s: both variances 0.02, pooled 0.02, so the error is
+    # 1.96 * sqrt(0.02 * (1/2 + 1/2)) = 1.96 * sqrt(0.02) m/s; the change 0.30 m/s exceeds it
+    # and is substantial (>= 0.10 m/s, Perera 2006). The unusable stride does not count.
+    def analysis(speeds: list[float]) -> dict[str, Any]:
+        rows = [{"side": "left", "usable": True, "speed_m_s": v} for v in speeds]
+        rows.append({"side": "left", "usable": False, "speed_m_s": 9.0})
+        return {
+            "spatiotemporal": {
+                "left": {"speed_m_s": sum(speeds) / len(speeds)},
+                "right": {},
+                "units": {"speed_m_s": "m/s"},
+                "per_stride": rows,
+            },
+            "strides": [],
+            "events": [],
+        }
+
+    (row,) = _spatio_rows(analysis([1.0, 1.2]), analysis([1.3, 1.5]))
+    assert row["change"] == pytest.approx(0.30)
+    assert row["error"] == pytest.approx(1.96 * math.sqrt(0.02))
+    assert (row["n_a"], row["n_b"]) == (2, 2)
+    assert row["beyond_error"] is True and row["mcid_class"] == "substantial"
+    assert row["error_from"] == "per-stride values"
