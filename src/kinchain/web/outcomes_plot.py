@@ -17,7 +17,7 @@ COLOURS = {
 }
 
 
-def series_svg(series: Mapping[str, Any], *, width: int = 520, height: int = 200) -> str:
+def series_svg(series: Mapping[str, Any], *, width: int = 480, height: int = 200) -> str:
     """One subscale over the visits as a small SVG line plot.
 
     Parameters
@@ -63,7 +63,7 @@ def series_svg(series: Mapping[str, Any], *, width: int = 520, height: int = 200
         out.append(
             f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" '
             'stroke="#e6e9ec"/>'
-            f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="11" '
+            f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="12" '
             f'fill="#5f6368">{value:g}</text>'
         )
     mcid = series.get("mcid")
@@ -82,7 +82,7 @@ def series_svg(series: Mapping[str, Any], *, width: int = 520, height: int = 200
         out.append(f'<polyline points="{path}" fill="none" stroke="#1565c0" stroke-width="2"/>')
     for i, p in enumerate(points):
         out.append(
-            f'<text x="{x(i):.1f}" y="{height - 16}" text-anchor="middle" font-size="11" '
+            f'<text x="{x(i):.1f}" y="{height - 16}" text-anchor="middle" font-size="12" '
             f'fill="#1d2327">{escape(str(p["date"]))}</text>'
         )
         if p["score"] is None:
@@ -103,7 +103,7 @@ def series_svg(series: Mapping[str, Any], *, width: int = 520, height: int = 200
         "higher is better" if series.get("direction") == "higher_is_better" else "higher is worse"
     )
     out.append(
-        f'<text x="{left}" y="{height - 2}" font-size="11" fill="#5f6368">{escape(better)}'
+        f'<text x="{left}" y="{height - 2}" font-size="12" fill="#5f6368">{escape(better)}'
         + (f"; shaded: earlier score ± MCID {mcid:g}" if mcid else "")
         + "</text></svg>"
     )
