@@ -192,6 +192,8 @@ def test_compare_shows_change_against_measurement_error_and_mcid(
     assert (knee_l["n_a"], knee_l["n_b"]) == (n, n)
     assert knee_l["beyond_error"] is True
     assert knee_r["change"] == pytest.approx(0.0) and knee_r["beyond_error"] is False
+    ankle = measures[("left", "ankle_dorsiflexion_stance_peak_deg")]
+    assert ankle["change"] == pytest.approx(0.0) and ankle["error"] is None  # no per-stride data
 
     spatio = {(r["side"], r["parameter"]): r for r in cmp["spatiotemporal"]}
     stance = spatio[("left", "stance_pct")]
@@ -303,3 +305,18 @@ def test_per_stride_spatiotemporal_values_are_used_when_the_analysis_holds_them(
     assert (row["n_a"], row["n_b"]) == (2, 2)
     assert row["beyond_error"] is True and row["mcid_class"] == "substantial"
     assert row["error_from"] == "per-stride values"
+
+
+def test_stance_peak_reads_the_mean_curve_up_to_foot_off() -> None:
+    from kinchain.web.compare import stance_peak
+
+    # Curve value = its % of the stride, except a peak of 30 at 20 % and a gap at 10 %; foot off
+    # at 15.6 % reads 0..15 %: the maximum is 15. With foot off at 25 % the peak at 20 % wins.
+    values: list[float | None] = [float(i) for i in range(101)]
+    values[20], values[10] = 30.0, None
+    curves = {"panels": [{"id": "AnkleAngles_0", "left": values, "right": None}]}
+    assert stance_peak(curves, "AnkleAngles_0", "left", 15.6) == 15.0
+    assert stance_peak(curves, "AnkleAngles_0", "left", 25.0) == 30.0
+    assert stance_peak(curves, "AnkleAngles_0", "right", 60.0) is None
+    assert stance_peak(curves, "AnkleAngles_0", "left", None) is None
+    assert stance_peak(None, "AnkleAngles_0", "left", 60.0) is None

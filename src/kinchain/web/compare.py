@@ -31,7 +31,9 @@ and step time, cadence, stance, swing, support phases) are rebuilt from the stor
 usable strides with the formulas of :mod:`kinchain.gait.spatiotemporal` and used only when their
 mean reproduces the stored side mean (it does not for a session's pooled analysis, whose events
 are its first trial's). Lengths, width and speed need marker positions, which ``analysis.json``
-does not hold per stride: their error is shown as not available.
+does not hold per stride: their error is shown as not available. Peak ankle dorsiflexion in
+stance is read from each visit's mean curve (``curves_json``, 0 % to the side's mean foot off):
+no per-stride ankle angle is stored, so it has no error either.
 
 Minimal clinically important difference: walking speed, small meaningful change 0.05 m/s and
 substantial change 0.10 m/s (Perera et al. 2006). Outcome questionnaires (pain, KOOS, FAAM,
@@ -339,6 +341,51 @@ def _curve_rows(ja: Mapping[str, Any], jb: Mapping[str, Any]) -> list[dict[str, 
     return rows
 
 
+def stance_peak(
+    curves: Mapping[str, Any] | None, panel: str, side: str, foot_off_pct: Any
+) -> float | None:
+    """Maximum of a side's mean curve (``curves_json``) from 0 % to foot off (the side's mean
+    foot off, % of stride); None when the curve or foot off is missing."""
+    if not curves or foot_off_pct is None or not math.isfinite(foot_off_pct):
+        return None
+    found = next((p for p in curves.get("panels", []) if p.get("id") == panel), None)
+    values = found.get(side) if found else None
+    if not values:
+        return None
+    stance = _finite(values[: math.floor(foot_off_pct) + 1])
+    return max(stance) if stance else None
+
+
+def _mean_curve_rows(
+    ja: Mapping[str, Any],
+    jb: Mapping[str, Any],
+    ca: Mapping[str, Any] | None,
+    cb: Mapping[str, Any] | None,
+) -> list[dict[str, Any]]:
+    """Peak ankle dorsiflexion in stance, read from each visit's mean curve: the stored analysis
+    keeps no per-stride ankle angle, so it has no measurement error."""
+    rows = []
+    for side in SIDES:
+        va = stance_peak(ca, "AnkleAngles_0", side, ja["spatiotemporal"][side].get("foot_off_pct"))
+        vb = stance_peak(cb, "AnkleAngles_0", side, jb["spatiotemporal"][side].get("foot_off_pct"))
+        if va is None and vb is None:
+            continue
+        rows.append(
+            _row(
+                side,
+                "ankle_dorsiflexion_stance_peak_deg",
+                "Peak ankle dorsiflexion in stance (of the mean curve)",
+                "deg",
+                va,
+                vb,
+                None,
+                None,
+                "",
+            )
+        )
+    return rows
+
+
 def _findings(ja: Mapping[str, Any], jb: Mapping[str, Any]) -> list[dict[str, Any]]:
     def fired(j: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         return {(f["name"], f["side"]): f for f in j["findings"] if f.get("fired")}
@@ -437,6 +484,8 @@ def compare(a: Visit, b: Visit) -> dict[str, Any]:
             raise ApiError(409, key, "this visit has no finished analysis")
     ja = json.loads(a.analysis_json or "{}")
     jb = json.loads(b.analysis_json or "{}")
+    curves_a = json.loads(a.curves_json or "null")
+    curves_b = json.loads(b.curves_json or "null")
 
     def urgency(v: Visit) -> str | None:
         return json.loads(v.clinical_json)["urgency"] if v.clinical_json else None
@@ -452,13 +501,10 @@ def compare(a: Visit, b: Visit) -> dict[str, Any]:
             "z": Z95,
         },
         "spatiotemporal": _spatio_rows(ja, jb),
-        "measures": _curve_rows(ja, jb),
+        "measures": _curve_rows(ja, jb) + _mean_curve_rows(ja, jb, curves_a, curves_b),
         "findings": _findings(ja, jb),
         "outcomes": outcome_rows(a, b),
-        "curves": {
-            "a": json.loads(a.curves_json or "null"),
-            "b": json.loads(b.curves_json or "null"),
-        },
+        "curves": {"a": curves_a, "b": curves_b},
     }
 
 
@@ -583,5 +629,7 @@ def compare_page(
         patient=info,
         cmp=data,
         spatio=page_rows(data["spatiotemporal"], list(SPATIO_LABELS)),
-        measures=page_rows(data["measures"], list(CURVE_MEASURES)),
+        measures=page_rows(
+            data["measures"], [*CURVE_MEASURES, "ankle_dorsiflexion_stance_peak_deg"]
+        ),
     )
