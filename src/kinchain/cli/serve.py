@@ -10,11 +10,15 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import typer
 
 from kinchain.errors import InputError
+
+if TYPE_CHECKING:
+    from kinchain.web.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -58,6 +62,14 @@ def serve_command(
     proxy_headers: bool = typer.Option(
         False, "--proxy-headers", help="Trust X-Forwarded-* from a reverse proxy (for HTTPS)."
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="Server processes (default 1). Several use several cores; sign-in limits are then "
+        "counted per process.",
+    ),
     base_url: str | None = typer.Option(
         None,
         "--base-url",
@@ -95,8 +107,11 @@ def serve_command(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(settings)
     where = (settings.database_url and "the database in KINCHAIN_DATABASE_URL") or settings.data_dir
+    if workers > 1:
+        _serve_workers(settings, workers, proxy_headers, where)
+        return
+    app = create_app(settings)
     typer.echo(f"kinchain serve: data in {where}; http://{host}:{port}/")
     if settings.base_url is None and host in ("0.0.0.0", "::"):
         typer.echo(
@@ -108,6 +123,47 @@ def serve_command(
     uvicorn.run(
         app, host=host, port=port, access_log=False, proxy_headers=proxy_headers, log_level="info"
     )
+
+
+def _serve_workers(settings: Settings, workers: int, proxy_headers: bool, where: object) -> None:
+    """Run ``workers`` server processes (uvicorn's supervisor, each process its own app).
+
+    This process migrates the database once, re-queues the analyses a stopped service left
+    behind and runs them itself (the server processes only run the analyses of their own
+    uploads), then supervises; the server processes get the settings through
+    :data:`kinchain.web.app.SETTINGS_ENV`.
+    """
+    import os
+
+    import uvicorn
+
+    from kinchain.store import Store
+    from kinchain.web.app import SETTINGS_ENV, settings_to_env
+    from kinchain.web.jobs import JobRunner
+
+    store = Store.open(settings.data_dir, settings.database_url)  # migrates before the workers
+    runner = JobRunner(store, start=True)
+    resumed = runner.recover()
+    if resumed:
+        logging.getLogger("kinchain.web").info("resumed %d interrupted analyses", len(resumed))
+    os.environ[SETTINGS_ENV] = settings_to_env(settings)
+    typer.echo(
+        f"kinchain serve: data in {where}; http://{settings.host}:{settings.port}/ "
+        f"({workers} server processes)"
+    )
+    try:
+        uvicorn.run(
+            "kinchain.web.app:app_from_env",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            access_log=False,
+            proxy_headers=proxy_headers,
+            log_level="info",
+        )
+    finally:
+        runner.shutdown()
 
 
 def check_base_url(url: str, source: str) -> str:

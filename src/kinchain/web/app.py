@@ -235,9 +235,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resumed = runner.recover()
-        if resumed:
-            log.info("resumed %d interrupted analyses", len(resumed))
+        if settings.recover_jobs:
+            resumed = runner.recover()
+            if resumed:
+                log.info("resumed %d interrupted analyses", len(resumed))
         # The app, its imports and its templates are built and live as long as the process:
         # move them to the collector's permanent generation, so that a full collection no
         # longer walks ~270k long-lived objects (146-173 ms pauses under load; issue 13).
@@ -378,3 +379,32 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return response
 
     return app
+
+
+#: Environment variable through which ``kinchain serve --workers N`` hands its settings to the
+#: server processes it starts (JSON of :class:`Settings`' fields).
+SETTINGS_ENV = "KINCHAIN_SERVE_SETTINGS"
+
+
+def settings_to_env(settings: Settings) -> str:
+    """``settings`` as the JSON :func:`app_from_env` reads."""
+    import dataclasses
+    import json
+
+    fields = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+    fields["data_dir"] = str(settings.data_dir)
+    return json.dumps(fields)
+
+
+def app_from_env() -> FastAPI:
+    """The service of one server process started by ``kinchain serve --workers N`` (uvicorn's
+    app factory): its settings from :data:`SETTINGS_ENV`; analyses are not recovered here (the
+    supervising process did it once)."""
+    import dataclasses
+    import json
+    import os
+
+    raw = json.loads(os.environ[SETTINGS_ENV])
+    raw["data_dir"] = Path(raw["data_dir"])
+    settings = dataclasses.replace(Settings(**raw), recover_jobs=False)
+    return create_app(settings)

@@ -52,6 +52,10 @@ class Settings:
         Where ``kinchain serve`` listens.
     run_jobs
         Start the background analysis worker (tests may turn it off to step jobs by hand).
+    recover_jobs
+        On start, re-queue the analyses a stopped service left queued or running. With several
+        server processes (``kinchain serve --workers N``) only the supervising process does it,
+        so no analysis is resumed twice.
     """
 
     data_dir: Path
@@ -68,6 +72,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     run_jobs: bool = True
+    recover_jobs: bool = True
 
     def public_url(self, path: str) -> str:
         """The absolute URL of ``path`` (starting with ``/``) on this service: ``base_url``
