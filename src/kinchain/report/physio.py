@@ -425,8 +425,8 @@ CAUSE_GUIDANCE: Mapping[CauseId, Guidance] = MappingProxyType(
             meaning="Joint inflammation from a systemic disease (e.g. rheumatoid arthritis): "
             "needs a rheumatologist; exercise is adapted to disease activity.",
             tests=(
-                "Count of swollen and tender joints, including the small joints of hands and "
-                "feet (squeeze test of the metacarpophalangeal and metatarsophalangeal joints)",
+                "Count of swollen and tender joints, small joints of the hands and feet "
+                "included, as the 2010 classification criteria count them",
                 "Duration of morning stiffness",
                 "Refer for a specialist opinion when synovitis persists (NICE NG100)",
             ),
