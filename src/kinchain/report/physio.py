@@ -286,7 +286,8 @@ FINDING_GUIDANCE: Mapping[str, Guidance] = MappingProxyType(
             tests=(
                 "Foot Posture Index (FPI-6), standing relaxed",
                 "Navicular drop (sitting to standing)",
-                "Single-leg heel raise: does the heel invert (tibialis posterior function)?",
+                "Single-leg heel raise: watch whether the heel inverts (tibialis posterior "
+                "function)",
                 "Ankle dorsiflexion range (weight-bearing lunge test)",
             ),
             remeasure_gait=(
@@ -443,7 +444,7 @@ CAUSE_GUIDANCE: Mapping[CauseId, Guidance] = MappingProxyType(
                 "(joint aspiration or the classification criteria)",
             ),
             remeasure_gait=("Walking speed, m/s, once the flare has settled",),
-            remeasure_clinic=("Pain (0-10)", _OUTCOMES),
+            remeasure_clinic=(_OUTCOMES,),
             sources=("NICE NG219", "Neogi 2015"),
             refer_first=True,
         ),
