@@ -385,3 +385,11 @@ def test_the_page_reads_on_a_phone(summaries: dict[str, RenderedSummary]) -> Non
                 page.close()
         finally:
             browser.close()
+
+
+def test_self_care_names_the_review_date() -> None:
+    intake = parse_intake(_intake("mechanical.json", 1))
+    clinical = assess(intake, today=date(2026, 12, 1))
+    assert clinical.referral.review_date == date(2026, 12, 8)  # the engine's 7 days
+    text = summary_text(patient_summary_document(clinical=clinical, generated=WHEN))
+    assert "See your GP if it is not better by 8 December 2026." in text

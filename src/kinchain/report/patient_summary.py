@@ -348,10 +348,14 @@ def _next_step(clinical: ClinicalAssessment) -> Banner:
         text = f"See {place}. It is not urgent, but do book it."
     else:
         days = ref.review_after_days or 7
-        by = f" by {_long_date(ref.review_date)}" if ref.review_date is not None else ""
+        when = (
+            f"by {_long_date(ref.review_date)}"
+            if ref.review_date is not None
+            else f"in {days} days"
+        )
         text = (
             "Rest the leg a little. Pain pills from a pharmacy may help. "
-            f"See your GP if it is not better in {days} days{by}."
+            f"See your GP if it is not better {when}."
         )
     detail = ""
     if ref.then is not None and ref.then != ref.specialist:
