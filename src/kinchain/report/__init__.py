@@ -21,23 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-
 from kinchain.analysis import GaitAnalysis
 from kinchain.assessment import Assessment
-from kinchain.gait.normative import GPS_VARIABLES
 from kinchain.report.content import build_document, session_compares_trials, session_has_kinetics
 from kinchain.report.document import Document, Identity
 from kinchain.report.html import render_html
 from kinchain.report.pdf import render_pdf
 from kinchain.report.plots import (
-    _RC,
     KINEMATIC_PANELS,
     KINETIC_PANELS,
     RenderedFigure,
-    _render,
     curves_figure,
     map_figure,
+    trial_means_figure,
 )
 from kinchain.session import SessionAnalysis
 
@@ -61,7 +57,8 @@ def render_figures(
     analysis: GaitAnalysis, session: SessionAnalysis | None = None
 ) -> dict[str, RenderedFigure]:
     """The report's figures: kinematics, kinetics (when computed; for a session, when any trial
-    has them) and the MAP chart."""
+    has them), the MAP chart and, for a session of several trials, the trials' means; each as
+    SVG for the HTML and a vector drawing for the PDF (:mod:`kinchain.report.plots`)."""
     figs = {"kinematics": curves_figure(analysis, KINEMATIC_PANELS, "kinematics")}
     if session is not None:
         kinetics = session_has_kinetics(session)
@@ -75,79 +72,6 @@ def render_figures(
     if session is not None and session_compares_trials(session):
         figs["trial_means"] = trial_means_figure(session)
     return figs
-
-
-#: One colour per trial (matplotlib's tab10, red and green last: they mean left and right).
-_TRIAL_COLOURS = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-    "#d62728",
-    "#2ca02c",
-)
-
-
-def trial_means_figure(session: SessionAnalysis) -> RenderedFigure:
-    """Each trial's mean curve of the nine Gait Profile Score angles (left solid, right dashed,
-    one colour per trial, numbered T1, T2… as in the report), to see which trial differs."""
-    import matplotlib
-    from matplotlib.figure import Figure as MplFigure
-    from matplotlib.lines import Line2D
-
-    titles = {(p.variable, p.component): p.title for p in KINEMATIC_PANELS}
-    colours = _TRIAL_COLOURS
-    used = session.used()
-    x = np.arange(101)
-    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
-        fig = MplFigure(figsize=(10.0, 7.0))
-        axes = fig.subplots(3, 3, squeeze=False)
-        for k, (name, (variable, col)) in enumerate(GPS_VARIABLES.items()):
-            ax = axes[k // 3][k % 3]
-            for i, t in enumerate(used):
-                assert t.analysis is not None
-                for side, style in (("left", "-"), ("right", "--")):
-                    cset = t.analysis.cycles[side]  # type: ignore[index]
-                    label = ("L" if side == "left" else "R") + variable
-                    if label not in cset.curves or not cset.usable().any():
-                        continue
-                    ax.plot(x, cset.mean(label)[:, col], color=colours[i % 10], lw=1.1, ls=style)
-            ax.axhline(0.0, color="#888888", lw=0.5)
-            ax.set_title(titles.get((variable, col), name.replace("_", " ")), loc="left")
-            ax.set_xlim(0, 100)
-            ax.set_ylabel("deg")
-            ax.grid(True, color="#eeeeee", lw=0.5)
-            if k // 3 == 2:
-                ax.set_xlabel("% of gait cycle")
-        handles = [
-            Line2D([], [], color=colours[i % 10], lw=1.4, label=f"T{i + 1} {t.name}")
-            for i, t in enumerate(used)
-        ]
-        handles += [
-            Line2D([], [], color="#555555", lw=1.1, ls="-", label="left"),
-            Line2D([], [], color="#555555", lw=1.1, ls="--", label="right"),
-        ]
-        fig.legend(
-            handles=handles,
-            loc="upper center",
-            ncol=min(len(handles), 5),
-            frameon=False,
-            fontsize=7.5,
-        )
-        rows = -(-len(handles) // 5)
-        fig.subplots_adjust(
-            left=0.065,
-            right=0.99,
-            bottom=0.07,
-            top=1 - (0.4 + 0.17 * rows) / 7.0,
-            hspace=0.45,
-            wspace=0.3,
-        )
-        return _render(fig, "trial_means")
 
 
 def render_report(
@@ -179,9 +103,7 @@ def render_report(
     if session is not None and analysis is not session.pooled:
         raise ValueError("render_report: the analysis is not the session's pooled analysis")
     when = generated or datetime.now().astimezone()
-    doc = build_document(
-        analysis, assessment, generated=when, session=session, identity=identity
-    )
+    doc = build_document(analysis, assessment, generated=when, session=session, identity=identity)
     figures = render_figures(analysis, session)
     payload = result.to_dict()
     if session is not None:

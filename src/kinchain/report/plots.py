@@ -1,36 +1,76 @@
-"""The report's figures, drawn with matplotlib's object API (no pyplot, no global backend).
+"""The report's figures, drawn by kinchain on plain arrays: no matplotlib on the report path.
 
-Each figure is laid out once and saved twice, as it is: SVG (text as paths, so the HTML needs no
-font) for the HTML report and PNG for the PDF. Colours follow the gait-lab convention: left red,
-right green, the normative band (mean ± 1 SD) grey.
+Each figure is described once as a :class:`~kinchain.report.figure_model.FigureModel` and drawn
+from that same model twice: SVG markup for the HTML report (:mod:`kinchain.report.svg_plot`) and
+a reportlab vector drawing for the PDF (:mod:`kinchain.report.rl_plot`, through
+:meth:`RenderedFigure.flowable`). Colours follow the gait-lab convention: left red, right green,
+the normative band (mean ± 1 SD) grey.
 """
 
 from __future__ import annotations
 
-import io
 import warnings
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
-import matplotlib
 import numpy as np
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from reportlab.graphics.shapes import Drawing
 
 from kinchain.analysis import GaitAnalysis
 from kinchain.gait.cycles_types import CycleSet
+from kinchain.gait.normative import GPS_VARIABLES
+from kinchain.report.figure_model import (
+    Area,
+    Axes,
+    Bar,
+    FigureModel,
+    GridMark,
+    HLine,
+    Label,
+    LegendEntry,
+    Line,
+    Mark,
+    VLine,
+    auto_yticks,
+    dashes,
+    data_range,
+    legend,
+    nice_ticks,
+    scene,
+    text_width,
+    tick_labels,
+)
+from kinchain.report.rl_plot import to_drawing
+from kinchain.report.svg_plot import to_svg
+from kinchain.session import SessionAnalysis
 
 LEFT = "#d62728"
 RIGHT = "#2ca02c"
 BAND = "#c8c8c8"
+ZERO = "#888888"
 SIDE_COLOUR = {"left": LEFT, "right": RIGHT}
 _PREFIX = {"left": "L", "right": "R"}
-PNG_DPI = 150
 STRIDE_LW = 0.6
+STRIDE_ALPHA = 0.35
+MEAN_LW = 1.6
+FOOT_OFF_LW = 0.8
 SIDE_BAND_ALPHA = 0.15
-VECTOR_STRIDES = 20  # more strides per side and panel are rasterised in the SVG, at PNG_DPI
+PT_PER_IN = 72.0
+#: One colour per trial (matplotlib's tab10, red and green last: they mean left and right).
+TRIAL_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#d62728",
+    "#2ca02c",
+)
+_X_PERCENT = tuple((float(v), str(v)) for v in range(0, 101, 20))
 
 
 @dataclass(frozen=True)
@@ -43,15 +83,112 @@ class Panel:
     unit: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RenderedFigure:
-    """A figure as inline SVG markup (HTML) and PNG bytes (PDF), with its aspect ratio."""
+    """A figure as inline SVG markup (HTML) and as a reportlab drawing (PDF), from one model.
+
+    ``width_in`` x ``height_in`` is its size in inches (its aspect ratio). :meth:`flowable` is
+    the PDF's vector drawing; :attr:`png` (a raster of the same figure, drawn by the old
+    matplotlib path on first use) is kept only for a PDF writer that still embeds images."""
 
     name: str
     svg: str
-    png: bytes
     width_in: float
     height_in: float
+    model: FigureModel = field(repr=False)
+    marks: list[Mark] = field(repr=False)
+    png_source: Callable[[], bytes] | None = field(default=None, repr=False)
+
+    def flowable(self, max_width: float, max_height: float | None = None) -> Drawing:
+        """The figure as a reportlab Flowable (a vector :class:`Drawing`), scaled to
+        ``max_width`` points wide, or less so that it is at most ``max_height`` points high."""
+        scale = max_width / self.model.width
+        if max_height is not None:
+            scale = min(scale, max_height / self.model.height)
+        return to_drawing(self.model, scale, self.marks)
+
+    @cached_property
+    def png(self) -> bytes:
+        """PNG bytes of the figure (150 dpi), drawn when first asked for."""
+        if self.png_source is None:
+            raise ValueError(f"figure {self.name!r}: no PNG source")
+        return self.png_source()
+
+
+def _rendered(
+    model: FigureModel, name: str, png_source: Callable[[], bytes] | None
+) -> RenderedFigure:
+    marks = scene(model)
+    return RenderedFigure(
+        name,
+        to_svg(model, marks),
+        model.width / PT_PER_IN,
+        model.height / PT_PER_IN,
+        model,
+        marks,
+        png_source,
+    )
+
+
+def _grid(
+    n: int,
+    ncols: int,
+    width: float,
+    height: float,
+    *,
+    left: float,
+    right: float,
+    top: float,
+    bottom: float,
+    hspace: float = 0.45,
+    wspace: float = 0.3,
+) -> list[tuple[float, float, float, float]]:
+    """``(left, top, width, height)`` of ``n`` axes in a grid of ``ncols`` columns, inside the
+    margins (points), with gaps of ``wspace`` / ``hspace`` times the axes' width / height (as
+    matplotlib's ``subplots_adjust``)."""
+    nrows = -(-n // ncols)
+    w = (width - left - right) / (ncols + wspace * (ncols - 1))
+    h = (height - top - bottom) / (nrows + hspace * (nrows - 1))
+    return [
+        (left + (k % ncols) * w * (1 + wspace), top + (k // ncols) * h * (1 + hspace), w, h)
+        for k in range(n)
+    ]
+
+
+def _curve_axes(
+    box: tuple[float, float, float, float],
+    marks: list,
+    values: list[np.ndarray],
+    title: str,
+    unit: str,
+    xlabel: bool,
+) -> Axes:
+    """An axes over 0-100 % of the gait cycle whose y range holds ``values`` and zero."""
+    left, top, w, h = box
+    ylim = data_range(values, include=(0.0,))
+    yt = auto_yticks(ylim, h)
+    return Axes(
+        left,
+        top,
+        w,
+        h,
+        (0.0, 100.0),
+        ylim,
+        xticks=_X_PERCENT,
+        yticks=tuple(zip(yt.tolist(), tick_labels(yt), strict=True)),
+        title=title,
+        xlabel="% of gait cycle" if xlabel else "",
+        ylabel=unit,
+        marks=marks,
+    )
+
+
+def _strides_line(strides: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All strides ``(k, 101)`` as one polyline, a NaN between strides (so one path per side)."""
+    k = strides.shape[0]
+    ys = np.concatenate([strides, np.full((k, 1), np.nan)], axis=1).ravel()
+    xs = np.tile(np.append(x, np.nan), k)
+    return xs, ys
 
 
 KINEMATIC_PANELS: tuple[Panel, ...] = (
@@ -80,35 +217,6 @@ KINETIC_PANELS: tuple[Panel, ...] = (
     Panel("AnkleMoment", 1, "Ankle frontal moment", "N·m/kg"),
     Panel("AnklePower", 2, "Ankle power (generation +)", "W/kg"),
 )
-
-_RC: dict[str, Any] = {
-    "font.size": 8,
-    "axes.titlesize": 8.5,
-    "axes.labelsize": 7.5,
-    "xtick.labelsize": 7,
-    "ytick.labelsize": 7,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "svg.fonttype": "path",
-    "svg.hashsalt": "kinchain",
-    "path.simplify": True,
-    # Titles at the top of their axes, where matplotlib's automatic placement puts them here (no
-    # tick labels above the axes), without measuring every axes of the row on each drawing.
-    "axes.titley": 1.0,
-}
-
-
-def _render(fig: Figure, name: str) -> RenderedFigure:
-    """Save ``fig`` as SVG and as PNG, with the layout it has: two drawings (one per format),
-    no extra drawing to crop the margins (the figures set their own)."""
-    svg_buf = io.StringIO()
-    fig.savefig(svg_buf, format="svg", dpi=PNG_DPI, metadata={"Date": None})
-    png_buf = io.BytesIO()
-    fig.savefig(png_buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
-    svg = svg_buf.getvalue()
-    svg = svg[svg.find("<svg") :]
-    w, h = fig.get_size_inches()
-    return RenderedFigure(name, svg, png_buf.getvalue(), float(w), float(h))
 
 
 def _side_curves(
@@ -152,154 +260,201 @@ def curves_figure(
     analysis: GaitAnalysis, panels: tuple[Panel, ...], name: str, ncols: int = 3
 ) -> RenderedFigure:
     """A grid of time-normalised curves: each side's mean (bold), ± 1 SD band (light) and usable
-    strides (thin, one line collection per side) over the normative band, with each side's mean
-    foot off as a dashed line."""
+    strides (thin, one path per side) over the normative band, with each side's mean foot off
+    as a dashed line; a legend row on top."""
     nrows = -(-len(panels) // ncols)
-    x = np.arange(101)
+    width, height = 10.0 * PT_PER_IN, (2.15 * nrows + 0.5) * PT_PER_IN
+    boxes = _grid(
+        len(panels), ncols, width, height,
+        left=0.065 * width, right=0.01 * width, top=0.55 * PT_PER_IN, bottom=0.5 * PT_PER_IN,
+    )  # fmt: skip
+    x = np.arange(101, dtype=float)
     norm = analysis.normative
     drawn: set[str] = set()
-    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
-        fig = Figure(figsize=(10.0, 2.15 * nrows + 0.5))
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-        for k, panel in enumerate(panels):
-            ax = axes[k // ncols][k % ncols]
-            kinetic = not panel.variable.endswith("Angles")
-            if norm is not None and norm.has(panel.variable):
-                m = norm.mean_of(panel.variable)[:, panel.component]
-                s = norm.sd_of(panel.variable)[:, panel.component]
-                if np.isfinite(m).any() and np.isfinite(s).any():
-                    ax.fill_between(x, m - s, m + s, color=BAND, lw=0, zorder=0)
-            for side in ("left", "right"):
-                cset = analysis.cycles[side]
-                strides, mean, sd = _side_curves(
-                    cset, _PREFIX[side] + panel.variable, panel.component, kinetic
-                )
-                colour = SIDE_COLOUR[side]
-                if strides.shape[0] == 0:
-                    continue
-                drawn.add(side)
-                # The strides as one collection (one artist, one pass per renderer), not one
-                # line each; NaN samples break a stride's line, as they would a Line2D's.
-                xy = np.stack([np.broadcast_to(x, strides.shape), strides], axis=-1)
-                lines = LineCollection(
-                    list(xy), colors=colour, linewidths=STRIDE_LW, alpha=0.35, zorder=2
-                )
-                # Many strides: drawn as one image inside the SVG, so the HTML does not grow by
-                # a vector path per stride and panel (the mean and the bands stay vectors).
-                lines.set_rasterized(strides.shape[0] > VECTOR_STRIDES)
-                ax.add_collection(lines)
-                ax.fill_between(
-                    x, mean - sd, mean + sd, color=colour, alpha=SIDE_BAND_ALPHA, lw=0, zorder=1
-                )
-                ax.plot(x, mean, color=colour, lw=1.6, zorder=3)
-                fo = foot_off_pct(cset)
-                if np.isfinite(fo):
-                    ax.axvline(fo, color=colour, lw=0.8, ls="--", zorder=1)
-            ax.axhline(0.0, color="#888888", lw=0.5, zorder=1)
-            ax.set_title(panel.title, loc="left")
-            ax.set_xlim(0, 100)
-            ax.set_xticks([0, 20, 40, 60, 80, 100])
-            ax.set_ylabel(panel.unit)
-            ax.grid(True, color="#eeeeee", lw=0.5)
-            if k // ncols == nrows - 1:
-                ax.set_xlabel("% of gait cycle")
-        for k in range(len(panels), nrows * ncols):
-            axes[k // ncols][k % ncols].set_visible(False)
-        missing_sides = {"left", "right"} - drawn
-
-        def side_label(side: str) -> str:
-            if side in missing_sides:
-                return f"{side.capitalize()} (no stride with data)"
-            return f"{side.capitalize()} (mean ± 1 SD, strides thin)"
-
-        def side_handle(colour: str) -> tuple[Patch, Line2D]:
-            return (
-                Patch(color=colour, alpha=SIDE_BAND_ALPHA, lw=0),
-                Line2D([], [], color=colour, lw=1.6),
+    fig = FigureModel(width, height, title=name.capitalize())
+    for k, panel in enumerate(panels):
+        kinetic = not panel.variable.endswith("Angles")
+        marks: list = []
+        values: list[np.ndarray] = []
+        if norm is not None and norm.has(panel.variable):
+            m = norm.mean_of(panel.variable)[:, panel.component]
+            s = norm.sd_of(panel.variable)[:, panel.component]
+            if np.isfinite(m).any() and np.isfinite(s).any():
+                marks.append(Area(x, m - s, m + s, BAND))
+                values += [m - s, m + s]
+        lines: list = []
+        for side in ("left", "right"):
+            cset = analysis.cycles[side]
+            strides, mean, sd = _side_curves(
+                cset, _PREFIX[side] + panel.variable, panel.component, kinetic
             )
+            if strides.shape[0] == 0:
+                continue
+            drawn.add(side)
+            colour = SIDE_COLOUR[side]
+            marks.append(Area(x, mean - sd, mean + sd, colour, SIDE_BAND_ALPHA))
+            fo = foot_off_pct(cset)
+            if np.isfinite(fo):
+                marks.append(VLine(fo, colour, FOOT_OFF_LW, dashes(FOOT_OFF_LW)))
+            xs, ys = _strides_line(strides, x)
+            lines.append(Line(xs, ys, colour, STRIDE_LW, STRIDE_ALPHA))
+            values += [strides, mean - sd, mean + sd]
+            lines.append(Line(x, mean, colour, MEAN_LW))
+        marks.append(HLine(0.0, ZERO, 0.5))
+        # The grid over the bands (as matplotlib's), the strides over the grid, each side's
+        # mean over its own strides.
+        marks.append(GridMark())
+        marks += [ln for ln in lines if ln.width == STRIDE_LW]
+        marks += [ln for ln in lines if ln.width == MEAN_LW]
+        fig.axes.append(
+            _curve_axes(boxes[k], marks, values, panel.title, panel.unit, k // ncols == nrows - 1)
+        )
 
-        # A (band, line) pair is drawn as one legend key; matplotlib's stubs only know artists.
-        handles: list[Any] = [
-            side_handle(LEFT),
-            side_handle(RIGHT),
-            Patch(color=BAND),
-            Line2D([], [], color="#555555", lw=0.8, ls="--"),
-        ]
-        labels = [
-            side_label("left"),
-            side_label("right"),
-            "Normative mean ± 1 SD",
-            "Foot off",
-        ]
-        height = fig.get_size_inches()[1]
-        fig.legend(
-            handles,
-            labels,
-            loc="upper center",
-            bbox_to_anchor=(0.5, 1.0),
-            ncol=4,
-            frameon=False,
-            fontsize=8,
-        )
-        # Fixed margins (inches turned into fractions) instead of tight_layout, which draws the
-        # whole figure once more just to measure it.
-        fig.subplots_adjust(
-            left=0.065,
-            right=0.99,
-            bottom=0.5 / height,
-            top=1 - 0.55 / height,
-            hspace=0.45,
-            wspace=0.3,
-        )
-        return _render(fig, name)
+    def side_label(side: str) -> str:
+        if side not in drawn:
+            return f"{side.capitalize()} (no stride with data)"
+        return f"{side.capitalize()} (mean ± 1 SD, strides thin)"
+
+    entries = [
+        LegendEntry("band_line", LEFT, side_label("left"), SIDE_BAND_ALPHA),
+        LegendEntry("band_line", RIGHT, side_label("right"), SIDE_BAND_ALPHA),
+        LegendEntry("patch", BAND, "Normative mean ± 1 SD"),
+        LegendEntry("dashed", "#555555", "Foot off", width=FOOT_OFF_LW),
+    ]
+    fig.extra.extend(legend(entries, centre_x=width / 2, top=4.0, size=8.0, ncol=4)[0])
+
+    def png() -> bytes:
+        from kinchain.report import plots_mpl
+
+        out = plots_mpl.curves_figure(analysis, panels, name, ncols, formats=("png",)).png
+        assert out is not None
+        return out
+
+    return _rendered(fig, name, png)
 
 
 def map_figure(analysis: GaitAnalysis) -> RenderedFigure | None:
-    """Movement Analysis Profile: GVS per variable and side, and each side's GPS (Baker 2009)."""
+    """Movement Analysis Profile: GVS per variable and side, and each side's GPS (Baker 2009),
+    as horizontal bars with their values; the GPS row last, in bold, below a rule."""
     comp = analysis.comparison
     if comp is None:
         return None
     table = comp.map_table
     rows = list(table.index)
-    y = np.arange(len(rows))[::-1]
-    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
-        fig = Figure(figsize=(7.5, 0.36 * len(rows) + 0.9))
-        ax = fig.subplots()
-        h = 0.38
-        for offset, side in ((h / 2, "left"), (-h / 2, "right")):
-            if side not in table.columns:
-                continue
-            vals = table[side].to_numpy(dtype=float)
-            bars = ax.barh(
-                y + offset,
-                np.nan_to_num(vals),
-                height=h,
-                color=SIDE_COLOUR[side],
-                label=side.capitalize(),
+    n = len(rows)
+    y = np.arange(n, dtype=float)[::-1]
+    labels = [r.replace("_", " ") if r != "GPS" else "GPS" for r in rows]
+    gps_row = rows.index("GPS") if "GPS" in rows else None
+    tick_size, title_size, label_size = 7.0, 8.5, 7.5
+    width, height = 7.5 * PT_PER_IN, (0.36 * n + 0.9) * PT_PER_IN
+    widest = max(
+        (text_width(lab, tick_size, i == gps_row) for i, lab in enumerate(labels)), default=0.0
+    )
+    left = 6.0 + widest + 3.5 + 3.5
+    top = 8.0 + 1.55 * 8.0 + 6.0
+    bottom = 3.5 + 3.5 + 0.75 * tick_size + 4.0 + 0.8 * label_size + 8.0
+    box_w, box_h = width - left - 12.0, height - top - bottom
+    h = 0.38
+    marks: list = []
+    ends: list[np.ndarray] = [np.array([0.0])]
+    sides = [s for s in ("left", "right") if s in table.columns]
+    for offset, side in ((h / 2, "left"), (-h / 2, "right")):
+        if side not in sides:
+            continue
+        vals = table[side].to_numpy(dtype=float)
+        ends.append(vals)
+        for yy, v in zip(y + offset, vals, strict=True):
+            marks.append(
+                Bar(0.0, float(np.nan_to_num(v)), yy - h / 2, yy + h / 2, SIDE_COLOUR[side])
             )
-            for bar, v in zip(bars, vals, strict=True):
-                if np.isfinite(v):
-                    ax.text(
-                        bar.get_width() + 0.15,
-                        bar.get_y() + h / 2,
-                        f"{v:.1f}",
-                        va="center",
-                        fontsize=6.5,
-                    )
-        labels = [r.replace("_", " ") if r != "GPS" else "GPS" for r in rows]
-        ax.set_yticks(y, labels)
-        gps_row = rows.index("GPS") if "GPS" in rows else None
-        if gps_row is not None:
-            ax.axhline(y[gps_row] + 0.5, color="#888888", lw=0.6)
-            ax.get_yticklabels()[gps_row].set_fontweight("bold")
-        ax.set_xlabel("Gait Variable Score / Gait Profile Score, deg (0 = the normative mean)")
-        ax.set_title(f"Movement Analysis Profile — overall GPS {comp.gps_overall:.1f}°", loc="left")
-        ax.legend(loc="lower right", frameon=False)
-        ax.grid(True, axis="x", color="#eeeeee", lw=0.5)
-        xmax = np.nanmax(table.to_numpy(dtype=float)) if table.size else 1.0
-        ax.set_xlim(0, float(xmax) * 1.15 + 0.5)
-        fig.tight_layout()
-        # tight_layout leaves a placeholder layout engine, for which savefig would lay the
-        # figure out again (a drawing without output) before each format; the layout is done.
-        fig.set_layout_engine(None)
-        return _render(fig, "map")
+            if np.isfinite(v):
+                marks.append(Label(float(v) + 0.15, float(yy), f"{v:.1f}", 6.5))  # as before
+    if gps_row is not None:
+        marks.append(HLine(float(y[gps_row]) + 0.5, ZERO, 0.6))
+    finite = table.to_numpy(dtype=float)
+    xmax = float(np.nanmax(finite)) if finite.size and np.isfinite(finite).any() else 1.0
+    xlim = (0.0, xmax * 1.15 + 0.5)
+    ylim = data_range([np.array([y.min() - h, y.max() + h])]) if n else (-1.0, 1.0)
+    xt = nice_ticks(*xlim, nbins=int(np.clip(box_w // (3 * tick_size), 1, 9)))
+    ax = Axes(
+        left,
+        top,
+        box_w,
+        box_h,
+        xlim,
+        ylim,
+        xticks=tuple(zip(xt.tolist(), tick_labels(xt), strict=True)),
+        yticks=tuple(zip(y.tolist(), labels, strict=True)),
+        bold_yticks=frozenset({gps_row} if gps_row is not None else set()),
+        title=f"Movement Analysis Profile — overall GPS {comp.gps_overall:.1f}°",
+        title_size=title_size,
+        xlabel="Gait Variable Score / Gait Profile Score, deg (0 = the normative mean)",
+        label_size=label_size,
+        tick_size=tick_size,
+        grid="x",
+        marks=marks,
+    )
+    fig = FigureModel(width, height, [ax], title="Movement Analysis Profile")
+    entries = [LegendEntry("patch", SIDE_COLOUR[s], s.capitalize()) for s in sides]
+    fig.extra.extend(
+        legend(entries, right_x=left + box_w, top=top - 1.55 * 8.0 - 5.0, size=8.0, ncol=2)[0]
+    )
+
+    def png() -> bytes:
+        from kinchain.report import plots_mpl
+
+        out = plots_mpl.map_figure(analysis, formats=("png",))
+        assert out is not None and out.png is not None
+        return out.png
+
+    return _rendered(fig, "map", png)
+
+
+def trial_means_figure(session: SessionAnalysis) -> RenderedFigure:
+    """Each trial's mean curve of the nine Gait Profile Score angles (left solid, right dashed,
+    one colour per trial, numbered T1, T2… as in the report), to see which trial differs."""
+    titles = {(p.variable, p.component): p.title for p in KINEMATIC_PANELS}
+    used = session.used()
+    x = np.arange(101, dtype=float)
+    n_entries = len(used) + 2
+    legend_rows = -(-n_entries // 5)
+    width, height = 10.0 * PT_PER_IN, 7.0 * PT_PER_IN
+    boxes = _grid(
+        len(GPS_VARIABLES), 3, width, height,
+        left=0.065 * width, right=0.01 * width, top=(0.4 + 0.17 * legend_rows) * PT_PER_IN,
+        bottom=0.07 * height,
+    )  # fmt: skip
+    fig = FigureModel(width, height, title="Trial means")
+    for k, (name, (variable, col)) in enumerate(GPS_VARIABLES.items()):
+        marks: list = [HLine(0.0, ZERO, 0.5)]
+        values: list[np.ndarray] = []
+        for i, t in enumerate(used):
+            assert t.analysis is not None
+            for side, dash in (("left", None), ("right", dashes(1.1))):
+                cset = t.analysis.cycles[side]  # type: ignore[index]
+                label = _PREFIX[side] + variable
+                if label not in cset.curves or not cset.usable().any():
+                    continue
+                mean = cset.mean(label)[:, col]
+                marks.append(Line(x, mean, TRIAL_COLOURS[i % 10], 1.1, dash=dash))
+                values.append(mean)
+        title = titles.get((variable, col), name.replace("_", " "))
+        fig.axes.append(_curve_axes(boxes[k], marks, values, title, "deg", k // 3 == 2))
+    entries = [
+        LegendEntry("line", TRIAL_COLOURS[i % 10], f"T{i + 1} {t.name}", width=1.4)
+        for i, t in enumerate(used)
+    ]
+    entries += [
+        LegendEntry("line", "#555555", "left", width=1.1),
+        LegendEntry("dashed", "#555555", "right", width=1.1),
+    ]
+    fig.extra.extend(legend(entries, centre_x=width / 2, top=4.0, size=7.5, ncol=5)[0])
+
+    def png() -> bytes:
+        from kinchain.report import plots_mpl
+
+        out = plots_mpl.trial_means_figure(session, formats=("png",)).png
+        assert out is not None
+        return out
+
+    return _rendered(fig, "trial_means", png)
