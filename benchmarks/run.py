@@ -19,8 +19,15 @@ Prints one report with these parts:
    compares throughput, not results.
 5. ``analyze`` per trial, without and with the report rendered and written; median of 3.
    5b: ``segment_cycles`` (strides and the outlier rule) on a 100,000-frame tiled trial.
+   5c: the demo trial from C3D to analysis.json + HTML report, and with the PDF, stage by stage.
 6. CLI start-up: ``kinchain --version`` and ``kinchain assess`` on an example intake, each a
    fresh process, against a bare ``python -c pass`` measured in the same run; median of 10.
+   6b: the clinical assessment in-process.
+7. Scaling: ``kinchain process`` and ``kinchain analyze`` as commands on sample_00 tiled to 1k,
+   10k and 65k frames: time, peak memory, memory per frame and over the file's size.
+8. Cohort batch on Dask, and the web service open loop (``benchmarks/web_bench.py``).
+
+Last, the goals of issue 13, each with this run's figure and whether it is met.
 
 Tiled data repeat the trial end to end, so derivatives are wrong at the seams: the tiled runs
 measure speed, not biomechanics. OpenSim is optional (``pip install -e '.[bench]'``); without
@@ -78,6 +85,17 @@ TILED_FRAMES = 100_000
 OPENSIM_TILES = 50  # the 73-frame OpenSim trial repeated 50 times: 3,650 frames
 OPENSIM_TILED_RUNS = 3
 CHILD_FLAG = "--tiled-pipeline-child"
+SCALING_FRAMES = (1_000, 10_000, 65_000)  # C3D frame counts are 16-bit in the header: <= 65,535
+
+#: The goals of issue 13, filled in by the parts that measure them and printed last:
+#: row -> (measured, goal, met (None: not measured), how / why not).
+GOALS: dict[str, tuple[str, str, bool | None, str]] = {}
+
+
+def goal(row: str, measured: str, target: str, met: bool | None, note: str = "") -> None:
+    GOALS[row] = (measured, target, met, note)
+
+
 WIDTH = 100
 
 
@@ -365,6 +383,21 @@ def bench_inverse_dynamics(sample00: TrialResult) -> float:
     return rate
 
 
+def kinchain_at_frames(sample00: TrialResult) -> Callable[[int], tuple[float, float]]:
+    """A function measuring, on ``n`` frames tiled from sample_00, kinchain's ID core
+    (``bottom_up`` both legs, median of 5) and its whole pipeline (``process`` + ``to_frame``,
+    median of 3), in frames/s."""
+
+    def at(n: int) -> tuple[float, float]:
+        inputs = id_inputs(sample00, n)
+        t_id, _ = timed(lambda: [bottom_up(**inputs[side]) for side in SIDES])
+        big = tiled_trial(sample00.trial, n)
+        t_pipe, _ = timed(lambda: process(big).to_frame(), runs=3)
+        return n / t_id, n / t_pipe
+
+    return at
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. whole pipeline on a tiled trial, in a child process
 
@@ -592,6 +625,14 @@ def bench_cli_startup() -> None:
             bare = t if name == "python -c pass" else bare
             extra = "" if name == "python -c pass" else f"{ms(t - bare):>13}"
             print(f"{name:<36}{ms(t)}{extra}")
+            if name in ("kinchain --version", "kinchain assess INTAKE.json"):
+                goal(
+                    f"CLI start-up: {name}",
+                    f"{t * 1000:.0f} ms",
+                    "< 150 ms",
+                    t < 0.15,
+                    f"bare Python {bare * 1000:.0f} ms in the same run",
+                )
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print("PYTHONDONTWRITEBYTECODE is set: kinchain's modules are compiled on every start.")
 
@@ -758,8 +799,10 @@ def sto_values(sto: Path) -> tuple[list[str], NDArray[np.float64]]:
     return [lab.rsplit("_", 1)[0] for lab in labels[1:]], data[:, 1:]
 
 
-def bench_opensim(kin_id_fps: float, kin_pipeline_fps: float | None) -> list[str]:
-    """Part 4; returns lines for the summary."""
+def bench_opensim(kinchain_at: Callable[[int], tuple[float, float]]) -> list[str]:
+    """Part 4; returns lines for the summary. ``kinchain_at(n)`` measures kinchain's inverse
+    dynamics core and whole pipeline on ``n`` frames (frames/s), called in this part's run on
+    the same frame count as OpenSim's tiled trial, so the ratios compare like with like."""
     rule("4. Peer: OpenSim 4.6 inverse dynamics, gait2354 subject01_walk1")
     try:
         import opensim as osim
@@ -811,6 +854,8 @@ def bench_opensim(kin_id_fps: float, kin_pipeline_fps: float | None) -> list[str
             )
             n_tile = read_mot(tool_sto)[1].shape[0]
             t_core, _, core_tiled = solver_core(osim, tiled, runs=RUNS)
+            # kinchain on the same number of frames, now, between the OpenSim runs' timings
+            kin_id_fps, kin_pipeline_fps = kinchain_at(n_tile)
     except Exception as exc:
         print(f"  OpenSim could not run here: {type(exc).__name__}: {exc}")
         return [f"OpenSim: failed to run ({type(exc).__name__}: {exc})"]
@@ -847,22 +892,20 @@ def bench_opensim(kin_id_fps: float, kin_pipeline_fps: float | None) -> list[str
     print(f"     same core on the 73-frame trial vs the tool's output (a): {core_vs_tool}")
     print()
     print(
-        "  kinchain / OpenSim, frames per second (both legs per kinchain frame; whole body "
-        "per OpenSim frame):"
+        f"  kinchain / OpenSim, frames per second on the same {n_tile:,} frames in this run "
+        "(kinchain: sample_00\n  tiled; both legs per kinchain frame; whole body per OpenSim "
+        "frame):"
     )
     ratios = [
         ("kinchain ID core bottom_up L+R", kin_id_fps, "OpenSim ID solver core (c)", fps_core),
         ("kinchain ID core bottom_up L+R", kin_id_fps, "OpenSim InverseDynamicsTool (b)", fps_tool),
+        (
+            "kinchain process + to_frame",
+            kin_pipeline_fps,
+            "OpenSim InverseDynamicsTool (b)",
+            fps_tool,
+        ),
     ]
-    if kin_pipeline_fps is not None:
-        ratios.append(
-            (
-                "kinchain whole pipeline (3)",
-                kin_pipeline_fps,
-                "OpenSim InverseDynamicsTool (b)",
-                fps_tool,
-            )
-        )
     summary = []
     for kname, kfps, oname, ofps in ratios:
         line = f"{kname:<31}{kfps:>10,.0f} / {oname:<32}{ofps:>7,.0f} = {kfps / ofps:>7,.1f}x"
@@ -879,6 +922,221 @@ def bench_opensim(kin_id_fps: float, kin_pipeline_fps: float | None) -> list[str
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------------------------
+# 5c. The report path of the demo trial, stage by stage (issue 13's first two rows)
+
+
+def bench_report_path() -> None:
+    """Part 5c: C3D file -> analysis.json + HTML report (no PDF), and the same with the PDF, on
+    the demo trial (sample_00), median of 5 after one warm-up, in this process: read (isolated
+    parse), process, analyze, figures, document, HTML, JSON, PDF."""
+    from datetime import datetime
+
+    from kinchain.analysis import analyze
+    from kinchain.report import render_figures
+    from kinchain.report.content import build_document
+    from kinchain.report.html import render_html
+    from kinchain.report.pdf import render_pdf
+
+    rule("5c. Demo trial: C3D -> analysis.json + HTML report, and + PDF (median of 5)")
+    stages: dict[str, list[float]] = {}
+
+    def once() -> None:
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            stages.setdefault(name, []).append(now - clock)
+            clock = now
+
+        trial = read_c3d(SAMPLE_00)
+        lap("read C3D")
+        result = process(trial)
+        lap("process")
+        gait = analyze(result)
+        lap("analyze")
+        figures = render_figures(gait)
+        lap("figures")
+        doc = build_document(gait, None, generated=datetime.now().astimezone())
+        lap("document")
+        render_html(doc, figures)
+        lap("HTML")
+        json.dumps(gait.to_dict(), allow_nan=False)
+        lap("analysis.json")
+        render_pdf(doc, figures)
+        lap("PDF")
+
+    once()
+    stages.clear()
+    for _ in range(RUNS):
+        once()
+    med = {k: statistics.median(v) for k, v in stages.items()}
+    for k, v in med.items():
+        print(f"  {k:<16}{ms(v)} ms")
+    no_pdf = sum(v for k, v in med.items() if k != "PDF")
+    with_pdf = no_pdf + med["PDF"]
+    print(f"  {'total, no PDF':<16}{ms(no_pdf)} ms")
+    print(f"  {'total with PDF':<16}{ms(with_pdf)} ms")
+    goal(
+        "C3D -> analysis.json + HTML report, demo",
+        f"{no_pdf * 1000:.0f} ms",
+        "< 250 ms",
+        no_pdf < 0.25,
+        f"figures {med['figures'] * 1000:.0f} ms of it",
+    )
+    goal(
+        "the same with the PDF",
+        f"{with_pdf * 1000:.0f} ms",
+        "< 500 ms",
+        with_pdf < 0.5,
+        f"PDF {med['PDF'] * 1000:.0f} ms",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 6b. The clinical engine in-process
+
+
+def bench_clinical_engine() -> None:
+    """Part 6b: ``kinchain.clinical.assess`` on the README's example intake, in-process, median
+    over 200 runs after 20 warm-ups."""
+    from kinchain.clinical import parse_intake
+    from kinchain.clinical.engine import assess
+
+    rule("6b. Clinical assessment in-process (median of 200)")
+    intake = parse_intake(EXAMPLE_INTAKE)
+    for _ in range(20):
+        assess(intake)
+    times = []
+    for _ in range(200):
+        t0 = time.perf_counter()
+        assess(intake)
+        times.append(time.perf_counter() - t0)
+    t = statistics.median(times)
+    print(f"  assess(intake): {t * 1000:.2f} ms")
+    goal(
+        "clinical assessment in-process",
+        f"{t * 1000:.2f} ms",
+        "< 0.2 ms",
+        t < 0.0002,
+        "35 rules and the what-would-change probes (each probe re-runs the rules that miss "
+        "one answer)",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Scaling: the commands on 1k, 10k and 65k frames
+
+
+def write_tiled_c3d(src: Path, n_frames: int, dst: Path) -> None:
+    """``src`` with its points and analog samples repeated end to end to ``n_frames`` frames
+    (ezc3d), written to ``dst``; events and processed outputs are kept as they are."""
+    import ezc3d
+
+    c = ezc3d.c3d(str(src))
+    pts = c["data"]["points"]
+    analogs = c["data"]["analogs"]
+    n0 = pts.shape[2]
+    reps = -(-n_frames // n0)
+    ratio = analogs.shape[2] // n0
+    c["data"]["points"] = np.tile(pts, (1, 1, reps))[:, :, :n_frames]
+    c["data"]["analogs"] = np.tile(analogs, (1, 1, reps))[:, :, : n_frames * ratio]
+    if "meta_points" in c["data"]:
+        del c["data"]["meta_points"]
+    c.write(str(dst))
+
+
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+    "print(done.returncode, time.perf_counter() - t,"
+    " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def _measure_command(cmd: list[str]) -> tuple[float, float]:
+    """Wall time (s) and peak resident memory (MiB) of ``cmd`` as a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=True
+    )
+    code, wall, rss_kb = out.stdout.split()
+    if int(code) != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {code}")
+    return float(wall), float(rss_kb) / 1024.0
+
+
+def bench_scaling() -> None:
+    """Part 7: ``kinchain process FILE`` and ``kinchain analyze FILE`` (no PDF skipped: the
+    command writes both) on sample_00 tiled to 1,000, 10,000 and 65,000 frames, each a fresh
+    process: wall time, peak resident memory, memory per frame (the rise between two sizes over
+    the frames added) and peak memory over the file's size."""
+    rule("7. Scaling of the commands: 1k, 10k, 65k frames (sample_00 tiled, one run each)")
+    script = Path(sys.executable).with_name("kinchain")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="kinchain-bench-scaling-") as tmp:
+        base = Path(tmp)
+        bare = _measure_command([sys.executable, "-c", "import kinchain.process, pandas"])[1]
+        for n in SCALING_FRAMES:
+            src = base / f"tiled_{n}.c3d"
+            write_tiled_c3d(SAMPLE_00, n, src)
+            size = src.stat().st_size / 2**20
+            t_p, m_p = _measure_command(
+                [str(script), "process", str(src), "-o", str(base / f"p{n}")]
+            )
+            t_a, m_a = _measure_command(
+                [str(script), "analyze", str(src), "-o", str(base / f"a{n}")]
+            )
+            rows.append((n, size, t_p, m_p, t_a, m_a))
+            src.unlink()
+    print(f"  interpreter + kinchain.process and pandas imported: {bare:.0f} MiB")
+    head = f"  {'frames':>7}{'file MiB':>10}{'process s':>11}{'MiB':>7}{'x file':>8}"
+    print(head + f"{'analyze s':>11}{'MiB':>7}{'x file':>8}")
+    for n, size, t_p, m_p, t_a, m_a in rows:
+        print(
+            f"  {n:>7,}{size:>10.1f}{t_p:>11.2f}{m_p:>7.0f}{(m_p - bare) / size:>8.1f}"
+            f"{t_a:>11.2f}{m_a:>7.0f}{(m_a - bare) / size:>8.1f}"
+        )
+    (n1, s1, tp1, mp1, ta1, ma1), (n2, s2, tp2, mp2, ta2, ma2) = rows[-2], rows[-1]
+    per_frame = (mp2 - mp1) * 1024 / (n2 - n1)
+    file_per_frame = (s2 - s1) * 1024 / (n2 - n1)
+    print(
+        f"  memory per frame ({n1:,} -> {n2:,}): process {per_frame:.1f} KiB, analyze "
+        f"{(ma2 - ma1) * 1024 / (n2 - n1):.1f} KiB; the file {file_per_frame:.1f} KiB"
+    )
+    print(
+        f"  time per frame ({n1:,} -> {n2:,}): process {(tp2 - tp1) / (n2 - n1) * 1e6:.0f} us, "
+        f"analyze {(ta2 - ta1) / (n2 - n1) * 1e6:.0f} us"
+    )
+    ratio = (mp2 - bare) / s2
+    goal(
+        f"kinchain process memory, {n2:,} frames",
+        f"{mp2:.0f} MiB peak, {ratio:.1f}x the file above start-up",
+        "< 3x the input file",
+        ratio < 3.0,
+        f"{per_frame:.1f} KiB per frame",
+    )
+    slope_small = (ta1 - rows[0][4]) / (n1 - rows[0][0])
+    slope_big = (ta2 - ta1) / (n2 - n1)
+    goal(
+        "analyze on long trials",
+        f"{rows[0][4]:.1f} / {ta1:.1f} / {ta2:.1f} s at {rows[0][0]:,} / {n1:,} / {n2:,} frames",
+        "linear",
+        slope_big < 1.5 * slope_small,
+        f"time per frame {slope_small * 1e6:.0f} us then {slope_big * 1e6:.0f} us",
+    )
+
+
+def print_goals() -> None:
+    """The goals of issue 13 with what this run measured."""
+    rule("goals (issue 13)")
+    for row, (measured, target, met, note) in GOALS.items():
+        mark = "not measured" if met is None else ("met" if met else "NOT met")
+        print(f"  {row}: {mark}")
+        print(f"      measured {measured}; goal {target}" + (f"; {note}" if note else ""))
 
 
 def main() -> int:
@@ -899,10 +1157,13 @@ def main() -> int:
     sample00 = bench_trials()
     kin_id_fps = bench_inverse_dynamics(sample00)
     kin_pipe_fps = bench_tiled_pipeline()
-    summary = bench_opensim(kin_id_fps, kin_pipe_fps)
+    summary = bench_opensim(kinchain_at_frames(sample00))
     bench_analyze()
+    bench_report_path()
     bench_long_cycles()
     bench_cli_startup()
+    bench_clinical_engine()
+    bench_scaling()
     bench_cohort_batch()
     bench_web_service()
     rule("summary")
@@ -911,6 +1172,7 @@ def main() -> int:
         print(f"  kinchain whole pipeline (tiled Trial) : {kin_pipe_fps:,.0f} frames/s")
     for line in summary:
         print("  " + line)
+    print_goals()
     one, five, _ = os.getloadavg()
     print(
         f"  bench wall time: {time.perf_counter() - start:.0f} s; load average now "
@@ -940,8 +1202,18 @@ def bench_web_service() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from web_bench import bench_web
 
-    rule("web service (kinchain serve, SQLite, loopback)")
-    bench_web()
+    rule("web service (kinchain serve --workers, open loop, loopback)")
+    for run in bench_web():
+        for key, label in (("assess", "assess"), ("visit_page", "visit page")):
+            at = {round(x["rate"]): x for x in run[key]}.get(200)
+            if at is not None:
+                goal(
+                    f"web {label} p99 at 200 req/s, {run['database']}",
+                    f"{at['p99_ms']:.0f} ms ({at['achieved_rps']:.0f} req/s answered)",
+                    "< 50 ms",
+                    at["p99_ms"] < 50.0 and not at["errors"],
+                    f"{run['workers']} server processes; the load generator shares the CPUs",
+                )
 
 
 if __name__ == "__main__":

@@ -145,7 +145,9 @@ def _with_schema(url: str, schema: str) -> str:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    options = " ".join(filter(None, [u.query.get("options"), f"-csearch_path={schema}"]))
+    given = u.query.get("options")
+    given = " ".join(given) if isinstance(given, tuple) else given
+    options = " ".join(filter(None, [given, f"-csearch_path={schema}"]))
     return u.update_query_dict({"options": options}).render_as_string(hide_password=False)
 
 
