@@ -720,7 +720,8 @@ async def token_state(request: Request, token: str) -> Response:
             "errors": s.errors,
             "emergency": s.emergency,
             "changes": s.changes,
-            "extra": s.extra,
+            # The patient's words for the questions the assessment adds, as on the page.
+            "extra": [patient_question(q) for q in s.extra],
         }
     )
 

@@ -88,13 +88,15 @@
     var field;
     if (q.kind === "answer") {
       field = el("select", {id: "f-" + q.path, name: q.path});
-      field.appendChild(option("", "unknown"));
+      field.appendChild(option("", q.labels ? "don't know" : "unknown"));
       field.appendChild(option("yes", "yes"));
       field.appendChild(option("no", "no"));
     } else if (q.kind === "choice") {
       field = el("select", {id: "f-" + q.path, name: q.path});
-      field.appendChild(option("", "—"));
-      q.choices.forEach(function (c) { field.appendChild(option(c, c.replace(/_/g, " "))); });
+      field.appendChild(option("", q.labels ? "choose" : "—"));
+      q.choices.forEach(function (c) {
+        field.appendChild(option(c, q.labels && q.labels[c] ? q.labels[c] : c.replace(/_/g, " ")));
+      });
     } else {
       field = el("input", {id: "f-" + q.path, name: q.path, inputmode: "decimal", size: "8"});
     }
