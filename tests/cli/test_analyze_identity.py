@@ -46,3 +46,23 @@ def test_a_bad_date_is_refused_before_any_work(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert r.stderr.strip() == "error: --visit-date: not a date YYYY-MM-DD (2026-02-30)"
     assert not out.exists()
+
+
+def test_age_and_sex_options_choose_the_normal_values(tmp_path: Path) -> None:
+    """Gait only, no intake: --age-years (and --sex) match the spatiotemporal normals by age
+    (issue 10); a bad --sex is refused naming the option."""
+    out = tmp_path / "out"
+    args = [*KINCHAIN, "analyze", str(DEMO), "--out", str(out), "--age-years", "70"]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    html = re.sub(r"\s+", " ", (out / "report.html").read_text(encoding="utf-8"))
+    assert "age group (older, age 70 years)" in html
+    bad = subprocess.run(
+        [*KINCHAIN, "analyze", str(DEMO), "--out", str(tmp_path / "x"), "--sex", "f"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "error: --sex: one of female, male, other (got 'f')"
+    assert not (tmp_path / "x").exists()

@@ -195,3 +195,57 @@ def test_age_outside_the_childrens_table_says_so() -> None:
     caption = " ".join(b.text for b in blocks if isinstance(b, Para))
     assert _row(table, "Cadence")[5] == "–" and _row(table, "Walking speed")[5] == "–"
     assert "no children's row for age 0.5 years" in caption and "BMClab" not in caption
+
+
+# ---------------------------- age and sex from the patient record, without an intake (issue 10)
+
+
+def _caption_of(doc: Any) -> str:
+    blocks = list(doc.blocks)
+    i = next(
+        i
+        for i, b in enumerate(blocks)
+        if isinstance(b, Table) and "Symmetry index %" in b.header and b.header[0] == "Parameter"
+    )
+    return str(next(b.text for b in blocks[i:] if isinstance(b, Para)))
+
+
+def test_age_from_the_birth_date_at_the_visit_or_given(demo: GaitAnalysis) -> None:
+    """Gait only (no intake): the age comes from the birth date on the visit's date (a birthday
+    the day after the visit does not count), else from --age-years; the sex from the record."""
+    from datetime import date
+
+    from kinchain.report.document import Identity
+
+    def caption(identity: Identity) -> str:
+        return _caption_of(build_document(demo, generated=datetime(2026, 1, 1), identity=identity))
+
+    born = Identity(birth_date=date(1961, 3, 2), visit_date=date(2026, 3, 1))  # 64 that day
+    assert born.age_on(date(2026, 3, 1)) == 64.0 and born.age_on(date(2026, 3, 2)) == 65.0
+    assert "age group (older, age 64 years)" in caption(born)
+    assert "age group (young, age 30 years)" in caption(Identity(age_years=30))
+    assert "birth" not in caption(Identity(age_years=30))
+    # the birth date wins over a typed age
+    assert "age 64 years" in caption(
+        Identity(birth_date=date(1961, 3, 2), visit_date=date(2026, 3, 1), age_years=30)
+    )
+    child = caption(Identity(age_years=10, sex="female"))
+    assert "children's spatiotemporal normals (female, age 10 years" in child
+    assert "walking speed only (age not known)" in caption(Identity(patient_name="A"))
+    assert Identity(birth_date=date(2030, 1, 1)).age_on(date(2026, 1, 1)) is None
+
+
+def test_the_intake_age_wins_over_the_record(demo: GaitAnalysis) -> None:
+    from datetime import date
+
+    from kinchain.report.document import Identity
+
+    intake = json.loads(VIGNETTE.read_text(encoding="utf-8"))[0]["intake"]
+    intake["demographics"] = {**intake.get("demographics", {}), "age_years": 30, "sex": "male"}
+    doc = build_document(
+        demo,
+        assess_with_gait(demo, intake),
+        generated=datetime(2026, 1, 1),
+        identity=Identity(birth_date=date(1950, 1, 1), visit_date=date(2026, 1, 1)),
+    )
+    assert "age group (young, age 30 years)" in _caption_of(doc)

@@ -147,6 +147,20 @@ def register(app: typer.Typer) -> None:
         birth_date: str | None = typer.Option(
             None, "--birth-date", help="Patient's date of birth, YYYY-MM-DD."
         ),
+        age_years: float | None = typer.Option(
+            None,
+            "--age-years",
+            min=0,
+            max=120,
+            help="Patient's age in years, for the age-matched normal values when neither an "
+            "intake nor --birth-date gives it.",
+        ),
+        sex: str | None = typer.Option(
+            None,
+            "--sex",
+            help="female, male or other: for the sex-matched children's normal values when no "
+            "intake gives it.",
+        ),
         visit_date: str | None = typer.Option(
             None, "--visit-date", help="Date of the visit, YYYY-MM-DD."
         ),
@@ -179,6 +193,8 @@ def register(app: typer.Typer) -> None:
             visit_date=_date_option("--visit-date", visit_date),
             visit_label=_text_option("--visit-label", visit_label),
             clinician=_text_option("--clinician", clinician),
+            age_years=age_years,
+            sex=_sex_option(sex),
         )
 
         subject, grf, static = trial_args.subject, trial_args.grf, trial_args.static
@@ -334,6 +350,15 @@ def _text_option(option: str, value: str | None) -> str | None:
     if len(value) > 200 or any(ord(ch) < 32 for ch in value):
         raise InputError(option, "give at most 200 characters on one line")
     return value.strip()
+
+
+def _sex_option(value: str | None) -> str | None:
+    """``--sex`` checked against the intake's values (None when not given)."""
+    if value is None:
+        return None
+    if value.strip().lower() not in ("female", "male", "other"):
+        raise InputError("--sex", f"one of female, male, other (got {value[:40]!r})")
+    return value.strip().lower()
 
 
 def _date_option(option: str, value: str | None) -> date | None:

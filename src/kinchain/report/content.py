@@ -1118,13 +1118,12 @@ def build_document(
     blocks.extend(findings)
     blocks.extend(_curves_section(analysis, has_kinetics))
     demo = assessment.intake.demographics if assessment is not None else None
-    blocks.extend(
-        _spatio_section(
-            analysis,
-            demo.age_years if demo is not None else None,
-            demo.sex if demo is not None else None,
-        )
-    )
+    age = demo.age_years if demo is not None else None
+    sex: str | None = demo.sex if demo is not None else None
+    if identity is not None:  # the intake's answers first, then the patient's record
+        age = age if age is not None else identity.age_on(identity.visit_date or generated.date())
+        sex = sex or identity.sex
+    blocks.extend(_spatio_section(analysis, age, sex))
     blocks.extend(_map_section(analysis))
     if assessment is not None:
         blocks.extend(_clinical_section(assessment))
@@ -1158,6 +1157,13 @@ def _identity_block(identity: Identity) -> KeyValues:
     pairs = [
         ("Patient", identity.patient_name),
         ("Date of birth", identity.birth_date.isoformat() if identity.birth_date else None),
+        (
+            "Age",
+            f"{identity.age_years:g} years"
+            if identity.birth_date is None and identity.age_years is not None
+            else None,
+        ),
+        ("Sex", identity.sex),
         ("Identifier", identity.identifier),
         ("Visit", identity.visit_date.isoformat() if identity.visit_date else None),
         ("Visit label", identity.visit_label),

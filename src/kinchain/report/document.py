@@ -96,6 +96,11 @@ class Identity:
         The visit's label (e.g. "baseline walk").
     clinician
         The responsible clinician (name or e-mail).
+    age_years
+        The patient's age in years when the birth date is not given (the birth date wins).
+    sex
+        ``"female"``, ``"male"`` or ``"other"`` (the intake's values), for the age- and
+        sex-matched normal values when no intake says it.
     """
 
     patient_name: str | None = None
@@ -104,6 +109,17 @@ class Identity:
     visit_date: date | None = None
     visit_label: str | None = None
     clinician: str | None = None
+    age_years: float | None = None
+    sex: str | None = None
+
+    def age_on(self, day: date) -> float | None:
+        """Age in completed years on ``day`` (the visit date, usually) from the birth date,
+        else :attr:`age_years`; None when neither is known or the birth date is after ``day``."""
+        if self.birth_date is None:
+            return self.age_years
+        b = self.birth_date
+        years = day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return float(years) if years >= 0 else None
 
     def is_empty(self) -> bool:
         return not any(getattr(self, f) for f in self.__dataclass_fields__)
@@ -113,6 +129,8 @@ class Identity:
         parts = [self.patient_name or ""]
         if self.birth_date is not None:
             parts.append(f"born {self.birth_date.isoformat()}")
+        elif self.age_years is not None:
+            parts.append(f"age {self.age_years:g}")
         if self.identifier:
             parts.append(f"ID {self.identifier}")
         return " · ".join(p for p in parts if p)

@@ -210,6 +210,8 @@ def _table(b: Table) -> list[Flowable]:
 
 
 def _kv(b: KeyValues) -> list[Flowable]:
+    if not b.pairs:  # nothing to show (reportlab refuses an empty table)
+        return []
     n = max(1, b.columns)
     key_w = 30 * mm if n > 1 else 38 * mm
     val_w = FRAME_W / n - key_w

@@ -450,4 +450,5 @@ def visit_identity(v: Visit, clinician: str | None) -> Identity:
         visit_date=v.visit_date,
         visit_label=v.label or None,
         clinician=clinician,
+        sex=p.sex if p.sex in ("female", "male", "other") else None,
     )
