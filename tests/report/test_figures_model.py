@@ -1,6 +1,7 @@
 """The report's vector figure model on synthetic marks whose drawing is known analytically: data to
-figure points, the SVG path data, NaN breaking a line, band polygons, nice ticks (against
-matplotlib's MaxNLocator), tick labels, and the same scene drawn by reportlab into a PDF."""
+figure points, the SVG path data and the PDF path operators, NaN breaking a line, band polygons,
+nice ticks (against matplotlib's MaxNLocator), tick labels, and the same scene built into a PDF
+(the report's Flowable and reportlab's graphics shapes)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from kinchain.report.figure_model import (
     scene,
     tick_labels,
 )
-from kinchain.report.rl_plot import to_drawing
+from kinchain.report.rl_plot import VectorFigure, path_operators, to_drawing
 from kinchain.report.svg_plot import path_data, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -206,3 +207,34 @@ def test_reportlab_drawing_of_the_same_scene_builds_into_a_pdf() -> None:
     assert "-1" in text  # the true minus is set as a hyphen in Helvetica
     resources = page.get("/Resources") or {}
     assert "/XObject" not in resources  # vectors, no image
+
+
+def test_pdf_path_operators_in_tenths_of_a_point() -> None:
+    stroke = Path((np.array([[1.0, 2.0], [3.0, 4.06]]),), "#ff0000", 0.5, dash=(3.0, 1.0))
+    assert path_operators(stroke) == (
+        "1.000 0.000 0.000 RG 5.00 w\n[30.00 10.00] 0 d\n10 20 m 30 41 l\nS"
+    )
+    square = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]])
+    filled = Path((square, square + 2.0), fill="#0000ff", closed=True)
+    assert path_operators(filled) == (
+        "0.000 0.000 1.000 rg\n0 0 m 10 0 l 10 10 l h\n20 20 m 30 20 l 30 30 l h\nf"
+    )
+
+
+def test_vector_flowable_builds_into_a_pdf_without_an_image() -> None:
+    fig = _figure_with_text()
+    flowable = VectorFigure(fig, scale=0.5)
+    assert flowable.wrap(1000.0, 1000.0) == (100.0, 50.0)
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build([flowable])
+    page = PdfReader(io.BytesIO(buf.getvalue())).pages[0]
+    text = page.extract_text()
+    for words in ("Knee flexion & <extension>", "Foot off ± 1 SD", "deg", "-1", "100"):
+        assert words in text
+    assert "/XObject" not in (page.get("/Resources") or {})
+    # The spines' operators are in the page, under the tenths-of-a-point, y-down transform;
+    # the red line, two lone points between NaN, draws nothing.
+    content = page.get_contents().get_data().decode("latin-1")
+    assert "0.1 0 0 -0.1 0 100.00 cm" in content
+    assert "0.000 0.000 0.000 RG 8.00 w\n[] 0 d\n100 200 m 100 700 l 1100 700 l\nS" in content
+    assert "0.839 0.153 0.157 RG" not in content

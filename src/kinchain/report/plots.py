@@ -41,7 +41,7 @@ from kinchain.report.figure_model import (
     text_width,
     tick_labels,
 )
-from kinchain.report.rl_plot import to_drawing
+from kinchain.report.rl_plot import VectorFigure, to_drawing
 from kinchain.report.svg_plot import to_svg
 from kinchain.session import SessionAnalysis
 
@@ -99,13 +99,21 @@ class RenderedFigure:
     marks: list[Mark] = field(repr=False)
     png_source: Callable[[], bytes] | None = field(default=None, repr=False)
 
-    def flowable(self, max_width: float, max_height: float | None = None) -> Drawing:
-        """The figure as a reportlab Flowable (a vector :class:`Drawing`), scaled to
-        ``max_width`` points wide, or less so that it is at most ``max_height`` points high."""
+    def flowable(self, max_width: float, max_height: float | None = None) -> VectorFigure:
+        """The figure as a reportlab Flowable drawn in vectors, scaled to ``max_width`` points
+        wide, or less so that it is at most ``max_height`` points high."""
+        return VectorFigure(self.model, self._scale(max_width, max_height), self.marks)
+
+    def drawing(self, max_width: float, max_height: float | None = None) -> Drawing:
+        """The same as a reportlab graphics :class:`Drawing` (shapes), for reportlab's
+        renderers; slower to write into a PDF than :meth:`flowable`."""
+        return to_drawing(self.model, self._scale(max_width, max_height), self.marks)
+
+    def _scale(self, max_width: float, max_height: float | None) -> float:
         scale = max_width / self.model.width
         if max_height is not None:
             scale = min(scale, max_height / self.model.height)
-        return to_drawing(self.model, scale, self.marks)
+        return scale
 
     @cached_property
     def png(self) -> bytes:
