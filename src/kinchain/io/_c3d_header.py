@@ -24,7 +24,12 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+import numpy as np
+from numpy.typing import NDArray
+
 from kinchain.errors import InputError
+
+FloatArray = NDArray[np.float64]
 
 BLOCK = 512
 _PROCESSORS = {84: "Intel", 85: "DEC", 86: "MIPS"}
@@ -234,3 +239,144 @@ def _walk_parameters(
         if key in SCALAR_PARAMETERS and key not in scalars:
             scalars[key] = value
     return scalars
+
+
+@dataclass(frozen=True)
+class FloatLayout:
+    """How an Intel floating-point C3D stores its frames, and how ezc3d 1.7.2 scales them.
+
+    Each frame holds ``4 * n_points`` float32 (x, y, z and a fourth word per point), then
+    ``samples_per_frame`` sub-frames of ``n_channels`` float32 analog samples. The fourth word
+    is a float whose integer value is ``residual_byte * 256 + camera_mask``; a negative word
+    marks an invalid sample (ezc3d: residual -1, x y z NaN, no camera).
+    """
+
+    start: int
+    """Byte offset of the first frame."""
+    n_frames: int
+    n_points: int
+    n_channels: int
+    samples_per_frame: int
+    point_scale: float
+    """``POINT:SCALE`` (negative): each residual byte is worth ``|point_scale|``."""
+    analog_offsets: tuple[int, ...]
+    """``|ANALOG:OFFSET|`` per channel."""
+    analog_scales: tuple[float, ...]
+    """``ANALOG:SCALE`` per channel."""
+    gen_scale: float
+    """``ANALOG:GEN_SCALE``."""
+
+    @property
+    def frame_words(self) -> int:
+        """float32 words per frame."""
+        return 4 * self.n_points + self.n_channels * self.samples_per_frame
+
+    @property
+    def frame_bytes(self) -> int:
+        """Bytes per frame."""
+        return 4 * self.frame_words
+
+
+def frame_words(buffer: bytes | bytearray | memoryview, layout: FloatLayout) -> NDArray[np.float32]:
+    """The data section of ``buffer`` (the whole file) as a ``(n_frames, frame_words)`` float32
+    view, without copying."""
+    return np.frombuffer(
+        buffer, dtype="<f4", count=layout.n_frames * layout.frame_words, offset=layout.start
+    ).reshape(layout.n_frames, layout.frame_words)
+
+
+def usual_fourth_words(words: NDArray[np.float32], n_points: int) -> bool:
+    """Whether every fourth point word of ``words`` (frames x frame words) is -1 or an integer
+    in [0, 65535]: the only values whose meaning :func:`decode_frames` states exactly."""
+    w = words[:, 3 : 4 * n_points : 4]
+    with np.errstate(invalid="ignore"):
+        ok = (w == -1.0) | ((w >= 0.0) & (w <= 65535.0) & (np.floor(w) == w))
+    return bool(ok.all()) and not bool(np.signbit(w[w == 0.0]).any())
+
+
+def point_xyz(words: NDArray[np.float32], i: int) -> FloatArray:
+    """Point ``i`` of ``words`` (frames x frame words) as ``(n_frames, 3)`` float64, NaN where
+    the sample is invalid (negative fourth word), as ezc3d reads it."""
+    xyz = words[:, 4 * i : 4 * i + 3].astype(np.float64)
+    xyz[words[:, 4 * i + 3] < 0] = np.nan
+    return xyz
+
+
+def analog_samples(words: NDArray[np.float32], layout: FloatLayout) -> FloatArray:
+    """The analog channels of ``words`` as ezc3d scales them, ``(n_channels, n_frames *
+    samples_per_frame)`` float64: ``(value - |offset|) * scale * gen_scale`` (the subtraction
+    in float32, as ezc3d does it)."""
+    n, ch = layout.n_points, layout.n_channels
+    raw = words[:, 4 * n :].reshape(-1, ch)  # (frames * samples_per_frame, channels)
+    offsets = np.asarray(layout.analog_offsets, dtype=np.float32)
+    scales = np.asarray(layout.analog_scales, dtype=np.float64)
+    out = (raw - offsets).astype(np.float64)
+    out *= scales
+    out *= layout.gen_scale
+    return np.ascontiguousarray(out.T)
+
+
+def decode_frames(words: NDArray[np.float32], layout: FloatLayout) -> dict[str, FloatArray]:
+    """Frames ``words`` (frames x frame words) as ezc3d's Python reader returns them:
+    ``points`` (4, n_points, n_frames) with a row of ones, ``residuals`` (1, n_points,
+    n_frames), ``camera_masks`` (7, n_points, n_frames) bool and ``analogs``
+    (1, n_channels, n_frames * samples_per_frame)."""
+    n = layout.n_points
+    k = words.shape[0]
+    pw = words[:, : 4 * n].reshape(k, n, 4)
+    points = np.ones((4, n, k))
+    points[:3] = np.moveaxis(pw[:, :, :3], (0, 1, 2), (2, 1, 0))
+    fourth = pw[:, :, 3].T  # (n, k)
+    invalid = fourth < 0
+    points[:3, invalid] = np.nan
+    code = np.where(invalid, 0, fourth).astype(np.int64)
+    residuals = ((code >> 8) & 0xFF).astype(np.float64) * abs(layout.point_scale)
+    residuals[invalid] = -1.0
+    masks = ((code[None] >> np.arange(7)[:, None, None]) & 1).astype(bool)
+    return {
+        "points": points,
+        "residuals": residuals[None],
+        "camera_masks": masks,
+        "analogs": analog_samples(words, layout)[None],
+    }
+
+
+def find_parameter(data: bytes | bytearray, group: str, name: str) -> tuple[int, int, int] | None:
+    """Locate parameter ``group:name`` of a well-formed Intel C3D held in ``data``.
+
+    Returns
+    -------
+    tuple of int or None
+        ``(value_offset, type, n_values)``: the byte offset of its first value, its type code
+        (-1 char, 1 byte, 2 int16, 4 float) and its number of values; None when absent.
+    """
+    p0 = (data[0] - 1) * BLOCK
+    end = p0 + data[p0 + 2] * BLOCK
+    pos = p0 + 4
+    groups: dict[int, str] = {}
+    params: list[tuple[int, str, int]] = []
+    while pos + 2 <= end:
+        n_chars = abs(struct.unpack("b", data[pos : pos + 1])[0])
+        if n_chars == 0:
+            break
+        group_id = struct.unpack("b", data[pos + 1 : pos + 2])[0]
+        label = bytes(data[pos + 2 : pos + 2 + n_chars]).decode("latin-1").strip().upper()
+        offset_pos = pos + 2 + n_chars
+        if group_id < 0:
+            groups[-group_id] = label
+        elif group_id > 0:
+            params.append((group_id, label, offset_pos + 2))
+        (link,) = struct.unpack("<h", data[offset_pos : offset_pos + 2])
+        if link <= 0:
+            break
+        pos = offset_pos + link
+    for group_id, label, at in params:
+        if groups.get(group_id) == group.upper() and label == name.upper():
+            kind = struct.unpack("b", data[at : at + 1])[0]
+            n_dims = data[at + 1]
+            dims = [data[at + 2 + k] for k in range(n_dims)]
+            count = 1
+            for d in dims:
+                count *= d
+            return at + 2 + n_dims, kind, count
+    return None

@@ -43,23 +43,37 @@ What the reader does, in order:
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import hashlib
 import math
 import os
 import re
 import signal
+import struct
 import sys
+import tempfile
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 
 from kinchain.errors import InputError
-from kinchain.io._c3d_header import C3DHeader, read_header
+from kinchain.io._c3d_header import (
+    BLOCK,
+    C3DHeader,
+    FloatLayout,
+    analog_samples,
+    decode_frames,
+    find_parameter,
+    frame_words,
+    point_xyz,
+    read_header,
+    usual_fourth_words,
+)
 from kinchain.io.forceplates import DEFAULT_COP_THRESHOLD_N, length_factor, plates_from_c3d
 from kinchain.io.subject import subject_from_processing
 from kinchain.io.trial import Event, FloatArray, ForcePlate, SubjectMeasurements, Trial
@@ -192,16 +206,18 @@ def read_c3d(
     digest = hashlib.sha256(data).hexdigest()
     header = read_header(data, source)
     _check_rates(header, source)
-    c = _ezc3d_read(source, len(data), isolate=isolate)
+    decodable = header if _may_decode(header, data) else None
+    c = _ezc3d_read(source, len(data), isolate=isolate, decodable=decodable)
     _remember_safe(digest)
     try:
-        trial = _build_trial(c, header, source, digest, subject, cop_threshold_n)
+        trial = _build_trial(c, header, source, digest, subject, cop_threshold_n, data)
     except InputError:
         raise
     except (IndexError, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         # A parameter of an unexpected shape or type (seen when fuzzing real files).
         problem = f"malformed C3D parameters ({type(exc).__name__}: {exc})"
         raise InputError(source, problem) from None
+    del data  # the file's bytes: the trial holds what it needs
     _keep_parsed(trial, digest, c)
     return trial
 
@@ -245,14 +261,37 @@ def _build_trial(
     digest: str,
     subject: SubjectMeasurements | None,
     cop_threshold_n: float,
+    raw: bytes = b"",
 ) -> Trial:
     params: Mapping[str, Any] = c["parameters"]
+    layout: FloatLayout | None = c.get("layout")
+    xyz_of: Callable[[int], FloatArray]
+    if layout is not None:
+        # The child checked that decoding the data section here gives ezc3d's numbers exactly.
+        words = frame_words(raw, layout)
+        n_points, n_frames = layout.n_points, layout.n_frames
+        analogs = analog_samples(words, layout) if layout.n_channels else np.zeros((0, 0))
 
-    points = np.asarray(c["data"]["points"], dtype=np.float64)  # (4, n_points, n_frames)
-    n_points = points.shape[1] if points.ndim == 3 else 0
-    n_frames = points.shape[2] if points.ndim == 3 else 0
-    analogs = np.asarray(c["data"]["analogs"], dtype=np.float64)
-    analogs = analogs[0] if analogs.ndim == 3 else np.zeros((0, 0))
+        def xyz_of(i: int) -> FloatArray:
+            return point_xyz(words, i)
+
+    else:
+        points = np.asarray(c["data"]["points"], dtype=np.float64)  # (4, n_points, n_frames)
+        n_points = points.shape[1] if points.ndim == 3 else 0
+        n_frames = points.shape[2] if points.ndim == 3 else 0
+        analogs = np.asarray(c["data"]["analogs"], dtype=np.float64)
+        analogs = analogs[0] if analogs.ndim == 3 else np.zeros((0, 0))
+        residuals = np.asarray(c["data"]["meta_points"]["residuals"])
+        invalid = None
+        if residuals.ndim == 3 and residuals.shape[1:] == points.shape[1:]:
+            invalid = residuals[0] < 0  # (n_points, n_frames)
+
+        def xyz_of(i: int) -> FloatArray:
+            xyz = np.array(points[:3, i, :].T, dtype=np.float64)  # (n_frames, 3)
+            if invalid is not None:
+                xyz[invalid[i]] = np.nan
+            return xyz
+
     analogs = np.where(np.isfinite(analogs), analogs, np.nan)  # corrupt floats: NaN, not inf
     if n_frames == 0:
         raise InputError(source, "the file holds no frames")
@@ -266,15 +305,12 @@ def _build_trial(
     first_frame = int(hdr["points"]["first_frame"]) + 1  # ezc3d reports it zero-based
 
     units = _strings(_value(params, "POINT", "UNITS"))
-    unit = units[0].strip() if units and units[0].strip() else _guess_units(points)
+    if units and units[0].strip():
+        unit = units[0].strip()
+    else:
+        unit = _guess_units([xyz_of(i) for i in range(n_points)])
     factor = length_factor(unit, source)
-
-    residuals = np.asarray(c["data"]["meta_points"]["residuals"])
-    if residuals.ndim == 3 and residuals.shape[1:] == points.shape[1:]:
-        invalid = residuals[0] < 0  # (n_points, n_frames)
-        points = points.copy()
-        points[:3, invalid] = np.nan
-    markers, others, other_units = _split_points(params, points, n_points, factor, unit, source)
+    markers, others, other_units = _split_points(params, xyz_of, n_points, factor, unit, source)
     _check_distances(markers, first_frame, source)
 
     analog_rate = 0.0
@@ -351,20 +387,151 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-def _ezc3d_payload(source: str) -> dict[str, Any]:
+def _may_decode(header: C3DHeader, data: bytes) -> bool:
+    """Whether the data section may be decoded in Python (:class:`FloatLayout`) rather than
+    parsed by ezc3d: an Intel floating-point file with points, a header frame count that is
+    not clipped and equals ``POINT:FRAMES``, no rotations, and fourth point words whose
+    meaning is exactly known (:func:`kinchain.io._c3d_header.usual_fourth_words`)."""
+    if not (
+        header.processor == "Intel"
+        and header.point_scale < 0
+        and header.n_points > 0
+        and header.n_frames > 0
+        and header.last_frame != 0xFFFF
+    ):
+        return False
+    frames = find_parameter(data, "POINT", "FRAMES")
+    if frames is None or frames[1] != 2 or frames[2] != 1:
+        return False
+    if struct.unpack("<H", data[frames[0] : frames[0] + 2])[0] != header.n_frames:
+        return False
+    used = find_parameter(data, "ROTATION", "USED")
+    if used is not None and (used[1] != 2 or data[used[0] : used[0] + 2] != b"\0\0"):
+        return False
+    n_words = 4 * header.n_points + header.analog_per_frame
+    words = np.frombuffer(
+        data, dtype="<f4", count=header.n_frames * n_words, offset=(header.data_block - 1) * BLOCK
+    ).reshape(header.n_frames, n_words)
+    return usual_fourth_words(words, header.n_points)
+
+
+def _params_payload(source: str, header: C3DHeader) -> dict[str, Any] | None:
+    """ezc3d's header and parameters of ``source`` (a file :func:`_may_decode` accepted) and
+    its :class:`FloatLayout`, parsed from a copy cut after the first frame (the header and
+    ``POINT:FRAMES`` set to one frame, then set back in the result), so that ezc3d never
+    holds the trial's frames (its objects take ~10x the file). None when the first frame as
+    decoded in Python differs in any number from ezc3d's, or the layout is not one
+    :func:`kinchain.io._c3d_header.decode_frames` covers.
+    """
     import ezc3d
 
-    c = ezc3d.c3d(source)
+    start = (header.data_block - 1) * BLOCK
+    n_words = 4 * header.n_points + header.analog_per_frame
+    with open(source, "rb") as f:
+        cut = bytearray(f.read(start + 4 * n_words))
+    n = header.n_frames
+    cut[8:10] = struct.pack("<H", header.first_frame)
+    frames_at = find_parameter(cut, "POINT", "FRAMES")
+    if frames_at is None or len(cut) != start + 4 * n_words:
+        return None
+    cut[frames_at[0] : frames_at[0] + 2] = struct.pack("<H", 1)
+    fd, tmp = tempfile.mkstemp(prefix=".kinchain-params-", suffix=".c3d")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(cut)
+        c = ezc3d.c3d(tmp)
+    finally:
+        os.unlink(tmp)
     data = c["data"]
-    meta = data.get("meta_points", {}) if isinstance(data, Mapping) else {}
+    params = c["parameters"]
+    rotations = np.asarray(data["rotations"]) if "rotations" in data else None
+    if rotations is not None and rotations.shape != (4, 4, 0, 0):
+        return None
+    pts = np.asarray(data["points"])
+    analogs = np.asarray(data["analogs"])
+    if pts.shape[1:] != (header.n_points, 1) or analogs.ndim != 3:
+        return None
+    n_ch, spf = analogs.shape[1], analogs.shape[2]
+    if n_ch * spf != header.analog_per_frame:
+        return None
+    scales = np.asarray(_value(params, "POINT", "SCALE"), dtype=np.float64).ravel()
+    if scales.size != 1 or not scales[0] < 0:
+        return None
+    offsets: tuple[int, ...] = ()
+    a_scales: tuple[float, ...] = ()
+    gen = 1.0
+    if n_ch:
+        analog = params["ANALOG"]
+        if "SHADOW" in params or any(k in analog for k in ("SCALE2", "OFFSET2")):
+            return None
+        try:
+            raw_off = np.asarray(analog["OFFSET"]["value"]).ravel()
+            raw_scale = np.asarray(analog["SCALE"]["value"], dtype=np.float64).ravel()
+            gen = float(np.asarray(analog["GEN_SCALE"]["value"], dtype=np.float64).ravel()[0])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+        if raw_off.size < n_ch or raw_scale.size < n_ch or raw_off.dtype.kind not in "iu":
+            return None
+        offsets = tuple(abs(int(v)) for v in raw_off[:n_ch])
+        a_scales = tuple(float(v) for v in raw_scale[:n_ch])
+    layout = FloatLayout(
+        start=start,
+        n_frames=n,
+        n_points=header.n_points,
+        n_channels=n_ch,
+        samples_per_frame=spf if n_ch else 0,
+        point_scale=float(scales[0]),
+        analog_offsets=offsets,
+        analog_scales=a_scales,
+        gen_scale=gen,
+    )
+    first = frame_words(cut, dataclasses.replace(layout, n_frames=1))
+    got = decode_frames(first, layout)
+    meta = data["meta_points"]
+    same = (
+        np.array_equal(got["points"], pts, equal_nan=True)
+        and np.array_equal(got["residuals"], np.asarray(meta["residuals"]))
+        and np.array_equal(got["camera_masks"], np.asarray(meta["camera_masks"]))
+        and (not n_ch or np.array_equal(got["analogs"], analogs, equal_nan=True))
+    )
+    if not same:
+        return None
+    plain_params = _plain(params)
+    plain_header = _plain(c["header"])
+    count = plain_params["POINT"]["FRAMES"]
+    count["value"] = np.array([n], dtype=np.asarray(count["value"]).dtype)
+    plain_header["points"]["last_frame"] += n - 1
+    plain_header["analogs"]["last_frame"] += (n - 1) * spf
+    payload: dict[str, Any] = {
+        "parameters": plain_params,
+        "header": plain_header,
+        "layout": layout,
+    }
+    if rotations is not None:  # empty: ezc3d's writer then adds the ROTATION group
+        payload["rotations_shape"] = rotations.shape
+    return payload
+
+
+def _ezc3d_payload(source: str, decodable: C3DHeader | None = None) -> dict[str, Any]:
+    import ezc3d
+
+    if decodable is not None:
+        params_only = _params_payload(source, decodable)
+        if params_only is not None:
+            # The caller decodes the frames itself (kinchain.io._c3d_header): ezc3d never held
+            # them, and only the parameters cross the process boundary.
+            return params_only
+    c = ezc3d.c3d(source)
     payload: dict[str, Any] = {
         "parameters": _plain(c["parameters"]),
         "header": _plain(c["header"]),
-        "data": {
-            "points": np.asarray(data["points"]),
-            "analogs": np.asarray(data["analogs"]),
-            "meta_points": {"residuals": np.asarray(meta.get("residuals", np.empty(0)))},
-        },
+    }
+    data = c["data"]
+    meta = data.get("meta_points", {}) if isinstance(data, Mapping) else {}
+    payload["data"] = {
+        "points": np.asarray(data["points"]),
+        "analogs": np.asarray(data["analogs"]),
+        "meta_points": {"residuals": np.asarray(meta.get("residuals", np.empty(0)))},
     }
     # What ezc3d's writer also reads (kinchain.io.c3d_write): the annotated copy is then written
     # from this parse instead of parsing the file again.
@@ -458,20 +625,24 @@ def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the
         os._exit(1)
 
 
-def _ezc3d_child(source: str, conn: Any, parent_pid: int) -> None:  # pragma: no cover
+def _ezc3d_child(
+    source: str, conn: Any, parent_pid: int, decodable: C3DHeader | None = None
+) -> None:  # pragma: no cover
     import faulthandler
 
     _die_with_parent(parent_pid)
     faulthandler.disable()  # a crash here is expected and reported by the parent
     try:
-        conn.send(("ok", _ezc3d_payload(source)))
+        conn.send(("ok", _ezc3d_payload(source, decodable)))
     except Exception as exc:
         conn.send(("error", f"{exc}".strip() or type(exc).__name__))
     finally:
         conn.close()
 
 
-def _ezc3d_read(source: str, size_bytes: int, *, isolate: bool = True) -> dict[str, Any]:
+def _ezc3d_read(
+    source: str, size_bytes: int, *, isolate: bool = True, decodable: C3DHeader | None = None
+) -> dict[str, Any]:
     """Parse with ezc3d, in a child process unless ``isolate`` is False.
 
     ezc3d 1.7.2 segfaults (SIGSEGV) or loops forever on some corrupt parameter sections that
@@ -479,19 +650,24 @@ def _ezc3d_read(source: str, size_bytes: int, *, isolate: bool = True) -> dict[s
     real files). A crash or a hang of the child becomes an :class:`InputError`; the parent is
     never at risk. Inside a daemonic process (e.g. a ``multiprocessing.Pool`` worker), which
     may not start children, the file is parsed in-process.
+
+    With ``decodable`` (the header of a file :func:`_may_decode` accepted), ezc3d parses only
+    the header, parameters and first frame (:func:`_params_payload`) and the payload holds a
+    :class:`FloatLayout` for the caller to decode the frames; otherwise (or when the first
+    frame decoded in Python differs from ezc3d's) it holds ezc3d's arrays of the whole file.
     """
     import multiprocessing as mp
 
     if not isolate or mp.current_process().daemon:
         try:
-            return _ezc3d_payload(source)
+            return _ezc3d_payload(source, decodable)
         except Exception as exc:
             raise InputError(source, f"ezc3d cannot read the file: {exc}".strip()) from None
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
     parent_conn, child_conn = ctx.Pipe(duplex=False)
     proc = ctx.Process(  # type: ignore[attr-defined]
-        target=_ezc3d_child, args=(source, child_conn, os.getpid())
+        target=_ezc3d_child, args=(source, child_conn, os.getpid(), decodable)
     )
     proc.start()
     child_conn.close()
@@ -523,9 +699,14 @@ def _ezc3d_read(source: str, size_bytes: int, *, isolate: bool = True) -> dict[s
     return cast(dict[str, Any], payload)
 
 
-def _guess_units(points: FloatArray) -> str:
-    """Without POINT:UNITS: mm when coordinates look like a gait lab in mm (median |x| > 10)."""
-    finite = np.abs(points[:3][np.isfinite(points[:3])])
+def _guess_units(points: list[FloatArray]) -> str:
+    """Without POINT:UNITS: mm when coordinates look like a gait lab in mm (median |x| > 10).
+
+    ``points`` holds each point's ``(n_frames, 3)`` samples as ezc3d reads them."""
+    if not points:
+        return "m"
+    everything = np.concatenate([p.ravel() for p in points])
+    finite = np.abs(everything[np.isfinite(everything)])
     return "mm" if finite.size and float(np.median(finite)) > 10.0 else "m"
 
 
@@ -535,7 +716,7 @@ def _is_output(label: str) -> bool:
 
 def _split_points(
     params: Mapping[str, Any],
-    points: FloatArray,
+    xyz_of: Callable[[int], FloatArray],
     n_points: int,
     factor: float,
     unit: str,
@@ -560,7 +741,7 @@ def _split_points(
     for i in range(n_points):
         raw_label = labels[i]
         name = strip_subject(raw_label) or f"POINT{i + 1}"
-        xyz = np.array(points[:3, i, :].T, dtype=np.float64)  # (n_frames, 3)
+        xyz = xyz_of(i)  # (n_frames, 3), a fresh array; NaN where ezc3d's residual < 0
         if name in grouped or _is_output(name):
             if name in others or name in slots:
                 continue

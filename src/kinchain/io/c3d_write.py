@@ -22,6 +22,7 @@ The file is written to a temporary file in the destination folder and moved into
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import struct
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from kinchain.errors import InputError
-from kinchain.io._c3d_header import read_header
+from kinchain.io._c3d_header import FloatLayout, decode_frames, find_parameter, read_header
 from kinchain.io.trial import FloatArray
 
 GROUP_UNIT_PARAMETER = {
@@ -109,12 +110,16 @@ def write_c3d_with_outputs(
     from kinchain.io.c3d import _ezc3d_read, _remember_safe, parsed_safely, take_parsed
 
     digest = hashlib.sha256(data).hexdigest()
+    size = len(data)
+    del data
     parsed = take_parsed(digest)  # the parse read_c3d made of these bytes, if its trial is alive
     if parsed is None and digest != source_sha256 and not parsed_safely(digest):
         # Make sure ezc3d survives this file before loading it in this process: the child's
         # parse is then the one the copy is written from.
-        parsed = _ezc3d_read(source, len(data))
+        parsed = _ezc3d_read(source, size)
         _remember_safe(digest)
+    layout: FloatLayout | None = parsed.get("layout") if parsed is not None else None
+    rotations_shape = parsed.get("rotations_shape") if parsed is not None else None
     c = _c3d_from_parse(parsed) if parsed is not None else ezc3d.c3d(source)
     bad_name = _repair_text(c["parameters"])
     if bad_name is not None:
@@ -123,25 +128,20 @@ def write_c3d_with_outputs(
             f"{bad_name} holds bytes that are not text (a corrupt parameter section); "
             "the annotated C3D copy cannot be written",
         )
-    pts = np.asarray(c["data"]["points"], dtype=np.float64)
-    n_frames = pts.shape[2]
+    if layout is not None:
+        n_source, n_frames = layout.n_points, layout.n_frames
+    else:
+        whole = c["data"]
+        n_source, n_frames = np.asarray(whole["points"]).shape[1:]
     point_group = c["parameters"]["POINT"]
-    labels = _values(point_group, "LABELS")[: pts.shape[1]]
-    labels += [f"POINT{i + 1}" for i in range(len(labels), pts.shape[1])]
-    descriptions = _values(point_group, "DESCRIPTIONS")[: pts.shape[1]]
-    descriptions += [""] * (pts.shape[1] - len(descriptions))
-    meta = c["data"]["meta_points"]
-    residuals = np.asarray(meta["residuals"], dtype=np.float64)
-    masks = np.asarray(meta["camera_masks"], dtype=bool)
-    if residuals.shape != (1, pts.shape[1], n_frames):
-        residuals = np.where(np.all(np.isfinite(pts[:3]), axis=0), 0.0, -1.0)[None]
-    if masks.ndim != 3 or masks.shape[1:] != (pts.shape[1], n_frames):
-        masks = np.zeros((7, pts.shape[1], n_frames), dtype=bool)
+    labels = _values(point_group, "LABELS")[:n_source]
+    labels += [f"POINT{i + 1}" for i in range(len(labels), n_source)]
+    descriptions = _values(point_group, "DESCRIPTIONS")[:n_source]
+    descriptions += [""] * (n_source - len(descriptions))
 
     # Each point goes to the slot of its label, or to a new slot after the source's points; the
     # arrays are built once at their final size (the source's parse is never changed in place).
     slots: list[tuple[int, FloatArray]] = []
-    n_source = pts.shape[1]
     index = {lab: k for k, lab in reversed(list(enumerate(labels)))}  # first slot of a label
     for label, arr in points.items():
         values = np.asarray(arr, dtype=np.float64)
@@ -160,23 +160,7 @@ def write_c3d_with_outputs(
             descriptions[k] = description
         slots.append((k, values))
     n_total = len(labels)
-    new_pts = np.empty((pts.shape[0], n_total, n_frames))
-    new_pts[:, :n_source] = pts
-    new_res = np.empty((1, n_total, n_frames))
-    new_res[:, :n_source] = residuals
-    new_masks = np.zeros((masks.shape[0], n_total, n_frames), dtype=bool)
-    new_masks[:, :n_source] = masks
-    pts, residuals, masks = new_pts, new_res, new_masks
-    for k, values in slots:
-        valid = np.all(np.isfinite(values), axis=1)
-        pts[:3, k, :] = np.where(valid[None, :], values.T, np.nan)
-        pts[3:, k, :] = 1.0
-        residuals[0, k, :] = np.where(valid, 0.0, -1.0)
-        masks[:, k, :] = False
 
-    c["data"]["points"] = pts
-    c["data"]["meta_points"]["residuals"] = residuals
-    c["data"]["meta_points"]["camera_masks"] = masks
     point_group["LABELS"]["value"] = labels
     if "DESCRIPTIONS" in point_group:
         point_group["DESCRIPTIONS"]["value"] = descriptions
@@ -195,8 +179,28 @@ def write_c3d_with_outputs(
     else:
         c.add_parameter("POINT", "SCALE", [scale])
 
+    def frames(a: int, b: int) -> dict[str, Any]:
+        """The copy's data for source frames ``a`` to ``b`` (ezc3d's array layout)."""
+        if layout is not None:
+            out = _with_outputs(_read_frames(source, layout, a, b), a, slots, n_total, a, b)
+            if rotations_shape is not None:
+                out["rotations"] = np.zeros(rotations_shape)
+            return out
+        meta = whole["meta_points"]
+        src = {
+            "points": np.asarray(whole["points"], dtype=np.float64),
+            "residuals": np.asarray(meta["residuals"], dtype=np.float64),
+            "camera_masks": np.asarray(meta["camera_masks"], dtype=bool),
+            "analogs": whole["analogs"],
+        }
+        return _with_outputs(src, 0, slots, n_total, a, b)
+
     try:
-        _atomic_write(c, dst_path, scale)
+        if layout is not None and _streamable(c, layout):
+            _atomic_write_frames(c, dst_path, scale, frames, n_frames, n_total, layout)
+        else:
+            _set_data(c, frames(0, n_frames))
+            _atomic_write(c, dst_path, scale)
     except InputError:
         raise
     except Exception as exc:  # ezc3d's own, often multi-line C++ messages
@@ -204,6 +208,183 @@ def write_c3d_with_outputs(
         raise InputError(
             source, f"the annotated C3D copy cannot be written from this file ({first[:200]})"
         ) from None
+
+
+def _with_outputs(
+    src: Mapping[str, Any],
+    src_first: int,
+    slots: Sequence[tuple[int, FloatArray]],
+    n_total: int,
+    a: int,
+    b: int,
+) -> dict[str, Any]:
+    """Source frames ``a`` to ``b`` with the outputs in their slots: points, residuals, camera
+    masks of ``n_total`` points, and the analogs. ``src`` holds the source's frames from
+    ``src_first`` on (ezc3d's array layout)."""
+    pts = np.asarray(src["points"], dtype=np.float64)
+    k_all = pts.shape[2]
+    sl = slice(a - src_first, b - src_first)
+    pts = pts[:, :, sl]
+    n_frames = b - a
+    n_source = pts.shape[1]
+    residuals = np.asarray(src["residuals"], dtype=np.float64)
+    masks = np.asarray(src["camera_masks"], dtype=bool)
+    if residuals.shape[:2] == (1, n_source) and residuals.ndim == 3:
+        residuals = residuals[:, :, sl]
+    if masks.ndim == 3 and masks.shape[1] == n_source:
+        masks = masks[:, :, sl]
+    if residuals.shape != (1, n_source, n_frames):
+        residuals = np.where(np.all(np.isfinite(pts[:3]), axis=0), 0.0, -1.0)[None]
+    if masks.ndim != 3 or masks.shape[1:] != (n_source, n_frames):
+        masks = np.zeros((7, n_source, n_frames), dtype=bool)
+    new_pts = np.empty((pts.shape[0], n_total, n_frames))
+    new_pts[:, :n_source] = pts
+    new_res = np.empty((1, n_total, n_frames))
+    new_res[:, :n_source] = residuals
+    new_masks = np.zeros((masks.shape[0], n_total, n_frames), dtype=bool)
+    new_masks[:, :n_source] = masks
+    for k, values in slots:
+        part = values[a:b]
+        valid = np.all(np.isfinite(part), axis=1)
+        new_pts[:3, k, :] = np.where(valid[None, :], part.T, np.nan)
+        new_pts[3:, k, :] = 1.0
+        new_res[0, k, :] = np.where(valid, 0.0, -1.0)
+        new_masks[:, k, :] = False
+    analogs = np.asarray(src["analogs"])
+    if analogs.ndim == 3 and analogs.shape[2] and k_all != n_frames:
+        spf = analogs.shape[2] // k_all
+        analogs = analogs[:, :, sl.start * spf : sl.stop * spf]
+    return {
+        "points": new_pts,
+        "residuals": new_res,
+        "camera_masks": new_masks,
+        "analogs": analogs,
+    }
+
+
+def _set_data(c: Any, frames: Mapping[str, Any]) -> None:
+    c["data"]["points"] = frames["points"]
+    if "meta_points" not in c["data"]:
+        c["data"]["meta_points"] = {}
+    c["data"]["meta_points"]["residuals"] = frames["residuals"]
+    c["data"]["meta_points"]["camera_masks"] = frames["camera_masks"]
+    c["data"]["analogs"] = frames["analogs"]
+    if "rotations" in frames:
+        c["data"]["rotations"] = frames["rotations"]
+
+
+def _read_frames(source: str, layout: FloatLayout, a: int, b: int) -> dict[str, Any]:
+    """Frames ``a`` to ``b`` of the source's data section, decoded as ezc3d reads them."""
+    with open(source, "rb") as f:
+        f.seek(layout.start + a * layout.frame_bytes)
+        raw = f.read((b - a) * layout.frame_bytes)
+    if len(raw) != (b - a) * layout.frame_bytes:
+        raise InputError(source, "the file changed while its annotated copy was written")
+    words = np.frombuffer(raw, dtype="<f4").reshape(b - a, layout.frame_words)
+    return decode_frames(words, layout)
+
+
+CHUNK_BYTES = 4_000_000
+"""Data bytes of the copy written per ezc3d call when the copy is streamed."""
+
+
+def _streamable(c: Any, layout: FloatLayout) -> bool:
+    """Whether the copy can be written in blocks of frames: ezc3d's header frame count and
+    ``POINT:FRAMES`` (16-bit) hold the frame count, and no parameter ezc3d extends in place."""
+    first = int(c["header"]["points"]["first_frame"]) + 1
+    analog = c["parameters"].get("ANALOG", {})
+    return first + layout.n_frames - 1 <= 0xFFFF and "LABELS2" not in analog
+
+
+def _atomic_write_frames(
+    c: Any,
+    dst_path: str | Path,
+    scale: float,
+    frames: Any,
+    n_frames: int,
+    n_total: int,
+    layout: FloatLayout,
+) -> None:
+    """Write the copy as ezc3d would in one call, but ezc3d writes it block of frames by block
+    of frames (its objects for the whole trial are ~10x the file): the header and parameter
+    section of the first block, with its frame counts set to the trial's, then each block's
+    frames, then 1 to 512 zero bytes (ezc3d ends the data section with a zero-padded block,
+    a whole one when the frames fill their last block)."""
+    frame_bytes = 4 * (4 * n_total + layout.n_channels * layout.samples_per_frame)
+    step = max(1, CHUNK_BYTES // frame_bytes)
+    dst = Path(dst_path)
+    folder = dst.parent if str(dst.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(str(dst), f"the destination folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=".tmp.c3d", dir=folder)
+    os.close(fd)
+    part = tmp + ".part.c3d"
+    params = copy.deepcopy(dict(c["parameters"]._storage))
+    try:
+        with open(tmp, "wb") as out:
+            first_block_frames = 0
+            data_block = 0
+            for a in range(0, n_frames, step):
+                b = min(a + step, n_frames)
+                chunk = frames(a, b)
+                c["parameters"]._storage.clear()
+                c["parameters"]._storage.update(copy.deepcopy(params))
+                _set_data(c, chunk)
+                del chunk
+                c.write(part)
+                written = Path(part).read_bytes()
+                data_block = struct.unpack("<H", written[16:18])[0]
+                start = (data_block - 1) * 512
+                if a == 0:
+                    out.write(written[:start])
+                    first_block_frames = b
+                body = written[start : start + (b - a) * frame_bytes]
+                if len(body) != (b - a) * frame_bytes:
+                    raise InputError(str(dst), "ezc3d wrote an incomplete block of frames")
+                out.write(body)
+            out.write(bytes(512 - n_frames * frame_bytes % 512))  # ezc3d: always some padding
+        _set_frame_counts(tmp, n_frames, first_block_frames, frame_bytes, data_block)
+        _set_header_scale(tmp, scale)
+        os.replace(tmp, dst)
+    except InputError:
+        raise
+    except OSError as exc:
+        raise InputError(str(dst), f"cannot write the C3D file: {exc.strerror or exc}") from None
+    finally:
+        for leftover in (tmp, part):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+
+
+def _set_frame_counts(
+    path: str, n_frames: int, written: int, frame_bytes: int, data_block: int
+) -> None:
+    """Set the counts ezc3d derived from the first block of ``written`` frames to those of
+    ``n_frames``: header word 5 (last frame), ``POINT:FRAMES`` and ``ROTATION:DATA_START``
+    (16-bit: the data block, plus the frames' bytes // 512, plus 1)."""
+    if written == n_frames:
+        return
+    with open(path, "r+b") as f:
+        head = bytearray(f.read(data_block * 512))
+        (last,) = struct.unpack("<H", head[8:10])
+        head[8:10] = struct.pack("<H", last + n_frames - written)
+        frames_at = find_parameter(head, "POINT", "FRAMES")
+        if frames_at is None or frames_at[1] != 2:
+            raise InputError(path, "ezc3d wrote POINT:FRAMES in an unexpected form")
+        at = frames_at[0]
+        if struct.unpack("<H", head[at : at + 2])[0] != written:
+            raise InputError(path, "ezc3d wrote POINT:FRAMES in an unexpected form")
+        head[at : at + 2] = struct.pack("<H", n_frames)
+        rot = find_parameter(head, "ROTATION", "DATA_START")
+        if rot is not None:
+            at = rot[0]
+            expect = (data_block + written * frame_bytes // 512 + 1) % 65536
+            if rot[1] != 2 or struct.unpack("<H", head[at : at + 2])[0] != expect:
+                raise InputError(path, "ezc3d wrote ROTATION:DATA_START in an unexpected form")
+            value = (data_block + n_frames * frame_bytes // 512 + 1) % 65536
+            head[at : at + 2] = struct.pack("<H", value)
+        f.seek(0)
+        f.write(head)
 
 
 def _c3d_from_parse(parsed: Mapping[str, Any]) -> Any:
@@ -221,7 +402,7 @@ def _c3d_from_parse(parsed: Mapping[str, Any]) -> Any:
     params.update(parsed["parameters"])
     data = c["data"]._storage
     data.clear()
-    data.update(parsed["data"])
+    data.update(parsed.get("data", {}))
     return c
 
 
