@@ -160,3 +160,25 @@ def test_the_link_is_a_qr_code_of_the_configured_base_url(store: Store, tmp_path
     # The QR code on the page is exactly that URL's code.
     assert link_qr_svg(m.group(1)) in page
     assert link_qr_svg(m.group(1)) != link_qr_svg(m.group(1) + "x")
+
+
+def test_the_visits_fhir_bundle_carries_its_questionnaires(
+    client: TestClient, csrf: dict[str, str]
+) -> None:
+    """A visit with only a pain rating is exported (it answered 409 before), with the
+    QuestionnaireResponse and the score's Observation."""
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    assert client.get(f"/api/v1/visits/{vid}/fhir").status_code == 409
+    url = f"/api/v1/visits/{vid}/questionnaires"
+    r = client.post(url, json={"instrument": "nprs", "answers": {"pain": 6}}, headers=csrf)
+    assert r.status_code in (200, 201), r.text
+    bundle = client.get(f"/api/v1/visits/{vid}/fhir").json()
+    types = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert "QuestionnaireResponse" in types
+    scores = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and any(c.get("code") == "72514-3" for c in e["resource"]["code"].get("coding", []))
+    ]
+    assert len(scores) == 1 and scores[0]["valueQuantity"]["value"] == 6

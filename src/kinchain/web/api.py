@@ -27,6 +27,7 @@ from kinchain.web.audit import record
 from kinchain.web.context import ApiError, DbId, Principal, api_user, ctx
 from kinchain.web.intake_form import evaluate, question_list
 from kinchain.web.jobs import visit_identity
+from kinchain.web.outcomes import fhir_outcomes
 from kinchain.web.security import (
     SESSION_COOKIE,
     LoginThrottle,
@@ -578,15 +579,24 @@ def fhir(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
             ClinicalAssessment.model_validate_json(v.clinical_json) if v.clinical_json else None
         )
         analysed = v.analysis_json is not None
+        outcomes = fhir_outcomes(v)
         # The visit's own time, not the request's: when its data (upload, analysis, intake)
         # last changed, so two exports of one visit are the same bundle.
         recorded = v.updated_at.replace(tzinfo=UTC)
         source_name = v.trial_name
-    if intake is None and not analysed:
-        raise ApiError(409, "visit_id", "the visit has neither an intake nor an analysis yet")
+    if intake is None and not analysed and not outcomes:
+        raise ApiError(
+            409, "visit_id", "the visit has no intake, analysis or questionnaire answers yet"
+        )
     gait = c.runner.gait_for(visit_id) if analysed else None
     bundle: dict[str, Any] = build_bundle(
-        gait, clinical, intake, patient, recorded=recorded, source_name=source_name
+        gait,
+        clinical,
+        intake,
+        patient,
+        recorded=recorded,
+        source_name=source_name,
+        outcomes=outcomes,
     )
     return bundle
 
