@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -59,17 +60,29 @@ def test_known_line_gives_known_svg_coordinates() -> None:
     (part,) = paths[0].parts
     np.testing.assert_allclose(part, [[10, 70], [60, 45], [110, 20]])
     # In the SVG: tenths of a point, whole numbers.
-    assert path_data(paths[0].parts, closed=False) == "M100 700L600 450 1100 200"
+    # In the SVG: tenths of a point, whole numbers, each point after the first relative.
+    assert path_data(paths[0].parts, closed=False) == "M100 700l500-250 500-250"
     root = ET.fromstring(to_svg(fig))
     assert root.get("viewBox") == "0 0 2000 1000"
     red = [p for p in root.iter(f"{SVG}path") if p.get("stroke") == "#d62728"]
-    assert [p.get("d") for p in red] == ["M100 700L600 450 1100 200"]
+    assert [p.get("d") for p in red] == ["M100 700l500-250 500-250"]
     assert red[0].get("stroke-width") == "16"
 
 
 def test_svg_rounds_to_a_tenth_of_a_point() -> None:
     part = np.array([[1.04, 2.06], [3.149, -0.04]])
-    assert path_data((part,), closed=True) == "M10 21L31 0Z"
+    assert path_data((part,), closed=True) == "M10 21l21-21Z"
+
+
+def test_relative_svg_steps_add_up_to_the_rounded_points() -> None:
+    rng = np.random.default_rng(3)
+    pts = np.cumsum(rng.normal(0.0, 3.0, size=(500, 2)), axis=0) + 200.0
+    d = path_data((pts,), closed=False)
+    head, tail = d[1:].split("l")
+    numbers = [int(v) for v in re.findall(r"-?\d+", tail)]
+    start = np.array([int(v) for v in head.split()])
+    back = np.vstack([start, start + np.cumsum(np.reshape(numbers, (-1, 2)), axis=0)])
+    np.testing.assert_array_equal(back, np.rint(pts * 10))
 
 
 def test_nan_breaks_a_line_and_a_lone_point_draws_nothing() -> None:
@@ -79,7 +92,7 @@ def test_nan_breaks_a_line_and_a_lone_point_draws_nothing() -> None:
     assert len(parts) == 2
     np.testing.assert_array_equal(parts[0], [[0, 0], [1, 1]])
     np.testing.assert_array_equal(parts[1], [[3, 2], [4, 3]])
-    assert path_data(parts, closed=False) == "M0 0L10 10M30 20L40 30"
+    assert path_data(parts, closed=False) == "M0 0l10 10M30 20l10 10"
 
 
 def test_band_is_upper_edge_forward_then_lower_edge_back_per_finite_run() -> None:

@@ -1,7 +1,7 @@
 """SVG markup of a :class:`~kinchain.report.figure_model.FigureModel`, by string building.
 
 Coordinates are figure points rounded to 0.1, written as whole tenths of a point (the
-``viewBox`` is the figure's size in tenths of a point); a
+``viewBox`` is the figure's size in tenths of a point), relative to the point before; a
 :class:`~kinchain.report.figure_model.Path` with several parts is one ``<path>``. Text is SVG
 text in the HTML report's sans-serif stack (the page's font), so the markup stays small.
 """
@@ -34,13 +34,16 @@ def _num(v: float) -> str:
 
 
 def path_data(parts: tuple[np.ndarray, ...], closed: bool) -> str:
-    """The ``d`` attribute: ``M x y L x y ...`` per part (``Z`` after each when closed), in
-    tenths of a point, rounded."""
+    """The ``d`` attribute, in tenths of a point: per part, ``M x y`` (absolute) then ``l dx dy
+    ...`` (each point relative to the one before: short numbers; taken between the rounded
+    absolute points, so rounding does not accumulate), ``Z`` after each when closed. A minus
+    sign separates numbers by itself (``l5-3``), as SVG allows."""
     out = []
     end = "Z" if closed else ""
     for p in parts:
-        v = np.rint(np.asarray(p, dtype=float) * UNIT).astype(np.int64).ravel().tolist()
-        out.append(f"M{v[0]} {v[1]}L{' '.join(map(str, v[2:]))}{end}")
+        v = np.rint(np.asarray(p, dtype=float) * UNIT).astype(np.int64)
+        steps = " ".join(map(str, np.diff(v, axis=0).ravel().tolist())).replace(" -", "-")
+        out.append(f"M{v[0, 0]} {v[0, 1]}l{steps}{end}")
     return "".join(out)
 
 
