@@ -23,12 +23,14 @@ from kinchain.report.figure_model import (
     FigureModel,
     GridMark,
     HLine,
+    LegendEntry,
     Line,
     Path,
     Text,
     VLine,
     area_parts,
     data_range,
+    legend,
     line_parts,
     nice_ticks,
     scene,
@@ -251,3 +253,17 @@ def test_vector_flowable_builds_into_a_pdf_without_an_image() -> None:
     assert "0.1 0 0 -0.1 0 100.00 cm" in content
     assert "0.000 0.000 0.000 RG 8.00 w\n[] 0 d\n100 200 m 100 700 l 1100 700 l\nS" in content
     assert "0.839 0.153 0.157 RG" not in content
+
+
+def test_legend_rows_wrap_at_the_width_and_the_column_count() -> None:
+    # An entry with an empty label is its 20 pt key and the 5 pt gap to the label: 25 pt;
+    # entries are 16 pt apart, and a row is 1.55 times the font size tall.
+    entries = [LegendEntry("line", "#000000", "")] * 3
+    assert legend(entries, centre_x=0, top=0, size=10, max_width=60)[1] == pytest.approx(46.5)
+    assert legend(entries, centre_x=0, top=0, size=10, max_width=100)[1] == pytest.approx(31.0)
+    assert legend(entries, centre_x=0, top=0, size=10, ncol=1)[1] == pytest.approx(46.5)
+    marks, height = legend(entries, centre_x=0, top=0, size=10)
+    assert height == pytest.approx(15.5)
+    keys = [m for m in marks if isinstance(m, Path)]
+    # One row centred on 0: 3 * 25 + 2 * 16 = 107 pt wide, the first key from -53.5 to -33.5.
+    np.testing.assert_allclose(keys[0].parts[0], [[-53.5, 7.75], [-33.5, 7.75]])

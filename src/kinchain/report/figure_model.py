@@ -453,23 +453,34 @@ def legend(
     top: float,
     size: float = 8.0,
     ncol: int = 4,
+    max_width: float = math.inf,
 ) -> tuple[list[Mark], float]:
-    """The legend as marks: rows of ``ncol`` entries, each a 20-point key and its label,
+    """The legend as marks: rows of at most ``ncol`` entries and at most ``max_width`` points
+    (a longer row continues on the next), each entry a 20-point key and its label, each row
     centred on ``centre_x`` (or ending at ``right_x``), the first row's top at ``top``.
 
     Returns the marks and the legend's height in points."""
     key_w, gap_key, gap_item, row_h = 20.0, 5.0, 16.0, 1.55 * size
     out: list[Mark] = []
-    rows = [entries[i : i + ncol] for i in range(0, len(entries), ncol)]
+    rows: list[list[tuple[LegendEntry, float]]] = []
+    used = 0.0
+    for e in entries:
+        w = key_w + gap_key + text_width(e.label, size)
+        if rows and len(rows[-1]) < ncol and used + gap_item + w <= max_width:
+            rows[-1].append((e, w))
+            used += gap_item + w
+        else:
+            rows.append([(e, w)])
+            used = w
     for r, row in enumerate(rows):
-        widths = [key_w + gap_key + text_width(e.label, size) for e in row]
+        widths = [w for _, w in row]
         total = sum(widths) + gap_item * (len(row) - 1)
         if right_x is not None:
             x = right_x - total
         else:
             x = (centre_x or 0.0) - total / 2
         ymid = top + r * row_h + row_h / 2
-        for e, w in zip(row, widths, strict=True):
+        for e, w in row:
             out.extend(_legend_key(e, x, ymid, key_w))
             out.append(Text(x + key_w + gap_key, ymid + 0.35 * size, e.label, size))
             x += w + gap_item

@@ -329,7 +329,9 @@ def curves_figure(
         LegendEntry("patch", BAND, "Normative mean ± 1 SD"),
         LegendEntry("dashed", "#555555", "Foot off", width=FOOT_OFF_LW),
     ]
-    fig.extra.extend(legend(entries, centre_x=width / 2, top=4.0, size=8.0, ncol=4)[0])
+    fig.extra.extend(
+        legend(entries, centre_x=width / 2, top=4.0, size=8.0, ncol=4, max_width=width - 20)[0]
+    )
 
     def png() -> bytes:
         from kinchain.report import plots_mpl
@@ -424,12 +426,21 @@ def trial_means_figure(session: SessionAnalysis) -> RenderedFigure:
     titles = {(p.variable, p.component): p.title for p in KINEMATIC_PANELS}
     used = session.used()
     x = np.arange(101, dtype=float)
-    n_entries = len(used) + 2
-    legend_rows = -(-n_entries // 5)
     width, height = 10.0 * PT_PER_IN, 7.0 * PT_PER_IN
+    entries = [
+        LegendEntry("line", TRIAL_COLOURS[i % 10], f"T{i + 1} {t.name}", width=1.4)
+        for i, t in enumerate(used)
+    ]
+    entries += [
+        LegendEntry("line", "#555555", "left", width=1.1),
+        LegendEntry("dashed", "#555555", "right", width=1.1),
+    ]
+    key, key_h = legend(
+        entries, centre_x=width / 2, top=4.0, size=7.5, ncol=5, max_width=width - 20
+    )
     boxes = _grid(
         len(GPS_VARIABLES), 3, width, height,
-        left=0.065 * width, right=0.01 * width, top=(0.4 + 0.17 * legend_rows) * PT_PER_IN,
+        left=0.065 * width, right=0.01 * width, top=key_h + 0.35 * PT_PER_IN,
         bottom=0.07 * height,
     )  # fmt: skip
     fig = FigureModel(width, height, title="Trial means")
@@ -448,15 +459,7 @@ def trial_means_figure(session: SessionAnalysis) -> RenderedFigure:
                 values.append(mean)
         title = titles.get((variable, col), name.replace("_", " "))
         fig.axes.append(_curve_axes(boxes[k], marks, values, title, "deg", k // 3 == 2))
-    entries = [
-        LegendEntry("line", TRIAL_COLOURS[i % 10], f"T{i + 1} {t.name}", width=1.4)
-        for i, t in enumerate(used)
-    ]
-    entries += [
-        LegendEntry("line", "#555555", "left", width=1.1),
-        LegendEntry("dashed", "#555555", "right", width=1.1),
-    ]
-    fig.extra.extend(legend(entries, centre_x=width / 2, top=4.0, size=7.5, ncol=5)[0])
+    fig.extra.extend(key)
 
     def png() -> bytes:
         from kinchain.report import plots_mpl
