@@ -156,6 +156,7 @@ class GaitAnalysis:
                 "symmetry_index_pct": dict(st.symmetry_pct),
                 "units": dict(st.units),
                 "strides": {"left": st.left.n_strides, "right": st.right.n_strides},
+                "per_stride": [asdict(s) for s in st.strides],
             },
             "normative": None,
             "strides": [asdict(s) for s in self.strides],

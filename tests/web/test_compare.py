@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from kinchain.store import Store
 from kinchain.store.models import Visit
 from kinchain.web.compare import (
-    Z95,
     change_error,
     page_rows,
     speed_mcid,
     spread,
     stride_timing,
+    t95,
 )
 from kinchain.web.outcomes import save_response
 
@@ -39,16 +39,22 @@ def test_spread_is_mean_sample_sd_and_count_of_finite_values() -> None:
 
 def test_change_error_pools_the_two_visits_sds() -> None:
     # A: 1, 3 (var 2, n 2); B: 4, 6, 8 (var 4, n 3). Pooled variance (1*2 + 2*4) / 3 = 10/3;
-    # error = 1.96 * sqrt(10/3 * (1/2 + 1/3)) = 1.96 * sqrt(25/9) = 1.96 * 5/3.
+    # error = t * sqrt(10/3 * (1/2 + 1/3)) = t * 5/3, t = Student's 97.5 % with 3 df, 3.182446
+    # (tables: 3.182).
     _, sd_a, n_a = spread([1.0, 3.0])
     _, sd_b, n_b = spread([4.0, 6.0, 8.0])
-    assert change_error(sd_a, n_a, sd_b, n_b) == pytest.approx(1.96 * 5 / 3, rel=1e-12)
+    assert change_error(sd_a, n_a, sd_b, n_b) == pytest.approx(3.182446305 * 5 / 3, rel=1e-9)
 
 
 def test_equal_strides_give_the_usual_mdc95() -> None:
-    # Equal n and SD: 1.96 * sqrt(2) * SEM with SEM = s / sqrt(n).
+    # Equal n and SD: t * sqrt(2) * SEM with SEM = s / sqrt(n); t(14 df) = 2.144787 (tables:
+    # 2.145), and with many strides t -> 1.96: the usual MDC95 = 1.96 * sqrt(2) * SEM.
     s, n = 2.5, 8
-    assert change_error(s, n, s, n) == pytest.approx(Z95 * math.sqrt(2) * s / math.sqrt(n))
+    assert change_error(s, n, s, n) == pytest.approx(2.144786688 * math.sqrt(2) * s / math.sqrt(n))
+    n = 100_000
+    assert change_error(s, n, s, n) == pytest.approx(1.96 * math.sqrt(2) * s / math.sqrt(n), 1e-3)
+    # 3 and 3 strides: t = 2.776 (4 df), not 1.96: few strides, wider error
+    assert change_error(s, 3, s, 3) == pytest.approx(2.776445105 * math.sqrt(2 / 3) * s)
 
 
 def test_change_error_needs_two_strides_each() -> None:
@@ -172,7 +178,7 @@ def test_compare_shows_change_against_measurement_error_and_mcid(
         left = [s["features"][feature] for s in ja["strides"] if s["side"] == "left"]
         _, sd, n = spread(left)
         assert n >= 2
-        error = Z95 * math.sqrt(2.0 / n) * sd
+        error = t95(2 * n - 2) * math.sqrt(2.0 / n) * sd
         shift = 2.0 * error
         jb = json.loads(vb.analysis_json)
         for s in jb["strides"]:
@@ -180,6 +186,13 @@ def test_compare_shows_change_against_measurement_error_and_mcid(
                 s["features"][feature] += shift
         speed = float(jb["spatiotemporal"]["left"]["speed_m_s"])
         jb["spatiotemporal"]["left"]["speed_m_s"] = speed + 0.10
+        speeds = []  # each usable left stride 0.10 m/s faster too: the per-stride SD is kept
+        for s in jb["spatiotemporal"]["per_stride"]:
+            if s["side"] == "left" and s["usable"]:
+                speeds.append(s["speed_m_s"])
+                s["speed_m_s"] += 0.10
+        _, sd_speed, n_speed = spread(speeds)
+        speed_error = t95(2 * n_speed - 2) * math.sqrt(2.0 / n_speed) * sd_speed
         vb.analysis_json = json.dumps(jb)
         save_response(db, va, "nprs", {"pain": 7}, "clinician")
         save_response(db, vb, "nprs", {"pain": 4}, "patient")
@@ -202,7 +215,9 @@ def test_compare_shows_change_against_measurement_error_and_mcid(
     assert stance["beyond_error"] is False  # same trial: no change
     speed_row = spatio[("left", "speed_m_s")]
     assert speed_row["change"] == pytest.approx(0.10)
-    assert speed_row["error"] is None and speed_row["beyond_error"] is None
+    # from each stride's speed (analysis.json's spatiotemporal.per_stride)
+    assert speed_row["error"] == pytest.approx(speed_error)
+    assert speed_row["beyond_error"] is (0.10 > speed_error)
     assert speed_row["mcid_class"] == "substantial"
     assert speed_row["mcid"]["small"] == 0.05 and "Perera" in speed_row["mcid"]["source"]
     assert spatio[("right", "speed_m_s")]["mcid_class"] == "below"
@@ -282,9 +297,10 @@ def test_page_rows_show_no_signed_zero() -> None:
 def test_per_stride_spatiotemporal_values_are_used_when_the_analysis_holds_them() -> None:
     from kinchain.web.compare import _spatio_rows
 
-    # Speeds A 1.0, 1.2 and B 1.3, 1.5 m/s: both variances 0.02, pooled 0.02, so the error is
-    # 1.96 * sqrt(0.02 * (1/2 + 1/2)) = 1.96 * sqrt(0.02) m/s; the change 0.30 m/s exceeds it
-    # and is substantial (>= 0.10 m/s, Perera 2006). The unusable stride does not count.
+    # Speeds A 1.0, 1.1, 1.2 and B 1.3, 1.4, 1.5 m/s: both variances 0.01, pooled 0.01, so the
+    # error is t(4 df) * sqrt(0.01 * (1/3 + 1/3)) = 2.776445 * 0.1 * sqrt(2/3) m/s; the change
+    # 0.30 m/s exceeds it and is substantial (>= 0.10 m/s, Perera 2006). The unusable stride
+    # does not count.
     def analysis(speeds: list[float]) -> dict[str, Any]:
         rows = [{"side": "left", "usable": True, "speed_m_s": v} for v in speeds]
         rows.append({"side": "left", "usable": False, "speed_m_s": 9.0})
@@ -299,10 +315,10 @@ def test_per_stride_spatiotemporal_values_are_used_when_the_analysis_holds_them(
             "events": [],
         }
 
-    (row,) = _spatio_rows(analysis([1.0, 1.2]), analysis([1.3, 1.5]))
+    (row,) = _spatio_rows(analysis([1.0, 1.1, 1.2]), analysis([1.3, 1.4, 1.5]))
     assert row["change"] == pytest.approx(0.30)
-    assert row["error"] == pytest.approx(1.96 * math.sqrt(0.02))
-    assert (row["n_a"], row["n_b"]) == (2, 2)
+    assert row["error"] == pytest.approx(2.776445105 * 0.1 * math.sqrt(2 / 3))
+    assert (row["n_a"], row["n_b"]) == (3, 3)
     assert row["beyond_error"] is True and row["mcid_class"] == "substantial"
     assert row["error_from"] == "per-stride values"
 

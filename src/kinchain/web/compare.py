@@ -15,10 +15,13 @@ the difference of two such means; from the pooled within-visit SD
 its standard error is ``s_p * sqrt(1/n_A + 1/n_B)``, and the smallest change that exceeds that
 noise with 95 % confidence (the minimal detectable change, MDC95) is
 
-    error = 1.96 * s_p * sqrt(1/n_A + 1/n_B),
+    error = t * s_p * sqrt(1/n_A + 1/n_B),   t = Student's t, 97.5th percentile, n_A + n_B - 2 df
 
-which is the usual ``MDC95 = 1.96 * sqrt(2) * SEM`` (Weir 2005) when both visits have ``n``
-strides (``SEM = s_p / sqrt(n)``). A change whose size exceeds ``error`` is "beyond measurement
+the half-width of the 95 % confidence interval of the difference of two means. With many strides
+``t`` tends to 1.96 and this is the usual ``MDC95 = 1.96 * sqrt(2) * SEM`` (Weir 2005; ``n``
+strides in each visit, ``SEM = s_p / sqrt(n)``); with the 3-5 strides of a gait trial the SD
+itself is uncertain and ``t`` is larger (2.78 for 3 and 3 strides, 2.45 for 4 and 4), so 1.96
+would call changes real that are not. A change whose size exceeds ``error`` is "beyond measurement
 error". It needs two strides or more in each visit. This error holds only the variability
 between strides within a session; marker placement and day-to-day variation add to it between
 visits (McGinley et al. 2009), so a change beyond it is necessary, not sufficient, for a real
@@ -30,8 +33,8 @@ Where the per-stride values come from: the curve measures from each stride's cha
 and step time, cadence, stance, swing, support phases) are rebuilt from the stored events and
 usable strides with the formulas of :mod:`kinchain.gait.spatiotemporal` and used only when their
 mean reproduces the stored side mean (it does not for a session's pooled analysis, whose events
-are its first trial's). Lengths, width and speed need marker positions, which ``analysis.json``
-does not hold per stride: their error is shown as not available. Peak ankle dorsiflexion in
+are its first trial's). Lengths, width and speed need marker positions: analyses written before
+``per_stride`` existed do not hold them per stride, so their error is shown as not available. Peak ankle dorsiflexion in
 stance is read from each visit's mean curve (``curves_json``, 0 % to the side's mean foot off):
 no per-stride ankle angle is stored, so it has no error either.
 
@@ -74,9 +77,6 @@ api_router = APIRouter(prefix="/api/v1")
 page_router = APIRouter(include_in_schema=False)
 ApiUser = Annotated[Principal, Depends(api_user)]
 PageUser = Annotated[Principal, Depends(page_user)]
-
-#: Two-sided 95 % normal quantile of the MDC95 (Weir 2005).
-Z95 = 1.96
 
 SIDES = ("left", "right")
 
@@ -138,12 +138,21 @@ def spread(values: Sequence[float | None]) -> tuple[float, float, int]:
 
 def change_error(sd_a: float, n_a: int, sd_b: float, n_b: int) -> float | None:
     """The measurement error (MDC95) of the change between two visits' means, in the values'
-    unit: ``1.96 * s_p * sqrt(1/n_a + 1/n_b)`` with ``s_p`` the pooled within-visit SD (see
-    the module docstring). None when either visit has fewer than two strides."""
+    unit: ``t * s_p * sqrt(1/n_a + 1/n_b)`` with ``s_p`` the pooled within-visit SD and ``t``
+    Student's 97.5th percentile with ``n_a + n_b - 2`` degrees of freedom (see the module
+    docstring). None when either visit has fewer than two strides."""
     if n_a < 2 or n_b < 2 or not (math.isfinite(sd_a) and math.isfinite(sd_b)):
         return None
-    pooled = ((n_a - 1) * sd_a**2 + (n_b - 1) * sd_b**2) / (n_a + n_b - 2)
-    return Z95 * math.sqrt(pooled * (1.0 / n_a + 1.0 / n_b))
+    df = n_a + n_b - 2
+    pooled = ((n_a - 1) * sd_a**2 + (n_b - 1) * sd_b**2) / df
+    return t95(df) * math.sqrt(pooled * (1.0 / n_a + 1.0 / n_b))
+
+
+def t95(df: int) -> float:
+    """Student's t, 97.5th percentile, ``df`` degrees of freedom (two-sided 95 %)."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, df))
 
 
 def stride_timing(j: Mapping[str, Any], side: str) -> dict[str, list[float]]:
@@ -495,10 +504,10 @@ def compare(a: Visit, b: Visit) -> dict[str, Any]:
         "a": visit_summary(a) | {"urgency": urgency(a)},
         "b": visit_summary(b) | {"urgency": urgency(b)},
         "measurement_error": {
-            "method": "MDC95 = 1.96 x pooled within-visit stride-to-stride SD x "
-            "sqrt(1/n_A + 1/n_B) (Weir 2005); stride-to-stride variability only, not marker "
-            "placement or day-to-day variation",
-            "z": Z95,
+            "method": "MDC95 = t(0.975, n_A + n_B - 2) x pooled within-visit stride-to-stride "
+            "SD x sqrt(1/n_A + 1/n_B) (the 95 % confidence interval of the difference of two "
+            "means; 1.96 x sqrt(2) x SEM for many strides, Weir 2005); stride-to-stride "
+            "variability only, not marker placement or day-to-day variation",
         },
         "spatiotemporal": _spatio_rows(ja, jb),
         "measures": _curve_rows(ja, jb) + _mean_curve_rows(ja, jb, curves_a, curves_b),
