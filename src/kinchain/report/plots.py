@@ -24,6 +24,7 @@ from kinchain.report.figure_model import (
     Area,
     Axes,
     Bar,
+    DataMark,
     FigureModel,
     GridMark,
     HLine,
@@ -165,7 +166,7 @@ def _grid(
 
 def _curve_axes(
     box: tuple[float, float, float, float],
-    marks: list,
+    marks: list[DataMark],
     values: list[np.ndarray],
     title: str,
     unit: str,
@@ -282,7 +283,7 @@ def curves_figure(
     fig = FigureModel(width, height, title=name.capitalize())
     for k, panel in enumerate(panels):
         kinetic = not panel.variable.endswith("Angles")
-        marks: list = []
+        marks: list[DataMark] = []
         values: list[np.ndarray] = []
         if norm is not None and norm.has(panel.variable):
             m = norm.mean_of(panel.variable)[:, panel.component]
@@ -290,7 +291,8 @@ def curves_figure(
             if np.isfinite(m).any() and np.isfinite(s).any():
                 marks.append(Area(x, m - s, m + s, BAND))
                 values += [m - s, m + s]
-        lines: list = []
+        strides_lines: list[DataMark] = []
+        means: list[DataMark] = []
         for side in ("left", "right"):
             cset = analysis.cycles[side]
             strides, mean, sd = _side_curves(
@@ -305,15 +307,14 @@ def curves_figure(
             if np.isfinite(fo):
                 marks.append(VLine(fo, colour, FOOT_OFF_LW, dashes(FOOT_OFF_LW)))
             xs, ys = _strides_line(strides, x)
-            lines.append(Line(xs, ys, colour, STRIDE_LW, STRIDE_ALPHA))
+            strides_lines.append(Line(xs, ys, colour, STRIDE_LW, STRIDE_ALPHA))
             values += [strides, mean - sd, mean + sd]
-            lines.append(Line(x, mean, colour, MEAN_LW))
+            means.append(Line(x, mean, colour, MEAN_LW))
         marks.append(HLine(0.0, ZERO, 0.5))
-        # The grid over the bands (as matplotlib's), the strides over the grid, each side's
-        # mean over its own strides.
+        # The grid over the bands (as matplotlib's), the strides over the grid, the means over
+        # all the strides.
         marks.append(GridMark())
-        marks += [ln for ln in lines if ln.width == STRIDE_LW]
-        marks += [ln for ln in lines if ln.width == MEAN_LW]
+        marks += strides_lines + means
         fig.axes.append(
             _curve_axes(boxes[k], marks, values, panel.title, panel.unit, k // ncols == nrows - 1)
         )
@@ -365,7 +366,7 @@ def map_figure(analysis: GaitAnalysis) -> RenderedFigure | None:
     bottom = 3.5 + 3.5 + 0.75 * tick_size + 4.0 + 0.8 * label_size + 8.0
     box_w, box_h = width - left - 12.0, height - top - bottom
     h = 0.38
-    marks: list = []
+    marks: list[DataMark] = []
     ends: list[np.ndarray] = [np.array([0.0])]
     sides = [s for s in ("left", "right") if s in table.columns]
     for offset, side in ((h / 2, "left"), (-h / 2, "right")):
@@ -445,7 +446,7 @@ def trial_means_figure(session: SessionAnalysis) -> RenderedFigure:
     )  # fmt: skip
     fig = FigureModel(width, height, title="Trial means")
     for k, (name, (variable, col)) in enumerate(GPS_VARIABLES.items()):
-        marks: list = [HLine(0.0, ZERO, 0.5)]
+        marks: list[DataMark] = [HLine(0.0, ZERO, 0.5)]
         values: list[np.ndarray] = []
         for i, t in enumerate(used):
             assert t.analysis is not None
