@@ -1,6 +1,6 @@
-"""Intel floating-point C3D files are decoded in Python and their annotated copy is streamed:
-every number must be the one ezc3d reads, and every byte of the copy the one ezc3d writes in a
-single call.
+"""Intel floating-point C3D files are decoded in Python and their annotated copy is streamed
+(ezc3d writes the first block of frames, the others are encoded in Python): every number must
+be the one ezc3d reads, and every byte of the copy the one ezc3d writes in a single call.
 
 The references are ezc3d 1.7.2's own parse and writer of the same files (the c3d.org samples
 and the demo trial); nothing here is a stored value.
@@ -118,18 +118,26 @@ def test_streamed_copy_is_ezc3ds_copy(
         monkeypatch.setattr(c3d_writer, "CHUNK_BYTES", 7 * frame_bytes)
     elif chunk == "filled":  # blocks whose frames end exactly on a 512-byte boundary
         monkeypatch.setattr(c3d_writer, "CHUNK_BYTES", 512 * frame_bytes)
-    blocks: list[int] = []
-    write = c3d_writer._set_data
+    blocks: list[int] = []  # frames per block written by ezc3d
+    encoded: list[int] = []  # frames per block encoded here
+    write, encode = c3d_writer._set_data, c3d_writer.encode_frames
 
-    def counted(c: Any, frames: Mapping[str, Any]) -> None:
+    def by_ezc3d(c: Any, frames: Mapping[str, Any]) -> None:
         blocks.append(np.asarray(frames["points"]).shape[2])
         write(c, frames)
 
-    monkeypatch.setattr(c3d_writer, "_set_data", counted)
+    def here(frames: Mapping[str, Any], scale: float, layout: Any) -> bytes:
+        encoded.append(np.asarray(frames["points"]).shape[2])
+        return encode(frames, scale, layout)
+
+    monkeypatch.setattr(c3d_writer, "_set_data", by_ezc3d)
+    monkeypatch.setattr(c3d_writer, "encode_frames", here)
     streamed = _copy(src, tmp_path / "streamed.c3d", True, trial.n_frames)
-    assert sum(blocks) == trial.n_frames
+    # ezc3d writes the first block; the others are encoded here, checked on the first
+    assert blocks == [min(trial.n_frames, encoded[0])]
+    assert sum(encoded) == trial.n_frames
     if chunk == "many":
-        assert len(blocks) > 1 and blocks[0] == 7
+        assert encoded[0] == 7 and len(encoded) > 2
     blocks.clear()
     # the same copy written by ezc3d in one call from its own parse of the whole file
     whole = _copy(src, tmp_path / "whole.c3d", False, trial.n_frames)

@@ -284,7 +284,7 @@ def _read_frames(source: str, layout: FloatLayout, a: int, b: int) -> dict[str, 
     return decode_frames(words, layout)
 
 
-CHUNK_BYTES = 4_000_000
+CHUNK_BYTES = 1_000_000
 """Data bytes of the copy written per ezc3d call when the copy is streamed."""
 
 
@@ -305,11 +305,15 @@ def _atomic_write_frames(
     n_total: int,
     layout: FloatLayout,
 ) -> None:
-    """Write the copy as ezc3d would in one call, but ezc3d writes it block of frames by block
-    of frames (its objects for the whole trial are ~10x the file): the header and parameter
-    section of the first block, with its frame counts set to the trial's, then each block's
-    frames, then 1 to 512 zero bytes (ezc3d ends the data section with a zero-padded block,
-    a whole one when the frames fill their last block)."""
+    """Write the copy as ezc3d would in one call, block of frames by block of frames.
+
+    ezc3d writes the first block: its header and parameter section, with the frame counts set
+    to the trial's (:func:`_set_frame_counts`), and its frames. The other blocks are encoded
+    here (:func:`encode_frames`) when that encoding gives exactly ezc3d's bytes of the first
+    block, else ezc3d writes them too (its Python writer keeps the objects of every call
+    alive, about 3x the frames' bytes, so it writes as little as possible). The data section
+    ends with 1 to 512 zero bytes (ezc3d pads a whole block when the frames fill their last
+    one)."""
     frame_bytes = 4 * (4 * n_total + layout.n_channels * layout.samples_per_frame)
     step = max(1, CHUNK_BYTES // frame_bytes)
     dst = Path(dst_path)
@@ -324,9 +328,14 @@ def _atomic_write_frames(
         with open(tmp, "wb") as out:
             first_block_frames = 0
             data_block = 0
+            encode = False
             for a in range(0, n_frames, step):
                 b = min(a + step, n_frames)
                 chunk = frames(a, b)
+                if encode:
+                    out.write(encode_frames(chunk, scale, layout))
+                    continue
+                mine = encode_frames(chunk, scale, layout) if abs(layout.gen_scale) == 1 else None
                 c["parameters"]._storage.clear()
                 c["parameters"]._storage.update(copy.deepcopy(params))
                 _set_data(c, chunk)
@@ -342,6 +351,7 @@ def _atomic_write_frames(
                 if len(body) != (b - a) * frame_bytes:
                     raise InputError(str(dst), "ezc3d wrote an incomplete block of frames")
                 out.write(body)
+                encode = mine == body
             out.write(bytes(512 - n_frames * frame_bytes % 512))  # ezc3d: always some padding
         _set_frame_counts(tmp, n_frames, first_block_frames, frame_bytes, data_block)
         _set_header_scale(tmp, scale)
@@ -354,6 +364,48 @@ def _atomic_write_frames(
         for leftover in (tmp, part):
             if os.path.exists(leftover):
                 os.unlink(leftover)
+
+
+def encode_frames(frames: Mapping[str, Any], point_scale: float, layout: FloatLayout) -> bytes:
+    """Frames in ezc3d's array layout (points, residuals, camera masks, analogs) as the bytes
+    ezc3d 1.7.2 writes for them in an Intel floating-point file.
+
+    A sample with a residual >= 0 is x, y, z as float32 and a fourth float32 holding
+    ``camera_mask_byte + 256 * int(residual / |point_scale|)``; any other is three zeros and
+    -1.0. Analog samples are float32 of ``value / ANALOG:SCALE / ANALOG:GEN_SCALE + 0``
+    (the copy's offset, which turns -0.0 into 0.0).
+
+    Parameters
+    ----------
+    frames
+        ``points`` (4, n_points, k), ``residuals`` (1, n_points, k), ``camera_masks``
+        (7, n_points, k) bool, ``analogs`` (1, n_channels, k * samples_per_frame).
+    point_scale
+        ``POINT:SCALE`` of the copy (negative).
+    layout
+        The source's layout: its analog channels, scales and samples per frame.
+    """
+    pts = np.asarray(frames["points"], dtype=np.float64)
+    n_points, k = pts.shape[1], pts.shape[2]
+    residuals = np.asarray(frames["residuals"], dtype=np.float64)[0].T  # (k, n_points)
+    masks = np.asarray(frames["camera_masks"], dtype=bool)
+    valid = residuals >= 0
+    mask_byte = np.zeros((n_points, k), dtype=np.int64)
+    for bit in range(min(masks.shape[0], 7)):
+        mask_byte |= masks[bit].astype(np.int64) << bit
+    with np.errstate(invalid="ignore"):
+        steps = np.where(valid, residuals / abs(point_scale), 0.0).astype(np.int64)
+    words = np.empty((k, n_points, 4), dtype="<f4")
+    words[:, :, :3] = np.where(valid[:, :, None], np.moveaxis(pts[:3], (0, 1, 2), (2, 1, 0)), 0.0)
+    words[:, :, 3] = np.where(valid, mask_byte.T + 256 * steps, -1.0)
+    out = [words.reshape(k, 4 * n_points)]
+    if layout.n_channels:
+        analogs = np.asarray(frames["analogs"], dtype=np.float64)[0]  # (n_channels, k * spf)
+        scales = np.asarray(layout.analog_scales, dtype=np.float64)[:, None]
+        # + 0.0: the copy's ANALOG:OFFSET is 0 and ezc3d adds it (-0.0 is written as 0.0)
+        values = (analogs / scales / layout.gen_scale + 0.0).astype("<f4")
+        out.append(values.T.reshape(k, -1))
+    return np.concatenate(out, axis=1).tobytes()
 
 
 def _set_frame_counts(
