@@ -30,7 +30,8 @@ SAMPLES = [*sorted(C3D_DIR.glob("*/*.c3d")), DEMO]
 FLOAT_SAMPLES = [
     p
     for p in SAMPLES
-    if p.exists() and c3d_reader._may_decode(read_header(p.read_bytes(), str(p)), p.read_bytes())
+    if p.exists()
+    and c3d_reader._may_decode(read_header(p.read_bytes(), str(p)), p.read_bytes(), str(p))
 ]
 
 pytestmark = pytest.mark.skipif(len(FLOAT_SAMPLES) < 5, reason="shared data not available")

@@ -12,6 +12,7 @@ from kinchain._scratch import publish, staged_outputs
 from kinchain.cli import trial_options as to
 from kinchain.cli.trial_options import load_inputs
 from kinchain.cli.trial_params import TrialArgs, with_trial_options
+from kinchain.io.c3d import release_freed_memory
 from kinchain.io.c3d_write import write_c3d_with_outputs
 from kinchain.process import TrialResult, process, sidecar
 
@@ -38,6 +39,7 @@ def write_outputs(result: TrialResult, out_dir: Path) -> dict[str, Path]:
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(result.trial.path).stem
+    release_freed_memory()  # what processing freed, before the outputs are built
     table = result.to_frame()
     with staged_outputs(out_dir) as t:
         files = {
@@ -47,6 +49,8 @@ def write_outputs(result: TrialResult, out_dir: Path) -> dict[str, Path]:
         }
         table.to_csv(files["csv"], index=False, float_format="%.6g")
         table.to_parquet(files["parquet"], index=False)
+        del table
+        release_freed_memory()
         files["json"].write_text(sidecar(result), encoding="utf-8")
         if Path(result.trial.path).suffix.lower() == ".c3d":
             files["c3d"] = t / f"{stem}.kinchain.c3d"

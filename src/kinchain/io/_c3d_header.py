@@ -21,8 +21,11 @@ them):
 
 from __future__ import annotations
 
+import hashlib
+import os
 import struct
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -80,7 +83,7 @@ def _float(raw: bytes, processor: str) -> float:
     return float(struct.unpack(endian + "f", raw)[0])
 
 
-def read_header(data: bytes, source: str) -> C3DHeader:
+def read_header(data: bytes, source: str, size: int | None = None) -> C3DHeader:
     """Check the structure of a C3D file held in memory and return its header.
 
     Parameters
@@ -89,6 +92,9 @@ def read_header(data: bytes, source: str) -> C3DHeader:
         The whole file's bytes.
     source
         The file name, for messages.
+    size
+        The file's size in bytes when ``data`` holds only its beginning (at least the header
+        and parameter section, e.g. from :func:`read_head`); default ``len(data)``.
 
     Returns
     -------
@@ -101,7 +107,9 @@ def read_header(data: bytes, source: str) -> C3DHeader:
         Empty file, not a C3D file, unknown processor type, a truncated or corrupt parameter
         section, or a data section shorter than the header announces.
     """
-    size = len(data)
+    size = len(data) if size is None else size
+    if len(data) < min(size, BLOCK):
+        raise InputError(source, "the header block was not read")
     if size == 0:
         raise InputError(source, "the file is empty")
     if size < BLOCK:
@@ -170,6 +178,34 @@ def read_header(data: bytes, source: str) -> C3DHeader:
                 f"the file has {size} bytes (about {have} complete frames)",
             )
     return header
+
+
+def read_head(path: str | Path) -> tuple[bytes, int, str]:
+    """The header block and parameter section of the C3D file at ``path`` (what
+    :func:`read_header` reads), the file's size, and the sha256 of all its bytes, read in 1 MB
+    pieces so that the whole file is never held in memory.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    """
+    digest = hashlib.sha256()
+    head = bytearray()
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        while piece := f.read(1 << 20):
+            digest.update(piece)
+            if len(head) < _HEAD_MAX:
+                head += piece[: _HEAD_MAX - len(head)]
+    if len(head) > BLOCK and head[0] >= 2 and len(head) > (head[0] - 1) * BLOCK + 2:
+        p0 = (head[0] - 1) * BLOCK
+        head = head[: max(p0 + head[p0 + 2] * BLOCK, BLOCK)]
+    return bytes(head), size, digest.hexdigest()
+
+
+_HEAD_MAX = 256 * BLOCK * 2
+"""The header and parameter section lie within the first 255 + 255 blocks (one byte each)."""
 
 
 def _scalar(data: bytes, pos: int, end: int, processor: str) -> float | None:

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
-import hashlib
 import math
 import os
 import re
@@ -71,6 +70,7 @@ from kinchain.io._c3d_header import (
     find_parameter,
     frame_words,
     point_xyz,
+    read_head,
     read_header,
     usual_fourth_words,
 )
@@ -196,30 +196,46 @@ def read_c3d(
     p = Path(path)
     source = str(p)
     try:
-        data = p.read_bytes()
+        head, size, digest = read_head(p)  # hashed piece by piece, never held whole
     except FileNotFoundError:
         raise InputError(source, "file not found") from None
     except IsADirectoryError:
         raise InputError(source, "is a directory, not a C3D file") from None
     except OSError as exc:
         raise InputError(source, f"cannot be read: {exc.strerror or exc}") from None
-    digest = hashlib.sha256(data).hexdigest()
-    header = read_header(data, source)
+    header = read_header(head, source, size)
     _check_rates(header, source)
-    decodable = header if _may_decode(header, data) else None
-    c = _ezc3d_read(source, len(data), isolate=isolate, decodable=decodable)
+    decodable = header if _may_decode(header, head, source) else None
+    c = _ezc3d_read(source, size, isolate=isolate, decodable=decodable)
     _remember_safe(digest)
     try:
-        trial = _build_trial(c, header, source, digest, subject, cop_threshold_n, data)
+        trial = _build_trial(c, header, source, digest, subject, cop_threshold_n)
     except InputError:
         raise
     except (IndexError, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         # A parameter of an unexpected shape or type (seen when fuzzing real files).
         problem = f"malformed C3D parameters ({type(exc).__name__}: {exc})"
         raise InputError(source, problem) from None
-    del data  # the file's bytes: the trial holds what it needs
     _keep_parsed(trial, digest, c)
+    release_freed_memory()  # the decoding's temporaries: the trial stays what is held
     return trial
+
+
+def release_freed_memory() -> None:
+    """Give the pages the C heap holds free back to the system (glibc's ``malloc_trim``).
+
+    numpy arrays of a few hundred kB to 32 MB come from the heap once glibc has raised its
+    mmap threshold, and freeing them leaves the process at its peak size; trimming after
+    a trial is read or written keeps the process at the size of what it still holds. A no-op
+    where the C library has no ``malloc_trim`` (not glibc).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def _check_rate(rate: float, field: str, limit_hz: float, source: str) -> None:
@@ -261,19 +277,17 @@ def _build_trial(
     digest: str,
     subject: SubjectMeasurements | None,
     cop_threshold_n: float,
-    raw: bytes = b"",
 ) -> Trial:
     params: Mapping[str, Any] = c["parameters"]
     layout: FloatLayout | None = c.get("layout")
     xyz_of: Callable[[int], FloatArray]
     if layout is not None:
-        # The child checked that decoding the data section here gives ezc3d's numbers exactly.
-        words = frame_words(raw, layout)
+        # The child checked that the first frame decoded here is ezc3d's to the bit.
         n_points, n_frames = layout.n_points, layout.n_frames
-        analogs = analog_samples(words, layout) if layout.n_channels else np.zeros((0, 0))
+        decoded, analogs = _decode_file(source, layout)
 
         def xyz_of(i: int) -> FloatArray:
-            return point_xyz(words, i)
+            return decoded[i]
 
     else:
         points = np.asarray(c["data"]["points"], dtype=np.float64)  # (4, n_points, n_frames)
@@ -292,7 +306,11 @@ def _build_trial(
                 xyz[invalid[i]] = np.nan
             return xyz
 
-    analogs = np.where(np.isfinite(analogs), analogs, np.nan)  # corrupt floats: NaN, not inf
+    # corrupt floats: NaN, not inf (in place when the array is this reader's own)
+    if layout is not None:
+        analogs[~np.isfinite(analogs)] = np.nan
+    else:
+        analogs = np.where(np.isfinite(analogs), analogs, np.nan)
     if n_frames == 0:
         raise InputError(source, "the file holds no frames")
     hdr = c["header"]
@@ -387,11 +405,37 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-def _may_decode(header: C3DHeader, data: bytes) -> bool:
+def _decode_file(source: str, layout: FloatLayout) -> tuple[list[FloatArray], FloatArray]:
+    """Every point's ``(n_frames, 3)`` samples (m or the file's units, NaN where invalid) and
+    the analog channels ``(n_channels, n_samples)`` of ``source``, as ezc3d reads them,
+    decoded 1 MB of frames at a time into arrays of their final size."""
+    n, spf = layout.n_frames, layout.samples_per_frame
+    points = [np.empty((n, 3)) for _ in range(layout.n_points)]
+    analogs = np.empty((layout.n_channels, n * spf)) if layout.n_channels else np.zeros((0, 0))
+    step = max(1, (1 << 20) // layout.frame_bytes)
+    with open(source, "rb") as f:
+        f.seek(layout.start)
+        for a in range(0, n, step):
+            b = min(a + step, n)
+            raw = f.read((b - a) * layout.frame_bytes)
+            if len(raw) != (b - a) * layout.frame_bytes:
+                raise InputError(source, "the file became shorter while it was read")
+            words = np.frombuffer(raw, dtype="<f4").reshape(b - a, layout.frame_words)
+            for i, xyz in enumerate(points):
+                xyz[a:b] = point_xyz(words, i)
+            if layout.n_channels:
+                analogs[:, a * spf : b * spf] = analog_samples(words, layout)
+    return points, analogs
+
+
+def _may_decode(header: C3DHeader, data: bytes, source: str) -> bool:
     """Whether the data section may be decoded in Python (:class:`FloatLayout`) rather than
     parsed by ezc3d: an Intel floating-point file with points, a header frame count that is
     not clipped and equals ``POINT:FRAMES``, no rotations, and fourth point words whose
-    meaning is exactly known (:func:`kinchain.io._c3d_header.usual_fourth_words`)."""
+    meaning is exactly known (:func:`kinchain.io._c3d_header.usual_fourth_words`).
+
+    ``data`` holds the file's header and parameter section (:func:`read_head`); the frames
+    are read from ``source`` 1 MB at a time."""
     if not (
         header.processor == "Intel"
         and header.point_scale < 0
@@ -409,10 +453,17 @@ def _may_decode(header: C3DHeader, data: bytes) -> bool:
     if used is not None and (used[1] != 2 or data[used[0] : used[0] + 2] != b"\0\0"):
         return False
     n_words = 4 * header.n_points + header.analog_per_frame
-    words = np.frombuffer(
-        data, dtype="<f4", count=header.n_frames * n_words, offset=(header.data_block - 1) * BLOCK
-    ).reshape(header.n_frames, n_words)
-    return usual_fourth_words(words, header.n_points)
+    step = max(1, (1 << 18) // n_words)
+    with open(source, "rb") as f:
+        f.seek((header.data_block - 1) * BLOCK)
+        for a in range(0, header.n_frames, step):
+            k = min(step, header.n_frames - a)
+            words = np.fromfile(f, dtype="<f4", count=k * n_words)
+            if words.size != k * n_words:
+                return False
+            if not usual_fourth_words(words.reshape(k, n_words), header.n_points):
+                return False
+    return True
 
 
 def _params_payload(source: str, header: C3DHeader) -> dict[str, Any] | None:
@@ -759,7 +810,9 @@ def _split_points(
     for name, where in slots.items():
         chosen = _resolve_duplicates(name, where, raw, source)
         if chosen is not None:
-            markers[name] = raw[chosen] * factor
+            chosen_xyz = raw[chosen]
+            chosen_xyz *= factor  # in place: the slot's samples are not used again
+            markers[name] = chosen_xyz
             continue
         for i in where:  # an ambiguous label the model does not use: no slot is the marker
             if not np.isnan(raw[i]).all():

@@ -23,7 +23,6 @@ The file is written to a temporary file in the destination folder and moved into
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import struct
 import tempfile
@@ -34,7 +33,13 @@ from typing import Any
 import numpy as np
 
 from kinchain.errors import InputError
-from kinchain.io._c3d_header import FloatLayout, decode_frames, find_parameter, read_header
+from kinchain.io._c3d_header import (
+    FloatLayout,
+    decode_frames,
+    find_parameter,
+    read_head,
+    read_header,
+)
 from kinchain.io.trial import FloatArray
 
 GROUP_UNIT_PARAMETER = {
@@ -103,15 +108,12 @@ def write_c3d_with_outputs(
 
     source = str(src_path)
     try:
-        data = Path(src_path).read_bytes()
+        head, size, digest = read_head(src_path)  # the file is hashed, never held whole
     except OSError as exc:
         raise InputError(source, f"cannot be read: {exc.strerror or exc}") from None
-    read_header(data, source)
+    read_header(head, source, size)
     from kinchain.io.c3d import _ezc3d_read, _remember_safe, parsed_safely, take_parsed
 
-    digest = hashlib.sha256(data).hexdigest()
-    size = len(data)
-    del data
     parsed = take_parsed(digest)  # the parse read_c3d made of these bytes, if its trial is alive
     if parsed is None and digest != source_sha256 and not parsed_safely(digest):
         # Make sure ezc3d survives this file before loading it in this process: the child's
@@ -195,6 +197,8 @@ def write_c3d_with_outputs(
         }
         return _with_outputs(src, 0, slots, n_total, a, b)
 
+    from kinchain.io.c3d import release_freed_memory
+
     try:
         if layout is not None and _streamable(c, layout):
             _atomic_write_frames(c, dst_path, scale, frames, n_frames, n_total, layout)
@@ -208,6 +212,8 @@ def write_c3d_with_outputs(
         raise InputError(
             source, f"the annotated C3D copy cannot be written from this file ({first[:200]})"
         ) from None
+    finally:
+        release_freed_memory()
 
 
 def _with_outputs(
@@ -284,7 +290,7 @@ def _read_frames(source: str, layout: FloatLayout, a: int, b: int) -> dict[str, 
     return decode_frames(words, layout)
 
 
-CHUNK_BYTES = 1_000_000
+CHUNK_BYTES = 262_144
 """Data bytes of the copy written per ezc3d call when the copy is streamed."""
 
 
