@@ -39,7 +39,7 @@ def _write(tmp_path: Path, data: object, name: str = "intake.json") -> Path:
 def test_summary(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["assess", str(_write(tmp_path, GOUT)), "--today", "2026-01-01"])
     assert r.exit_code == 0, r.output
-    assert "SAME_DAY" in r.output and "Gout" in r.output
+    assert "SAME DAY" in r.output and "Gout" in r.output
     assert "does not replace" in r.output.replace("\n", " ")
 
 
@@ -126,7 +126,7 @@ def test_interactive_saves_intake(tmp_path: Path) -> None:
     saved = json.loads(out.read_text())
     assert saved["pain"]["sites"] == ["ankle"]
     assert saved["trauma"]["bore_weight_immediately"] == "no"
-    assert "SAME_DAY" in r.output
+    assert "SAME DAY" in r.output
     # questions that no longer matter are skipped: no knee questions for an ankle
     assert "bend the knee" not in r.output
 

@@ -34,6 +34,7 @@ from kinchain.clinical import (
     parse_intake,
 )
 from kinchain.clinical.result import SPECIALIST_LABELS
+from kinchain.clinical.wording import TEST_WHEN
 from kinchain.errors import InputError
 
 _COLOURS = {
@@ -145,7 +146,9 @@ def print_summary(a: ClinicalAssessment, console: Console) -> None:
     go), then the unanswered questions that could make it more urgent, then the red flags,
     causes, tests and reasons. No field paths: those are in ``--json``."""
     style = _COLOURS[a.urgency]
-    lines = [f"[{style}] {a.urgency.value.upper()} [/] {escape(a.urgency_meaning)}"]
+    lines = [
+        f"[{style}] {a.urgency.value.replace('_', ' ').upper()} [/] {escape(a.urgency_meaning)}"
+    ]
     if a.urgency_statement:  # says where to go, for what, and when it would be more urgent
         lines.append(f"[bold]{escape(a.urgency_statement)}[/]")
     else:
@@ -186,14 +189,13 @@ def print_summary(a: ClinicalAssessment, console: Console) -> None:
         t.add_column("when")
         t.add_column("why")
         for x in a.tests:
-            t.add_row(x.name, x.priority, x.reason)
+            t.add_row(x.name, TEST_WHEN.get(x.priority, x.priority), x.reason)
         console.print(t)
     console.print("[bold]Reasons[/]")
     for r in a.reasons:
         if r.kind in ("red_flag", "rule", "urgency", "referral", "assumption"):
-            console.print(
-                f"  - {escape('[' + r.kind + ']')} {escape(r.text)} [dim]({r.rule_id})[/]"
-            )
+            kind = r.kind.replace("_", " ")
+            console.print(f"  - {escape('[' + kind + ']')} {escape(r.text)}")
     if a.ask_next:
         console.print("[bold]Ask or test next[/]")
         for q in a.ask_next[:8]:

@@ -202,6 +202,16 @@ _NEEDS_DIAGNOSIS = {c for c in CauseId} - {
 }
 
 
+#: The urgency in words, for the reasons a person reads.
+_URGENCY_WORDS = {
+    Urgency.emergency: "emergency",
+    Urgency.same_day: "same day",
+    Urgency.soon: "soon",
+    Urgency.routine: "routine",
+    Urgency.self_care: "self-care",
+}
+
+
 def rule_cause(intake: Intake, r: RuleResult) -> CauseId | None:
     """The cause a fired rule points to (None when it names none, e.g. sepsis)."""
     if r.rule_id == arterial.RULE_ID:
@@ -484,7 +494,7 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
                 Reason(
                     kind="urgency",
                     rule_id=r.rule_id,
-                    text=f"Urgency {urgency.value} set by {r.name}.",
+                    text=f"Urgency {_URGENCY_WORDS[urgency]}, set by: {r.name}.",
                     fields=r.fields,
                     citation=r.citation,
                 )
@@ -500,7 +510,7 @@ def assess(intake: Intake | Mapping[str, Any], today: date | None = None) -> Cli
             Reason(
                 kind="urgency",
                 rule_id="engine",
-                text=f"Red-flag floor {floor.value}: no other rule may lower it.",
+                text=f"Red-flag floor {_URGENCY_WORDS[floor]}: no other rule may lower it.",
             )
         )
 
@@ -598,7 +608,11 @@ def _referral(
         s = decision.specialist_for(c.cause)
         if c.likelihood != "unlikely" and s not in also and s not in (dest, then):
             also.append(s)
-    flag_names = [_driver_text(r) for r in drivers]
+    # Conditions ("warning signs of septic arthritis") apart from the seed article's
+    # consultation prompts, which are findings ("pain disturbs sleep") and read as they are.
+    conditions = [r.name for r in drivers if r.rule_id != referral_triggers.RULE_ID]
+    prompts = [_driver_text(r) for r in drivers if r.rule_id == referral_triggers.RULE_ID]
+    flag_names = conditions + prompts
     if urgency == Urgency.self_care:
         review = today + timedelta(days=REVIEW_AFTER_DAYS) if today else None
         why = (
@@ -618,7 +632,12 @@ def _referral(
             review_date=review,
         )
     if flag_names:
-        why = f"{SPECIALIST_LABELS[dest]}: warning signs of {'; '.join(dict.fromkeys(flag_names))}."
+        said = []
+        if conditions:
+            said.append(f"warning signs of {'; '.join(dict.fromkeys(conditions))}")
+        if prompts:
+            said.append("; ".join(dict.fromkeys(prompts)))
+        why = f"{SPECIALIST_LABELS[dest]}: {'; '.join(said)}."
     elif top.likelihood != "unlikely":
         why = f"{SPECIALIST_LABELS[dest]} for the most likely cause: " + (
             f"{decision.cause_phrase(top.cause)}."

@@ -319,3 +319,13 @@ def condition(field: str) -> str | None:
     """The answer "yes" to ``field`` as a plain condition, or None when there is none."""
     entry = QUESTIONS.get(field)
     return entry[1] if entry else None
+
+
+#: How soon a suggested test is needed (``SuggestedTest.priority``), in words a person reads.
+TEST_WHEN: dict[str, str] = {
+    "now": "now",
+    "same_day": "today",
+    "soon": "within days",
+    "routine": "routine",
+    "if_needed": "only if needed",
+}

@@ -16,6 +16,7 @@ from datetime import datetime
 from kinchain import DISCLAIMER
 from kinchain.analysis import GaitAnalysis
 from kinchain.clinical import ClinicalAssessment, Intake
+from kinchain.clinical.wording import TEST_WHEN
 from kinchain.report.content import finding_title, urgency_statement
 from kinchain.report.document import (
     Block,
@@ -27,14 +28,6 @@ from kinchain.report.document import (
     Para,
 )
 
-#: How soon each suggested test is needed, in words.
-PRIORITY_WORDS = {
-    "now": "now",
-    "same_day": "today",
-    "soon": "within days",
-    "routine": "routine",
-    "if_needed": "only if needed",
-}
 URGENCY_WORDS = {
     "emergency": "Emergency: to be seen now",
     "same_day": "Same day",
@@ -164,7 +157,7 @@ def referral_document(
         blocks.append(
             Bullets(
                 tuple(
-                    f"{t.name} ({PRIORITY_WORDS.get(t.priority, t.priority)}): {_plain(t.reason)}"
+                    f"{t.name} ({TEST_WHEN.get(t.priority, t.priority)}): {_plain(t.reason)}"
                     for t in clinical.tests
                 )
             )

@@ -23,6 +23,7 @@ from starlette.routing import Match
 
 from kinchain import __version__
 from kinchain.clinical import Intake
+from kinchain.clinical.wording import TEST_WHEN
 from kinchain.errors import InputError
 from kinchain.store import Store
 from kinchain.web import (
@@ -219,6 +220,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     runner = JobRunner(store, start=settings.run_jobs)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
+    templates.env.globals["test_when"] = TEST_WHEN
     throttle = LoginThrottle.from_limits(
         settings.login_attempts,
         settings.login_address_attempts,

@@ -23,7 +23,7 @@ from kinchain.clinical.rules.base import RuleResult, Tri, Urgency, t_and
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "referral_triggers"
-NAME = "referral triggers"
+NAME = "Signs that call for a clinician"
 CITATION = "kinchain seed article: 'Can Knee Pain Cause Ankle Pain?', section on when to consult."
 EVIDENCE = "consultation prompts as written (not a validated rule)"
 
@@ -98,5 +98,5 @@ def evaluate(i: Intake) -> RuleResult:
         EVIDENCE,
         items,
         "Consult a clinician (see urgency).",
-        prefix="Seed-article ",
+        prefix="",
     )
