@@ -27,6 +27,7 @@ from kinchain.report.content import build_document, session_compares_trials, ses
 from kinchain.report.document import Document, Identity
 from kinchain.report.html import render_html
 from kinchain.report.pdf import render_pdf
+from kinchain.report.physio import guidance_dict, guidance_for
 from kinchain.report.plots import (
     KINEMATIC_PANELS,
     KINETIC_PANELS,
@@ -106,6 +107,9 @@ def render_report(
     doc = build_document(analysis, assessment, generated=when, session=session, identity=identity)
     figures = render_figures(analysis, session)
     payload = result.to_dict()
+    guidance = guidance_for(result)
+    if guidance:
+        payload["physio_guidance"] = guidance_dict(guidance)
     if session is not None:
         payload["session"] = session.session_dict()
     text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -19,14 +19,12 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -237,18 +235,12 @@ def _kv(b: KeyValues) -> list[Flowable]:
 
 
 def _figure(b: Figure, figures: dict[str, RenderedFigure]) -> list[Flowable]:
+    """The figure as PDF vectors (:meth:`RenderedFigure.flowable`), at most a page high."""
     fig = figures.get(b.name)
     if fig is None:
         return []
-    reader = ImageReader(io.BytesIO(fig.png))
-    w_px, h_px = reader.getSize()
-    width = FRAME_W
-    height = width * h_px / w_px
     max_h = A4[1] - 2 * MARGIN - 30 * mm
-    if height > max_h:
-        width, height = width * max_h / height, max_h
-    img = Image(io.BytesIO(fig.png), width=width, height=height)
-    parts: list[Flowable] = [img]
+    parts: list[Flowable] = [fig.flowable(FRAME_W, max_h)]
     if b.caption:
         parts.append(_p(b.caption, "muted"))
     return [KeepTogether(parts), Spacer(1, 6)]
