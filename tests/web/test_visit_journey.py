@@ -225,6 +225,7 @@ def test_a_clinic_visit_from_sign_in_to_the_second_visit(server: str) -> None:
         page.goto(visit_url)
         expect(page.locator("#intake-history")).to_contain_text("Intake history (1 version)")
         page.click(".actions >> text=Edit intake")
+        page.wait_for_url("**/intake")
         expect(page.locator("#exam")).to_be_visible()
         # the patient's answers are on the form
         expect(page.locator('select[name="signs.swelling"]')).to_have_value("yes")
@@ -237,10 +238,11 @@ def test_a_clinic_visit_from_sign_in_to_the_second_visit(server: str) -> None:
             "exam.entire_leg_swollen": "no",
         }
         for name, value in exam.items():
-            # force: after any change of answer the form's script hides the whole examination
-            # section (the form state's visible questions leave the exam out), so the later
-            # examination answers are chosen in hidden fields; they are saved all the same
-            page.locator(f'select[name="{name}"]').select_option(value, force=True)
+            # the examination stays visible after other answers change (it used to be hidden
+            # by the form's script after the first change)
+            field = page.locator(f'select[name="{name}"]')
+            expect(field).to_be_visible()
+            field.select_option(value)
         shoot(page, "clinician-intake")
         page.click("text=Save the answers")
         expect(page.locator("h1")).to_contain_text("Visit of")

@@ -181,7 +181,9 @@
           var given = answers();
           form.querySelectorAll(".q").forEach(function (q) {
             var path = q.getAttribute("data-path");
-            q.hidden = !visible[path];
+            // The clinician's examination items are always shown: the form state lists only
+            // the questions the terminal asks.
+            q.hidden = !visible[path] && path.indexOf("exam.") !== 0;
             var err = q.querySelector("[data-error-for]");
             var touched = given[path] !== undefined || path === "pain.sites" && form.dataset.touched;
             err.textContent = (s.errors[path] && touched) ? s.errors[path] : "";
