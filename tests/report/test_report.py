@@ -166,8 +166,11 @@ def test_report_with_clinical_section(joined: Assessment) -> None:
     assert f"urgency-{urgency}" in rendered.html
     assert "Clinical urgency:" in text
     assert joined.clinical.causes[0].label in text
-    for r in joined.clinical.reasons:
-        assert r.rule_id in text
+    for r in joined.clinical.reasons:  # every reason in words, no rule id where a person reads
+        assert " ".join(r.text.split())[:60] in " ".join(text.split())
+        assert "_" not in r.rule_id or r.rule_id not in text
+    for t in joined.clinical.tests:
+        assert t.priority not in ("same_day", "if_needed") or f">{t.priority}<" not in rendered.html
     for q in joined.clinical.ask_next:
         assert q.question in text
     assert json.loads(rendered.json)["clinical"]["urgency"] == urgency

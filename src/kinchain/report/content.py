@@ -18,6 +18,7 @@ from kinchain.assessment import Assessment
 from kinchain.chain.finding import Evidence, Finding
 from kinchain.clinical import ClinicalAssessment, WhatWouldChange
 from kinchain.clinical.result import SPECIALIST_LABELS
+from kinchain.clinical.wording import TEST_WHEN
 from kinchain.errors import InputError
 from kinchain.gait.normative import (
     NormativeSet,
@@ -238,9 +239,28 @@ def _finding_blocks(analysis: GaitAnalysis, f: Finding, sources: _Sources) -> li
             )
         )
     if f.thresholds:
-        th = ", ".join(f"{k} = {v:g}" for k, v in f.thresholds.items())
+        th = "; ".join(
+            THRESHOLD_WORDS.get(k, k.replace("_", " ")).format(v=v) for k, v in f.thresholds.items()
+        )
         out.append(Para(f"Thresholds: {th}.", tone="muted"))
     return out
+
+
+#: The detectors' thresholds (:class:`kinchain.chain.detect.Thresholds`) in words.
+THRESHOLD_WORDS: dict[str, str] = {
+    "z": "{v:g} SD from the normal mean",
+    "z_hip_rotation": "{v:g} SD from the normal mean for hip rotation",
+    "share_tolerance": "shares within {v:.0%} count as equal",
+    "single_support_diff_pct": "single support {v:g} points shorter than the other side",
+    "stance_diff_pct": "stance {v:g} points shorter than the other side",
+    "vertical_force_si_pct": "vertical force symmetry index over {v:g} %",
+    "step_time_si_pct": "step time symmetry index over {v:g} %",
+    "loading_rate_si_pct": "loading rate symmetry index over {v:g} %",
+    "cop_medial_mm": "centre of pressure {v:g} mm medial",
+    "cop_lateral_mm": "centre of pressure {v:g} mm lateral",
+    "min_strides": "at least {v:g} usable strides",
+    "min_strides_graded": "at least {v:g} usable strides for a moderate or severe grade",
+}
 
 
 def _header(analysis: GaitAnalysis, generated: datetime) -> list[Block]:
@@ -811,7 +831,7 @@ def _provenance_section(analysis: GaitAnalysis) -> list[Block]:
     norm = analysis.normative
     if norm is not None:
         pairs.append(("Normative set", f"{norm.name}: {norm.source}"))
-        if norm.path:
+        if norm.path and not _packaged(norm):  # the user's own file (not a path inside kinchain)
             pairs.append(("Normative file", norm.path))
     return [Heading("Provenance", 2, "provenance"), KeyValues(tuple(pairs))]
 
@@ -967,9 +987,9 @@ def _clinical_section(a: Assessment) -> list[Block]:
     if c.tests:
         out.append(
             Table(
-                ("Test", "Priority", "Why", "Rule"),
-                tuple((t.name, t.priority.replace("_", " "), t.reason, t.rule_id) for t in c.tests),
-                widths=(2.2, 1.0, 4.6, 1.8),
+                ("Test", "When", "Why"),
+                tuple((t.name, TEST_WHEN.get(t.priority, t.priority), t.reason) for t in c.tests),
+                widths=(2.6, 1.2, 5.8),
                 small=True,
             )
         )
@@ -1017,9 +1037,9 @@ def _clinical_section(a: Assessment) -> list[Block]:
     if c.ask_next:
         out.append(
             Table(
-                ("Question", "Why it matters", "Field", "Rules"),
-                tuple((q.question, q.why, q.field, ", ".join(q.rule_ids)) for q in c.ask_next),
-                widths=(3.4, 3.0, 1.9, 1.7),
+                ("Question", "Why it matters"),
+                tuple((q.question, q.why) for q in c.ask_next),
+                widths=(5.0, 5.0),
                 small=True,
             )
         )
@@ -1032,11 +1052,9 @@ def _clinical_section(a: Assessment) -> list[Block]:
     out.append(Heading("Reasons", 3))
     out.append(
         Table(
-            ("Kind", "Rule", "Reason", "Citation"),
-            tuple(
-                (r.kind.replace("_", " "), r.rule_id, r.text, r.citation or "–") for r in c.reasons
-            ),
-            widths=(0.9, 1.8, 4.6, 2.7),
+            ("Kind", "Reason", "Source"),
+            tuple((r.kind.replace("_", " "), r.text, r.citation or "–") for r in c.reasons),
+            widths=(1.0, 5.6, 3.4),
             small=True,
         )
     )
