@@ -34,9 +34,9 @@ and step time, cadence, stance, swing, support phases) are rebuilt from the stor
 usable strides with the formulas of :mod:`kinchain.gait.spatiotemporal` and used only when their
 mean reproduces the stored side mean (it does not for a session's pooled analysis, whose events
 are its first trial's). Lengths, width and speed need marker positions: analyses written before
-``per_stride`` existed do not hold them per stride, so their error is shown as not available. Peak ankle dorsiflexion in
-stance is read from each visit's mean curve (``curves_json``, 0 % to the side's mean foot off):
-no per-stride ankle angle is stored, so it has no error either.
+``per_stride`` existed do not hold them per stride, so their error is shown as not available.
+Peak ankle dorsiflexion in stance is read from each visit's mean curve (``curves_json``, 0 %
+to the side's mean foot off): no per-stride ankle angle is stored, so it has no error either.
 
 Minimal clinically important difference: walking speed, small meaningful change 0.05 m/s and
 substantial change 0.10 m/s (Perera et al. 2006). Outcome questionnaires (pain, KOOS, FAAM,

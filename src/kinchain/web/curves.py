@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from kinchain.analysis import GaitAnalysis
+from kinchain.report.document import Cell, Document, Heading, Para, Table
 
 #: (variable, component, title, unit) of each chart, Plug-in Gait labels without the side.
 PANELS: tuple[tuple[str, int, str, str], ...] = (
@@ -87,3 +88,29 @@ def curves_payload(analysis: GaitAnalysis) -> dict[str, Any]:
             }
         )
     return {"schema": "kinchain-curves/1", "x_pct": list(range(101)), "panels": panels}
+
+
+def spatiotemporal_table(doc: Document) -> dict[str, Any] | None:
+    """The report's spatiotemporal table (labels with units, both sides, symmetry, normal
+    values, out-of-range values marked) and its caption, for the visit page: ``{"header": [...],
+    "rows": [[{"text", "style"}, ...]], "caption": str}``; None when the report has none."""
+    blocks = list(doc.blocks)
+    for i, b in enumerate(blocks):
+        if isinstance(b, Heading) and b.anchor == "spatiotemporal":
+            table = next((t for t in blocks[i + 1 :] if isinstance(t, Table)), None)
+            if table is None:
+                return None
+            k = blocks.index(table)
+            caption = next((c.text for c in blocks[k + 1 : k + 2] if isinstance(c, Para)), "")
+
+            def cell(c: Cell) -> dict[str, str]:
+                if isinstance(c, str):
+                    return {"text": c, "style": ""}
+                return {"text": c[0], "style": c[1]}
+
+            return {
+                "header": list(table.header),
+                "rows": [[cell(c) for c in row] for row in table.rows],
+                "caption": caption,
+            }
+    return None

@@ -28,7 +28,7 @@ from kinchain.session import SessionAnalysis, analyze_session
 from kinchain.store import Store, Upload, UploadStatus, User, Visit, VisitStatus
 from kinchain.store.models import utcnow
 from kinchain.web.audit import record
-from kinchain.web.curves import curves_payload
+from kinchain.web.curves import curves_payload, spatiotemporal_table
 from kinchain.web.inputs import InputPaths, measurements_of, read_inputs
 
 log = logging.getLogger("kinchain.web.jobs")
@@ -268,7 +268,9 @@ class JobRunner:
                 if v is None or u is None:
                     raise LookupError("visit deleted during its analysis")
                 v.analysis_json = json.dumps(gait.analysis.to_dict(), allow_nan=False)
-                v.curves_json = json.dumps(curves_payload(gait.analysis), allow_nan=False)
+                curves = curves_payload(gait.analysis)
+                curves["spatiotemporal_table"] = spatiotemporal_table(report.document)
+                v.curves_json = json.dumps(curves, allow_nan=False)
                 v.evidence_json = json.dumps([e.model_dump(mode="json") for e in evidence or []])
                 if clinical is not None and v.intake_json == intake_json:
                     v.clinical_json = clinical
