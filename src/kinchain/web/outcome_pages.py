@@ -47,8 +47,8 @@ SCORE_HINTS = {
 }
 
 SUBSCALE_ORDER_NOTE = (
-    "KOOS, FAAM and LEFS wording is not reproduced in kinchain (see the licence notes in "
-    "docs/outcomes.md): give the patient the developers' own form and enter each item's score "
+    "KOOS, FAAM and LEFS wording is not reproduced here (their licences do not allow it free "
+    "of charge): give the patient the developers' own form and enter each item's score "
     "by its item code. Items left blank count as not answered; each subscale is scored only when "
     "enough of its items are answered (its published missing-item rule)."
 )
