@@ -182,3 +182,27 @@ def test_the_visits_fhir_bundle_carries_its_questionnaires(
         and any(c.get("code") == "72514-3" for c in e["resource"]["code"].get("coding", []))
     ]
     assert len(scores) == 1 and scores[0]["valueQuantity"]["value"] == 6
+
+
+def test_the_report_shows_the_visits_scores(client: TestClient, csrf: dict[str, str]) -> None:
+    """Entering a questionnaire after the analysis makes the report again with an 'Outcome
+    measures' section (the score the scoring core gives) and the scores in analysis.json."""
+    from kinchain.clinical.outcomes import score_pain
+
+    from .conftest import upload_demo, wait_done
+
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    upload_demo(client, csrf, vid)
+    assert wait_done(client, vid)["status"] == "done"
+    assert "Outcome measures" not in client.get(f"/api/v1/visits/{vid}/report.html").text
+    r = client.post(
+        f"/api/v1/visits/{vid}/questionnaires",
+        json={"instrument": "nprs", "answers": {"pain": 7}},
+        headers=csrf,
+    )
+    assert r.status_code == 201, r.text
+    assert wait_done(client, vid)["status"] == "done"
+    html = client.get(f"/api/v1/visits/{vid}/report.html").text
+    section = html[html.index('id="outcomes"') :]
+    expected = score_pain(7).subscales["pain"].score
+    assert expected is not None and f"{expected:.1f}" in section[:4000]

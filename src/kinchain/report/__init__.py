@@ -14,15 +14,18 @@ under ``"clinical"`` when one is given.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from kinchain.analysis import GaitAnalysis
 from kinchain.assessment import Assessment
+from kinchain.clinical.outcomes import OutcomeScore
 from kinchain.report.content import build_document, session_compares_trials, session_has_kinetics
 from kinchain.report.document import Document, Identity
 from kinchain.report.html import render_html
@@ -81,6 +84,7 @@ def render_report(
     generated: datetime | None = None,
     session: SessionAnalysis | None = None,
     identity: Identity | None = None,
+    outcomes: Sequence[OutcomeScore] = (),
 ) -> RenderedReport:
     """Render the HTML, the PDF and the JSON of a gait analysis (and its clinical assessment).
 
@@ -98,18 +102,30 @@ def render_report(
     identity
         The patient and visit (:class:`~kinchain.report.document.Identity`): shown at the top
         of the report, in its title line and at the top of every PDF page.
+    outcomes
+        The visit's scored outcome questionnaires (:mod:`kinchain.clinical.outcomes`): a section
+        of the report, and ``outcomes`` in ``analysis.json``.
     """
     assessment = result if isinstance(result, Assessment) else None
     analysis = result.gait if isinstance(result, Assessment) else result
     if session is not None and analysis is not session.pooled:
         raise ValueError("render_report: the analysis is not the session's pooled analysis")
     when = generated or datetime.now().astimezone()
-    doc = build_document(analysis, assessment, generated=when, session=session, identity=identity)
+    doc = build_document(
+        analysis,
+        assessment,
+        generated=when,
+        session=session,
+        identity=identity,
+        outcomes=outcomes,
+    )
     figures = render_figures(analysis, session)
     payload = result.to_dict()
     guidance = guidance_for(result)
     if guidance:
         payload["physio_guidance"] = guidance_dict(guidance)
+    if outcomes:
+        payload["outcomes"] = [dataclasses.asdict(o) for o in outcomes]
     if session is not None:
         payload["session"] = session.session_dict()
     text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -17,6 +17,7 @@ from kinchain.analysis import GaitAnalysis
 from kinchain.assessment import Assessment
 from kinchain.chain.finding import Evidence, Finding
 from kinchain.clinical import ClinicalAssessment, WhatWouldChange
+from kinchain.clinical.outcomes import OutcomeScore
 from kinchain.clinical.result import SPECIALIST_LABELS
 from kinchain.clinical.wording import TEST_WHEN
 from kinchain.errors import InputError
@@ -1061,6 +1062,53 @@ def _clinical_section(a: Assessment) -> list[Block]:
     return out
 
 
+def outcomes_section(scores: Sequence[OutcomeScore]) -> list[Block]:
+    """The visit's outcome questionnaires: each subscale's score with its range and direction,
+    the items answered and, when a subscale is not scored, why (its published missing-item
+    rule); the minimal clinically important difference for reading a change."""
+    from kinchain.clinical.outcomes import INSTRUMENTS
+
+    out: list[Block] = [Heading("Outcome measures", 2, "outcomes")]
+    rows: list[tuple[Cell, ...]] = []
+    for score in scores:
+        inst = INSTRUMENTS[score.instrument]
+        for s in score.subscales.values():
+            low, high = s.score_range
+            better = "higher is better" if s.direction == "higher_is_better" else "higher is worse"
+            mcid = f"{s.mcid.points:g} points" if s.mcid is not None and s.mcid.points else "–"
+            shown: Cell = ("not scored", "muted")
+            if s.score is not None:
+                shown = (f"{s.score:.1f}", "strong")
+            rows.append(
+                (
+                    inst.name,
+                    inst.subscale(s.subscale).label,
+                    shown,
+                    f"{low:g}-{high:g}, {better}",
+                    f"{s.answered} of {s.n_items}",
+                    mcid,
+                    s.reason or "",
+                )
+            )
+    out.append(
+        Table(
+            ("Questionnaire", "Scale", "Score", "Range", "Items answered", "MCID", "Note"),
+            tuple(rows),
+            widths=(1.6, 1.6, 0.9, 1.8, 1.0, 0.9, 2.6),
+            small=True,
+        )
+    )
+    out.append(
+        Para(
+            "Scores are computed from the item answers with each questionnaire's published "
+            "scoring and missing-item rules. A change between visits smaller than the MCID "
+            "(minimal clinically important difference) is not an important change.",
+            tone="muted",
+        )
+    )
+    return out
+
+
 def physio_section(result: GaitAnalysis | Assessment) -> list[Block]:
     """The section "For the physiotherapist: what to test next": each fired finding and each
     likely or possible cause with what it means, the tests that confirm or refute it and what
@@ -1124,6 +1172,7 @@ def build_document(
     generated: datetime,
     session: SessionAnalysis | None = None,
     identity: Identity | None = None,
+    outcomes: Sequence[OutcomeScore] = (),
 ) -> Document:
     """The report's content.
 
@@ -1140,6 +1189,9 @@ def build_document(
         stride's trial), or None for one trial.
     identity
         The patient and visit (shown first and on every page), or None.
+    outcomes
+        The visit's scored questionnaires (:mod:`kinchain.clinical.outcomes`), shown after the
+        clinical section; none, no section.
     """
     clinical = assessment.clinical if assessment is not None else None
     if identity is not None and identity.is_empty():
@@ -1173,6 +1225,8 @@ def build_document(
     blocks.extend(_map_section(analysis))
     if assessment is not None:
         blocks.extend(_clinical_section(assessment))
+    if outcomes:
+        blocks.extend(outcomes_section(outcomes))
     blocks.extend(physio_section(assessment if assessment is not None else analysis))
     blocks.extend(finding_details)
     if session is not None:

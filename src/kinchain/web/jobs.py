@@ -236,6 +236,10 @@ class JobRunner:
             intake_json = v.intake_json
             uploader = db.get(User, target.created_by) if target.created_by is not None else None
             identity = visit_identity(v, uploader.email if uploader is not None else None)
+            # here, not at the top: web.outcomes imports web.context, which imports this module
+            from kinchain.web.outcomes import latest_responses, response_score
+
+            outcomes = [response_score(r) for r in latest_responses(v).values()]
         created: list[str] = []
         names: dict[str, str] = {}
         try:
@@ -253,7 +257,9 @@ class JobRunner:
                 report_input = joined
                 clinical = joined.clinical.model_dump_json()
             self._stage(visit_id, "rendering the report", 70)
-            report = render_report(report_input, session=gait.session, identity=identity)
+            report = render_report(
+                report_input, session=gait.session, identity=identity, outcomes=outcomes
+            )
             self._stage(visit_id, "saving", 95)
             html_sha, new_html = self.store.blobs.put(report.html.encode("utf-8"))
             if new_html:

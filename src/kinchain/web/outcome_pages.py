@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kinchain.clinical.outcomes import INSTRUMENTS, Instrument
+from kinchain.store.models import Visit, VisitStatus
 from kinchain.web import services as sv
 from kinchain.web.audit import record
 from kinchain.web.context import ApiError, DbId, Principal, api_user, ctx, page_user
@@ -100,6 +101,16 @@ def questionnaires(visit_id: DbId, request: Request, user: ApiUser) -> dict[str,
         return {"visit_id": v.id, "questionnaires": visit_outcomes(v)}
 
 
+def _queue_report(v: Visit) -> bool:
+    """Mark the visit's report to be made again (it shows the scores), in the transaction that
+    saves the answers, so its status never says done with the old report; whether to submit."""
+    if not sv.has_analysis_input(v):
+        return False
+    v.status = VisitStatus.queued.value
+    v.progress, v.stage = 0, "queued (questionnaire changed)"
+    return True
+
+
 @api_router.post("/visits/{visit_id}/questionnaires", status_code=201, tags=["outcomes"])
 def questionnaire_add(
     visit_id: DbId, body: QuestionnaireIn, request: Request, user: ApiUser
@@ -116,6 +127,9 @@ def questionnaire_add(
             target=("visit", v.id),
         )
         shown = visit_outcomes(v)
+        rerender = _queue_report(v)
+    if rerender:  # the report shows the scores: make it again
+        ctx(request).runner.submit(visit_id)
     return next(q for q in shown if q["instrument"] == body.instrument)
 
 
@@ -202,12 +216,14 @@ async def questionnaires_submit(request: Request, visit_id: DbId) -> Response:
         errors["form"] = "no item was answered"
     if errors:
         return _page(request, user, visit_id, status=422, errors=errors, posted=posted)
+    changed = False
     with ctx(request).store.session() as db:
         v = sv.get_visit(db, visit_id, user)
         latest = {i: json.loads(r.answers_json) for i, r in latest_responses(v).items()}
         for inst_id, answers in posted.items():
             if latest.get(inst_id) == answers:
                 continue  # unchanged: no new version
+            changed = True
             save_response(db, v, inst_id, answers, "clinician", user_id=user.user_id)
             record(
                 db,
@@ -216,4 +232,7 @@ async def questionnaires_submit(request: Request, visit_id: DbId) -> Response:
                 user_id=user.user_id,
                 target=("visit", v.id),
             )
+        rerender = changed and _queue_report(v)
+    if rerender:  # the report shows the scores: make it again
+        ctx(request).runner.submit(visit_id)
     return RedirectResponse(f"/visits/{visit_id}#outcomes", status_code=303)
