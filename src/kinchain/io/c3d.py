@@ -567,7 +567,10 @@ def _ezc3d_payload(source: str, decodable: C3DHeader | None = None) -> dict[str,
     import ezc3d
 
     if decodable is not None:
-        params_only = _params_payload(source, decodable)
+        try:
+            params_only = _params_payload(source, decodable)
+        except Exception:  # the whole file's parse below decides what is wrong with it
+            params_only = None
         if params_only is not None:
             # The caller decodes the frames itself (kinchain.io._c3d_header): ezc3d never held
             # them, and only the parameters cross the process boundary.
