@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from kinchain.clinical.outcomes import INSTRUMENTS, Instrument
 from kinchain.store.models import Visit, VisitStatus
@@ -101,6 +102,16 @@ def questionnaires(visit_id: DbId, request: Request, user: ApiUser) -> dict[str,
         return {"visit_id": v.id, "questionnaires": visit_outcomes(v)}
 
 
+def _save(
+    db: Session, v: Visit, instrument: str, answers: dict[str, Any], source: str, user: Principal
+) -> None:
+    """Keep one questionnaire's answers for the visit and record it in the audit trail."""
+    save_response(db, v, instrument, answers, source, user_id=user.user_id)
+    record(
+        db, action="questionnaire.save", actor="user", user_id=user.user_id, target=("visit", v.id)
+    )
+
+
 def _queue_report(v: Visit) -> bool:
     """Mark the visit's report to be made again (it shows the scores), in the transaction that
     saves the answers, so its status never says done with the old report; whether to submit."""
@@ -118,14 +129,7 @@ def questionnaire_add(
     """Keep one completed questionnaire for the visit (source ``api``); returns its scores."""
     with ctx(request).store.session() as db:
         v = sv.get_visit(db, visit_id, user)
-        save_response(db, v, body.instrument, body.answers, "api", user_id=user.user_id)
-        record(
-            db,
-            action="questionnaire.save",
-            actor="user",
-            user_id=user.user_id,
-            target=("visit", v.id),
-        )
+        _save(db, v, body.instrument, body.answers, "api", user)
         shown = visit_outcomes(v)
         rerender = _queue_report(v)
     if rerender:  # the report shows the scores: make it again
@@ -224,14 +228,7 @@ async def questionnaires_submit(request: Request, visit_id: DbId) -> Response:
             if latest.get(inst_id) == answers:
                 continue  # unchanged: no new version
             changed = True
-            save_response(db, v, inst_id, answers, "clinician", user_id=user.user_id)
-            record(
-                db,
-                action="questionnaire.save",
-                actor="user",
-                user_id=user.user_id,
-                target=("visit", v.id),
-            )
+            _save(db, v, inst_id, answers, "clinician", user)
         rerender = changed and _queue_report(v)
     if rerender:  # the report shows the scores: make it again
         ctx(request).runner.submit(visit_id)
