@@ -140,8 +140,35 @@ def test_streamed_copy_is_ezc3ds_copy(
     if chunk == "many":
         assert encoded[0] == 7 and len(encoded) > 2
     blocks.clear()
-    # the same copy written by ezc3d in one call from its own parse of the whole file
+    # the same copy written by ezc3d in one call from its own parse of the whole file (as the
+    # writer does for a file it cannot decode)
+    monkeypatch.setattr(c3d_reader, "_may_decode", lambda *args: False)
     whole = _copy(src, tmp_path / "whole.c3d", False, trial.n_frames)
     assert blocks == [trial.n_frames]  # one call, whole arrays
     assert streamed == whole
     del trial
+
+
+def test_a_known_file_without_its_trial_is_streamed_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # e.g. the CLI replaced the trial it read (subject, marker map): read_c3d's parse is gone,
+    # the bytes are known to be safe, and ezc3d parses only the first frame in this process
+    src = tmp_path / "source.c3d"
+    shutil.copyfile(DEMO, src)
+    n_frames = read_c3d(src).n_frames  # the trial dies here
+    assert not c3d_reader._PARSED
+    monkeypatch.setattr(c3d_writer, "CHUNK_BYTES", 7 * 4 * (4 * 171 + 60))
+    whole_parses: list[str] = []
+    real = ezc3d.c3d.__init__
+
+    def spy(self: Any, path: str = "", *args: Any, **kwargs: Any) -> None:
+        if path:
+            whole_parses.append(Path(path).name)
+        real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(ezc3d.c3d, "__init__", spy)
+    streamed = _copy(src, tmp_path / "streamed.c3d", False, n_frames)
+    assert whole_parses and src.name not in whole_parses  # only the one-frame copy
+    monkeypatch.setattr(c3d_reader, "_may_decode", lambda *args: False)
+    assert streamed == _copy(src, tmp_path / "whole.c3d", False, n_frames)

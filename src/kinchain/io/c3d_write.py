@@ -104,25 +104,39 @@ def write_c3d_with_outputs(
         no unit, a group mixes units or contradicts the unit the file states, or the
         destination cannot be written.
     """
-    import ezc3d
 
     source = str(src_path)
     try:
         head, size, digest = read_head(src_path)  # the file is hashed, never held whole
     except OSError as exc:
         raise InputError(source, f"cannot be read: {exc.strerror or exc}") from None
-    read_header(head, source, size)
-    from kinchain.io.c3d import _ezc3d_read, _remember_safe, parsed_safely, take_parsed
+    header = read_header(head, source, size)
+    from kinchain.io.c3d import (
+        _ezc3d_payload,
+        _ezc3d_read,
+        _may_decode,
+        _remember_safe,
+        parsed_safely,
+        take_parsed,
+    )
 
     parsed = take_parsed(digest)  # the parse read_c3d made of these bytes, if its trial is alive
-    if parsed is None and digest != source_sha256 and not parsed_safely(digest):
-        # Make sure ezc3d survives this file before loading it in this process: the child's
-        # parse is then the one the copy is written from.
-        parsed = _ezc3d_read(source, size)
-        _remember_safe(digest)
-    layout: FloatLayout | None = parsed.get("layout") if parsed is not None else None
-    rotations_shape = parsed.get("rotations_shape") if parsed is not None else None
-    c = _c3d_from_parse(parsed) if parsed is not None else ezc3d.c3d(source)
+    if parsed is None:
+        # An Intel float file is parsed only up to its first frame, its frames streamed below.
+        decodable = header if _may_decode(header, head, source) else None
+        if digest != source_sha256 and not parsed_safely(digest):
+            # Make sure ezc3d survives this file before loading it in this process: the
+            # child's parse is then the one the copy is written from.
+            parsed = _ezc3d_read(source, size, decodable=decodable)
+            _remember_safe(digest)
+        else:  # ezc3d is known to survive these bytes: parse them in this process
+            try:
+                parsed = _ezc3d_payload(source, decodable)
+            except Exception as exc:
+                raise InputError(source, f"ezc3d cannot read the file: {exc}".strip()) from None
+    layout: FloatLayout | None = parsed.get("layout")
+    rotations_shape = parsed.get("rotations_shape")
+    c = _c3d_from_parse(parsed)
     bad_name = _repair_text(c["parameters"])
     if bad_name is not None:
         raise InputError(
