@@ -86,9 +86,11 @@ class FormState:
 def question_dict(q: Q) -> dict[str, Any]:
     """One question as a JSON-ready dict (path, text, label, kind, choices)."""
     choices: tuple[str, ...] = SITES if q.kind == "sites" else q.choices
+    # The terminal's "(knee, ankle, ...; comma-separated)" is for typing; the form has tick boxes.
+    text = q.text.split(" (")[0] + "? Tick every place" if q.kind == "sites" else q.text
     return {
         "path": q.path,
-        "text": q.text,
+        "text": text,
         "label": _label(q),
         "kind": q.kind,
         "choices": list(choices),
