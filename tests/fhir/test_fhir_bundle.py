@@ -293,3 +293,36 @@ def test_source_name_and_naive_recorded_time(fired_analysis: GaitAnalysis) -> No
     (prov,) = _of(plain, "Provenance")
     assert prov["entity"][0]["what"]["display"] == Path(fired_analysis.result.trial.path).name
     assert validate_bundle(named) == []
+
+
+def test_the_visit_is_an_encounter_every_clinical_resource_points_to(
+    fired_analysis: GaitAnalysis, joined: Assessment
+) -> None:
+    """Issue 12 item 1: the visit's date, label and clinician are in the bundle (an Encounter),
+    and each Observation, RiskAssessment, QuestionnaireResponse and ServiceRequest belongs to
+    it; without a visit, no Encounter (as before)."""
+    from datetime import date
+
+    from kinchain.fhir import VisitInfo
+
+    visit = VisitInfo(visit_date=date(2026, 12, 1), label="baseline walk", clinician="Dr Lee")
+    b = build_bundle(
+        fired_analysis, joined.clinical, joined.intake, PATIENT, recorded=RECORDED, visit=visit
+    )
+    assert validate_bundle(b) == []
+    Bundle.model_validate(b)
+    resources = [e["resource"] for e in b["entry"]]
+    (enc,) = [r for r in resources if r["resourceType"] == "Encounter"]
+    ref = next(e["fullUrl"] for e in b["entry"] if e["resource"] is enc)
+    assert enc["period"]["start"] == "2026-12-01" and enc["type"][0]["text"] == "baseline walk"
+    assert enc["participant"][0]["individual"]["display"] == "Dr Lee"
+    patient_ref = next(
+        e["fullUrl"] for e in b["entry"] if e["resource"]["resourceType"] == "Patient"
+    )
+    assert enc["subject"]["reference"] == patient_ref
+    kinds = {"Observation", "RiskAssessment", "QuestionnaireResponse", "ServiceRequest"}
+    of_visit = [r for r in resources if r["resourceType"] in kinds]
+    assert of_visit and all(r["encounter"]["reference"] == ref for r in of_visit)
+    plain = build_bundle(fired_analysis, joined.clinical, joined.intake, PATIENT, recorded=RECORDED)
+    assert not [e for e in plain["entry"] if e["resource"]["resourceType"] == "Encounter"]
+    assert all("encounter" not in e["resource"] for e in plain["entry"])

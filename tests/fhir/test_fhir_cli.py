@@ -47,6 +47,10 @@ def test_writes_valid_bundle(
         "1971-03-02",
         "--sex",
         "male",
+        "--visit-date",
+        "2026-12-01",
+        "--clinician",
+        "Dr Lee",
     )
     assert code == 0, err
     assert stdout.strip() == str(out)
@@ -63,6 +67,11 @@ def test_writes_valid_bundle(
     } <= kinds
     patient = bundle["entry"][0]["resource"]
     assert patient["birthDate"] == "1971-03-02"
+    (enc,) = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Encounter"
+    ]
+    assert enc["period"]["start"] == "2026-12-01"
+    assert enc["participant"][0]["individual"]["display"] == "Dr Lee"
     # Atomic write: no temporary file left beside the bundle.
     assert {p.name for p in tmp_path.iterdir()} == {"intake.json", "bundle.json"}
 
@@ -74,6 +83,7 @@ def test_writes_valid_bundle(
         ([str(DEMO), "--patient-id", " "], "--patient-id: must not be blank"),
         ([str(DEMO), "--patient-id", "P", "--sex", "x"], "--sex"),
         ([str(DEMO), "--patient-id", "P", "--birth-date", "2020-13-40"], "--birth-date"),
+        ([str(DEMO), "--patient-id", "P", "--visit-date", "2026-02-30"], "--visit-date"),
         ([str(DEMO), "--patient-id", "P", "--intake", "none.json"], "none.json: file not found"),
         ([str(DEMO), "--patient-id", "P", "--out", "/no/such/dir/b.json"], "output folder"),
     ],

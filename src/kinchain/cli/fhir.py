@@ -77,6 +77,13 @@ def fhir_command(
     today: str | None = typer.Option(
         None, "--today", help="Assessment date YYYY-MM-DD (for a self-care review date)."
     ),
+    visit_date: str | None = typer.Option(
+        None, "--visit-date", help="Date of the visit, YYYY-MM-DD (adds an Encounter)."
+    ),
+    visit_label: str | None = typer.Option(None, "--visit-label", help="The visit's label."),
+    clinician: str | None = typer.Option(
+        None, "--clinician", help="The responsible clinician (on the Encounter)."
+    ),
     *,
     trial_args: TrialArgs,
 ) -> None:
@@ -85,7 +92,7 @@ def fhir_command(
     from kinchain.analysis import analyze
     from kinchain.assessment import assess_with_gait
     from kinchain.clinical import parse_intake
-    from kinchain.fhir import PatientInfo, build_bundle, validate_bundle
+    from kinchain.fhir import PatientInfo, VisitInfo, build_bundle, validate_bundle
     from kinchain.process import process
 
     try:
@@ -108,6 +115,13 @@ def fhir_command(
             day = date.fromisoformat(today)
         except ValueError as exc:
             raise InputError("--today", f"not a date YYYY-MM-DD ({today})") from exc
+    visit = None
+    if visit_date is not None or visit_label is not None or clinician is not None:
+        try:
+            when = date.fromisoformat(visit_date) if visit_date is not None else None
+        except ValueError as exc:
+            raise InputError("--visit-date", f"not a date YYYY-MM-DD ({visit_date})") from exc
+        visit = VisitInfo(visit_date=when, label=visit_label, clinician=clinician)
     if not trial.is_file():
         raise InputError(str(trial), "file not found")
     options = trial_args.process_options()
@@ -127,7 +141,7 @@ def fhir_command(
     if intake_data is not None:
         joined = assess_with_gait(analysis, intake_data, today=day)
         assessment, intake = joined.clinical, joined.intake
-    bundle = build_bundle(analysis, assessment, intake, patient)
+    bundle = build_bundle(analysis, assessment, intake, patient, visit=visit)
     problems = validate_bundle(bundle)
     if problems:
         raise ProcessingError(f"the FHIR bundle is not valid: {problems[0]}")

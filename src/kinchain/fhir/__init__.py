@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from kinchain.fhir.build import PatientInfo, build_bundle
+from kinchain.fhir.build import PatientInfo, VisitInfo, build_bundle
 from kinchain.fhir.codes import FHIR_VERSION, GAIT_SYSTEM, INTAKE_QUESTIONNAIRE
 from kinchain.fhir.validate import validate_bundle
 
@@ -16,6 +16,7 @@ __all__ = [
     "GAIT_SYSTEM",
     "INTAKE_QUESTIONNAIRE",
     "PatientInfo",
+    "VisitInfo",
     "build_bundle",
     "validate_bundle",
 ]

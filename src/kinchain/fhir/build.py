@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from kinchain.analysis import GaitAnalysis
     from kinchain.clinical import ClinicalAssessment, Intake, WhatWouldChange
 
-__all__ = ["PatientInfo", "build_bundle"]
+__all__ = ["PatientInfo", "VisitInfo", "build_bundle"]
 
 _NAMESPACE = uuid.UUID("5b0c3f2e-8f43-5e0a-9d57-6b1f0c6a7e21")
 _SIDES = ("left", "right")
@@ -64,6 +64,50 @@ class PatientInfo(BaseModel):
         if not value.strip():
             raise ValueError("must not be blank")
         return value.strip()
+
+
+class VisitInfo(BaseModel):
+    """The visit a bundle is about: an Encounter that every clinical resource of the bundle
+    points to (``encounter``).
+
+    Attributes
+    ----------
+    visit_date
+        The day of the visit (Encounter.period.start).
+    label
+        The visit's label, e.g. "baseline walk" (Encounter.type.text).
+    clinician
+        The responsible clinician, as written (Encounter.participant.individual.display).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    visit_date: date | None = None
+    label: str | None = Field(default=None, max_length=200)
+    clinician: str | None = Field(default=None, max_length=320)
+
+
+def _encounter(v: VisitInfo, patient_ref: str) -> dict[str, Any]:
+    res: dict[str, Any] = {
+        "resourceType": "Encounter",
+        "status": "finished",
+        "class": {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+            "code": "AMB",
+            "display": "ambulatory",
+        },
+        "type": [{"text": v.label or "gait analysis and clinical assessment"}],
+        "subject": {"reference": patient_ref},
+    }
+    if v.visit_date is not None:
+        res["period"] = {"start": v.visit_date.isoformat()}
+    if v.clinician:
+        res["participant"] = [{"individual": {"display": v.clinician}}]
+    return res
+
+
+#: Resources that belong to the visit and point to its Encounter.
+_OF_THE_VISIT = ("Observation", "RiskAssessment", "QuestionnaireResponse", "ServiceRequest")
 
 
 @dataclass
@@ -116,9 +160,12 @@ def _seed(
     intake: Intake | None,
     patient: PatientInfo,
     outcomes: Mapping[str, Mapping[str, int | None]] | None = None,
+    visit: VisitInfo | None = None,
 ) -> str:
     h = hashlib.sha256()
     h.update(patient.model_dump_json().encode())
+    if visit is not None:
+        h.update(visit.model_dump_json().encode())
     if outcomes:
         h.update(json.dumps(outcomes, sort_keys=True).encode())
     if analysis is not None:
@@ -490,6 +537,7 @@ def build_bundle(
     recorded: datetime | None = None,
     source_name: str | None = None,
     outcomes: Mapping[str, Mapping[str, int | None]] | None = None,
+    visit: VisitInfo | None = None,
 ) -> dict[str, Any]:
     """The FHIR R4 ``collection`` Bundle of one visit, as JSON-ready data.
 
@@ -517,6 +565,9 @@ def build_bundle(
         :data:`kinchain.clinical.outcomes.INSTRUMENTS` -> item id -> item score (``None`` = not
         answered), e.g. ``{"koos": {"P1": 2, ...}, "nprs": {"pain": 6}}``. Each becomes a
         QuestionnaireResponse and an Observation per subscale, scored by the scoring core.
+    visit
+        The visit (date, label, clinician), or None: an Encounter, referenced by every
+        Observation, RiskAssessment, QuestionnaireResponse and ServiceRequest of the bundle.
 
     Returns
     -------
@@ -527,8 +578,9 @@ def build_bundle(
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    b = _Builder(_seed(analysis, assessment, intake, patient, outcomes))
+    b = _Builder(_seed(analysis, assessment, intake, patient, outcomes, visit))
     patient_ref = b.add("patient", _patient(patient))
+    encounter_ref = b.add("encounter", _encounter(visit, patient_ref)) if visit else None
 
     basis: list[str] = []
     if intake is not None:
@@ -542,6 +594,10 @@ def build_bundle(
         risk_ref = b.add("risk", _risk_assessment(assessment, patient_ref, basis))
         _service_requests(b, assessment, patient_ref, risk_ref)
 
+    if encounter_ref is not None:
+        for e in b.entries:
+            if e["resource"]["resourceType"] in _OF_THE_VISIT:
+                e["resource"]["encounter"] = {"reference": encounter_ref}
     device_ref = b.add(
         "device/kinchain",
         {

@@ -16,6 +16,7 @@ __all__ = ["validate_bundle"]
 
 _RESOURCE_TYPES = (
     "Patient",
+    "Encounter",
     "QuestionnaireResponse",
     "Observation",
     "RiskAssessment",

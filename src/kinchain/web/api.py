@@ -19,9 +19,11 @@ from kinchain.clinical import (
     intake_json_schema,
     parse_intake,
 )
-from kinchain.fhir import PatientInfo, build_bundle
+from kinchain.fhir import PatientInfo, VisitInfo, build_bundle
 from kinchain.report.referral import RenderedLetter
 from kinchain.store import Visit
+from kinchain.store.models import Upload
+from kinchain.store.models import User as Account
 from kinchain.web import services as sv
 from kinchain.web.audit import record
 from kinchain.web.context import ApiError, DbId, Principal, api_user, ctx
@@ -580,6 +582,13 @@ def fhir(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
         )
         analysed = v.analysis_json is not None
         outcomes = fhir_outcomes(v)
+        # the clinician of the visit's results (who uploaded them), as in the report: the same
+        # bundle whoever exports it
+        current = db.get(Upload, v.current_upload_id) if v.current_upload_id else None
+        by = db.get(Account, current.created_by) if current and current.created_by else None
+        visit = VisitInfo(
+            visit_date=v.visit_date, label=v.label or None, clinician=by.email if by else None
+        )
         # The visit's own time, not the request's: when its data (upload, analysis, intake)
         # last changed, so two exports of one visit are the same bundle.
         recorded = v.updated_at.replace(tzinfo=UTC)
@@ -597,6 +606,7 @@ def fhir(visit_id: DbId, request: Request, user: User) -> dict[str, Any]:
         recorded=recorded,
         source_name=source_name,
         outcomes=outcomes,
+        visit=visit,
     )
     return bundle
 
