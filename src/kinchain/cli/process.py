@@ -3,6 +3,7 @@ copy with the outputs added as points."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,9 @@ def register(app: typer.Typer) -> None:
         """Process one gait trial into joint angles, moments and powers (Plug-in Gait labels)."""
         options = trial_args.process_options()
         loaded, subj = trial_args.load(trial)
+        # The file's own model outputs are not processed nor written: not held while the
+        # trial is processed and its outputs written (they can be ~the file's size).
+        loaded = dataclasses.replace(loaded, other_points={}, other_point_units={})
         result = process(
             loaded,
             subj,
