@@ -40,3 +40,25 @@ def test_visit_page_tables_in_words(client: TestClient, csrf: dict[str, str]) ->
         'data-urgency="same_day"', ""
     ).replace("u-same_day", "")
     assert not re.search(r"\((?:red_flag|nice|screen)_[a-z0-9_]+\)", clinical)
+
+
+def test_red_flags_and_referral_said_once(client: TestClient, csrf: dict[str, str]) -> None:
+    vid = new_visit(client, csrf, new_patient(client, csrf))
+    r = client.put(
+        f"/api/v1/visits/{vid}/intake",
+        json={"pain": {"sites": ["knee"]}, "exam": {"large_effusion": "yes"}},
+        headers=csrf,
+    )
+    assert r.status_code == 200
+    page = client.get(f"/visits/{vid}").text
+    clinical = page[
+        page.index('id="clinical"') : page.index("</section>", page.index('id="clinical"'))
+    ]
+    flags = clinical[
+        clinical.index('class="flags"') : clinical.index("</ul>", clinical.index('class="flags"'))
+    ]
+    assert "A serious knee problem" in flags and "haemarthrosis" in flags
+    assert "[emergency]" not in flags and "RED FLAG" not in flags
+    assert flags.count("acute large effusion or haemarthrosis") == 1
+    referral = clinical[clinical.index("<strong>Referral:</strong>") :].split("</p>")[0]
+    assert referral.count("Emergency department now") == 1

@@ -216,7 +216,7 @@ def test_clinical_panel_leads_with_the_decision(
         text.index(STATEMENT),
         text.index("What would change this answer"),
         text.index("Referral:"),
-        text.index("Likely causes"),
+        text.index("Causes, most likely first"),
     ]
     assert order == sorted(order)
     if "Red flags" in text:

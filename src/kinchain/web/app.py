@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -214,6 +215,23 @@ def _document_intake(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+_LEVEL_TAG = re.compile(r"\s*\[(?:emergency|same_day|soon|routine|self_care)\]")
+
+
+def without_level(feature: str) -> str:
+    """A red flag's feature without the engine's urgency tag (``"... [same_day]"``)."""
+    return _LEVEL_TAG.sub("", feature)
+
+
+def flag_advice(action: str) -> str:
+    """A red flag's advice without its first sentence, which repeats the flag's name and
+    features (``"RED FLAG septic arthritis: hot, swollen joint. Aspirate before ..."``)."""
+    if action.startswith("RED FLAG "):
+        _, _, rest = action.partition(". ")
+        return rest
+    return action
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """The service for ``settings`` (the store is opened and migrated if not given)."""
     store = store or Store.open(settings.data_dir, settings.database_url)
@@ -221,6 +239,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     templates.env.globals["test_when"] = TEST_WHEN
+    templates.env.filters["without_level"] = without_level
+    templates.env.filters["flag_advice"] = flag_advice
     throttle = LoginThrottle.from_limits(
         settings.login_attempts,
         settings.login_address_attempts,

@@ -15,7 +15,7 @@ from kinchain.clinical.rules.base import RuleResult, Urgency, not_applicable, t_
 from kinchain.clinical.rules.red_flags._flag import FlagItem, flag_result
 
 RULE_ID = "red_flag_knee"
-NAME = "knee red flags"
+NAME = "a serious knee problem"
 CITATION = "NHS Gloucestershire knee pathway (urgent referral criteria)."
 EVIDENCE = "[S]"
 
