@@ -223,6 +223,9 @@ def test_a_clinic_visit_from_sign_in_to_the_second_visit(server: str) -> None:
 
         # 3. the clinician's answers differ on two questions; the examination section
         page.goto(visit_url)
+        # the patient's answers queued the report again: the page reloads itself when it is
+        # done, which would cancel a click made meanwhile
+        _wait_for_report(page)
         expect(page.locator("#intake-history")).to_contain_text("Intake history (1 version)")
         page.click(".actions >> text=Edit intake")
         page.wait_for_url("**/intake")
@@ -265,6 +268,7 @@ def test_a_clinic_visit_from_sign_in_to_the_second_visit(server: str) -> None:
         expect(history).to_contain_text(f"clinician ({EMAIL})")
         shoot(page, "answers-to-reconcile")
         # the clinician takes the patient's onset: one difference left, three versions kept
+        _wait_for_report(page)  # (the page reloads itself when the report is made again)
         page.click(".actions >> text=Edit intake")
         page.select_option('select[name="pain.onset"]', "gradual")
         page.click("text=Save the answers")
@@ -275,6 +279,7 @@ def test_a_clinic_visit_from_sign_in_to_the_second_visit(server: str) -> None:
         expect(history).to_contain_text("Intake history (3 versions)")
 
         # 4. KOOS, FAAM and LEFS: every item on the Questionnaires page
+        _wait_for_report(page)
         page.click(".actions >> text=Questionnaires")
         expect(page.locator("h1")).to_have_text("Questionnaires")
         entered = {inst: _answers(inst) for inst in ("koos", "faam", "lefs")}
@@ -326,6 +331,7 @@ def test_a_clinic_visit_from_sign_in_to_the_second_visit(server: str) -> None:
         page.click("text=Create visit")
         expect(page.locator("h1")).to_have_text("Visit of 2026-11-12 — 6 weeks")
         second = int(page.url.rstrip("/").rsplit("/", 1)[1])
+        _wait_for_report(page)
         page.click(".actions >> text=Questionnaires")
         # every LEFS item one step better (the highest stays): a change of the total
         later = {

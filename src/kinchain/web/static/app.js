@@ -44,13 +44,19 @@
     var prog = document.getElementById("progress");
     if (prog) {
       var id = prog.getAttribute("data-visit");
+      // The page reloads itself when the analysis ends, unless the user is already leaving it
+      // (a link clicked meanwhile must not be undone by the reload).
+      var leaving = false;
+      window.addEventListener("beforeunload", function () { leaving = true; });
       var poll = function () {
+        if (leaving) { return; }
         fetch("/api/v1/visits/" + id + "/status", {credentials: "same-origin"})
           .then(function (r) { return r.json(); })
           .then(function (s) {
             var bar = prog.querySelector("progress");
             bar.value = s.progress;
             document.getElementById("stage").textContent = s.stage;
+            if (leaving) { return; }
             if (s.status === "done" || s.status === "failed") { window.location.reload(); }
             else { setTimeout(poll, 700); }
           })
