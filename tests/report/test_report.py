@@ -320,3 +320,24 @@ def test_real_intake_shows_what_would_change_when_there_is_any(gait: GaitAnalysi
         assert " ".join(w.question.split()) in text
     if joined.clinical.urgency_statement:
         assert " ".join(joined.clinical.urgency_statement.split()) in text
+
+
+def test_a_long_trials_evidence_fits_the_pdf() -> None:
+    """A finding fired in hundreds of strides (a long trial: 65,000 frames gave 810) made a
+    table cell taller than a page, and the PDF failed with reportlab's LayoutError (exit 1 of
+    `kinchain analyze`). The evidence now lists the first strides and counts the others."""
+    from dataclasses import replace
+
+    from kinchain.report import render_report
+    from kinchain.report.content import LISTED_STRIDES
+
+    gait = analyze(process_trial(DEMO))
+    i = next(k for k, f in enumerate(gait.findings) if f.applicable and f.evidence)
+    f = gait.findings[i]
+    n = 800
+    evidence = tuple(replace(e, per_cycle=tuple(float(k) for k in range(n))) for e in f.evidence)
+    fired = replace(f, fired=True, severity="moderate", cycles=tuple(range(n)), evidence=evidence)
+    findings = (*gait.findings[:i], fired, *gait.findings[i + 1 :])
+    rendered = render_report(replace(gait, findings=findings))
+    assert rendered.pdf.startswith(b"%PDF")
+    assert f"and {n - LISTED_STRIDES} more" in rendered.html

@@ -182,15 +182,27 @@ def _stride_names(analysis: GaitAnalysis, side: str) -> list[str]:
     return [f"{letter}{i + 1}" for i in range(n)]
 
 
+#: Most strides listed by name in a finding's evidence; a long trial's others are counted (a
+#: table cell must fit on one PDF page).
+LISTED_STRIDES = 24
+
+
+def _listed(items: Sequence[str]) -> str:
+    """``items`` joined, the first :data:`LISTED_STRIDES` only and the rest counted."""
+    shown = ", ".join(items[:LISTED_STRIDES])
+    more = len(items) - LISTED_STRIDES
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
 def _per_cycle(analysis: GaitAnalysis, f: Finding, ev: Evidence) -> str:
     if not ev.per_cycle:
         return "–"
     digits = _digits(ev.unit)
     names = _stride_names(analysis, f.side) if f.side in ("left", "right") else []
     if len(names) == len(ev.per_cycle):
-        return ", ".join(f"{n} {v:.{digits}f}" for n, v in zip(names, ev.per_cycle, strict=True))
+        return _listed([f"{n} {v:.{digits}f}" for n, v in zip(names, ev.per_cycle, strict=True)])
     n = len(ev.per_cycle)
-    vals = ", ".join(f"{v:.{digits}f}" for v in ev.per_cycle)
+    vals = _listed([f"{v:.{digits}f}" for v in ev.per_cycle])
     return f"{vals} ({n} stride{'s' if n != 1 else ''} with data)"
 
 
@@ -202,7 +214,7 @@ def _fired_in(analysis: GaitAnalysis, f: Finding) -> str:
     names = _stride_names(analysis, f.side) if f.side in ("left", "right") else []
     labels = [names[i] if i < len(names) else f"#{i + 1}" for i in f.cycles]
     total = f" of {len(names)}" if names else ""
-    return f"Fired in strides {', '.join(labels)}{total}."
+    return f"Fired in strides {_listed(labels)}{total}."
 
 
 def _finding_blocks(analysis: GaitAnalysis, f: Finding, sources: _Sources) -> list[Block]:
