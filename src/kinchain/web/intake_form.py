@@ -192,14 +192,13 @@ def evaluate(answers: Mapping[str, Any], *, answered_by: str | None = None) -> F
         _apply(state, nq, answers)
         if state.emergency:
             break
-    if answered_by is None and not state.emergency:
-        # The clinician's examination section: the answers given there count too (the
-        # questions, order and skip logic above stay exactly the terminal's).
+    if answered_by is None:
+        # The clinician's examination section: always shown, so every answer given there is
+        # kept, also past an emergency (stopping there dropped the clinician's other findings
+        # on saving). The questions, order and skip logic above stay exactly the terminal's.
         for q in exam_questions():
             if q.path not in asked and q.path in answers:
                 _apply(state, q, answers)
-                if state.emergency:
-                    break
     return state
 
 
