@@ -337,11 +337,7 @@ def _atomic_write_frames(
     frame_bytes = 4 * (4 * n_total + layout.n_channels * layout.samples_per_frame)
     step = max(1, CHUNK_BYTES // frame_bytes)
     dst = Path(dst_path)
-    folder = dst.parent if str(dst.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(str(dst), f"the destination folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=".tmp.c3d", dir=folder)
-    os.close(fd)
+    tmp = _temp_beside(dst)
     part = tmp + ".part.c3d"
     params = copy.deepcopy(dict(c["parameters"]._storage))
     try:
@@ -599,13 +595,20 @@ def _set_header_scale(path: str, scale: float) -> None:
         f.write(struct.pack("<f", scale))
 
 
-def _atomic_write(c: Any, dst_path: str | Path, scale: float = -1.0) -> None:
-    dst = Path(dst_path)
+def _temp_beside(dst: Path) -> str:
+    """A new empty temporary file in ``dst``'s folder (so that the finished copy is moved into
+    place atomically); :class:`InputError` when that folder does not exist."""
     folder = dst.parent if str(dst.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(str(dst), f"the destination folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=".tmp.c3d", dir=folder)
     os.close(fd)
+    return tmp
+
+
+def _atomic_write(c: Any, dst_path: str | Path, scale: float = -1.0) -> None:
+    dst = Path(dst_path)
+    tmp = _temp_beside(dst)
     try:
         c.write(tmp)
         _set_header_scale(tmp, scale)
