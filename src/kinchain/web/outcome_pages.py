@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from kinchain.clinical.outcomes import INSTRUMENTS, Instrument
-from kinchain.store.models import Visit, VisitStatus
+from kinchain.store.models import Visit
 from kinchain.web import services as sv
 from kinchain.web.audit import record
 from kinchain.web.context import ApiError, DbId, Principal, api_user, ctx, page_user
@@ -112,16 +112,6 @@ def _save(
     )
 
 
-def _queue_report(v: Visit) -> bool:
-    """Mark the visit's report to be made again (it shows the scores), in the transaction that
-    saves the answers, so its status never says done with the old report; whether to submit."""
-    if not sv.has_analysis_input(v):
-        return False
-    v.status = VisitStatus.queued.value
-    v.progress, v.stage = 0, "queued (questionnaire changed)"
-    return True
-
-
 @api_router.post("/visits/{visit_id}/questionnaires", status_code=201, tags=["outcomes"])
 def questionnaire_add(
     visit_id: DbId, body: QuestionnaireIn, request: Request, user: ApiUser
@@ -131,7 +121,7 @@ def questionnaire_add(
         v = sv.get_visit(db, visit_id, user)
         _save(db, v, body.instrument, body.answers, "api", user)
         shown = visit_outcomes(v)
-        rerender = _queue_report(v)
+        rerender = sv.queue_report(v, "questionnaire changed")
     if rerender:  # the report shows the scores: make it again
         ctx(request).runner.submit(visit_id)
     return next(q for q in shown if q["instrument"] == body.instrument)
@@ -229,7 +219,7 @@ async def questionnaires_submit(request: Request, visit_id: DbId) -> Response:
                 continue  # unchanged: no new version
             changed = True
             _save(db, v, inst_id, answers, "clinician", user)
-        rerender = changed and _queue_report(v)
+        rerender = changed and sv.queue_report(v, "questionnaire changed")
     if rerender:  # the report shows the scores: make it again
         ctx(request).runner.submit(visit_id)
     return RedirectResponse(f"/visits/{visit_id}#outcomes", status_code=303)

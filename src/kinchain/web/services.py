@@ -514,6 +514,18 @@ def has_analysis_input(v: Visit) -> bool:
     return v.trial_sha is not None or pending_upload(v) is not None
 
 
+def queue_report(v: Visit, why: str) -> bool:
+    """Mark the visit's analysis and report to be made again (``why`` shown as its stage), in
+    the caller's transaction, so its status never says done with the old report; False (and
+    nothing marked) when the visit has nothing to analyse. The caller submits the job after
+    committing."""
+    if not has_analysis_input(v):
+        return False
+    v.status = VisitStatus.queued.value
+    v.progress, v.stage = 0, f"queued ({why})"
+    return True
+
+
 # ---------------------------------------------------------------------------- intake
 def stored_intake(v: Visit) -> Intake | None:
     """The visit's stored intake, validated again; an intake stored before a check was added
@@ -569,9 +581,7 @@ def save_intake(
     v.intake_versions.append(
         IntakeVersion(source=by, user_id=user_id, answers_json=json.dumps(given, sort_keys=True))
     )
-    if has_analysis_input(v):
-        v.status = VisitStatus.queued.value
-        v.progress, v.stage = 0, "queued (intake changed)"
+    queue_report(v, "intake changed")
     return clinical
 
 
