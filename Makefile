@@ -23,7 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
-	$(BIN)/python benchmarks/run.py
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python benchmarks/run.py
 
 eval: $(STAMP)
 	$(BIN)/python benchmarks/clinical_eval.py
