@@ -1,6 +1,7 @@
 """Tables: clinicians (with their role), their sessions, the clinic's settings, patients and whom
 they are shared with, visits (intake, results) and every upload of each, single-use intake links,
-outcome questionnaires and the audit log. Times are UTC, stored without a zone."""
+outcome questionnaires, "what if" simulations and the audit log. Times are UTC, stored without a
+zone."""
 
 from __future__ import annotations
 
@@ -183,6 +184,9 @@ class Visit(Base):
     questionnaires: Mapped[list[QuestionnaireResponse]] = relationship(
         back_populates="visit", order_by="QuestionnaireResponse.id", cascade="all, delete-orphan"
     )
+    simulations: Mapped[list[SimulationRun]] = relationship(
+        back_populates="visit", order_by="SimulationRun.id", cascade="all, delete-orphan"
+    )
 
 
 class Upload(Base):
@@ -251,6 +255,40 @@ class QuestionnaireResponse(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     visit: Mapped[Visit] = relationship(back_populates="questionnaires")
+
+
+class SimulationRun(Base):
+    """One requested "what if" simulation of a visit (issue 14, migration 0006), kept for good:
+    the upload whose analysis it simulates, who asked and when, the spec (the restrictions as
+    their strings, e.g. ``["knee_flexion_max=20"]``, the side they apply to, the side of the
+    stride simulated or None for the default, whether on the coarse mesh), how far it is
+    (status, stage, solver iterations so far), and when done the result
+    (:meth:`kinchain.sim.WhatIf.to_dict` as JSON) and its rendered section (HTML and PDF blobs
+    by SHA-256), or a safe error message."""
+
+    __tablename__ = "simulation_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    upload_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    restrictions_json: Mapped[str] = mapped_column(Text)
+    side: Mapped[str] = mapped_column(String(8))
+    stride_side: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    coarse: Mapped[bool] = mapped_column(default=False)
+    # queued | running | done | failed (kinchain.web.simulations.STATUSES)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    stage: Mapped[str] = mapped_column(String(200), default="")
+    iterations: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    html_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pdf_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    visit: Mapped[Visit] = relationship(back_populates="simulations")
 
 
 class IntakeToken(Base):

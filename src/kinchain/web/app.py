@@ -35,6 +35,7 @@ from kinchain.web import (
     outcome_pages,
     pages,
     patient_summary,
+    simulations,
 )
 from kinchain.web.audit import record
 from kinchain.web.context import (
@@ -236,6 +237,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """The service for ``settings`` (the store is opened and migrated if not given)."""
     store = store or Store.open(settings.data_dir, settings.database_url)
     runner = JobRunner(store, start=settings.run_jobs)
+    sim_runner = simulations.SimulationRunner(store, runner, start=settings.run_jobs)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     templates.env.globals["test_when"] = TEST_WHEN
@@ -261,12 +263,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             resumed = runner.recover()
             if resumed:
                 log.info("resumed %d interrupted analyses", len(resumed))
+            resumed = sim_runner.recover()
+            if resumed:
+                log.info("resumed %d interrupted simulations", len(resumed))
         # The app, its imports and its templates are built and live as long as the process:
         # move them to the collector's permanent generation, so that a full collection no
         # longer walks ~270k long-lived objects (146-173 ms pauses under load; issue 13).
         gc.collect()
         gc.freeze()
         yield
+        sim_runner.shutdown()
         runner.shutdown()
         gc.unfreeze()  # an app made and stopped in a longer process (tests) is collectable again
 
@@ -292,6 +298,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(patient_summary.page_router)
     app.include_router(outcome_pages.api_router)
     app.include_router(outcome_pages.page_router)
+    app.include_router(simulations.api_router)
+    app.include_router(simulations.page_router)
+    simulations.attach(app, sim_runner, templates)
     _document_intake(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
