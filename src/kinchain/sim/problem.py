@@ -1,0 +1,468 @@
+"""The Moco tracking problem of one stride, its solution and what is computed from it.
+
+This module runs inside the solver process (see :mod:`kinchain.sim.runner`); it imports
+OpenSim lazily and is not meant to be called from the main process (a solve cannot be
+interrupted there).
+
+Problem (MocoTrack, direct collocation with CasADi/IPOPT, Hermite-Simpson):
+
+* tracked: the measured coordinates of both legs and the pelvis (values; speeds from their
+  derivatives), each normalised by its range over the stride, weight
+  :attr:`SolverSettings.tracking_weight` (``pelvis_tx`` x 0.5);
+* tracked where a force plate measured a clean contact of the stride side's foot: its vertical
+  and anteroposterior ground reaction (zero in its swing), MocoContactTrackingGoal, weight
+  :attr:`SolverSettings.grf_weight`;
+* minimised: the sum of squared controls (muscle excitations, reserve and residual controls),
+  weight :attr:`SolverSettings.effort_weight`;
+* periodic (endpoint constraints): every coordinate but ``pelvis_tx``, every speed and every
+  muscle activation at the end of the stride equals its value at the start.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kinchain.sim.model import RESERVE_OPTIMAL_FORCE, build_model, require_opensim
+from kinchain.sim.params import MUSCLE_NAMES, PLANTARFLEXORS
+from kinchain.sim.restrictions import RELAXED_WEIGHT, Restriction
+from kinchain.sim.stride import COORDINATES, JOINTS, StrideData, coordinate_name
+
+__all__ = ["SolverSettings", "coordinate_path", "solve_stride"]
+
+G = 9.80665
+_SUFFIX = {"left": "l", "right": "r"}
+_JOINT_OF = {"hip": "hip_flexion", "knee": "knee_flexion", "ankle": "ankle_dorsiflexion"}
+_CHILD = {"hip": "thigh", "knee": "shank", "ankle": "foot"}
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Settings of one solve (recorded with every result).
+
+    Attributes
+    ----------
+    mesh_intervals
+        Collocation mesh intervals over the stride.
+    max_iterations
+        IPOPT iteration limit (reaching it = not converged).
+    convergence_tolerance, constraint_tolerance
+        IPOPT tolerances (Moco's ``optim_convergence_tolerance`` / ``optim_constraint_tolerance``).
+    tracking_weight, grf_weight, effort_weight
+        Goal weights (see the module docstring).
+    periodic
+        Add the periodicity constraints.
+    implicit
+        Implicit multibody dynamics (Moco's ``implicit`` mode). Off: on the demo trial the
+        implicit form diverged (constraint violation 1e4-1e5) where the explicit one
+        converged.
+    threads
+        Threads of the solver's function evaluations (Moco's ``parallel``).
+    sparsity, finite_difference
+        CasADi sparsity detection and finite-difference scheme of the derivatives: ``random``
+        sparsity and ``forward`` differences made an iteration about 2x cheaper than Moco's
+        defaults on the demo trial.
+    time_limit_s
+        Wall-clock limit of the solver process, s (it is killed past it).
+    """
+
+    mesh_intervals: int = 40
+    max_iterations: int = 1500
+    convergence_tolerance: float = 1e-2
+    constraint_tolerance: float = 1e-3
+    tracking_weight: float = 10.0
+    grf_weight: float = 1e-2
+    effort_weight: float = 1.0
+    periodic: bool = True
+    implicit: bool = False
+    threads: int = 2
+    sparsity: str = "random"
+    finite_difference: str = "forward"
+    time_limit_s: float = 300.0
+
+    @classmethod
+    def coarse(cls) -> SolverSettings:
+        """A coarse mesh for tests and previews (about 2x faster, less accurate)."""
+        return cls(mesh_intervals=20, time_limit_s=180.0)
+
+
+def coordinate_path(coordinate: str) -> str:
+    """Model path of a coordinate's value state, e.g. ``/jointset/knee_l/knee_flexion_l``."""
+    if coordinate.startswith("pelvis"):
+        joint = "ground_pelvis"
+    else:
+        joint = f"{coordinate.split('_')[0]}_{coordinate[-1]}"
+    return f"/jointset/{joint}/{coordinate}"
+
+
+def _reference(stride: StrideData, restrictions: tuple[Restriction, ...]) -> dict[str, np.ndarray]:
+    ref = dict(stride.coordinates)
+    for r in restrictions:
+        if r.kind == "knee_release":
+            for s in r.sides():
+                normal = stride.normal_knee_flexion.get(s)
+                if normal is None:
+                    raise ValueError(f"knee_release: no normal knee curve for the {s} side")
+                ref[coordinate_name("knee", s)] = normal
+    return ref
+
+
+def _bounds(restrictions: tuple[Restriction, ...]) -> dict[str, tuple[float | None, float | None]]:
+    out: dict[str, tuple[float | None, float | None]] = {}
+    for r in restrictions:
+        for s in r.sides():
+            if r.kind == "knee_flexion_max":
+                name = coordinate_name("knee", s)
+                lo, _ = out.get(name, (None, None))
+                out[name] = (lo, math.radians(r.value))
+            elif r.kind == "knee_flexion_min":
+                name = coordinate_name("knee", s)
+                _, hi = out.get(name, (None, None))
+                out[name] = (math.radians(r.value), hi)
+            elif r.kind == "ankle_dorsiflexion_max":
+                out[coordinate_name("ankle", s)] = (None, math.radians(r.value))
+    return out
+
+
+def _strength(restrictions: tuple[Restriction, ...]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for r in restrictions:
+        if r.kind == "plantarflexor_strength":
+            for s in r.sides():
+                for m in PLANTARFLEXORS:
+                    out[f"{m}_{_SUFFIX[s]}"] = r.value
+    return out
+
+
+def _write_grf(stride: StrideData, folder: Path) -> Path:
+    """ExternalLoads XML + .mot of the stride side's measured ground reaction (x, y only)."""
+    sx = _SUFFIX[stride.side]
+    assert stride.grf is not None
+    mot = folder / "grf.mot"
+    cols = [f"ground_force_{sx}_v{a}" for a in "xyz"] + [f"ground_force_{sx}_p{a}" for a in "xyz"]
+    cols += [f"ground_torque_{sx}_{a}" for a in "xyz"]
+    n = len(stride.time_s)
+    lines = ["grf", "version=1", f"nRows={n}", f"nColumns={len(cols) + 1}", "inDegrees=no",
+             "endheader", "\t".join(["time", *cols])]  # fmt: skip
+    for k in range(n):
+        row = [stride.time_s[k], stride.grf[k, 0], stride.grf[k, 1], 0.0, 0, 0, 0, 0, 0, 0]
+        lines.append("\t".join(f"{v:.8f}" for v in row))
+    mot.write_text("\n".join(lines) + "\n")
+    xml = folder / "grf.xml"
+    xml.write_text(
+        f"""<?xml version="1.0" encoding="UTF-8" ?>
+<OpenSimDocument Version="40000">
+  <ExternalLoads name="measured">
+    <objects>
+      <ExternalForce name="measured_grf_{sx}">
+        <applied_to_body>foot_{sx}</applied_to_body>
+        <force_expressed_in_body>ground</force_expressed_in_body>
+        <point_expressed_in_body>ground</point_expressed_in_body>
+        <force_identifier>ground_force_{sx}_v</force_identifier>
+        <point_identifier>ground_force_{sx}_p</point_identifier>
+        <torque_identifier>ground_torque_{sx}_</torque_identifier>
+      </ExternalForce>
+    </objects>
+    <datafile>{mot}</datafile>
+  </ExternalLoads>
+</OpenSimDocument>
+"""
+    )
+    return xml
+
+
+def _study(
+    osim: Any,
+    stride: StrideData,
+    restrictions: tuple[Restriction, ...],
+    settings: SolverSettings,
+    folder: Path,
+    guess: Path | None,
+) -> tuple[Any, Any]:
+    model = build_model(stride, strength=_strength(restrictions))
+    ref = _reference(stride, restrictions)
+    bounds = _bounds(restrictions)
+    table = osim.TimeSeriesTable()
+    labels = osim.StdVectorString()
+    for name in COORDINATES:
+        labels.append(f"{coordinate_path(name)}/value")
+    table.setColumnLabels(labels)
+    table.addTableMetaDataString("inDegrees", "no")
+    for k, t in enumerate(stride.time_s):
+        row = osim.RowVector(len(COORDINATES), 0.0)
+        for i, name in enumerate(COORDINATES):
+            row[i] = float(ref[name][k])
+        table.appendRow(float(t), row)
+
+    track = osim.MocoTrack()
+    track.setName("kinchain_whatif")
+    track.setModel(osim.ModelProcessor(model))
+    track.setStatesReference(osim.TableProcessor(table))
+    track.set_states_global_tracking_weight(settings.tracking_weight)
+    track.set_allow_unused_references(True)
+    track.set_track_reference_position_derivatives(True)
+    track.set_scale_state_weights_with_range(True)
+    track.set_apply_tracked_states_to_guess(False)
+    weights = osim.MocoWeightSet()
+    factor = {name: 1.0 for name in COORDINATES}
+    factor["pelvis_tx"] = 0.5
+    factor["pelvis_ty"] = 1.0
+    for name in bounds:
+        factor[name] *= RELAXED_WEIGHT
+    for name, f in factor.items():
+        for var in ("value", "speed"):
+            weights.cloneAndAppend(osim.MocoWeight(f"{coordinate_path(name)}/{var}", f))
+    track.set_states_weight_set(weights)
+    track.set_initial_time(0.0)
+    track.set_final_time(float(stride.time_s[-1]))
+    track.set_mesh_interval(float(stride.time_s[-1]) / settings.mesh_intervals)
+    track.set_minimize_control_effort(True)
+    track.set_control_effort_weight(settings.effort_weight)
+    study = track.initialize()
+    problem = study.updProblem()
+
+    for name, (lo, hi) in bounds.items():
+        low = -math.inf if lo is None else lo
+        high = math.inf if hi is None else hi
+        problem.setStateInfo(f"{coordinate_path(name)}/value", [low, high])
+
+    if stride.grf is not None and settings.grf_weight > 0:
+        sx = _SUFFIX[stride.side]
+        contact = osim.MocoContactTrackingGoal("grf_tracking", settings.grf_weight)
+        contact.setExternalLoadsFile(str(_write_grf(stride, folder)))
+        forces = osim.StdVectorString()
+        forces.append(f"/forceset/contact_heel_{sx}")
+        forces.append(f"/forceset/contact_forefoot_{sx}")
+        contact.addContactGroup(osim.MocoContactTrackingGoalGroup(forces, f"measured_grf_{sx}"))
+        contact.setProjection("plane")
+        contact.setProjectionVector(osim.Vec3(0, 0, 1))
+        problem.addGoal(contact)
+
+    if settings.periodic:
+        periodic = osim.MocoPeriodicityGoal("periodicity")
+        for name in COORDINATES:
+            if name != "pelvis_tx":
+                periodic.addStatePair(
+                    osim.MocoPeriodicityGoalPair(f"{coordinate_path(name)}/value")
+                )
+            periodic.addStatePair(osim.MocoPeriodicityGoalPair(f"{coordinate_path(name)}/speed"))
+        for side in ("l", "r"):
+            for m in MUSCLE_NAMES:
+                periodic.addStatePair(
+                    osim.MocoPeriodicityGoalPair(f"/forceset/{m}_{side}/activation")
+                )
+        problem.addGoal(periodic)
+
+    solver = study.initCasADiSolver()
+    solver.set_num_mesh_intervals(settings.mesh_intervals)
+    solver.set_optim_convergence_tolerance(settings.convergence_tolerance)
+    solver.set_optim_constraint_tolerance(settings.constraint_tolerance)
+    solver.set_optim_max_iterations(settings.max_iterations)
+    solver.set_parallel(settings.threads)
+    solver.set_optim_sparsity_detection(settings.sparsity)
+    solver.set_optim_finite_difference_scheme(settings.finite_difference)
+    solver.set_multibody_dynamics_mode("implicit" if settings.implicit else "explicit")
+    if guess is not None:
+        solver.setGuessFile(str(guess))
+    else:
+        # The tracked coordinates (and their time derivatives) as the initial guess.
+        first = solver.createGuess()
+        states = osim.TimeSeriesTable()
+        names = osim.StdVectorString()
+        for name in COORDINATES:
+            names.append(f"{coordinate_path(name)}/value")
+        for name in COORDINATES:
+            names.append(f"{coordinate_path(name)}/speed")
+        states.setColumnLabels(names)
+        speeds = {n: np.gradient(ref[n], stride.time_s) for n in COORDINATES}
+        for k, t in enumerate(stride.time_s):
+            row = osim.RowVector(2 * len(COORDINATES), 0.0)
+            for i, name in enumerate(COORDINATES):
+                row[i] = float(ref[name][k])
+                row[len(COORDINATES) + i] = float(speeds[name][k])
+            states.appendRow(float(t), row)
+        first.insertStatesTrajectory(states, True)
+        solver.setGuess(first)
+    return study, problem
+
+
+def solve_stride(
+    stride: StrideData,
+    restrictions: tuple[Restriction, ...],
+    settings: SolverSettings,
+    folder: Path,
+    guess: Path | None = None,
+) -> dict[str, Any]:
+    """Solve one problem and compute its outputs (runs in the solver process).
+
+    Returns a plain dict (see :func:`kinchain.sim.results.simulation_from_raw`), and writes the
+    solution to ``folder / "solution.sto"`` (a warm start for another problem).
+    """
+    osim = require_opensim()
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    study, _problem = _study(osim, stride, restrictions, settings, folder, guess)
+    solution = study.solve()
+    wall = time.perf_counter() - t0
+    if not solution.success():
+        solution.unseal()
+    info = {
+        "success": bool(solution.success()),
+        "status": str(solution.getStatus()),
+        "iterations": int(solution.getNumIterations()),
+        "solver_time_s": float(solution.getSolverDuration()),
+        "wall_time_s": wall,
+        "mesh_intervals": settings.mesh_intervals,
+        "objective": float(solution.getObjective()) if solution.success() else math.nan,
+    }
+    if not solution.success():
+        info["objective_terms"] = {
+            str(n): float(solution.getObjectiveTerm(n)) for n in solution.getObjectiveTermNames()
+        }
+        return {"solve": info}
+    info["objective_terms"] = {
+        str(n): float(solution.getObjectiveTerm(n)) for n in solution.getObjectiveTermNames()
+    }
+    path = folder / "solution.sto"
+    solution.write(str(path))
+    out = _outputs(osim, study, solution, stride, restrictions)
+    out["solve"] = info
+    out["solution_path"] = str(path)
+    return out
+
+
+def _outputs(
+    osim: Any, study: Any, solution: Any, stride: StrideData, restrictions: tuple[Restriction, ...]
+) -> dict[str, Any]:
+    # The model the problem solved (same build; the problem's own copy is internal to Moco).
+    model = build_model(stride, strength=_strength(restrictions))
+    model.initSystem()
+    time_s = solution.getTimeMat()
+    pct = np.linspace(0.0, 100.0, 101)
+    t_pct = time_s / time_s[-1] * 100.0
+
+    def norm(x: np.ndarray) -> np.ndarray:
+        return np.interp(pct, t_pct, x)
+
+    state = {n: solution.getStateMat(n) for n in solution.getStateNames()}
+    control = {n: solution.getControlMat(n) for n in solution.getControlNames()}
+    mass = stride.mass_kg
+    q = {n: state[f"{coordinate_path(n)}/value"] for n in COORDINATES}
+    u = {n: state[f"{coordinate_path(n)}/speed"] for n in COORDINATES}
+
+    # Net joint moments = muscle forces x moment arms + reserve torques (no other force acts
+    # across the hip, knee or ankle in this model).
+    joint_coords = [coordinate_name(j, side) for side in ("left", "right") for j in JOINTS]
+    net = {c: np.zeros(len(time_s)) for c in joint_coords}
+    coords_set = model.getCoordinateSet()
+    trajectory = solution.exportToStatesTrajectory(model)
+    muscles = [model.getMuscles().get(i) for i in range(model.getMuscles().getSize())]
+    for k in range(trajectory.getSize()):
+        st = trajectory.get(k)
+        model.realizeDynamics(st)
+        for muscle in muscles:
+            force = muscle.getActuation(st)
+            for c in joint_coords:
+                if muscle.getName().endswith(c[-2:]):
+                    net[c][k] += force * muscle.computeMomentArm(st, coords_set.get(c))
+    for c in joint_coords:
+        key = f"/forceset/reserve_{c}"
+        if key in control:
+            net[c] += control[key] * RESERVE_OPTIMAL_FORCE
+
+    def gen_force(coord: str) -> np.ndarray:
+        return net[coord]
+
+    # Joint reaction forces on the child body, ground frame, then the child's frame.
+    reaction_paths = osim.StdVectorString()
+    for side in ("l", "r"):
+        for joint in JOINTS:
+            reaction_paths.append(f"/jointset/{joint}_{side}\\|reaction_on_child")
+    states_table = solution.exportToStatesTable()
+    controls_table = solution.exportToControlsTable()
+    reactions = osim.analyzeSpatialVec(model, states_table, controls_table, reaction_paths)
+    suffixes = osim.StdVectorString()
+    for suffix in ("_mx", "_my", "_mz", "_fx", "_fy", "_fz"):
+        suffixes.append(suffix)
+    flat = reactions.flatten(suffixes)
+    r_labels = list(flat.getColumnLabels())
+    r_data = flat.getMatrix().to_numpy()
+
+    grf_table = osim.createExternalLoadsTableForGait(
+        model,
+        solution,
+        _vec(osim, ["/forceset/contact_heel_r", "/forceset/contact_forefoot_r"]),
+        _vec(osim, ["/forceset/contact_heel_l", "/forceset/contact_forefoot_l"]),
+    )
+    g_labels = list(grf_table.getColumnLabels())
+    g_data = grf_table.getMatrix().to_numpy()
+
+    sides: dict[str, Any] = {}
+    for side in ("left", "right"):
+        sx = _SUFFIX[side]
+        hip, knee, ankle = (q[coordinate_name(j, side)] for j in JOINTS)  # type: ignore[arg-type]
+        child_angle = {
+            "hip": q["pelvis_tilt"] + hip,
+            "knee": q["pelvis_tilt"] + hip - knee,
+            "ankle": q["pelvis_tilt"] + hip - knee + ankle,
+        }
+        keys = ("angle_deg", "moment", "power", "reaction", "reaction_x", "reaction_y")
+        curves: dict[str, Any] = {k: {} for k in (*keys, "work_pos", "work_neg")}
+        for joint in JOINTS:
+            cname = coordinate_name(joint, side)  # type: ignore[arg-type]
+            tau = gen_force(cname)
+            power = tau * u[cname] / mass
+            curves["angle_deg"][joint] = norm(np.degrees(q[cname])).tolist()
+            # PiG convention: extensor / plantarflexor positive (the coordinates are flexion +).
+            curves["moment"][joint] = norm(-tau / mass).tolist()
+            curves["power"][joint] = norm(power).tolist()
+            curves["work_pos"][joint] = float(np.trapezoid(np.clip(power, 0, None), time_s))
+            curves["work_neg"][joint] = float(np.trapezoid(np.clip(power, None, 0), time_s))
+            base = f"/jointset/{joint}_{sx}|reaction_on_child"
+            fx = r_data[:, r_labels.index(base + "_fx")]
+            fy = r_data[:, r_labels.index(base + "_fy")]
+            a = child_angle[joint]
+            bx = np.cos(a) * fx + np.sin(a) * fy
+            by = -np.sin(a) * fx + np.cos(a) * fy
+            bw = mass * G
+            curves["reaction"][joint] = norm(np.hypot(bx, by) / bw).tolist()
+            curves["reaction_x"][joint] = norm(bx / bw).tolist()
+            curves["reaction_y"][joint] = norm(by / bw).tolist()
+        curves["activation"] = {
+            m: norm(state[f"/forceset/{m}_{sx}/activation"]).tolist() for m in MUSCLE_NAMES
+        }
+        gx = g_data[:, g_labels.index(f"ground_force_{sx}_vx")]
+        gy = g_data[:, g_labels.index(f"ground_force_{sx}_vy")]
+        gt = grf_table.getIndependentColumn()
+        curves["grf_x"] = np.interp(
+            pct, np.asarray(gt) / time_s[-1] * 100, gx / (mass * G)
+        ).tolist()
+        curves["grf_y"] = np.interp(
+            pct, np.asarray(gt) / time_s[-1] * 100, gy / (mass * G)
+        ).tolist()
+        sides[side] = curves
+
+    reserves = {}
+    for name, values in control.items():
+        short = name.rsplit("/", 1)[-1]
+        if short.startswith(("reserve_", "residual_")):
+            f = model.getForceSet().get(short)
+            opt = osim.CoordinateActuator.safeDownCast(f).getOptimalForce()
+            reserves[short] = {
+                "rms": float(np.sqrt(np.mean((values * opt) ** 2))),
+                "peak": float(np.max(np.abs(values * opt))),
+            }
+    coords = {n: norm(q[n]).tolist() for n in COORDINATES}
+    return {"sides": sides, "reserves": reserves, "coordinates": coords}
+
+
+def _vec(osim: Any, items: list[str]) -> Any:
+    v = osim.StdVectorString()
+    for s in items:
+        v.append(s)
+    return v

@@ -1,0 +1,449 @@
+"""The one stride a simulation tracks, taken from kinchain's processed trial (pure NumPy).
+
+Coordinates of the planar model and their relation to Plug-in Gait
+-------------------------------------------------------------------
+The model works in OpenSim's ground frame: x forward (kinchain's progression direction), y up,
+z to the right. All angles are in radians. Plug-in Gait (PiG) angles are in degrees.
+
+==========================  ===================================================================
+model coordinate            from kinchain (PiG signs: flexion, dorsiflexion, anterior tilt +)
+==========================  ===================================================================
+``pelvis_tilt``             ``-`` mean of ``LPelvisAngles`` and ``RPelvisAngles`` X (the model's
+                            rotation about +z is positive with the front of the pelvis *up*,
+                            i.e. posterior tilt)
+``pelvis_tx``, ``pelvis_ty``  midpoint of the two hip joint centres, m: forward along the
+                            progression direction (from its value at the stride's start) and
+                            height above the lab floor (z = 0)
+``hip_flexion_{l,r}``       ``{L,R}HipAngles`` X (flexion +)
+``knee_flexion_{l,r}``      ``{L,R}KneeAngles`` X (flexion +)
+``ankle_dorsiflexion_{l,r}``  ``{L,R}AnkleAngles`` X (dorsiflexion +)
+==========================  ===================================================================
+
+Only the sagittal components are used: a planar model cannot follow hip ab/adduction, pelvic
+obliquity or rotations, and the 3-D joint centres are projected on the sagittal plane of
+progression. Net joint moments from kinchain's inverse dynamics (``{L,R}{Hip,Knee,Ankle}Moment``
+X, internal, N·m/kg, extensor/plantarflexor positive) are kept for comparison with the
+simulation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kinchain.errors import InputError
+from kinchain.gait.cycles import time_normalise
+from kinchain.gait.cycles_types import N_POINTS, Cycle, Side
+
+if TYPE_CHECKING:
+    from kinchain.analysis import GaitAnalysis
+    from kinchain.process import TrialResult
+
+__all__ = [
+    "COORDINATES",
+    "JOINTS",
+    "SUPPORT_PENETRATION_M",
+    "FootGeometry",
+    "StrideData",
+    "choose_stride",
+    "contact_heights",
+    "coordinate_name",
+    "stride_data",
+]
+
+FloatArray = NDArray[np.float64]
+Joint = Literal["hip", "knee", "ankle"]
+JOINTS: tuple[Joint, ...] = ("hip", "knee", "ankle")
+_SUFFIX = {"left": "l", "right": "r"}
+_PREFIX = {"left": "L", "right": "R"}
+_COORD = {"hip": "hip_flexion", "knee": "knee_flexion", "ankle": "ankle_dorsiflexion"}
+_PIG = {"hip": "HipAngles", "knee": "KneeAngles", "ankle": "AnkleAngles"}
+
+#: The model's nine coordinates, in model order.
+COORDINATES: tuple[str, ...] = (
+    "pelvis_tilt",
+    "pelvis_tx",
+    "pelvis_ty",
+    "hip_flexion_r",
+    "knee_flexion_r",
+    "ankle_dorsiflexion_r",
+    "hip_flexion_l",
+    "knee_flexion_l",
+    "ankle_dorsiflexion_l",
+)
+
+
+def coordinate_name(joint: Joint, side: Side) -> str:
+    """Model coordinate of a joint and side, e.g. ``("knee", "left") -> "knee_flexion_l"``."""
+    return f"{_COORD[joint]}_{_SUFFIX[side]}"
+
+
+@dataclass(frozen=True)
+class FootGeometry:
+    """Where one foot's contact spheres sit, in the model's foot frame.
+
+    The foot frame has its origin at the ankle joint centre and is aligned with the shank at
+    zero ankle angle (x forward, y up when standing). Positions in m.
+
+    Attributes
+    ----------
+    heel, forefoot
+        ``(x, y)`` centres of the heel and forefoot contact spheres.
+    heel_radius_m, forefoot_radius_m
+        Sphere radii, m.
+    length_m
+        Horizontal ankle-to-toe-point distance on a flat foot, m (scales the foot's muscle
+        attachments).
+    """
+
+    heel: tuple[float, float]
+    forefoot: tuple[float, float]
+    heel_radius_m: float
+    forefoot_radius_m: float
+    length_m: float
+
+
+@dataclass(frozen=True)
+class StrideData:
+    """Everything the simulation needs from one measured stride (pure data, picklable).
+
+    Attributes
+    ----------
+    side
+        Whose stride it is (foot strike to the next foot strike of that foot).
+    stride_index
+        Index of the stride in kinchain's cycles of that side.
+    start_frame, end_frame
+        Zero-based, possibly fractional marker frames of the two foot strikes.
+    duration_s
+        Stride time, s.
+    time_s
+        ``(101,)`` times from 0 to ``duration_s``, s.
+    coordinates
+        Model coordinate -> ``(101,)`` measured value (rad; m for ``pelvis_tx``/``_ty``).
+    foot_off_pct
+        Side -> this foot's toe off, % of the stride (NaN if unknown).
+    mass_kg, height_m
+        Body mass, kg, and standing height, m (from the subject's measurements; the height
+        falls back to leg length / 0.53 when missing, Winter's proportions).
+    thigh_length_m, shank_length_m
+        Side -> median hip-knee and knee-ankle joint-centre distance over the trial, m.
+    feet
+        Side -> :class:`FootGeometry`.
+    grf
+        ``(101, 2)`` measured ground reaction on the stride side's foot, N, ground frame (x
+        forward, y up); zero in its swing. None when the stance was not on a clean force-plate
+        contact (nothing to track then).
+    moments
+        ``"{side}_{joint}"`` -> ``(101,)`` kinchain's inverse-dynamics sagittal moment, N·m/kg,
+        extensor/plantarflexor positive, NaN where not valid (off the plates).
+    normal_knee_flexion
+        Side -> ``(101,)`` normal knee flexion over this stride, rad: the normative set's mean
+        ``KneeAngles`` X of :func:`kinchain.analyze` (speed-matched), shifted for the opposite
+        side by its foot strike in the stride; empty without a normative set.
+    source
+        Trial path and selection notes, for provenance.
+    """
+
+    side: Side
+    stride_index: int
+    start_frame: float
+    end_frame: float
+    duration_s: float
+    time_s: FloatArray
+    coordinates: dict[str, FloatArray]
+    foot_off_pct: dict[str, float]
+    mass_kg: float
+    height_m: float
+    thigh_length_m: dict[str, float]
+    shank_length_m: dict[str, float]
+    feet: dict[str, FootGeometry]
+    grf: FloatArray | None
+    moments: dict[str, FloatArray] = field(default_factory=dict)
+    normal_knee_flexion: dict[str, FloatArray] = field(default_factory=dict)
+    source: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def stance_pct(self) -> float:
+        """The stride side's stance, % of the stride (its foot off)."""
+        return self.foot_off_pct[self.side]
+
+
+#: Floor penetration of the lowest contact sphere in the corrected pelvis height, m (about
+#: what one sphere of :mod:`kinchain.sim.model` needs to carry half the body weight).
+SUPPORT_PENETRATION_M = 0.006
+
+
+def contact_heights(
+    coordinates: dict[str, FloatArray],
+    thigh_length_m: dict[str, float],
+    shank_length_m: dict[str, float],
+    feet: dict[str, FootGeometry],
+) -> dict[str, FloatArray]:
+    """Height of the bottom of each contact sphere above the floor, m (planar forward
+    kinematics of the model).
+
+    Returns
+    -------
+    dict
+        ``"{side}_heel"``, ``"{side}_forefoot"`` -> ``(n,)`` heights, m (negative: in the floor).
+    """
+
+    def down(angle: FloatArray, length: float) -> FloatArray:
+        # Height change along the body's -y axis (length L) rotated by ``angle`` about +z.
+        return np.asarray(-length * np.cos(angle))
+
+    out: dict[str, FloatArray] = {}
+    y0 = coordinates["pelvis_ty"]
+    sides: tuple[Side, Side] = ("left", "right")
+    for side in sides:
+        a1 = coordinates["pelvis_tilt"] + coordinates[coordinate_name("hip", side)]
+        a2 = a1 - coordinates[coordinate_name("knee", side)]
+        a3 = a2 + coordinates[coordinate_name("ankle", side)]
+        ay = y0 + down(a1, thigh_length_m[side]) + down(a2, shank_length_m[side])
+        foot = feet[side]
+        for where, (cx, cy), r in (
+            ("heel", foot.heel, foot.heel_radius_m),
+            ("forefoot", foot.forefoot, foot.forefoot_radius_m),
+        ):
+            out[f"{side}_{where}"] = ay + np.sin(a3) * cx + np.cos(a3) * cy - r
+    return out
+
+
+def choose_stride(analysis: GaitAnalysis, side: Side, *, prefer_kinetics: bool = True) -> int:
+    """Index of the representative stride of ``side``.
+
+    The stride whose sagittal hip, knee and ankle angles lie nearest (RMS over the stride,
+    degrees) to the median curve of the side's usable strides. With ``prefer_kinetics`` the
+    choice is made among strides with valid kinetics when there is any (so that the ground
+    reaction can be tracked and the moments compared).
+
+    Raises
+    ------
+    InputError
+        When the side has no usable stride.
+    """
+    cset = analysis.cycles[side]
+    usable = [i for i, c in enumerate(cset.cycles) if c.valid and not c.outlier]
+    if not usable:
+        raise InputError(f"{side} strides", "no usable stride to simulate")
+    kinetic = [i for i in usable if cset.cycles[i].kinetics_valid]
+    pool = kinetic if prefer_kinetics and kinetic else usable
+    p = _PREFIX[side]
+    curves = np.stack([cset.curves[f"{p}{_PIG[j]}"][:, :, 0] for j in JOINTS], axis=-1)
+    median = np.nanmedian(curves[usable], axis=0)
+    err = [float(np.sqrt(np.nanmean((curves[i] - median) ** 2))) for i in pool]
+    return pool[int(np.argmin(err))]
+
+
+def _sagittal(progression: FloatArray, points: FloatArray) -> FloatArray:
+    """Lab points ``(n, 3)`` -> ``(n, 2)`` (forward, up) in the progression frame."""
+    return np.stack([points @ progression[:, 0], points @ progression[:, 2]], axis=-1)
+
+
+def _median_distance(a: FloatArray, b: FloatArray, what: str) -> float:
+    d = np.linalg.norm(a - b, axis=1)
+    d = d[np.isfinite(d)]
+    if d.size == 0:
+        raise InputError(what, "no frame with both joint centres to measure its length")
+    return float(np.median(d))
+
+
+def _foot_geometry(
+    result: TrialResult, side: Side, coords_deg: dict[str, FloatArray]
+) -> FootGeometry:
+    """Contact spheres from the heel and toe points on the flattest, lowest frame of the foot."""
+    j = result.model.joints
+    prog = result.model.progression
+    heel = _sagittal(prog, j.get(f"{side}_heel", j[f"{side}_ankle"]))
+    toe = _sagittal(prog, j[f"{side}_toe"])
+    ankle = _sagittal(prog, j[f"{side}_ankle"])
+    score = heel[:, 1] + toe[:, 1] + np.abs(heel[:, 1] - toe[:, 1])
+    angles = np.column_stack([v for v in coords_deg.values()])
+    score = np.where(np.isfinite(angles).all(axis=1), score, np.nan)
+    if not np.isfinite(score).any():
+        raise InputError(f"{side} foot", "no frame with heel, toe and angles to place the foot")
+    k = int(np.nanargmin(score))
+    # Foot orientation in the model at that frame, from the angles (rad, about +z).
+    phi = np.deg2rad(
+        -coords_deg["pelvis_tilt"][k]
+        + coords_deg["hip"][k]
+        - coords_deg["knee"][k]
+        + coords_deg["ankle"][k]
+    )
+    c, s = np.cos(-phi), np.sin(-phi)
+    rot = np.array([[c, -s], [s, c]])
+    heel_r, fore_r = 0.035, 0.015
+    heel_c = np.array([heel[k, 0] + 0.01, heel_r]) - ankle[k]
+    fore_c = np.array([toe[k, 0], fore_r]) - ankle[k]
+    h, f = rot @ heel_c, rot @ fore_c
+    return FootGeometry(
+        heel=(float(h[0]), float(h[1])),
+        forefoot=(float(f[0]), float(f[1])),
+        heel_radius_m=heel_r,
+        forefoot_radius_m=fore_r,
+        length_m=float(abs(toe[k, 0] - ankle[k, 0])),
+    )
+
+
+def stride_data(
+    analysis: GaitAnalysis,
+    side: Side = "left",
+    *,
+    stride_index: int | None = None,
+    prefer_kinetics: bool = True,
+) -> StrideData:
+    """Extract the stride to simulate from an analysed trial.
+
+    Parameters
+    ----------
+    analysis
+        From :func:`kinchain.analyze` (its processed trial, events and cycles are used).
+    side
+        The stride's side: foot strike to next foot strike of this foot.
+    stride_index
+        A given stride of that side; None chooses one with :func:`choose_stride`.
+    prefer_kinetics
+        Passed to :func:`choose_stride`.
+
+    Returns
+    -------
+    StrideData
+
+    Raises
+    ------
+    InputError
+        Without a body mass, without usable strides, or when a needed output is missing.
+    """
+    result = analysis.result
+    subject = result.model.subject
+    if not (subject.mass_kg and subject.mass_kg > 0):
+        raise InputError("subject.mass_kg", "a body mass is needed to simulate")
+    idx = (
+        stride_index
+        if stride_index is not None
+        else choose_stride(analysis, side, prefer_kinetics=prefer_kinetics)
+    )
+    cycles = analysis.cycles[side].cycles
+    if not 0 <= idx < len(cycles):
+        raise InputError("stride_index", f"{side} has {len(cycles)} strides, got {idx}")
+    cyc: Cycle = cycles[idx]
+    rate = result.trial.point_rate
+    out = result.outputs
+
+    def norm(values: FloatArray) -> FloatArray:
+        return time_normalise(values, cyc.start, cyc.end, N_POINTS)
+
+    def pig(label: str) -> FloatArray:
+        if label not in out:
+            raise InputError(label, "kinchain output missing: cannot simulate")
+        return out[label][:, 0]
+
+    tilt_deg = np.nanmean(np.stack([pig("LPelvisAngles"), pig("RPelvisAngles")]), axis=0)
+    coords: dict[str, FloatArray] = {"pelvis_tilt": -np.deg2rad(norm(tilt_deg))}
+    j = result.model.joints
+    prog = result.model.progression
+    hips = _sagittal(prog, 0.5 * (j["left_hip"] + j["right_hip"]))
+    hips_n = norm(hips)
+    coords["pelvis_tx"] = hips_n[:, 0] - hips_n[0, 0]
+    coords["pelvis_ty"] = hips_n[:, 1]
+    for s in ("right", "left"):
+        for joint in JOINTS:
+            coords[coordinate_name(joint, s)] = np.deg2rad(norm(pig(f"{_PREFIX[s]}{_PIG[joint]}")))
+    coords = {name: coords[name] for name in COORDINATES}
+    for name, values in coords.items():
+        if not np.isfinite(values).all():
+            raise InputError(f"{side} stride {idx}", f"{name} has missing values in the stride")
+
+    feet: dict[str, FootGeometry] = {}  # filled below; the pelvis height is corrected after
+    thigh: dict[str, float] = {}
+    shank: dict[str, float] = {}
+    for s in ("left", "right"):
+        p = _PREFIX[s]
+        thigh[s] = _median_distance(j[f"{s}_hip"], j[f"{s}_knee"], f"{s} thigh")
+        shank[s] = _median_distance(j[f"{s}_knee"], j[f"{s}_ankle"], f"{s} shank")
+        feet[s] = _foot_geometry(
+            result,
+            s,  # type: ignore[arg-type]
+            {
+                "pelvis_tilt": tilt_deg,
+                "hip": pig(f"{p}HipAngles"),
+                "knee": pig(f"{p}KneeAngles"),
+                "ankle": pig(f"{p}AnkleAngles"),
+            },
+        )
+
+    # The planar chain with the measured (3-D, projected) angles does not put the feet exactly on
+    # the floor: the pelvis height is corrected, frame by frame, so that the lowest contact
+    # sphere sinks SUPPORT_PENETRATION_M into the floor (some foot is always on the ground in
+    # walking). The correction is reported in ``source``.
+    heights = contact_heights(coords, thigh, shank, feet)
+    lowest = np.min(np.stack(list(heights.values())), axis=0)
+    correction = -(lowest + SUPPORT_PENETRATION_M)
+    coords["pelvis_ty"] = coords["pelvis_ty"] + correction
+
+    span = cyc.end - cyc.start
+    other: Side = "right" if side == "left" else "left"
+    foot_off: dict[str, float] = {
+        side: (cyc.foot_off - cyc.start) / span * 100.0,
+        other: (cyc.opposite_foot_off - cyc.start) / span * 100.0,
+    }
+
+    moments: dict[str, FloatArray] = {}
+    for s in ("left", "right"):
+        for joint in JOINTS:
+            label = f"{_PREFIX[s]}{joint.capitalize()}Moment"
+            if label in out:
+                values = np.where(result.valid[label], out[label][:, 0], np.nan)
+                moments[f"{s}_{joint}"] = norm(values)
+
+    grf: FloatArray | None = None
+    reaction = result.grf.get(side)
+    if cyc.kinetics_valid and reaction is not None:
+        force = np.where(reaction.on_plate[:, None], reaction.force, 0.0)
+        force = np.nan_to_num(force)
+        grf = norm(np.column_stack([force @ prog[:, 0], force @ prog[:, 2]]))
+
+    normal: dict[str, FloatArray] = {}
+    if analysis.normative is not None and analysis.normative.has("KneeAngles"):
+        curve = np.deg2rad(analysis.normative.mean_of("KneeAngles")[:, 0])
+        if np.isfinite(curve).all():
+            normal[side] = curve
+            shift = (cyc.opposite_foot_strike - cyc.start) / span
+            if np.isfinite(shift):
+                # The opposite stride starts at its foot strike: phase p of ours is its p - shift.
+                phase = (np.linspace(0.0, 1.0, N_POINTS) - shift) % 1.0
+                normal[other] = np.interp(phase, np.linspace(0.0, 1.0, N_POINTS), curve)
+
+    height = subject.height_m or float(np.mean(list(subject.leg_length_m.values()))) / 0.53
+    return StrideData(
+        side=side,
+        stride_index=idx,
+        start_frame=float(cyc.start),
+        end_frame=float(cyc.end),
+        duration_s=float(span / rate),
+        time_s=np.linspace(0.0, span / rate, N_POINTS),
+        coordinates=coords,
+        foot_off_pct=foot_off,
+        mass_kg=float(subject.mass_kg),
+        height_m=float(height),
+        thigh_length_m=thigh,
+        shank_length_m=shank,
+        feet=feet,
+        grf=grf,
+        moments=moments,
+        normal_knee_flexion=normal,
+        source={
+            "trial": result.trial.path,
+            "trial_sha256": result.trial.sha256,
+            "stride": f"{side} stride {idx} (frames {cyc.start:.1f}-{cyc.end:.1f})",
+            "kinetics": "tracked ground reaction" if grf is not None else "no clean contact",
+            "pelvis_height_correction_m": (
+                f"{correction.min():+.3f} to {correction.max():+.3f} "
+                f"(median {np.median(correction):+.3f})"
+            ),
+        },
+    )
