@@ -37,6 +37,7 @@ _COMMAND_MODULES: dict[str, str] = {
     "fhir": "kinchain.cli.fhir",
     "serve": "kinchain.cli.serve",
     "norms": "kinchain.cli.norms",
+    "whatif": "kinchain.cli.whatif",
 }
 
 # The settings of the root app, also given to the app each command module registers into, so

