@@ -1,4 +1,4 @@
-"""The three output tables' fixed Arrow schemas.
+"""The output tables' fixed Arrow schemas (``whatif`` only with ``kinchain batch --whatif``).
 
 Every Parquet file of a table has exactly its schema, whatever the trial gave (a failed trial's
 row has nulls), so pandas, pyarrow and DuckDB read a folder of files as one table. The ``group``
@@ -132,9 +132,40 @@ def errors_schema() -> pa.Schema:
     )
 
 
-TABLES = ("trials", "curves", "errors")
+def whatif_schema() -> pa.Schema:
+    """``whatif/`` (``kinchain batch --whatif``): one row per trial, scenario, side and measure
+    of :func:`kinchain.sim.compare` (peak and mean over the stride, restricted minus baseline),
+    with the solves' status. Predictions from a simplified model, not measurements."""
+    return pa.schema(
+        [
+            *_ID,
+            ("scenario", pa.string()),
+            ("stride_side", pa.string()),
+            ("side", pa.string()),
+            ("measure", pa.string()),
+            ("unit", pa.string()),
+            ("baseline_peak", pa.float64()),
+            ("restricted_peak", pa.float64()),
+            ("peak_change", pa.float64()),
+            ("peak_change_pct", pa.float64()),
+            ("baseline_mean", pa.float64()),
+            ("restricted_mean", pa.float64()),
+            ("mean_change", pa.float64()),
+            ("mean_change_pct", pa.float64()),
+            ("baseline_iterations", pa.int64()),
+            ("restricted_iterations", pa.int64()),
+            ("baseline_tracking_rms_deg", pa.float64()),
+            ("baseline_moment_rms_nm_per_kg", pa.float64()),
+            ("solve_seconds", pa.float64()),
+            *_PROV,
+        ]
+    )
+
+
+TABLES = ("trials", "curves", "errors", "whatif")
 SCHEMAS: dict[str, pa.Schema] = {
     "trials": trials_schema(),
     "curves": curves_schema(),
     "errors": errors_schema(),
+    "whatif": whatif_schema(),
 }

@@ -179,6 +179,23 @@ def register(app: typer.Typer) -> None:
         report: bool = typer.Option(
             True, "--report/--no-report", help="Write cohort.html at the end."
         ),
+        whatif: list[str] = typer.Option(
+            [],
+            "--whatif",
+            help="Also simulate this restriction on each trial's representative stride (as "
+            "kinchain whatif --restrict; repeat for several, solved together; needs OpenSim): "
+            "the whatif table. Minutes per trial.",
+            metavar="SPEC",
+        ),
+        whatif_coarse: bool = typer.Option(
+            False, "--whatif-coarse", help="Simulate on the coarse mesh (about twice as fast)."
+        ),
+        whatif_time_limit: float = typer.Option(
+            600.0,
+            "--whatif-time-limit",
+            min=10.0,
+            help="Wall-clock limit of each simulation solve, s.",
+        ),
         *,
         trial_args: TrialArgs,
     ) -> None:
@@ -208,6 +225,11 @@ def register(app: typer.Typer) -> None:
 
             load_marker_map(marker_map)  # refused here, once, rather than in every trial
         measurements = trial_args.measurements()
+        if whatif:
+            from kinchain.sim import parse_restrictions, require_opensim
+
+            parse_restrictions(whatif)  # a bad restriction is refused before any trial
+            require_opensim()
         specs = [
             with_defaults(s, subject=subject, measurements=measurements)
             for s in load_source(source)
@@ -244,6 +266,9 @@ def register(app: typer.Typer) -> None:
                 static_file=str(static.resolve()) if static is not None else None,
                 flat_foot=flat_foot,
                 require_kinetics=require_kinetics,
+                whatif=tuple(whatif),
+                whatif_coarse=whatif_coarse,
+                whatif_time_limit_s=whatif_time_limit,
             )
             console = Console(stderr=True)
             progress = _RichProgress(console)
