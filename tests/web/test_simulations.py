@@ -15,6 +15,10 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -400,6 +404,45 @@ def test_a_run_left_running_is_resumed(
     assert len(solver.calls) == 1
     with store.session() as db:
         assert "simulation.resume" in set(db.scalars(select(AuditEvent.action)).all())
+
+
+class SlowSolver:
+    """Stands for :func:`kinchain.sim.whatif` whose solve takes a minute: a child process named
+    as the solver's (``kinchain.sim._worker``, leader of its own process group), waited for."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __call__(self, source: Any, scenarios: Any, **kw: Any) -> Any:
+        code = "import time; time.sleep(60)"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code, "kinchain.sim._worker"], start_new_session=True
+        )
+        self.started.set()
+        if self.proc.wait() != 0:
+            raise ProcessingError(f"the solver process ended with {self.proc.returncode}")
+        return stiff_knee_whatif()
+
+
+def test_a_server_stop_stops_the_solver_and_keeps_the_run(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, no_gait: None, store: Store
+) -> None:
+    slow = SlowSolver()
+    monkeypatch.setattr(ksim, "whatif", slow)
+    monkeypatch.setattr(ksim, "require_opensim", lambda: None)
+    with TestClient(app) as c:
+        csrf = login(c)
+        vid = _analysed(store, c, csrf, "Stopped Patient")
+        run_id = c.post(f"/api/v1/visits/{vid}/simulations", json=BODY, headers=csrf).json()["id"]
+        assert slow.started.wait(30)
+        t0 = time.monotonic()
+    assert time.monotonic() - t0 < 20  # not the solve's minute
+    assert slow.proc is not None and slow.proc.poll() is not None  # the solver was stopped
+    with store.session() as db:
+        row = db.get(SimulationRun, run_id)
+        assert row is not None
+        assert row.status == "queued" and "next start" in row.stage and row.error is None
 
 
 def test_a_visit_deleted_with_its_simulations(

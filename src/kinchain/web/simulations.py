@@ -19,7 +19,9 @@ import html
 import json
 import logging
 import math
+import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -114,6 +116,7 @@ class SimulationRunner:
         self._futures: dict[int, Future[None]] = {}
         self._lock = threading.Lock()
         self._missing: tuple[bool, str | None] | None = None
+        self._stopping = threading.Event()
 
     # ------------------------------------------------------------------ OpenSim
     def opensim_missing(self) -> str | None:
@@ -176,9 +179,20 @@ class SimulationRunner:
         return ids
 
     def shutdown(self) -> None:
-        """Stop taking runs; a run in progress ends first (its solver has a time limit)."""
+        """Stop: runs still waiting stay queued, a run in progress has its solver process
+        stopped (:func:`stop_solvers`) and is left queued; both run again on the next start
+        (:meth:`recover`). The server does not wait minutes for a solve to end."""
+        self._stopping.set()
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            while True:  # a run may start its next solve meanwhile: stop that one too
+                with self._lock:
+                    running = [f for f in self._futures.values() if not f.done()]
+                if not running:
+                    break
+                stop_solvers()
+                time.sleep(0.2)
+            self._pool.shutdown(wait=True)
 
     # ------------------------------------------------------------------ the job
     def _progress(self, run_id: int, stage: str, iterations: int) -> None:
@@ -256,6 +270,14 @@ class SimulationRunner:
         except Exception as exc:
             for sha in created:
                 self.store.blobs.delete(sha)
+            if self._stopping.is_set():  # the server stops: run it again on the next start
+                with self.store.session() as db:
+                    r = db.get(SimulationRun, run_id)
+                    if r is not None:
+                        r.status = "queued"
+                        r.stage = "stopped with the server; it runs again on the next start"
+                        r.iterations = 0
+                return
             log.warning(
                 "simulation %s of visit %s failed: %s", run_id, visit_id, type(exc).__name__
             )
@@ -269,6 +291,26 @@ class SimulationRunner:
                     record(
                         db, action="simulation.failed", actor="system", target=("visit", visit_id)
                     )
+
+
+def stop_solvers() -> list[int]:
+    """Kill the solver processes this process started (``python -m kinchain.sim._worker``,
+    each the leader of its own process group), found in ``/proc``; their ids. Nothing where
+    there is no ``/proc``."""
+    me = os.getpid()
+    stopped: list[int] = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid != me or b"kinchain.sim._worker" not in (entry / "cmdline").read_bytes():
+                continue
+            pid = int(entry.name)
+            os.killpg(pid, signal.SIGKILL)
+            stopped.append(pid)
+        except (OSError, ValueError, IndexError):
+            continue
+    return stopped
 
 
 class _Counter:
@@ -363,7 +405,10 @@ def render_section(w: WhatIf, identity: Identity) -> tuple[str, bytes]:
     figures = whatif_figures(w)
     names = [f"whatif_{k + 1}" for k in range(len(w.restricted))]
     blocks: list[Block] = []
-    pairs = [("Patient", identity.patient_line()), ("Visit", identity.visit_line())]
+    pairs = [
+        ("Patient", identity.patient_line()),
+        ("Visit", identity.visit_line().removeprefix("visit ")),
+    ]
     kept = tuple((k, x) for k, x in pairs if x)
     if kept:
         blocks.append(KeyValues(kept, columns=1))
