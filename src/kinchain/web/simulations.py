@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import numpy as np
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -228,6 +229,7 @@ class SimulationRunner:
             identity = visit_identity(v, asker.email if asker is not None else None)
         names: dict[str, str] = {}
         created: list[str] = []
+        counter = _Counter(self, run_id)
         try:
             scenario = _sim.parse_restrictions(texts, side=side)
             gait = self.jobs.gait_for(visit_id)
@@ -235,7 +237,6 @@ class SimulationRunner:
             if stride_side in ("left", "right"):
                 chosen = "left" if stride_side == "left" else "right"
             settings = _sim.SolverSettings.coarse() if coarse else _sim.SolverSettings()
-            counter = _Counter(self, run_id)
             self._progress(run_id, "simulating the measured stride", 0)
             with private_scratch(self.work_dir, _SCRATCH) as tmp:
                 names[tmp] = "the simulation's folder"
@@ -287,6 +288,7 @@ class SimulationRunner:
                 if r is not None:
                     r.status, r.stage = "failed", "failed"
                     r.error = message
+                    r.iterations = max(r.iterations, counter.total)
                     r.finished_at = utcnow()
                     record(
                         db, action="simulation.failed", actor="system", target=("visit", visit_id)
@@ -366,7 +368,10 @@ def default_stride_side(gait: GaitAnalysis, scenario: Sequence[Restriction]) -> 
 
 
 def finite(value: Any) -> Any:
-    """``value`` (JSON-ready dicts, lists, numbers) with NaN and infinities as None."""
+    """``value`` (JSON-ready dicts, lists, numbers) with NaN and infinities as None, and NumPy
+    scalars and arrays as Python numbers and lists."""
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.tolist()
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
