@@ -148,6 +148,17 @@ def _requests(visit: int, csrf_token: str) -> dict[tuple[str, str], dict[str, An
         ("POST", "/visits/{visit_id}/questionnaires"): {
             "data": form | {"instrument": "nprs", "nprs.pain": "3"}
         },
+        ("POST", "/api/v1/visits/{visit_id}/simulations"): {
+            "json": {"restrictions": ["knee_flexion_max=20"], "side": "L"}
+        },
+        ("GET", "/api/v1/visits/{visit_id}/simulations"): {},
+        ("GET", "/api/v1/visits/{visit_id}/simulations/{run_id}"): {},
+        ("GET", "/api/v1/visits/{visit_id}/simulations/{run_id}.pdf"): {},
+        ("GET", "/api/v1/visits/{visit_id}/simulations/{run_id}.html"): {},
+        ("POST", "/visits/{visit_id}/simulations"): {
+            "data": form | {"what": "stiff_knee", "value": "20", "side": "L"}
+        },
+        ("GET", "/visits/{visit_id}/simulations/{run_id}"): {},
     }
 
 
@@ -174,7 +185,7 @@ def _record_routes() -> set[tuple[str, str]]:
 
 
 def _call(c: Clinic, client: TestClient, method: str, template: str, kw: dict[str, Any]) -> Any:
-    path = template.format(patient_id=c.patient, visit_id=c.visit, user_id=c.other_id)
+    path = template.format(patient_id=c.patient, visit_id=c.visit, user_id=c.other_id, run_id=1)
     headers = _csrf(client) if path.startswith("/api/") and method != "GET" else {}
     return client.request(method, path, headers=headers, follow_redirects=False, **kw)
 
