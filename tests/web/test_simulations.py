@@ -295,10 +295,7 @@ def test_without_opensim(
     monkeypatch: pytest.MonkeyPatch,
     store: Store,
 ) -> None:
-    def missing() -> None:
-        raise ProcessingError(ksim.INSTALL_HINT)
-
-    monkeypatch.setattr(ksim, "require_opensim", missing)
+    monkeypatch.setattr(simulations, "opensim_found", lambda: False)
     monkeypatch.setattr(ksim, "whatif", FakeSolver())
     vid = _analysed(store, client, csrf, "No Solver")
     r = client.post(f"/api/v1/visits/{vid}/simulations", json=BODY, headers=csrf)

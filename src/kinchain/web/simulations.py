@@ -16,6 +16,7 @@ Without OpenSim on the server the API answers 503 with the install hint
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import logging
 import math
@@ -121,16 +122,14 @@ class SimulationRunner:
 
     # ------------------------------------------------------------------ OpenSim
     def opensim_missing(self) -> str | None:
-        """None when OpenSim (with Moco) can be imported on this server, else what to install
-        (:data:`kinchain.sim.INSTALL_HINT`). Checked once (importing OpenSim takes seconds)."""
+        """None when OpenSim is installed on this server, else what to install
+        (:data:`kinchain.sim.INSTALL_HINT`). Checked once, by finding the package without
+        importing it (an import takes seconds, which the first visit page would wait for); an
+        OpenSim without Moco is found by the run itself, which then fails with the same hint."""
         with self._lock:
             known = self._missing
         if known is None:
-            try:
-                _sim.require_opensim()
-                known = (False, None)
-            except KinchainError as exc:
-                known = (True, str(exc))
+            known = (False, None) if opensim_found() else (True, _sim.INSTALL_HINT)
             with self._lock:
                 self._missing = known
         return known[1] if known[0] else None
@@ -293,6 +292,14 @@ class SimulationRunner:
                     record(
                         db, action="simulation.failed", actor="system", target=("visit", visit_id)
                     )
+
+
+def opensim_found() -> bool:
+    """Whether the ``opensim`` package is installed (found, not imported)."""
+    try:
+        return importlib.util.find_spec("opensim") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def stop_solvers() -> list[int]:
