@@ -128,10 +128,10 @@ def serve_command(
 def _serve_workers(settings: Settings, workers: int, proxy_headers: bool, where: object) -> None:
     """Run ``workers`` server processes (uvicorn's supervisor, each process its own app).
 
-    This process migrates the database once, re-queues the analyses a stopped service left
-    behind and runs them itself (the server processes only run the analyses of their own
-    uploads), then supervises; the server processes get the settings through
-    :data:`kinchain.web.app.SETTINGS_ENV`.
+    This process migrates the database once, re-queues the analyses and "what if" simulations a
+    stopped service left behind and runs them itself (the server processes only run the analyses
+    and simulations of their own requests), then supervises; the server processes get the
+    settings through :data:`kinchain.web.app.SETTINGS_ENV`.
     """
     import os
 
@@ -140,12 +140,18 @@ def _serve_workers(settings: Settings, workers: int, proxy_headers: bool, where:
     from kinchain.store import Store
     from kinchain.web.app import SETTINGS_ENV, settings_to_env
     from kinchain.web.jobs import JobRunner
+    from kinchain.web.simulations import SimulationRunner
 
     store = Store.open(settings.data_dir, settings.database_url)  # migrates before the workers
     runner = JobRunner(store, start=True)
     resumed = runner.recover()
     if resumed:
         logging.getLogger("kinchain.web").info("resumed %d interrupted analyses", len(resumed))
+    # the simulations a stopped service left queued or running, run here as the analyses are
+    simulations = SimulationRunner(store, runner)
+    queued = simulations.recover()
+    if queued:
+        logging.getLogger("kinchain.web").info("resumed %d interrupted simulations", len(queued))
     os.environ[SETTINGS_ENV] = settings_to_env(settings)
     typer.echo(
         f"kinchain serve: data in {where}; http://{settings.host}:{settings.port}/ "
@@ -163,6 +169,7 @@ def _serve_workers(settings: Settings, workers: int, proxy_headers: bool, where:
             log_level="info",
         )
     finally:
+        simulations.shutdown()
         runner.shutdown()
 
 
