@@ -30,6 +30,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mesh", type=int, default=None, help="mesh intervals")
     parser.add_argument("--restrict", nargs="*", default=["knee_flexion_max=20@L"])
     parser.add_argument("--side", default="left")
+    parser.add_argument("--time-limit", type=float, default=None, help="per solve, s")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -51,6 +52,8 @@ def main(argv: list[str]) -> int:
     settings = SolverSettings.coarse() if args.coarse else SolverSettings()
     if args.mesh:
         settings = dataclasses.replace(settings, mesh_intervals=args.mesh)
+    if args.time_limit:
+        settings = dataclasses.replace(settings, time_limit_s=args.time_limit)
     t0 = time.perf_counter()
     stride = stride_data(analyze(process_trial(DEMO)), args.side)
     print(
@@ -60,7 +63,7 @@ def main(argv: list[str]) -> int:
     print(f"settings: {dataclasses.asdict(settings)}")
 
     def progress(label: str, it: int) -> None:
-        if it % 50 == 0:
+        if it % 25 == 0:
             print(f"  [{label}] iteration {it}", flush=True)
 
     report: dict[str, object] = {"settings": dataclasses.asdict(settings), "solves": []}

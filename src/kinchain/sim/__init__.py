@@ -13,6 +13,31 @@ returning a result.
 Importing this package never imports OpenSim; calling a solver without it raises
 :class:`~kinchain.errors.ProcessingError` saying ``pip install "kinchain[sim]"``.
 
+Validation target
+-----------------
+Published experimental walking with the knee locked or braced in extension, in healthy adults
+(only what the texts available to us state; no number below is ours):
+
+* Cook TM, Farrell KP, Carey IA, Gibbs JM, Wiger GE. Effects of restricted knee flexion and
+  walking speed on the vertical ground reaction force during gait. J Orthop Sports Phys Ther
+  1997;25(4):236-244. 36 healthy men, knee flexion restricted to 10 and 25 degrees, three
+  speeds: significant increases in four characteristics of the vertical ground reaction force
+  of the restricted leg (loading and unloading rate, peak force with a speed interaction) and
+  in two of the unrestricted leg. Direction to compare: a stiff knee *raises* the restricted
+  leg's vertical loading.
+* Isolating the energetic and mechanical consequences of imposed reductions in ankle and knee
+  flexion during gait. J NeuroEng Rehabil 2021 (doi 10.1186/s12984-021-00812-8). 15 unimpaired
+  adults at 0.8 m/s with a locked knee brace: locking the knee did *not* reduce peak
+  propulsion of the restricted limb, and its average positive hip power *decreased*.
+* The figures the issue quotes (OpenSim's 2-D walking example with knee flexion capped at 20
+  degrees: peak ankle joint reaction +17 %, gastrocnemius activation doubled) come from a
+  simulation, not an experiment.
+
+We found no accessible source giving the experimental change of the ankle joint *reaction*
+force with a locked knee (joint reaction forces are not measured in gait laboratories), so
+the size of our predicted ankle-reaction change cannot be validated; only the directions
+above can (see the benchmark's output and the report of issue 14).
+
 Example::
 
     from kinchain import analyze, process_trial

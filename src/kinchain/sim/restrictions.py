@@ -5,9 +5,11 @@ spec                           what it models / what it does not
 =============================  ====================================================================
 ``knee_flexion_max=DEG``       A stiff knee (brace, arthrodesis, extension contracture, pain
                                avoidance): the knee cannot flex beyond DEG, as a bound on the
-                               knee coordinate over the whole stride; its tracking is relaxed
-                               (weight x :data:`RELAXED_WEIGHT`) so that the bound, not the
-                               measured curve, shapes the knee. It does not model how the
+                               knee coordinate over the whole stride; where the bound cuts the
+                               measured curve its tracking is relaxed (weight x
+                               :data:`RELAXED_WEIGHT`) so that the bound, not the measured
+                               curve, shapes the knee (a bound wider than the curve changes
+                               nothing in the problem). It does not model how the
                                patient re-learns to walk (other joints keep tracking their
                                measured curves), the brace's mass or its soft-tissue coupling.
 ``knee_extension_deficit=DEG`` A flexion contracture: the knee cannot extend to less than DEG of

@@ -95,6 +95,8 @@ class SolveInfo:
         Goal name -> its value in the objective.
     warm_start
         True when started from another solution (the baseline).
+    stages
+        1, or 2 when a central-difference stage finished the solve.
     """
 
     success: bool
@@ -106,6 +108,7 @@ class SolveInfo:
     objective: float
     objective_terms: dict[str, float] = field(default_factory=dict)
     warm_start: bool = False
+    stages: int = 1
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Progress", "WhatIf", "simulate", "whatif"]
 
-#: ``progress(label, iteration)``: called on each IPOPT iteration of the solve named ``label``.
+#: ``progress(label, iteration)``: called on each IPOPT iteration of the solve named ``label``
+#: (counted across both solver stages, so it only goes up).
 Progress = Callable[[str, int], None]
 _ITERATION = re.compile(rb"^\s*(\d+)r?\s+[-+]?\d\.\d+e[-+]\d+\s")
 
@@ -131,40 +132,15 @@ def _run(
         fd = proc.stdout.fileno()
     log = folder / "solver.log"
     start = time.monotonic()
-    iterations = 0
-    buffer = b""
     with log.open("wb") as out:
-        while True:
-            remaining = limit_s - (time.monotonic() - start)
-            if remaining <= 0:
-                _kill(proc)
-                raise SimulationTimeout(label, limit_s, iterations)
-            ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
-            if ready:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:  # pty closed: the process ended
-                    chunk = b""
-                if not chunk:
-                    if (
-                        proc.poll() is not None
-                        or proc.wait(timeout=max(remaining, 0.1)) is not None
-                    ):
-                        break
-                    continue
-                out.write(chunk)
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    match = _ITERATION.match(line)
-                    if match:
-                        iterations = int(match.group(1))
-                        if progress is not None:
-                            progress(label, iterations)
-            elif proc.poll() is not None:
-                break
-    if master is not None:
-        os.close(master)
+        try:
+            _follow(proc, fd, out, label, limit_s, start, progress)
+        except BaseException:  # a timeout, an interrupt, an error here: never leave a solver
+            _kill(proc)
+            raise
+        finally:
+            if master is not None:
+                os.close(master)
     proc.wait()
     raw_path = folder / "raw.pkl"
     if not raw_path.exists():
@@ -244,7 +220,7 @@ def simulate(
         "restrictions": restrictions,
         "settings": settings,
         "folder": str(folder),
-        "guess": Path(guess) if guess is not None else None,
+        "guess": Path(guess).resolve() if guess is not None else None,
     }
     raw = _run(job, label, settings.time_limit_s, progress)
     return simulation_from_raw(
@@ -263,6 +239,7 @@ def whatif(
     *,
     side: Side = "left",
     settings: SolverSettings | None = None,
+    guess: str | Path | None = None,
     workdir: str | Path | None = None,
     progress: Progress | None = None,
 ) -> WhatIf:
@@ -276,8 +253,13 @@ def whatif(
     scenarios
         Each a set of restrictions solved together, e.g.
         ``[parse_restrictions(["knee_flexion_max=20"], side="L")]``.
-    side, settings, workdir, progress
+    side
+        The stride's side (when ``source`` is an analysis).
+    settings, workdir, progress
         As in :func:`simulate`; each scenario is warm-started from the baseline solution.
+    guess
+        A solution file to start the *baseline* from (e.g. an earlier baseline of the same
+        trial); None starts from the tracked kinematics.
 
     Returns
     -------
@@ -289,7 +271,9 @@ def whatif(
     """
     stride = source if isinstance(source, StrideData) else stride_data(source, side)
     root = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="kinchain-sim-"))
-    base = simulate(stride, (), settings=settings, workdir=root / "baseline", progress=progress)
+    base = simulate(
+        stride, (), settings=settings, guess=guess, workdir=root / "baseline", progress=progress
+    )
     restricted: list[Simulation] = []
     for k, scenario in enumerate(scenarios):
         restricted.append(
@@ -303,3 +287,49 @@ def whatif(
             )
         )
     return WhatIf(base, tuple(restricted), tuple(compare(base, r) for r in restricted))
+
+
+def _follow(
+    proc: subprocess.Popen[bytes],
+    fd: int,
+    out: Any,
+    label: str,
+    limit_s: float,
+    start: float,
+    progress: Progress | None,
+) -> None:
+    """Copy the solver's output to ``out``, report iterations, stop it past the time limit."""
+    iterations = 0
+    offset = 0  # a second solver stage counts from 0 again: keep the count going up
+    last = 0
+    buffer = b""
+    while True:
+        remaining = limit_s - (time.monotonic() - start)
+        if remaining <= 0:
+            _kill(proc)
+            raise SimulationTimeout(label, limit_s, iterations)
+        ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # pty closed: the process ended
+                chunk = b""
+            if not chunk:
+                if proc.poll() is not None or proc.wait(timeout=max(remaining, 0.1)) is not None:
+                    break
+                continue
+            out.write(chunk)
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                match = _ITERATION.match(line)
+                if match:
+                    number = int(match.group(1))
+                    if number < last:
+                        offset += last
+                    last = number
+                    iterations = offset + number
+                    if progress is not None:
+                        progress(label, iterations)
+        elif proc.poll() is not None:
+            break

@@ -1,0 +1,133 @@
+"""Short solves of the demo trial (coarse mesh, 25 intervals). Skipped only when OpenSim is
+missing, except the stiff-knee solve (about 5 minutes: ``KINCHAIN_SIM_SLOW=1``).
+
+The baseline starts from a stored solution of the same problem
+(``data/demo_left_baseline_25.sto``, written by ``benchmarks/sim_bench.py --coarse``; 216
+iterations, 256 s from the tracked kinematics on this machine), so that CI runs a real Moco
+solve (model built from the trial, IPOPT iterations, outputs) in about 30 s instead of
+minutes; the restricted solves are warm-started from that baseline, as ``whatif`` does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kinchain.sim import (
+    Simulation,
+    SimulationTimeout,
+    SolverSettings,
+    WhatIf,
+    compare,
+    parse_restrictions,
+    simulate,
+    whatif,
+)
+from kinchain.sim.stride import StrideData
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("opensim") is None,
+    reason="OpenSim is not installed: pip install 'kinchain[sim]'",
+)
+
+STORED = Path(__file__).parent / "data" / "demo_left_baseline_25.sto"
+SETTINGS = SolverSettings.coarse()
+#: A knee bound wider than the measured curve leaves the problem unchanged (its tracking is
+#: not relaxed), so the warm-started solve ends where the baseline did: allowed change of the
+#: peak ankle reaction, %.
+WIDE_TOLERANCE_PCT = 1.0
+#: What the coarse baseline achieves today (issue 14, phase 1), as regression bounds: the
+#: kinematic tracking RMS over the six joint angles and pelvis tilt (measured 3.9 deg), and the
+#: net-moment RMS vs kinchain's inverse dynamics over the measured stance (measured 0.63 N·m/kg:
+#: NOT within the 0.2 N·m/kg a validated baseline would need; see the report).
+TRACKING_RMS_DEG = 5.0
+MOMENT_RMS = 0.75
+
+
+@pytest.fixture(scope="module")
+def wide(demo_stride: StrideData, tmp_path_factory: pytest.TempPathFactory) -> WhatIf:
+    """The baseline and a knee bound 20 degrees above the measured maximum, via ``whatif``."""
+    widest = float(np.degrees(demo_stride.coordinates["knee_flexion_l"].max()))
+    seen: dict[str, list[int]] = {}
+    result = whatif(
+        demo_stride,
+        [parse_restrictions([f"knee_flexion_max={widest + 20:.0f}@L"])],
+        settings=SETTINGS,
+        guess=STORED,
+        workdir=tmp_path_factory.mktemp("whatif"),
+        progress=lambda label, it: seen.setdefault(label, []).append(it),
+    )
+    # The progress callback saw each solve's iterations, up to its last one.
+    assert seen["baseline"][-1] == result.baseline.solve.iterations
+    assert seen[result.restricted[0].label][-1] == result.restricted[0].solve.iterations
+    return result
+
+
+@pytest.fixture(scope="module")
+def baseline(wide: WhatIf) -> Simulation:
+    return wide.baseline
+
+
+def test_baseline_converges_and_is_reported(baseline: Simulation) -> None:
+    assert baseline.solve.success and baseline.solve.status == "Solve_Succeeded"
+    assert 0 < baseline.solve.iterations < 200 and baseline.solve.warm_start
+    assert Path(baseline.solution_path).exists()
+    assert baseline.tracking_rms_deg["angles"] < TRACKING_RMS_DEG
+    assert baseline.moment_rms["all"] < MOMENT_RMS
+    left = baseline.sides["left"]
+    for curve in (left.reaction["ankle"], left.moment["knee"], left.activation["soleus"]):
+        assert curve.shape == (101,) and np.isfinite(curve).all()
+    assert 0.0 <= left.activation["soleus"].min() and left.activation["soleus"].max() <= 1.0
+    # Plantarflexor moment in the stance (Plug-in Gait sign: plantarflexor positive).
+    assert left.moment["ankle"][:60].max() > 0.5
+    assert set(baseline.reserves) >= {"residual_pelvis_ty", "reserve_knee_flexion_l"}
+
+
+def test_a_restriction_wider_than_the_measured_range_changes_little(wide: WhatIf) -> None:
+    assert wide.restricted[0].solve.success and wide.restricted[0].solve.warm_start
+    change = wide.comparisons[0].get("left ankle reaction")
+    assert abs(change.peak_change_pct) < WIDE_TOLERANCE_PCT
+    json.dumps(wide.to_dict())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("KINCHAIN_SIM_SLOW") != "1", reason="about 5 minutes: KINCHAIN_SIM_SLOW=1"
+)
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 phase 1: with the vertical pelvis residual carrying up to 0.75 body weight "
+    "in the baseline, a 20-degree knee cap lowers the predicted peak ankle reaction (-3.7 %) "
+    "and soleus activation (-37 % mean); the expected direction is up",
+)
+def test_a_stiff_knee_loads_the_ankle(
+    baseline: Simulation, demo_stride: StrideData, tmp_path: Path
+) -> None:
+    stiff = simulate(
+        demo_stride,
+        parse_restrictions(["knee_flexion_max=20@L"]),
+        settings=SETTINGS,
+        guess=baseline.solution_path,
+        workdir=tmp_path,
+    )
+    assert stiff.sides["left"].angle_deg["knee"].max() <= 20.0 + 0.01
+    comp = compare(baseline, stiff)
+    assert comp.get("left ankle reaction").peak_change > 0
+    plantarflexors = (
+        comp.get("left gastroc activation").mean_change
+        + comp.get("left soleus activation").mean_change
+    )
+    assert plantarflexors > 0
+
+
+def test_time_limit_kills_the_solver(demo_stride: StrideData, tmp_path: Path) -> None:
+    short = dataclasses.replace(SETTINGS, time_limit_s=3.0)
+    with pytest.raises(SimulationTimeout, match="time limit of 3 s"):
+        simulate(demo_stride, settings=short, workdir=tmp_path)
+    assert not list(tmp_path.glob("raw.pkl"))
