@@ -2,10 +2,10 @@
 missing, except the stiff-knee solve (about 5 minutes: ``KINCHAIN_SIM_SLOW=1``).
 
 The baseline starts from a stored solution of the same problem
-(``data/demo_left_baseline_25.sto``, written by ``benchmarks/sim_bench.py --coarse``; 216
-iterations, 256 s from the tracked kinematics on this machine), so that CI runs a real Moco
-solve (model built from the trial, IPOPT iterations, outputs) in about 30 s instead of
-minutes; the restricted solves are warm-started from that baseline, as ``whatif`` does.
+(``data/demo_left_baseline_25.sto``: the coarse baseline solved from the tracked kinematics,
+191 iterations, 167 s on this 2-core machine), so that CI runs a real Moco solve (model built
+from the trial, IPOPT iterations, outputs) in well under a minute on a quiet machine instead
+of minutes; the restricted solves are warm-started from that baseline, as ``whatif`` does.
 """
 
 from __future__ import annotations
@@ -43,11 +43,14 @@ SETTINGS = SolverSettings.coarse()
 #: peak ankle reaction, %.
 WIDE_TOLERANCE_PCT = 1.0
 #: What the coarse baseline achieves today (issue 14, phase 1), as regression bounds: the
-#: kinematic tracking RMS over the six joint angles and pelvis tilt (measured 3.9 deg), and the
-#: net-moment RMS vs kinchain's inverse dynamics over the measured stance (measured 0.63 N·m/kg:
-#: NOT within the 0.2 N·m/kg a validated baseline would need; see the report).
-TRACKING_RMS_DEG = 5.0
-MOMENT_RMS = 0.75
+#: kinematic tracking RMS over the six joint angles and pelvis tilt (measured 5.1 deg; the left
+#: knee 9 deg, the left ankle 8 deg), and the net-moment RMS vs kinchain's inverse dynamics over
+#: the measured stance (measured 0.49 N·m/kg: knee 0.15, hip 0.35, ankle 0.75; NOT within the
+#: 0.2 N·m/kg a validated baseline would need; see the report of issue 14).
+TRACKING_RMS_DEG = 6.0
+MOMENT_RMS = 0.6
+#: The pelvis residuals stay small (measured RMS 2-7 N or N·m): the feet carry the body.
+RESIDUAL_RMS = 15.0
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +90,10 @@ def test_baseline_converges_and_is_reported(baseline: Simulation) -> None:
     # Plantarflexor moment in the stance (Plug-in Gait sign: plantarflexor positive).
     assert left.moment["ankle"][:60].max() > 0.5
     assert set(baseline.reserves) >= {"residual_pelvis_ty", "reserve_knee_flexion_l"}
+    for name in ("residual_pelvis_tilt", "residual_pelvis_tx", "residual_pelvis_ty"):
+        assert baseline.reserves[name]["rms"] < RESIDUAL_RMS
+    # Both feet carry about body weight in their stance (simulated ground reaction, BW).
+    assert left.grf_y[5:45].mean() > 0.6 and baseline.sides["right"].grf_y[55:95].mean() > 0.6
 
 
 def test_a_restriction_wider_than_the_measured_range_changes_little(wide: WhatIf) -> None:
@@ -102,9 +109,10 @@ def test_a_restriction_wider_than_the_measured_range_changes_little(wide: WhatIf
 )
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 14 phase 1: with the vertical pelvis residual carrying up to 0.75 body weight "
-    "in the baseline, a 20-degree knee cap lowers the predicted peak ankle reaction (-3.7 %) "
-    "and soleus activation (-37 % mean); the expected direction is up",
+    reason="issue 14 phase 1: a 20-degree knee cap warm-started from the baseline does not "
+    "converge (objective 160-700 after 150-250 iterations: the stiff swing leg cannot clear the "
+    "floor while hip, ankle and pelvis track their measured curves), and with the earlier "
+    "residual-supported baseline it lowered the peak ankle reaction (-3.7 %)",
 )
 def test_a_stiff_knee_loads_the_ankle(
     baseline: Simulation, demo_stride: StrideData, tmp_path: Path
