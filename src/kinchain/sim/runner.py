@@ -40,6 +40,7 @@ from kinchain.sim.results import (
     simulation_from_raw,
 )
 from kinchain.sim.stride import StrideData, coordinate_name, stride_data
+from kinchain.sim.validity import BaselineNotValid, baseline_problems
 
 if TYPE_CHECKING:
     from kinchain.analysis import GaitAnalysis
@@ -242,6 +243,7 @@ def whatif(
     guess: str | Path | None = None,
     workdir: str | Path | None = None,
     progress: Progress | None = None,
+    require_valid_baseline: bool = True,
 ) -> WhatIf:
     """Baseline and restricted simulations of one representative stride, compared.
 
@@ -260,6 +262,11 @@ def whatif(
     guess
         A solution file to start the *baseline* from (e.g. an earlier baseline of the same
         trial); None starts from the tracked kinematics.
+    require_valid_baseline
+        Refuse to simulate the restrictions when the baseline misses the measured stride by
+        more than the tolerances of :mod:`kinchain.sim.validity` (the default, and what the
+        command, the web app and batch runs do). False only to study the model itself: the
+        comparisons are then not predictions.
 
     Returns
     -------
@@ -268,12 +275,18 @@ def whatif(
     Raises
     ------
     As :func:`simulate`; the baseline failing stops everything.
+    kinchain.sim.validity.BaselineNotValid
+        When the baseline converged but misses the measured stride by more than the
+        tolerances of :mod:`kinchain.sim.validity`: then no restriction is simulated.
     """
     stride = source if isinstance(source, StrideData) else stride_data(source, side)
     root = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="kinchain-sim-"))
     base = simulate(
         stride, (), settings=settings, guess=guess, workdir=root / "baseline", progress=progress
     )
+    problems = baseline_problems(base)
+    if problems and require_valid_baseline:
+        raise BaselineNotValid(base, problems)
     restricted: list[Simulation] = []
     for k, scenario in enumerate(scenarios):
         restricted.append(

@@ -1,0 +1,72 @@
+"""The baseline's tolerances are the normal between-person spread of the packaged Schwartz 2008
+normals (recomputed here from the file), a baseline outside them is named, and ``whatif`` then
+simulates no restriction (the solver is replaced here by known results)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import kinchain.sim.runner as runner
+from kinchain.gait.normative import load_schwartz2008
+from kinchain.sim import (
+    ANGLE_TOLERANCE_DEG,
+    MOMENT_TOLERANCE_NM_PER_KG,
+    BaselineNotValid,
+    Simulation,
+    baseline_problems,
+    parse_restrictions,
+    whatif,
+)
+from kinchain.sim.stride import StrideData
+from whatif_fake import stiff_knee_whatif
+
+
+def test_the_tolerances_are_the_free_speed_between_person_spread() -> None:
+    free = load_schwartz2008()["Free"]
+
+    def spread(family: str) -> float:
+        return max(
+            float(np.nanmean(free.sd_of(f"{joint}{family}")[:, 0]))
+            for joint in ("Hip", "Knee", "Ankle")
+        )
+
+    assert round(spread("Moment"), 2) == MOMENT_TOLERANCE_NM_PER_KG
+    assert round(spread("Angles"), 1) == ANGLE_TOLERANCE_DEG
+
+
+def _baseline(angles: float, moments: float | None) -> Simulation:
+    base = stiff_knee_whatif().baseline
+    rms = {} if moments is None else {"all": moments}
+    return dataclasses.replace(base, tracking_rms_deg={"angles": angles}, moment_rms=rms)
+
+
+def test_a_baseline_outside_a_tolerance_is_named() -> None:
+    assert baseline_problems(_baseline(5.1, 0.12)) == []
+    (problem,) = baseline_problems(_baseline(5.1, 0.49))
+    assert "0.49 N·m/kg RMS" in problem and "tolerance 0.15" in problem
+    (problem,) = baseline_problems(_baseline(7.0, None))  # no plate stance: angles only
+    assert "7.0 deg RMS" in problem
+    assert len(baseline_problems(_baseline(float("nan"), float("nan")))) == 2
+
+
+def test_whatif_simulates_no_restriction_after_a_baseline_outside_them(
+    demo_stride: StrideData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    solved: list[tuple[object, ...]] = []
+
+    def fake_simulate(stride: object, restrictions: object = (), **_: object) -> Simulation:
+        solved.append(tuple(restrictions))  # type: ignore[arg-type]
+        return _baseline(5.1, 0.49)
+
+    monkeypatch.setattr(runner, "simulate", fake_simulate)
+    stiff = [parse_restrictions(["knee_flexion_max=20@L"])]
+    with pytest.raises(BaselineNotValid, match="closely enough to predict from") as info:
+        whatif(demo_stride, stiff)
+    assert solved == [()]  # the baseline only
+    assert info.value.baseline.moment_rms["all"] == 0.49
+    solved.clear()
+    result = whatif(demo_stride, stiff, require_valid_baseline=False)
+    assert len(solved) == 2 and len(result.comparisons) == 1
