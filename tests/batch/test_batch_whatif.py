@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.dataset as ds
 import pytest
 from distributed import LocalCluster
 from helpers import copies, read
 
 import kinchain.sim
 from kinchain.batch import BatchSettings, load_source, run_batch
+from kinchain.batch.schema import SCHEMAS
 from kinchain.errors import ProcessingError
 from whatif_fake import stiff_knee_whatif
 
@@ -58,6 +60,8 @@ def test_the_comparison_of_each_trial_is_a_table(
     assert set(table["scenario"]) == {"knee_flexion_max=20@left"}
     assert set(table["baseline_iterations"]) == {412}
     assert read(out, "trials")["status"].tolist() == ["ok", "ok"]
+    for frag in ds.dataset(out / "whatif", format="parquet", partitioning="hive").get_fragments():
+        assert frag.physical_schema.equals(SCHEMAS["whatif"], check_metadata=False), frag.path
 
 
 def test_a_failed_simulation_leaves_the_analysis_and_is_an_error_row(
