@@ -107,11 +107,7 @@ def register(app: typer.Typer) -> None:
             metavar="TRIAL",
         ),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-        normative: Path | None = typer.Option(
-            None,
-            "--normative",
-            help="Normative set (kinchain JSON); default Schwartz 2008 matched to the speed.",
-        ),
+        normative: Path | None = to.NORMATIVE,
         intake: Path | None = typer.Option(
             None, "--intake", help="Clinical intake JSON: add the clinical assessment."
         ),

@@ -66,6 +66,11 @@ REQUIRE_KINETICS = typer.Option(
     "kinetics; by default its kinematics are written and the kinetics marked invalid, with the "
     "reason.",
 )
+NORMATIVE = typer.Option(
+    None,
+    "--normative",
+    help="Normative set (kinchain JSON); default Schwartz 2008 matched to the speed.",
+)
 MASS_KG = typer.Option(None, "--mass-kg", help="Body mass, kg (wins over the subject file).")
 HEIGHT_M = typer.Option(None, "--height-m", help="Standing height, m.")
 LEG_LENGTH_LEFT = typer.Option(
