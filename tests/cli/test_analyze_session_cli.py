@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import ezc3d
 import jsonschema
 import pytest
+from cli_run import one_line_error
+from cli_run import run as run_cli
 
 from shared_paths import shared_data
 
@@ -46,21 +47,8 @@ NEXUS_VSK = """<?xml version="1.0" encoding="UTF-8" standalone="no" ?>
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kinchain.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def _one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    err = proc.stderr.strip()
-    assert "Traceback" not in err
-    assert len(err.splitlines()) == 1, err
-    for needle in needles:
-        assert needle in err, err
+    """``kinchain ARGS`` with a 600 s limit (a session analyses several trials)."""
+    return run_cli(*args, timeout=600)
 
 
 def frozen_copy(path: Path, source: Path = DEMO, frame: int = 100) -> Path:
@@ -159,7 +147,7 @@ def test_a_bad_trial_stops_the_session_unless_skipped(tmp_path: Path) -> None:
     data = DEMO.read_bytes()
     bad.write_bytes(data[: len(data) // 3])
     out = tmp_path / "out"
-    _one_line_error(
+    one_line_error(
         run("analyze", str(DEMO), str(bad), "--out", str(out)),
         "Walking03.c3d",
         "--skip-bad-trials",
@@ -184,7 +172,7 @@ def test_two_static_trials_need_static_option(visit: Path, tmp_path: Path) -> No
     shutil.copytree(visit, folder)
     shutil.copyfile(folder / "Standing.c3d", folder / "Static02.c3d")
     out = tmp_path / "out"
-    _one_line_error(
+    one_line_error(
         run("analyze", str(folder), "--out", str(out)),
         "2 static trials (Standing.c3d, Static02.c3d)",
         "--static",
@@ -194,7 +182,7 @@ def test_two_static_trials_need_static_option(visit: Path, tmp_path: Path) -> No
 
 def test_grf_is_refused_for_a_session(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    _one_line_error(
+    one_line_error(
         run("analyze", str(DEMO), str(DEMO), "--grf", str(DEMO), "--out", str(out)), "--grf"
     )
     assert not out.exists()
@@ -207,7 +195,7 @@ def test_manifest_session_names_its_static_and_subject_with_intake(
     two = "trial,subject_file,static\nWalking01.c3d,subject.vsk,Standing.c3d\n"
     manifest.write_text(two + "Walking02.c3d,subject.vsk,Walking01.c3d\n", encoding="utf-8")
     out = tmp_path / "out"
-    _one_line_error(run("analyze", str(manifest), "--out", str(out)), "more than one static")
+    one_line_error(run("analyze", str(manifest), "--out", str(out)), "more than one static")
     assert not out.exists()
 
     manifest.write_text(two + "Walking02.c3d,subject.vsk,Standing.c3d\n", encoding="utf-8")

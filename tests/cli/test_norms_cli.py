@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_run import one_line_error, run
 from typer.testing import CliRunner
 
 from kinchain.cli.main import app
@@ -28,24 +29,6 @@ needs_data = pytest.mark.skipif(
     not (SAMPLE_00.is_file() and (shared_data() / "c3d-org/sample_09/VER4C3D.c3d").is_file()),
     reason="shared data not available",
 )
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kinchain.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def _one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    err = proc.stderr.strip()
-    assert "Traceback" not in err
-    assert len(err.splitlines()) == 1, err
-    for needle in needles:
-        assert needle in err, err
 
 
 @needs_data
@@ -181,7 +164,7 @@ def test_a_failing_trial_is_listed_and_skipped_or_stops_with_strict(tmp_path: Pa
 
     strict_out = tmp_path / "strict.json"
     proc = run("norms", "build", str(good), str(bad), "--strict", "--out", str(strict_out))
-    _one_line_error(proc, str(bad))
+    one_line_error(proc, str(bad))
     assert not strict_out.exists()
 
 
@@ -199,7 +182,7 @@ def test_no_usable_strides_is_one_line_and_keeps_the_earlier_file(tmp_path: Path
     assert out.read_text(encoding="utf-8") == "earlier"
     # too few strides for every class: exit 2, one line with the counts
     proc = run("norms", "build", str(SAMPLE_00), "--min-strides", "50", "--out", str(out))
-    _one_line_error(proc, "no usable strides", "Fast 7")
+    one_line_error(proc, "no usable strides", "Fast 7")
     assert out.read_text(encoding="utf-8") == "earlier"
 
 
@@ -224,12 +207,12 @@ def test_bad_input_is_one_line(tmp_path: Path, args: tuple[str, ...], needle: st
         timeout=300,
         cwd=tmp_path,
     )
-    _one_line_error(proc, needle)
+    one_line_error(proc, needle)
     assert not out.exists()
 
 
 def test_out_folder_is_refused(tmp_path: Path) -> None:
-    _one_line_error(run("norms", "build", str(SAMPLE_00), "--out", str(tmp_path)), "is a folder")
+    one_line_error(run("norms", "build", str(SAMPLE_00), "--out", str(tmp_path)), "is a folder")
 
 
 def test_help_fits_80_columns() -> None:

