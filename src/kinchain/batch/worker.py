@@ -376,16 +376,10 @@ def whatif_rows(
     OpenSim, a solve that did not converge or ran out of time)."""
     import tempfile
 
-    from kinchain.sim import SolverSettings, parse_restrictions, whatif
+    from kinchain.sim import SolverSettings, default_stride_side, parse_restrictions, whatif
 
     restrictions = parse_restrictions(list(settings.whatif))
-    sides = {s for r in restrictions for s in r.sides()}
-    stride_side: Literal["left", "right"] = "right" if sides == {"right"} else "left"
-    if len(sides) != 1:  # both sides restricted: the side with a plate stance, else left
-        for plate_side in SIDES:
-            if any(c.kinetics_valid for c in analysis.cycles[plate_side].cycles):
-                stride_side = plate_side
-                break
+    stride_side = default_stride_side(analysis, restrictions)
     solver = SolverSettings.coarse() if settings.whatif_coarse else SolverSettings()
     solver = replace(solver, time_limit_s=settings.whatif_time_limit_s)
     t0 = time.perf_counter()

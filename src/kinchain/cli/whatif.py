@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from kinchain.analysis import GaitAnalysis, analyze
+from kinchain.analysis import analyze
 from kinchain.cli import trial_options as to
 from kinchain.cli.analyze import _Stages
 from kinchain.cli.trial_options import load_inputs
@@ -34,7 +34,7 @@ from kinchain.gait.normative import NormativeSet, load_normative_classes
 from kinchain.process import process
 
 if TYPE_CHECKING:
-    from kinchain.sim import Restriction
+    pass
 
 
 def register(app: typer.Typer) -> None:
@@ -82,11 +82,7 @@ def register(app: typer.Typer) -> None:
             metavar="SIDE",
         ),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-        normative: Path | None = typer.Option(
-            None,
-            "--normative",
-            help="Normative set (kinchain JSON); default Schwartz 2008 matched to the speed.",
-        ),
+        normative: Path | None = to.NORMATIVE,
         coarse: bool = typer.Option(
             False,
             "--coarse",
@@ -112,6 +108,7 @@ def register(app: typer.Typer) -> None:
         from kinchain.report import render_report, write_report
         from kinchain.sim import (
             SolverSettings,
+            default_stride_side,
             parse_restrictions,
             parse_side,
             require_opensim,
@@ -158,7 +155,9 @@ def register(app: typer.Typer) -> None:
             )
             result = stages.run("modelling and kinetics", lambda: process(loaded, subj, options))
             gait = stages.run("analysis", lambda: analyze(result, normative=norm))
-        side_of_stride = chosen or _default_stride_side(gait, scenarios)
+        side_of_stride = chosen or default_stride_side(
+            gait, [r for solved in scenarios for r in solved]
+        )
         bar = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -170,15 +169,19 @@ def register(app: typer.Typer) -> None:
         tasks: dict[str, TaskID] = {}
         started: dict[str, float] = {}
 
+        def finished() -> None:
+            """The solve shown is over: its line becomes a tick and its time."""
+            for label, task in tasks.items():
+                bar.remove_task(task)
+                if console.is_terminal:
+                    took = time.perf_counter() - started[label]
+                    console.print(f"[green]✓[/] {_name(label)} [dim]{took:.0f} s[/]")
+            tasks.clear()
+
         def progress(label: str, iteration: int) -> None:
             name = "simulating the measured stride" if label == "baseline" else f"with {label}"
             if label not in tasks:
-                for other, task in tasks.items():  # the previous solve is over
-                    bar.remove_task(task)
-                    if console.is_terminal:
-                        took = time.perf_counter() - started[other]
-                        console.print(f"[green]✓[/] {_name(other)} [dim]{took:.0f} s[/]")
-                tasks.clear()
+                finished()
                 tasks[label] = bar.add_task(name, total=None)
                 started[label] = time.perf_counter()
             bar.update(tasks[label], description=f"{name}: solver iteration {iteration}")
@@ -192,15 +195,11 @@ def register(app: typer.Typer) -> None:
                 workdir=work,
                 progress=progress,
             )
-        for label, task in tasks.items():
-            bar.remove_task(task)
-            if console.is_terminal:
-                took = time.perf_counter() - started[label]
-                console.print(f"[green]✓[/] {_name(label)} [dim]{took:.0f} s[/]")
+        finished()
         report = render_report(gait, whatif=sim)
         files = write_report(report, out)
-        for c in sim.comparisons:
-            for s in _restricted(c.restricted):
+        for solved, c in zip(scenarios, sim.comparisons, strict=True):
+            for s in dict.fromkeys(s for r in solved for s in r.sides()):
                 try:
                     r = c.get(f"{s} ankle reaction")
                 except KeyError:
@@ -218,17 +217,6 @@ def _name(label: str) -> str:
     return "simulated the measured stride" if label == "baseline" else f"simulated {label}"
 
 
-def _restricted(label: str) -> list[str]:
-    """The sides named in a scenario's label (``"knee_flexion_max=20@left, ..."``)."""
-    sides: list[str] = []
-    for part in label.split(","):
-        _, _, side = part.strip().partition("@")
-        for s in ("left", "right") if side == "both" else (side,):
-            if s in ("left", "right") and s not in sides:
-                sides.append(s)
-    return sides
-
-
 def _stride_side(text: str | None) -> Side | None:
     if text is None:
         return None
@@ -238,18 +226,3 @@ def _stride_side(text: str | None) -> Side | None:
     if value in ("r", "right"):
         return "right"
     raise InputError("--stride", f"{text!r}: give left or right")
-
-
-def _default_stride_side(gait: GaitAnalysis, scenarios: list[tuple[Restriction, ...]]) -> Side:
-    """The restricted side when every restriction names the same one side; otherwise the side
-    with a force-plate stance (its baseline is checked against the measured moments); else
-    left."""
-    sides = {s for sc in scenarios for r in sc for s in r.sides()}
-    if len(sides) == 1:
-        only: Side = sides.pop()
-        return only
-    sides_in_order: tuple[Side, Side] = ("left", "right")
-    for side in sides_in_order:
-        if any(c.kinetics_valid for c in gait.cycles[side].cycles):
-            return side
-    return "left"

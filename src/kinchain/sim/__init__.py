@@ -65,7 +65,7 @@ from kinchain.sim.results import (
     compare,
 )
 from kinchain.sim.runner import Progress, WhatIf, simulate, whatif
-from kinchain.sim.stride import StrideData, choose_stride, stride_data
+from kinchain.sim.stride import StrideData, choose_stride, default_stride_side, stride_data
 from kinchain.sim.validity import (
     ANGLE_TOLERANCE_DEG,
     MOMENT_TOLERANCE_NM_PER_KG,
@@ -94,6 +94,7 @@ __all__ = [
     "baseline_problems",
     "choose_stride",
     "compare",
+    "default_stride_side",
     "parse_restriction",
     "parse_restrictions",
     "parse_side",

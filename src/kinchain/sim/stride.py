@@ -39,8 +39,11 @@ from kinchain.gait.cycles import time_normalise
 from kinchain.gait.cycles_types import N_POINTS, Cycle, Side
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from kinchain.analysis import GaitAnalysis
     from kinchain.process import TrialResult
+    from kinchain.sim.restrictions import Restriction
 
 __all__ = [
     "COORDINATES",
@@ -51,6 +54,7 @@ __all__ = [
     "choose_stride",
     "contact_heights",
     "coordinate_name",
+    "default_stride_side",
     "stride_data",
 ]
 
@@ -211,6 +215,22 @@ def contact_heights(
         ):
             out[f"{side}_{where}"] = ay + np.sin(a3) * cx + np.cos(a3) * cy - r
     return out
+
+
+def default_stride_side(analysis: GaitAnalysis, restrictions: Iterable[Restriction]) -> Side:
+    """Whose stride to simulate when none is named: the restricted side when the restrictions
+    name one side only; else the first side (left, then right) with a stride whose kinetics are
+    valid (a force-plate stance, so that the baseline can be checked against the measured
+    moments); else the left. The rule of ``kinchain whatif``, the web app and batch runs."""
+    sides = {s for r in restrictions for s in r.sides()}
+    if len(sides) == 1:
+        only: Side = sides.pop()
+        return only
+    both: tuple[Side, Side] = ("left", "right")
+    for side in both:
+        if any(c.kinetics_valid for c in analysis.cycles[side].cycles):
+            return side
+    return "left"
 
 
 def choose_stride(analysis: GaitAnalysis, side: Side, *, prefer_kinetics: bool = True) -> int:

@@ -46,6 +46,7 @@ from kinchain.report.html import render_html
 from kinchain.report.pdf import render_pdf
 from kinchain.report.whatif import describe_restriction, whatif_figures, whatif_section
 from kinchain.sim.restrictions import KINDS
+from kinchain.sim.stride import default_stride_side
 from kinchain.store import SimulationRun, Store, User, Visit
 from kinchain.store.models import utcnow
 from kinchain.web import services as sv
@@ -55,7 +56,6 @@ from kinchain.web.jobs import JobRunner, private_scratch, safe_error, visit_iden
 from kinchain.web.pages import _check_csrf, _visit_context, render
 
 if TYPE_CHECKING:
-    from kinchain.analysis import GaitAnalysis
     from kinchain.gait.cycles_types import Side
     from kinchain.report.document import Block, Identity
     from kinchain.sim import Restriction, WhatIf
@@ -356,22 +356,6 @@ class _Counter:
 
     def flush(self) -> None:
         self.runner._progress(self.run_id, self.stage, self.total)
-
-
-def default_stride_side(gait: GaitAnalysis, scenario: Sequence[Restriction]) -> Side:
-    """The stride to simulate when the request names none: the restricted side when the
-    restrictions name one side only, else the first side (left, then right) with a stride whose
-    kinetics are valid (a force-plate stance), else the left (as ``kinchain whatif``)."""
-    sides = {s for r in scenario for s in r.sides()}
-    if len(sides) == 1:
-        only: Side = sides.pop()
-        return only
-    both: tuple[Side, Side] = ("left", "right")
-    for side in both:
-        cycles = gait.cycles[side].cycles
-        if any(c.kinetics_valid for c in cycles):
-            return side
-    return "left"
 
 
 def finite(value: Any) -> Any:
