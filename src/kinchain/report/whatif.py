@@ -124,22 +124,20 @@ def _change_cell(change: float, pct: float) -> Cell:
     return (text, style) if style else text
 
 
+#: The table's joint measures, in order: (measure of :func:`kinchain.sim.compare`, words, unit).
+_JOINT_MEASURES = (
+    ("reaction", "joint reaction force, peak", "BW"),
+    ("moment", "net moment, peak", "N·m/kg"),
+    ("power", "power, peak", "W/kg"),
+    ("positive work", "work generated per stride", "J/kg"),
+)
+
+
 def _comparison_table(cmp: Comparison, side: str, restricted_here: bool) -> Table:
     rows: list[tuple[Cell, ...]] = []
     order = [
-        (f"{side} {j} reaction", f"{_JOINT_WORDS[j]} joint reaction force, peak", "BW")
-        for j in ("ankle", "knee", "hip")
-    ]
-    order += [
-        (f"{side} {j} moment", f"{_JOINT_WORDS[j]} net moment, peak", "N·m/kg")
-        for j in ("ankle", "knee", "hip")
-    ]
-    order += [
-        (f"{side} {j} power", f"{_JOINT_WORDS[j]} power, peak", "W/kg")
-        for j in ("ankle", "knee", "hip")
-    ]
-    order += [
-        (f"{side} {j} positive work", f"{_JOINT_WORDS[j]} work generated per stride", "J/kg")
+        (f"{side} {j} {measure}", f"{_JOINT_WORDS[j]} {words}", unit)
+        for measure, words, unit in _JOINT_MEASURES
         for j in ("ankle", "knee", "hip")
     ]
     order += [
