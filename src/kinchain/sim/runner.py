@@ -101,7 +101,7 @@ def _run(
     folder.mkdir(parents=True, exist_ok=True)
     job_path = folder / "job.pkl"
     job_path.write_bytes(pickle.dumps(job))
-    cmd = [sys.executable, "-m", "kinchain.sim._worker", str(job_path)]
+    cmd = [sys.executable, "-m", "kinchain.sim._worker", str(job_path), str(os.getpid())]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     src = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
