@@ -39,7 +39,7 @@ from kinchain.gait.cycles import time_normalise
 from kinchain.gait.cycles_types import N_POINTS, Cycle, Side
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from kinchain.analysis import GaitAnalysis
     from kinchain.process import TrialResult
@@ -49,13 +49,16 @@ __all__ = [
     "COORDINATES",
     "JOINTS",
     "SUPPORT_PENETRATION_M",
+    "SWING_CLEARANCE_M",
     "FootGeometry",
     "StrideData",
     "choose_stride",
     "contact_heights",
     "coordinate_name",
     "default_stride_side",
+    "lift_swing_feet",
     "stride_data",
+    "swing_clearance",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -179,6 +182,108 @@ class StrideData:
 #: Floor penetration of the lowest contact sphere in the corrected pelvis height, m (about
 #: what one sphere of :mod:`kinchain.sim.model` needs to carry half the body weight).
 SUPPORT_PENETRATION_M = 0.006
+#: Least height of a swinging foot's contact spheres above the floor in the tracked
+#: reference, m (see :func:`swing_clearance`).
+SWING_CLEARANCE_M = 0.005
+#: How fast the least height of a swinging foot rises after its foot off and falls before its
+#: foot strike, m/s (see :func:`swing_clearance`; a foot leaves and reaches the floor at
+#: least this fast).
+SWING_CLEARANCE_RATE_M_S = 0.25
+
+
+def swing_clearance(
+    time_s: FloatArray, swing: tuple[float, float], duration_s: float
+) -> FloatArray:
+    """The least height of a foot's contact spheres over the stride, m above the floor.
+
+    Parameters
+    ----------
+    time_s
+        ``(n,)`` times from 0 to ``duration_s``, s.
+    swing
+        ``(foot off, foot strike)`` of the foot, % of the stride; a swing that wraps past the
+        stride's end (foot off after foot strike) is the foot's swing across the stride's
+        boundary.
+    duration_s
+        Stride time, s.
+
+    Returns
+    -------
+    ndarray
+        ``(n,)`` heights, m: ``-inf`` in stance (no bound); in swing ``-SUPPORT_PENETRATION_M``
+        at the foot off and the foot strike, rising from there at
+        :data:`SWING_CLEARANCE_RATE_M_S` to :data:`SWING_CLEARANCE_M`.
+    """
+    off, strike = (v / 100.0 * duration_s for v in swing)
+    if strike >= off:
+        inside = (time_s > off) & (time_s < strike)
+    else:  # the swing crosses the stride's end
+        inside = (time_s > off) | (time_s < strike)
+    since_off = (time_s - off) % duration_s
+    to_strike = (strike - time_s) % duration_s
+    ramp = -SUPPORT_PENETRATION_M + SWING_CLEARANCE_RATE_M_S * np.minimum(since_off, to_strike)
+    return np.where(inside, np.minimum(SWING_CLEARANCE_M, ramp), -np.inf)
+
+
+def lift_swing_feet(
+    coordinates: dict[str, FloatArray],
+    thigh_length_m: dict[str, float],
+    shank_length_m: dict[str, float],
+    feet: dict[str, FootGeometry],
+    least_m: Mapping[str, FloatArray],
+) -> tuple[dict[str, FloatArray], dict[str, float]]:
+    """Change a swinging leg's angles by the least amount that keeps its foot off the floor.
+
+    The planar chain driven by the measured sagittal angles (the 3-D leg seen in one plane,
+    with the pelvis height set by the supporting foot) can put a swinging foot a few
+    millimetres into the floor, most often the heel in terminal swing, when the real foot
+    passes a few millimetres above it. Tracked as it is, that reference asks the simulation
+    for a foot strike before the measured one (on the demo trial at 88 % of the stride
+    instead of 100 %), which the measured ground reaction contradicts; the simulation then
+    landed early, rose, and walked the measured stance on its forefoot. Where a sphere of a
+    foot is below ``least_m`` (see :func:`swing_clearance`), the hip, knee and ankle angles
+    of that leg change, frame by frame, by Gauss-Newton steps on the planar forward
+    kinematics: each the minimum-norm change (radians, the three joints alike) that puts the
+    spheres at or within 0.1 mm of the least height exactly at it, until none is below it
+    (0.01 mm).
+
+    Returns
+    -------
+    coordinates, changed
+        The new coordinates (the input is not changed) and, per side, the largest change of
+        any of the leg's three angles, degrees (0 where nothing was needed).
+    """
+    out = {k: v.copy() for k, v in coordinates.items()}
+    changed: dict[str, float] = {"left": 0.0, "right": 0.0}
+    tol = 1e-5
+    for side, least in least_m.items():
+        names = [coordinate_name(j, side) for j in JOINTS]  # type: ignore[arg-type]
+
+        def spheres(
+            k: int, q: FloatArray, side: str = side, names: list[str] = names
+        ) -> FloatArray:
+            frame = {c: v[k : k + 1] for c, v in out.items()}
+            frame.update({c: np.array([q[i]]) for i, c in enumerate(names)})
+            h = contact_heights(frame, thigh_length_m, shank_length_m, feet)
+            return np.array([h[f"{side}_heel"][0], h[f"{side}_forefoot"][0]])
+
+        for k in map(int, np.flatnonzero(np.isfinite(least))):
+            q0 = np.array([out[c][k] for c in names])
+            q = q0.copy()
+            for _ in range(20):
+                h = spheres(k, q)
+                if not (h < least[k] - tol).any():
+                    break
+                step = 1e-6
+                jac = np.column_stack(
+                    [(spheres(k, q + step * np.eye(3)[i]) - h) / step for i in range(3)]
+                )
+                active = h < least[k] + 10 * tol  # the spheres held at the least height
+                q = q + np.linalg.pinv(jac[active]) @ (least[k] - h[active])
+            for i, c in enumerate(names):
+                out[c][k] = q[i]
+            changed[side] = max(changed[side], float(np.degrees(np.abs(q - q0).max())))
+    return out, changed
 
 
 def contact_heights(
@@ -396,21 +501,33 @@ def stride_data(
             },
         )
 
-    # The planar chain with the measured (3-D, projected) angles does not put the feet exactly on
-    # the floor: the pelvis height is corrected, frame by frame, so that the lowest contact
-    # sphere sinks SUPPORT_PENETRATION_M into the floor (some foot is always on the ground in
-    # walking). The correction is reported in ``source``.
-    heights = contact_heights(coords, thigh, shank, feet)
-    lowest = np.min(np.stack(list(heights.values())), axis=0)
-    correction = -(lowest + SUPPORT_PENETRATION_M)
-    coords["pelvis_ty"] = coords["pelvis_ty"] + correction
-
     span = cyc.end - cyc.start
     other: Side = "right" if side == "left" else "left"
     foot_off: dict[str, float] = {
         side: (cyc.foot_off - cyc.start) / span * 100.0,
         other: (cyc.opposite_foot_off - cyc.start) / span * 100.0,
     }
+    opposite_strike = (cyc.opposite_foot_strike - cyc.start) / span * 100.0
+    duration = span / rate
+    time_s = np.linspace(0.0, duration, N_POINTS)
+    swings: dict[str, tuple[float, float]] = {
+        side: (foot_off[side], 100.0),
+        other: (foot_off[other], opposite_strike),
+    }
+
+    # The planar chain with the measured (3-D, projected) angles does not put the feet exactly on
+    # the floor: the pelvis height is corrected, frame by frame, so that the lowest contact
+    # sphere sinks SUPPORT_PENETRATION_M into the floor (some foot is always on the ground in
+    # walking); then a swinging foot that the correction leaves in the floor is lifted out of
+    # it by its leg's angles (lift_swing_feet). Both corrections are reported in ``source``.
+    heights = contact_heights(coords, thigh, shank, feet)
+    lowest = np.min(np.stack(list(heights.values())), axis=0)
+    correction = -(lowest + SUPPORT_PENETRATION_M)
+    coords["pelvis_ty"] = coords["pelvis_ty"] + correction
+    least = {
+        s: swing_clearance(time_s, sw, duration) for s, sw in swings.items() if all(np.isfinite(sw))
+    }
+    coords, lifted = lift_swing_feet(coords, thigh, shank, feet, least)
 
     moments: dict[str, FloatArray] = {}
     for s in ("left", "right"):
@@ -444,8 +561,8 @@ def stride_data(
         stride_index=idx,
         start_frame=float(cyc.start),
         end_frame=float(cyc.end),
-        duration_s=float(span / rate),
-        time_s=np.linspace(0.0, span / rate, N_POINTS),
+        duration_s=float(duration),
+        time_s=time_s,
         coordinates=coords,
         foot_off_pct=foot_off,
         mass_kg=float(subject.mass_kg),
@@ -465,5 +582,6 @@ def stride_data(
                 f"{correction.min():+.3f} to {correction.max():+.3f} "
                 f"(median {np.median(correction):+.3f})"
             ),
+            "swing_foot_lift_deg": ", ".join(f"{s} {lifted[s]:.1f}" for s in ("left", "right")),
         },
     )
