@@ -6,15 +6,19 @@ Reads a pickled job (stride, restrictions, settings, folder, guess), solves it w
 reads for progress.
 
 The parent enforces the time limit and kills this process when it stops on an error or an
-interrupt; a parent that is killed outright (SIGKILL, SIGTERM without a handler) cannot, so a
-watchdog thread ends this process within :data:`WATCHDOG_PERIOD_S` once the parent is gone: a
-solve nobody waits for never keeps the cores busy.
+interrupt; a parent that is killed outright (SIGKILL, SIGTERM without a handler) cannot. So
+that a solve nobody waits for never keeps the cores busy, this process asks the kernel to kill
+it when its parent dies (Linux ``PR_SET_PDEATHSIG``; the solver runs in C++ holding Python's
+GIL, so a Python thread could not do it during a solve), and where that is not available a
+watchdog thread ends it within :data:`WATCHDOG_PERIOD_S` once the parent is gone, between
+solver calls.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import threading
 import time
@@ -28,8 +32,24 @@ ORPHANED = 3
 
 
 def watch_parent(parent_pid: int, period_s: float = WATCHDOG_PERIOD_S) -> threading.Thread:
-    """Start a daemon thread that ends this process (exit :data:`ORPHANED`) as soon as its
-    parent is no longer ``parent_pid`` (the parent died and the process was re-parented)."""
+    """End this process when its parent ``parent_pid`` dies.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``), even
+    while the solver holds the GIL. Everywhere, a daemon thread exits the process
+    (:data:`ORPHANED`) once the parent is no longer ``parent_pid``, and the process exits at
+    once if that is already so (the parent died before this call).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the thread below still watches
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(ORPHANED)
 
     def watch() -> None:
         while os.getppid() == parent_pid:

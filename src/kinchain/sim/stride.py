@@ -57,6 +57,7 @@ __all__ = [
     "coordinate_name",
     "default_stride_side",
     "lift_swing_feet",
+    "place_feet",
     "stride_data",
     "swing_clearance",
 ]
@@ -284,6 +285,50 @@ def lift_swing_feet(
                 out[c][k] = q[i]
             changed[side] = max(changed[side], float(np.degrees(np.abs(q - q0).max())))
     return out, changed
+
+
+def place_feet(
+    coordinates: dict[str, FloatArray],
+    thigh_length_m: dict[str, float],
+    shank_length_m: dict[str, float],
+    feet: dict[str, FootGeometry],
+    swings: Mapping[str, tuple[float, float]],
+    time_s: FloatArray,
+) -> tuple[dict[str, FloatArray], dict[str, float], FloatArray]:
+    """Put the planar model's feet on the floor where the trial says they were.
+
+    The planar chain with the measured (3-D, projected) angles does not put the feet exactly
+    on the floor: the pelvis height is corrected, frame by frame, so that the lowest contact
+    sphere sinks :data:`SUPPORT_PENETRATION_M` into the floor (some foot is always on the
+    ground in walking); then a swinging foot that the correction leaves in the floor is
+    lifted out of it by its leg's angles (:func:`lift_swing_feet`, with
+    :func:`swing_clearance`).
+
+    Parameters
+    ----------
+    swings
+        Side -> ``(foot off, foot strike)``, % of the stride; a side whose events are not
+        finite is not lifted.
+    time_s
+        ``(n,)`` times over the stride, s (the last one is its duration).
+
+    Returns
+    -------
+    coordinates, lifted, correction
+        The new coordinates (the input is not changed); per side, the largest change of a
+        leg angle, degrees; the pelvis height correction, ``(n,)`` m.
+    """
+    out = dict(coordinates)
+    heights = contact_heights(out, thigh_length_m, shank_length_m, feet)
+    lowest = np.min(np.stack(list(heights.values())), axis=0)
+    correction = -(lowest + SUPPORT_PENETRATION_M)
+    out["pelvis_ty"] = out["pelvis_ty"] + correction
+    duration = float(time_s[-1])
+    least = {
+        s: swing_clearance(time_s, sw, duration) for s, sw in swings.items() if all(np.isfinite(sw))
+    }
+    out, lifted = lift_swing_feet(out, thigh_length_m, shank_length_m, feet, least)
+    return out, lifted, correction
 
 
 def contact_heights(
@@ -515,19 +560,7 @@ def stride_data(
         other: (foot_off[other], opposite_strike),
     }
 
-    # The planar chain with the measured (3-D, projected) angles does not put the feet exactly on
-    # the floor: the pelvis height is corrected, frame by frame, so that the lowest contact
-    # sphere sinks SUPPORT_PENETRATION_M into the floor (some foot is always on the ground in
-    # walking); then a swinging foot that the correction leaves in the floor is lifted out of
-    # it by its leg's angles (lift_swing_feet). Both corrections are reported in ``source``.
-    heights = contact_heights(coords, thigh, shank, feet)
-    lowest = np.min(np.stack(list(heights.values())), axis=0)
-    correction = -(lowest + SUPPORT_PENETRATION_M)
-    coords["pelvis_ty"] = coords["pelvis_ty"] + correction
-    least = {
-        s: swing_clearance(time_s, sw, duration) for s, sw in swings.items() if all(np.isfinite(sw))
-    }
-    coords, lifted = lift_swing_feet(coords, thigh, shank, feet, least)
+    coords, lifted, correction = place_feet(coords, thigh, shank, feet, swings, time_s)
 
     moments: dict[str, FloatArray] = {}
     for s in ("left", "right"):
