@@ -37,7 +37,13 @@ def _sim(label: str, restrictions: tuple[Restriction, ...], left: float, warm: b
     return Simulation(
         label=label,
         restrictions=restrictions,
-        stride={"side": "left", "duration_s": 1.12, "start_s": 2.1, "source": "demo.c3d"},
+        stride={
+            "side": "left",
+            "duration_s": 1.12,
+            "start_s": 2.1,
+            "source": "demo.c3d",
+            "swing_foot_lift_deg": "left 3.6, right 0.0",
+        },
         solve=SolveInfo(True, "Solve_Succeeded", 412, 80.0, 95.0, 40, 3.2, {}, warm),
         settings={"mesh_intervals": 40},
         sides={"left": _curves(left), "right": _curves(1.0)},

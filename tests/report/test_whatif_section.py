@@ -6,6 +6,7 @@ reader."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -73,6 +74,11 @@ def test_the_section_states_the_caveat_first_then_the_changes_from_the_curves(
     assert same[5] == "+0 %"
     quality = dict(next(b for b in blocks if isinstance(b, KeyValues)).pairs)
     assert "RMS difference 1.8°" in quality["Baseline against the measured angles"]
+    # the stride's angles changed to keep the swinging foot off the model's floor: the left leg
+    # only (the right was not changed, so it is not named)
+    adjusted = quality["Measured angles adjusted for the model"]
+    assert "at most 3.6° (left leg) to keep it clear" in adjusted
+    assert "right" not in adjusted
     assert "0.16 N·m/kg" in quality["Baseline against the measured joint moments"]
     assert quality["Baseline solve"].startswith("converged, 412 iterations, 95 s")
     solve = quality["Solve if the left knee bends no more than 20° (a stiff knee)"]
@@ -100,6 +106,18 @@ def test_the_report_shows_the_section_and_analysis_json_carries_the_curves(
     assert report.pdf.startswith(b"%PDF")
     without = json.loads(render_report(gait).json)
     assert "whatif" not in without
+
+
+def test_no_adjustment_line_when_no_leg_was_changed(whatif: WhatIf) -> None:
+    base = dataclasses.replace(
+        whatif.baseline,
+        stride={**whatif.baseline.stride, "swing_foot_lift_deg": "left 0.0, right 0.0"},
+    )
+    quality = dict(
+        next(b for b in whatif_section(dataclasses.replace(whatif, baseline=base)) if
+             isinstance(b, KeyValues)).pairs
+    )  # fmt: skip
+    assert "Measured angles adjusted for the model" not in quality
 
 
 def test_one_figure_per_scenario(whatif: WhatIf) -> None:
