@@ -8,10 +8,8 @@ import json
 import logging
 import os
 import tempfile
-import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from kinchain.store.models import utcnow
 from kinchain.web.audit import record
 from kinchain.web.curves import curves_payload, spatiotemporal_table
 from kinchain.web.inputs import InputPaths, measurements_of, read_inputs
+from kinchain.web.serial import SerialRunner
 
 log = logging.getLogger("kinchain.web.jobs")
 
@@ -118,7 +117,7 @@ class _Gait:
     session: SessionAnalysis | None = None
 
 
-class JobRunner:
+class JobRunner(SerialRunner):
     """One worker thread running analyses in submission order.
 
     ``on_stage`` (for tests) is called with ``(visit_id, stage)`` at each step. A job's
@@ -135,37 +134,13 @@ class JobRunner:
         on_stage: Callable[[int, str], None] | None = None,
         work_dir: Path | None = None,
     ) -> None:
+        super().__init__("kinchain-job", start=start, requeue_running=True)
         self.store = store
         self.on_stage = on_stage
         self.work_dir = work_dir if work_dir is not None else store.blobs.root.parent / "tmp"
-        self._pool: ThreadPoolExecutor | None = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinchain-job") if start else None
-        )
-        self._futures: dict[int, Future[None]] = {}
-        self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[int, str], _Gait] = OrderedDict()
 
     # ------------------------------------------------------------------ scheduling
-    def submit(self, visit_id: int) -> None:
-        """Queue ``visit_id`` (a no-op if it is already waiting)."""
-        if self._pool is None:
-            return
-        with self._lock:
-            fut = self._futures.get(visit_id)
-            if fut is not None and not fut.running() and not fut.done():
-                return
-            self._futures[visit_id] = self._pool.submit(self.run, visit_id)
-
-    def wait(self, timeout: float = 120.0) -> None:
-        """Block until every submitted job has finished (tests, benchmarks)."""
-        while True:
-            with self._lock:
-                pending = [f for f in self._futures.values() if not f.done()]
-            if not pending:
-                return
-            for f in pending:
-                f.result(timeout=timeout)
-
     def recover(self) -> list[int]:
         """Re-queue analyses that were queued or running when the service stopped, and remove
         the temporary folders (patient trials) of jobs whose server process is gone."""

@@ -26,7 +26,6 @@ import signal
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -54,6 +53,7 @@ from kinchain.web.audit import record
 from kinchain.web.context import ApiError, DbId, Principal, api_user, ctx, page_user
 from kinchain.web.jobs import JobRunner, private_scratch, safe_error, visit_identity
 from kinchain.web.pages import _check_csrf, _visit_context, render
+from kinchain.web.serial import SerialRunner
 
 if TYPE_CHECKING:
     from kinchain.gait.cycles_types import Side
@@ -85,7 +85,7 @@ WAITING_REFRESH_S = 5
 
 
 # ---------------------------------------------------------------------------------- the runner
-class SimulationRunner:
+class SimulationRunner(SerialRunner):
     """One worker thread running the visits' simulations in submission order.
 
     Parameters
@@ -109,14 +109,10 @@ class SimulationRunner:
         start: bool = True,
         work_dir: Path | None = None,
     ) -> None:
+        super().__init__("kinchain-sim", start=start, requeue_running=False)
         self.store = store
         self.jobs = jobs
         self.work_dir = work_dir if work_dir is not None else jobs.work_dir
-        self._pool: ThreadPoolExecutor | None = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinchain-sim") if start else None
-        )
-        self._futures: dict[int, Future[None]] = {}
-        self._lock = threading.Lock()
         self._missing: tuple[bool, str | None] | None = None
         self._stopping = threading.Event()
 
@@ -135,26 +131,6 @@ class SimulationRunner:
         return known[1] if known[0] else None
 
     # ------------------------------------------------------------------ scheduling
-    def submit(self, run_id: int) -> None:
-        """Queue the run ``run_id`` (a no-op if it is already waiting, or jobs are off)."""
-        if self._pool is None:
-            return
-        with self._lock:
-            fut = self._futures.get(run_id)
-            if fut is not None and not fut.done():
-                return
-            self._futures[run_id] = self._pool.submit(self.run, run_id)
-
-    def wait(self, timeout: float = 120.0) -> None:
-        """Block until every submitted run has finished (tests)."""
-        while True:
-            with self._lock:
-                pending = [f for f in self._futures.values() if not f.done()]
-            if not pending:
-                return
-            for f in pending:
-                f.result(timeout=timeout)
-
     def recover(self) -> list[int]:
         """Queue again the runs that were queued or running when the service stopped (their
         solver process died with it), and remove the temporary folders they left."""
@@ -185,11 +161,7 @@ class SimulationRunner:
         self._stopping.set()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
-            while True:  # a run may start its next solve meanwhile: stop that one too
-                with self._lock:
-                    running = [f for f in self._futures.values() if not f.done()]
-                if not running:
-                    break
+            while self.unfinished():  # a run may start its next solve meanwhile: stop it too
                 stop_solvers()
                 time.sleep(0.2)
             self._pool.shutdown(wait=True)
