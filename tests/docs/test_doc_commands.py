@@ -15,13 +15,13 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
 
+from cli_run import run
 from kinchain.cli.main import app
 from shared_paths import shared_data
 
@@ -96,14 +96,7 @@ def test_documented_options_exist(doc: str, line: str) -> None:
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
-    return subprocess.run(
-        [sys.executable, "-m", "kinchain.cli.main", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=600,
-    )
+    return run(*args, cwd=cwd, env=env, timeout=600)
 
 
 def test_readme_commands_on_the_shared_trials_run(tmp_path: Path) -> None:

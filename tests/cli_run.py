@@ -1,22 +1,28 @@
-"""The command line as a user runs it, for the CLI tests: ``kinchain ARGS`` in a fresh process,
+"""The command line as a user runs it, for the tests: ``kinchain ARGS`` in a fresh process,
 and the check that a refusal is one line on stderr with exit code 2 (no traceback)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def run(
-    *args: str, timeout: float = 300, env: dict[str, str] | None = None
+    *args: str,
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """``kinchain ARGS`` in a fresh interpreter (``env``: its whole environment, if given)."""
+    """``kinchain ARGS`` in a fresh interpreter (``env``: its whole environment, if given;
+    ``cwd``: its working folder)."""
     return subprocess.run(
         [sys.executable, "-m", "kinchain.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         env=env,
+        cwd=cwd,
     )
 
 
