@@ -582,7 +582,7 @@ def stride_data(
         curve = np.deg2rad(analysis.normative.mean_of("KneeAngles")[:, 0])
         if np.isfinite(curve).all():
             normal[side] = curve
-            shift = (cyc.opposite_foot_strike - cyc.start) / span
+            shift = opposite_strike / 100.0
             if np.isfinite(shift):
                 # The opposite stride starts at its foot strike: phase p of ours is its p - shift.
                 phase = (np.linspace(0.0, 1.0, N_POINTS) - shift) % 1.0

@@ -8,12 +8,13 @@ integer (a visit, a run), at most one waiting per key, run one at a time by a si
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from concurrent.futures import Future, ThreadPoolExecutor
 
 __all__ = ["SerialRunner"]
 
 
-class SerialRunner:
+class SerialRunner(ABC):
     """A single-thread queue of jobs keyed by an integer; subclasses define :meth:`run`.
 
     Parameters
@@ -36,8 +37,9 @@ class SerialRunner:
         self._lock = threading.Lock()
         self._requeue_running = requeue_running
 
-    def run(self, key: int) -> None:  # pragma: no cover - defined by each runner
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, key: int) -> None:
+        """Run the job ``key`` (on the worker thread)."""
 
     def submit(self, key: int) -> None:
         """Queue the job ``key`` (a no-op if it is already waiting, see ``requeue_running``)."""
