@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from cli_run import one_line_error, run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ from typing import Any
 import ezc3d
 import jsonschema
 import pytest
+
 from cli_run import one_line_error
 from cli_run import run as run_cli
-
 from shared_paths import shared_data
 
 ROOT = Path(__file__).resolve().parents[2]

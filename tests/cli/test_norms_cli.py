@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_run import one_line_error, run
 from typer.testing import CliRunner
 
+from cli_run import one_line_error, run
 from kinchain.cli.main import app
 from kinchain.gait.normative import load_normative
 from kinchain.gait.norms_build import SINGLE_CLASS, build_norms, load_norms, norms_to_json

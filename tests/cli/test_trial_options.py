@@ -11,8 +11,8 @@ import ezc3d
 import numpy as np
 import pandas as pd
 import pytest
-from cli_run import run
 
+from cli_run import run
 from kinchain.batch.sources import static_reason
 from kinchain.cli.trial_options import apply_measurements, load_inputs, measurements_si
 from kinchain.errors import InputError

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from cli_run import one_line_error, run
 from typer.testing import CliRunner
 
 import kinchain.sim
+from cli_run import one_line_error, run
 from kinchain.cli.main import app
 from whatif_fake import stiff_knee_whatif
 
