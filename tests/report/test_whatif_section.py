@@ -74,11 +74,28 @@ def test_the_section_states_the_caveat_first_then_the_changes_from_the_curves(
     assert same[5] == "+0 %"
     quality = dict(next(b for b in blocks if isinstance(b, KeyValues)).pairs)
     assert "RMS difference 1.8°" in quality["Baseline against the measured angles"]
-    # the stride's angles changed to keep the swinging foot off the model's floor: the left leg
-    # only (the right was not changed, so it is not named)
+    # the stride's angles were fitted to the measured points and kept off the model's floor:
+    # how far they are from the measured ones, and the fit's own error
     adjusted = quality["Measured angles adjusted for the model"]
-    assert "at most 3.6° (left leg) to keep it clear" in adjusted
-    assert "right" not in adjusted
+    assert "differ from the measured ones by 2.3° RMS (at most 7.7°)" in adjusted
+    assert "(7.6 mm RMS from them)" in adjusted
+    # a simulation stored before the fit says how far the swing-foot lift alone changed them:
+    # the left leg only (the right was not changed, so it is not named)
+    old = dataclasses.replace(
+        whatif.baseline,
+        stride={
+            k: v
+            for k, v in whatif.baseline.stride.items()
+            if k not in ("planar_fit", "angle_change_deg")
+        },
+    )
+    before = dict(
+        next(b for b in whatif_section(dataclasses.replace(whatif, baseline=old)) if
+             isinstance(b, KeyValues)).pairs
+    )  # fmt: skip
+    lifted = before["Measured angles adjusted for the model"]
+    assert "at most 3.6° (left leg) to keep it clear" in lifted
+    assert "right" not in lifted
     assert "0.16 N·m/kg" in quality["Baseline against the measured joint moments"]
     assert quality["Baseline solve"].startswith("converged, 412 iterations, 95 s")
     solve = quality["Solve if the left knee bends no more than 20° (a stiff knee)"]
@@ -111,7 +128,11 @@ def test_the_report_shows_the_section_and_analysis_json_carries_the_curves(
 def test_no_adjustment_line_when_no_leg_was_changed(whatif: WhatIf) -> None:
     base = dataclasses.replace(
         whatif.baseline,
-        stride={**whatif.baseline.stride, "swing_foot_lift_deg": "left 0.0, right 0.0"},
+        stride={
+            **whatif.baseline.stride,
+            "swing_foot_lift_deg": "left 0.0, right 0.0",
+            "angle_change_deg": "0.0 RMS, largest 0.0",
+        },
     )
     quality = dict(
         next(b for b in whatif_section(dataclasses.replace(whatif, baseline=base)) if

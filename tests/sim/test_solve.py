@@ -3,9 +3,10 @@ missing, except the stiff-knee solve (about 3 minutes: ``KINCHAIN_SIM_SLOW=1``).
 
 The baseline starts from a stored solution of the same problem
 (``data/demo_left_baseline_25.sto``: the coarse baseline solved from the tracked kinematics,
-83 iterations, 75 s on this 2-core machine), so that CI runs a real Moco solve (model built
-from the trial, IPOPT iterations, outputs) in well under a minute on a quiet machine instead
-of minutes; the restricted solves are warm-started from that baseline, as ``whatif`` does.
+first without and then with the ground reaction, 62 + 35 iterations, 63 s on this 2-core
+machine), so that CI runs a real Moco solve (model built from the trial, IPOPT iterations,
+outputs) in well under a minute on a quiet machine instead of minutes; the restricted solves
+are warm-started from that baseline, as ``whatif`` does.
 """
 
 from __future__ import annotations
@@ -43,14 +44,18 @@ SETTINGS = SolverSettings.coarse()
 #: peak ankle reaction, %.
 WIDE_TOLERANCE_PCT = 1.0
 #: What the coarse baseline achieves today, as regression bounds: the kinematic tracking RMS
-#: over the six joint angles and pelvis tilt (measured 1.8 deg; the left ankle 3.3 deg), and
-#: the net-moment RMS vs kinchain's inverse dynamics over the measured stance (measured 0.30
-#: N·m/kg: hip 0.31, knee 0.17, ankle 0.39; NOT within the 0.15 N·m/kg of
-#: kinchain.sim.validity, so the demo baseline is not yet one to predict from). Before the
-#: swinging feet were lifted clear of the floor (kinchain.sim.stride.lift_swing_feet) they were
-#: 5.1 deg and 0.49 N·m/kg.
-TRACKING_RMS_DEG = 2.5
-MOMENT_RMS = 0.35
+#: over the six joint angles and pelvis tilt (measured 1.3 deg), and the net-moment RMS vs
+#: kinchain's inverse dynamics over the measured stance (measured 0.22 N·m/kg: hip 0.32, knee
+#: 0.16, ankle 0.12; NOT within the 0.15 N·m/kg of kinchain.sim.validity, so the demo baseline
+#: is not yet one to predict from). History: 5.1 deg and 0.49 N·m/kg before the swinging feet
+#: were lifted clear of the floor; 1.8 deg and 0.30 (ankle 0.39) while the ground-reaction
+#: tracking had no gradient (random sparsity detection) and the reference was not fitted to
+#: the measured points (kinchain.sim.planar_fit).
+TRACKING_RMS_DEG = 2.0
+MOMENT_RMS = 0.26
+#: The ankle moment follows the force plate's centre of pressure (measured 0.12 N·m/kg RMS;
+#: 0.39 while the ground-reaction tracking goal had no gradient).
+ANKLE_MOMENT_RMS = 0.2
 #: The pelvis residuals stay small (measured RMS 2-7 N or N·m): the feet carry the body.
 RESIDUAL_RMS = 15.0
 
@@ -87,6 +92,7 @@ def test_baseline_converges_and_is_reported(baseline: Simulation) -> None:
     assert Path(baseline.solution_path).exists()
     assert baseline.tracking_rms_deg["angles"] < TRACKING_RMS_DEG
     assert baseline.moment_rms["all"] < MOMENT_RMS
+    assert baseline.moment_rms["left_ankle"] < ANKLE_MOMENT_RMS
     left = baseline.sides["left"]
     for curve in (left.reaction["ankle"], left.moment["knee"], left.activation["soleus"]):
         assert curve.shape == (101,) and np.isfinite(curve).all()
@@ -107,34 +113,52 @@ def test_a_restriction_wider_than_the_measured_range_changes_little(wide: WhatIf
     json.dumps(wide.to_dict())
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    os.environ.get("KINCHAIN_SIM_SLOW") != "1", reason="about 3 minutes: KINCHAIN_SIM_SLOW=1"
+SLOW = pytest.mark.skipif(
+    os.environ.get("KINCHAIN_SIM_SLOW") != "1", reason="about 2 minutes: KINCHAIN_SIM_SLOW=1"
 )
-def test_a_stiff_knee_loads_the_ankle(
-    baseline: Simulation, demo_stride: StrideData, tmp_path: Path
-) -> None:
-    """A 20-degree knee cap (a knee braced nearly straight) on the demo baseline: the solve
-    converges (measured 157 iterations, 145 s warm-started) and predicts what the issue's
-    Moco 2-D walking example showed (peak ankle reaction up, gastrocnemius activation about
-    doubled): measured +7.5 % peak ankle reaction, +97 % peak gastrocnemius activation. Before
-    the swinging feet were lifted out of the floor (kinchain.sim.stride.lift_swing_feet) this
-    solve did not converge; it was an expected failure until then."""
-    stiff = simulate(
+
+
+@pytest.fixture(scope="module")
+def stiff(
+    baseline: Simulation, demo_stride: StrideData, tmp_path_factory: pytest.TempPathFactory
+) -> Simulation:
+    """A 20-degree knee cap (a knee braced nearly straight) on the demo baseline (measured
+    116 iterations, 61 s warm-started)."""
+    return simulate(
         demo_stride,
         parse_restrictions(["knee_flexion_max=20@L"]),
         settings=SETTINGS,
         guess=baseline.solution_path,
-        workdir=tmp_path,
+        workdir=tmp_path_factory.mktemp("stiff"),
     )
+
+
+@pytest.mark.slow
+@SLOW
+def test_a_stiff_knee_is_carried_by_the_ankle_muscles(
+    baseline: Simulation, stiff: Simulation
+) -> None:
+    """The cap holds, and the ankle's muscles work harder: gastrocnemius activation about
+    doubles, as in the issue's OpenSim 2-D walking example capped at 20 degrees (measured: peak
+    +70 %, mean +90 %), and the mean ankle joint reaction rises (measured +8.9 %)."""
     assert stiff.sides["left"].angle_deg["knee"].max() <= 20.0 + 0.01
     comp = compare(baseline, stiff)
-    assert comp.get("left ankle reaction").peak_change > 0
-    plantarflexors = (
-        comp.get("left gastroc activation").mean_change
-        + comp.get("left soleus activation").mean_change
-    )
-    assert plantarflexors > 0
+    assert comp.get("left gastroc activation").mean_change_pct > 50
+    assert comp.get("left ankle reaction").mean_change > 0
+
+
+@pytest.mark.slow
+@SLOW
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14: the peak ankle joint reaction does not rise with a 20-degree knee cap on "
+    "the demo baseline (measured -1.1 %), where OpenSim's 2-D example rose +17 %; it rose "
+    "+7.5 % only while the baseline's centre of pressure sat wrongly under the ankle",
+)
+def test_a_stiff_knee_raises_the_peak_ankle_reaction(
+    baseline: Simulation, stiff: Simulation
+) -> None:
+    assert compare(baseline, stiff).get("left ankle reaction").peak_change > 0
 
 
 def test_time_limit_kills_the_solver(demo_stride: StrideData, tmp_path: Path) -> None:

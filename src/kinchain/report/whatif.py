@@ -222,9 +222,27 @@ def _quality_pairs(w: WhatIf) -> list[tuple[str, str]]:
 
 
 def _lift_words(sim: Simulation) -> str:
-    """The largest change of each leg's angles that kept its swinging foot off the model's
-    floor (``swing_foot_lift_deg`` of the stride, "left 3.6, right 1.2"), in words; empty when
-    no leg was changed or the stride does not say."""
+    """How the tracked angles differ from the measured ones, in words: the planar fit and the
+    swing-foot lift (``planar_fit`` and ``angle_change_deg`` of the stride, "2.3 RMS, largest
+    7.7"), or, for a simulation made before the fit, the lift alone (``swing_foot_lift_deg``,
+    "left 3.6, right 1.2"); empty when no angle was changed or the stride does not say."""
+    change = sim.stride.get("angle_change_deg")
+    if isinstance(change, str):
+        words = change.replace(",", "").split()
+        try:
+            rms, largest = float(words[0]), float(words[-1])
+        except (ValueError, IndexError):
+            return ""
+        if largest < 0.05:
+            return ""
+        fit = sim.stride.get("planar_fit")
+        fitted = f" ({fit.split(' from')[0]} from them)" if isinstance(fit, str) else ""
+        return (
+            "the model's rigid legs were fitted in one plane to the measured joint centres "
+            f"and foot markers{fitted}, and swinging feet kept clear of its floor: the "
+            f"baseline tracks angles that differ from the measured ones by {rms:.1f}° RMS "
+            f"(at most {largest:.1f}°)"
+        )
     raw = sim.stride.get("swing_foot_lift_deg")
     if not isinstance(raw, str):
         return ""

@@ -96,7 +96,8 @@ class SolveInfo:
     warm_start
         True when started from another solution (the baseline).
     stages
-        1, or 2 when a central-difference stage finished the solve.
+        Solver runs: 1, plus 1 when the ground reaction was first left out (no guess), plus 1
+        when a central-difference stage finished a solve.
     """
 
     success: bool

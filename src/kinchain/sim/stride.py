@@ -28,6 +28,7 @@ simulation.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -37,9 +38,10 @@ from numpy.typing import NDArray
 from kinchain.errors import InputError
 from kinchain.gait.cycles import time_normalise
 from kinchain.gait.cycles_types import N_POINTS, Cycle, Side
+from kinchain.sim.planar_fit import FIT_POINTS, fit_planar_legs
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from kinchain.analysis import GaitAnalysis
     from kinchain.process import TrialResult
@@ -56,6 +58,7 @@ __all__ = [
     "contact_heights",
     "coordinate_name",
     "default_stride_side",
+    "forefoot_share",
     "lift_swing_feet",
     "place_feet",
     "stride_data",
@@ -105,6 +108,10 @@ class FootGeometry:
     length_m
         Horizontal ankle-to-toe-point distance on a flat foot, m (scales the foot's muscle
         attachments).
+    markers
+        ``{"heel": (x, y), "toe": (x, y)}``: kinchain's heel and toe points in the foot's
+        frame, m, on the frame the spheres were placed from (what the planar fit of
+        :mod:`kinchain.sim.planar_fit` places); empty when not known.
     """
 
     heel: tuple[float, float]
@@ -112,6 +119,7 @@ class FootGeometry:
     heel_radius_m: float
     forefoot_radius_m: float
     length_m: float
+    markers: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,10 @@ class StrideData:
         ``(101, 2)`` measured ground reaction on the stride side's foot, N, ground frame (x
         forward, y up); zero in its swing. None when the stance was not on a clean force-plate
         contact (nothing to track then).
+    cop_m
+        ``(101,)`` measured centre of pressure under the stride side's foot, m, along the
+        progression direction from that foot's ankle joint centre (forward positive); NaN
+        where the foot is not on the plate. None with ``grf``.
     moments
         ``"{side}_{joint}"`` -> ``(101,)`` kinchain's inverse-dynamics sagittal moment, N·m/kg,
         extensor/plantarflexor positive, NaN where not valid (off the plates).
@@ -170,6 +182,7 @@ class StrideData:
     shank_length_m: dict[str, float]
     feet: dict[str, FootGeometry]
     grf: FloatArray | None
+    cop_m: FloatArray | None = None
     moments: dict[str, FloatArray] = field(default_factory=dict)
     normal_knee_flexion: dict[str, FloatArray] = field(default_factory=dict)
     source: dict[str, str] = field(default_factory=dict)
@@ -367,6 +380,44 @@ def contact_heights(
     return out
 
 
+def forefoot_share(stride: StrideData) -> FloatArray:
+    """The part of the measured ground reaction that the forefoot sphere carries, by the lever
+    rule: the share that puts the centre of pressure of the heel and forefoot spheres' forces
+    where the force plate measured it.
+
+    The spheres' contact points are taken under their centres, with the foot at the angle of
+    the tracked reference (``stride.coordinates``); a centre of pressure behind the heel
+    sphere (ahead of the forefoot sphere) gives 0 (1). Where the foot is off the plate (no
+    measured centre of pressure) the share is 0.5; the force tracked there is zero.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(101,)`` share of the force on the forefoot sphere, 0..1 (the heel's is 1 minus it).
+    """
+    n = len(stride.time_s)
+    if stride.cop_m is None:
+        return np.full(n, 0.5)
+    c = stride.coordinates
+    side = stride.side
+    foot_angle = (
+        c["pelvis_tilt"]
+        + c[coordinate_name("hip", side)]
+        - c[coordinate_name("knee", side)]
+        + c[coordinate_name("ankle", side)]
+    )
+    foot = stride.feet[side]
+
+    def ahead(point: tuple[float, float]) -> FloatArray:
+        # Horizontal offset from the ankle of a point of the foot, m (rotation about +z).
+        return np.asarray(np.cos(foot_angle) * point[0] - np.sin(foot_angle) * point[1])
+
+    heel, fore = ahead(foot.heel), ahead(foot.forefoot)
+    with np.errstate(invalid="ignore"):
+        share = np.clip((stride.cop_m - heel) / (fore - heel), 0.0, 1.0)
+    return np.where(np.isfinite(share), share, 0.5)
+
+
 def default_stride_side(analysis: GaitAnalysis, restrictions: Iterable[Restriction]) -> Side:
     """Whose stride to simulate when none is named: the restricted side when the restrictions
     name one side only; else the first side (left, then right) with a stride whose kinetics are
@@ -450,13 +501,67 @@ def _foot_geometry(
     heel_c = np.array([heel[k, 0] + 0.01, heel_r]) - ankle[k]
     fore_c = np.array([toe[k, 0], fore_r]) - ankle[k]
     h, f = rot @ heel_c, rot @ fore_c
+    # The points in the foot's frame: their median over the trial (they move with the foot).
+    every = np.deg2rad(
+        -coords_deg["pelvis_tilt"] + coords_deg["hip"] - coords_deg["knee"] + coords_deg["ankle"]
+    )
+    cos, sin = np.cos(every)[:, None], np.sin(every)[:, None]
+    markers = {}
+    for name, p in (("heel", heel), ("toe", toe)):
+        d = p - ankle
+        local = np.hstack([cos * d[:, :1] + sin * d[:, 1:], -sin * d[:, :1] + cos * d[:, 1:]])
+        markers[name] = np.nanmedian(local, axis=0)
     return FootGeometry(
         heel=(float(h[0]), float(h[1])),
         forefoot=(float(f[0]), float(f[1])),
         heel_radius_m=heel_r,
         forefoot_radius_m=fore_r,
         length_m=float(abs(toe[k, 0] - ankle[k, 0])),
+        markers={name: (float(v[0]), float(v[1])) for name, v in markers.items()},
     )
+
+
+def _fit_to_points(
+    coords: dict[str, FloatArray],
+    result: TrialResult,
+    norm: Callable[[FloatArray], FloatArray],
+    thigh: dict[str, float],
+    shank: dict[str, float],
+    feet: dict[str, FootGeometry],
+) -> tuple[dict[str, FloatArray], float]:
+    """The stride's coordinates fitted to the measured points (:func:`fit_planar_legs`),
+    started from the Plug-in Gait angles; frames with a missing point keep those angles.
+
+    Returns the new coordinates and the fit's RMS residual, m (NaN when nothing was fitted)."""
+    j = result.model.joints
+    prog = result.model.progression
+    points: dict[str, FloatArray] = {}
+    for s in ("left", "right"):
+        for name in FIT_POINTS:
+            key = f"{s}_{name}"
+            where = j.get(key, j[f"{s}_ankle"]) if name == "heel" else j[key]
+            points[key] = norm(_sagittal(prog, where))
+    ok = np.all([np.isfinite(v).all(axis=1) for v in points.values()], axis=0)
+    out = dict(coords)
+    if not ok.any() or any(not feet[s].markers for s in ("left", "right")):
+        return out, math.nan
+    fit = fit_planar_legs(
+        {k: v[ok] for k, v in points.items()},
+        coords["pelvis_tilt"][ok],
+        {k: v[ok] for k, v in coords.items()},
+        thigh,
+        shank,
+        {s: feet[s].markers for s in ("left", "right")},
+    )
+    hips_x = 0.5 * (points["left_hip"][ok, 0] + points["right_hip"][ok, 0])
+    for name, values in fit.coordinates.items():
+        merged = out[name].copy()
+        if name == "pelvis_tx":  # from the stride's start: move it as the fit moved the hips
+            merged[ok] += values - hips_x
+        else:
+            merged[ok] = values
+        out[name] = merged
+    return out, fit.residual_rms_m
 
 
 def stride_data(
@@ -546,6 +651,9 @@ def stride_data(
             },
         )
 
+    measured = coords
+    coords, fit_rms = _fit_to_points(coords, result, norm, thigh, shank, feet)
+
     span = cyc.end - cyc.start
     other: Side = "right" if side == "left" else "left"
     foot_off: dict[str, float] = {
@@ -561,6 +669,8 @@ def stride_data(
     }
 
     coords, lifted, correction = place_feet(coords, thigh, shank, feet, swings, time_s)
+    legs = [c for c in COORDINATES if not c.startswith("pelvis")]
+    change = np.degrees(np.concatenate([coords[c] - measured[c] for c in legs]))
 
     moments: dict[str, FloatArray] = {}
     for s in ("left", "right"):
@@ -571,11 +681,14 @@ def stride_data(
                 moments[f"{s}_{joint}"] = norm(values)
 
     grf: FloatArray | None = None
+    cop: FloatArray | None = None
     reaction = result.grf.get(side)
     if cyc.kinetics_valid and reaction is not None:
         force = np.where(reaction.on_plate[:, None], reaction.force, 0.0)
         force = np.nan_to_num(force)
         grf = norm(np.column_stack([force @ prog[:, 0], force @ prog[:, 2]]))
+        ahead = (reaction.cop - j[f"{side}_ankle"]) @ prog[:, 0]
+        cop = norm(np.where(reaction.on_plate, ahead, np.nan))
 
     normal: dict[str, FloatArray] = {}
     if analysis.normative is not None and analysis.normative.has("KneeAngles"):
@@ -604,6 +717,7 @@ def stride_data(
         shank_length_m=shank,
         feet=feet,
         grf=grf,
+        cop_m=cop,
         moments=moments,
         normal_knee_flexion=normal,
         source={
@@ -614,6 +728,10 @@ def stride_data(
             "pelvis_height_correction_m": (
                 f"{correction.min():+.3f} to {correction.max():+.3f} "
                 f"(median {np.median(correction):+.3f})"
+            ),
+            "planar_fit": f"{fit_rms * 1000:.1f} mm RMS from the measured points",
+            "angle_change_deg": (
+                f"{np.sqrt(np.mean(change**2)):.1f} RMS, largest {np.abs(change).max():.1f}"
             ),
             "swing_foot_lift_deg": ", ".join(f"{s} {lifted[s]:.1f}" for s in ("left", "right")),
         },
