@@ -6,10 +6,10 @@ reference a simulation tracks) drives the planar model of ``kinchain.sim.model``
 reference over the stride, the measured ground reaction applied to the left foot at the
 measured centre of pressure (its offset from the ankle along the progression), no contact
 spheres, muscles or reserves. Its sagittal hip, knee and ankle moments are compared with
-kinchain's 3-D inverse dynamics over the measured stance (RMS, N·m/kg), as the baseline
-validity does (``kinchain.sim.validity``). A tracking simulation of this model that followed
-the reference and the force plate exactly would be this far from inverse dynamics; the
-baseline's own figures (``sim_bench.py``) are above it.
+kinchain's 3-D inverse dynamics about the same axis (``StrideData.moments``) over the measured
+stance (RMS, N·m/kg), as the baseline validity does (``kinchain.sim.validity``). A tracking
+simulation of this model that followed the reference and the force plate exactly would be this
+far from inverse dynamics; the baseline's own figures (``sim_bench.py``) are above it.
 
 Run: ``.venv/bin/python benchmarks/sim_floor.py`` (needs the ``sim`` extra).
 """
@@ -103,7 +103,8 @@ def main() -> int:
             planar[joint][k] = -tau.get(mobility[name]) / st.mass_kg
     stance = np.linspace(0, 100, len(st.time_s)) <= st.stance_pct
     print("planar model's inverse dynamics (reference kinematics + measured ground reaction)")
-    print("against kinchain's 3-D inverse dynamics, left stride on the plate, N·m/kg:")
+    print("against kinchain's 3-D inverse dynamics about the same axis, left stride on the plate,")
+    print("N·m/kg:")
     errors = []
     for joint in joints:
         ref = st.moments[f"left_{joint}"]

@@ -201,6 +201,34 @@ class TrialResult:
         return out
 
 
+def lab_joint_moment(result: TrialResult, side: str, joint: str) -> FloatArray:
+    """A joint's net internal moment as a lab-frame vector, undoing the Plug-in Gait layout of
+    ``{L,R}{Hip,Knee,Ankle}Moment`` (the inverse of what :func:`process` stores).
+
+    Parameters
+    ----------
+    result
+        A processed trial with kinetics.
+    side
+        ``"left"`` or ``"right"``.
+    joint
+        ``"Hip"``, ``"Knee"`` or ``"Ankle"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 3)`` moment on the distal segment, N·m/kg, lab frame (Z up); NaN where the stored
+        moment is NaN.
+    """
+    stored = result.outputs[f"{_PREFIX[side]}{joint}Moment"]
+    perm, sign = _LOAD_LAYOUT[(joint, side)]
+    local = np.empty_like(stored)
+    for k in range(3):
+        local[:, perm[k]] = sign[k] * stored[:, k]  # sign is +-1: its own inverse
+    R = result.model.segments[f"{side}_{_DISTAL_FRAME[joint]}"].R
+    return np.asarray(np.einsum("nij,nj->ni", R, local), dtype=np.float64)
+
+
 def _filtered(trial: Trial, cutoff_hz: float | None) -> Trial:
     if cutoff_hz is None:
         return trial
