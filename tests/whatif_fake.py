@@ -43,7 +43,7 @@ def _sim(label: str, restrictions: tuple[Restriction, ...], left: float, warm: b
             "start_s": 2.1,
             "source": "demo.c3d",
             "swing_foot_lift_deg": "left 3.6, right 0.0",
-            "planar_fit": "7.6 mm RMS from the measured points",
+            "planar_fit": "7.6 mm RMS from the measured points, pelvis at the left hip",
             "angle_change_deg": "2.3 RMS, largest 7.7",
         },
         solve=SolveInfo(True, "Solve_Succeeded", 412, 80.0, 95.0, 40, 3.2, {}, warm),

@@ -79,6 +79,7 @@ def test_the_section_states_the_caveat_first_then_the_changes_from_the_curves(
     adjusted = quality["Measured angles adjusted for the model"]
     assert "differ from the measured ones by 2.3° RMS (at most 7.7°)" in adjusted
     assert "(7.6 mm RMS from them)" in adjusted
+    assert "placed at the left hip: the right leg's angles also take up" in adjusted
     # a simulation stored before the fit says how far the swing-foot lift alone changed them:
     # the left leg only (the right was not changed, so it is not named)
     old = dataclasses.replace(

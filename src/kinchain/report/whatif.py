@@ -237,12 +237,21 @@ def _lift_words(sim: Simulation) -> str:
             return ""
         fit = sim.stride.get("planar_fit")
         fitted = f" ({fit.split(' from')[0]} from them)" if isinstance(fit, str) else ""
-        return (
+        text = (
             "the model's rigid legs were fitted in one plane to the measured joint centres "
             f"and foot markers{fitted}, and swinging feet kept clear of its floor: the "
             f"baseline tracks angles that differ from the measured ones by {rms:.1f}° RMS "
             f"(at most {largest:.1f}°)"
         )
+        if isinstance(fit, str) and "pelvis at the " in fit:
+            hip = fit.rsplit("pelvis at the ", 1)[1]
+            other = {"left hip": "right", "right hip": "left"}.get(hip, "other")
+            text += (
+                f". The model has one point for both hips, placed at the {hip}: the {other} "
+                "leg's angles also take up the distance between the hips, so its values are "
+                "less exact"
+            )
+        return text
     raw = sim.stride.get("swing_foot_lift_deg")
     if not isinstance(raw, str):
         return ""

@@ -761,7 +761,9 @@ def stride_data(
                 f"{correction.min():+.3f} to {correction.max():+.3f} "
                 f"(median {np.median(correction):+.3f})"
             ),
-            "planar_fit": f"{fit_rms * 1000:.1f} mm RMS from the measured points",
+            "planar_fit": (
+                f"{fit_rms * 1000:.1f} mm RMS from the measured points, pelvis at the {side} hip"
+            ),
             "angle_change_deg": (
                 f"{np.sqrt(np.mean(change**2)):.1f} RMS, largest {np.abs(change).max():.1f}"
             ),
