@@ -357,6 +357,15 @@ def place_feet(
     return out, lifted, correction
 
 
+def _segment_angles(
+    coordinates: Mapping[str, FloatArray], side: Side
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Absolute angles of one leg's thigh, shank and foot in the model, rad about +z."""
+    thigh = coordinates["pelvis_tilt"] + coordinates[coordinate_name("hip", side)]
+    shank = thigh - coordinates[coordinate_name("knee", side)]
+    return thigh, shank, shank + coordinates[coordinate_name("ankle", side)]
+
+
 def contact_heights(
     coordinates: dict[str, FloatArray],
     thigh_length_m: dict[str, float],
@@ -380,9 +389,7 @@ def contact_heights(
     y0 = coordinates["pelvis_ty"]
     sides: tuple[Side, Side] = ("left", "right")
     for side in sides:
-        a1 = coordinates["pelvis_tilt"] + coordinates[coordinate_name("hip", side)]
-        a2 = a1 - coordinates[coordinate_name("knee", side)]
-        a3 = a2 + coordinates[coordinate_name("ankle", side)]
+        a1, a2, a3 = _segment_angles(coordinates, side)
         ay = y0 + down(a1, thigh_length_m[side]) + down(a2, shank_length_m[side])
         foot = feet[side]
         for where, (cx, cy), r in (
@@ -411,15 +418,8 @@ def forefoot_share(stride: StrideData) -> FloatArray:
     n = len(stride.time_s)
     if stride.cop_m is None:
         return np.full(n, 0.5)
-    c = stride.coordinates
-    side = stride.side
-    foot_angle = (
-        c["pelvis_tilt"]
-        + c[coordinate_name("hip", side)]
-        - c[coordinate_name("knee", side)]
-        + c[coordinate_name("ankle", side)]
-    )
-    foot = stride.feet[side]
+    foot_angle = _segment_angles(stride.coordinates, stride.side)[2]
+    foot = stride.feet[stride.side]
 
     def ahead(point: tuple[float, float]) -> FloatArray:
         # Horizontal offset from the ankle of a point of the foot, m (rotation about +z).
@@ -501,13 +501,11 @@ def _foot_geometry(
     if not np.isfinite(score).any():
         raise InputError(f"{side} foot", "no frame with heel, toe and angles to place the foot")
     k = int(np.nanargmin(score))
-    # Foot orientation in the model at that frame, from the angles (rad, about +z).
-    phi = np.deg2rad(
-        -coords_deg["pelvis_tilt"][k]
-        + coords_deg["hip"][k]
-        - coords_deg["knee"][k]
-        + coords_deg["ankle"][k]
+    # Foot orientation in the model, frame by frame, from the angles (rad, about +z).
+    every = np.deg2rad(
+        -coords_deg["pelvis_tilt"] + coords_deg["hip"] - coords_deg["knee"] + coords_deg["ankle"]
     )
+    phi = every[k]
     c, s = np.cos(-phi), np.sin(-phi)
     rot = np.array([[c, -s], [s, c]])
     heel_r, fore_r = 0.035, 0.015
@@ -515,9 +513,6 @@ def _foot_geometry(
     fore_c = np.array([toe[k, 0], fore_r]) - ankle[k]
     h, f = rot @ heel_c, rot @ fore_c
     # The points in the foot's frame: their median over the trial (they move with the foot).
-    every = np.deg2rad(
-        -coords_deg["pelvis_tilt"] + coords_deg["hip"] - coords_deg["knee"] + coords_deg["ankle"]
-    )
     cos, sin = np.cos(every)[:, None], np.sin(every)[:, None]
     markers = {}
     for name, p in (("heel", heel), ("toe", toe)):
@@ -542,6 +537,7 @@ def _fit_to_points(
     shank: dict[str, float],
     feet: dict[str, FootGeometry],
     side: Side,
+    start_x: float,
 ) -> tuple[dict[str, FloatArray], float]:
     """The stride's coordinates fitted to the measured points (:func:`fit_planar_legs`),
     started from the Plug-in Gait angles; frames with a missing point keep those angles.
@@ -552,6 +548,9 @@ def _fit_to_points(
     (on the demo, the planar model's own inverse dynamics then agrees with kinchain's 3-D hip
     moment within 0.15 N·m/kg RMS over the stance instead of 0.26), and the other leg's
     angles take up its hip's offset.
+
+    ``start_x`` is where ``pelvis_tx`` counts from: the hips' midpoint along the progression at
+    the stride's start, m.
 
     Returns the new coordinates and the fit's RMS residual, m (NaN when nothing was fitted)."""
     j = result.model.joints
@@ -579,14 +578,9 @@ def _fit_to_points(
         shank,
         {s: feet[s].markers for s in ("left", "right")},
     )
-    # pelvis_tx counts from the hips' midpoint at the stride's start (stride_data)
-    hips_x = norm(_sagittal(prog, 0.5 * (j["left_hip"] + j["right_hip"])))[ok, 0]
     for name, values in fit.coordinates.items():
         merged = out[name].copy()
-        if name == "pelvis_tx":  # from the stride's start: move it as the fit moved the hips
-            merged[ok] += values - hips_x
-        else:
-            merged[ok] = values
+        merged[ok] = values - start_x if name == "pelvis_tx" else values
         out[name] = merged
     return out, fit.residual_rms_m
 
@@ -679,7 +673,9 @@ def stride_data(
         )
 
     measured = coords
-    coords, fit_rms = _fit_to_points(coords, result, norm, thigh, shank, feet, side)
+    coords, fit_rms = _fit_to_points(
+        coords, result, norm, thigh, shank, feet, side, float(hips_n[0, 0])
+    )
 
     span = cyc.end - cyc.start
     other: Side = "right" if side == "left" else "left"
