@@ -142,6 +142,26 @@ def test_no_adjustment_line_when_no_leg_was_changed(whatif: WhatIf) -> None:
     assert "Measured angles adjusted for the model" not in quality
 
 
+def test_the_pelvis_residuals_are_said_in_words(whatif: WhatIf) -> None:
+    def quality(w: WhatIf) -> dict[str, str]:
+        block = next(b for b in whatif_section(w) if isinstance(b, KeyValues))
+        return dict(block.pairs)
+
+    assert "Help the baseline needed beyond its muscles" not in quality(whatif)  # none reported
+    reserves = {
+        "residual_pelvis_tilt": {"rms": 20.6, "peak": 47.2},
+        "residual_pelvis_tx": {"rms": 0.5, "peak": 1.2},
+        "residual_pelvis_ty": {"rms": 0.7, "peak": 2.3},
+    }
+    base = dataclasses.replace(whatif.baseline, reserves=reserves)
+    words = quality(dataclasses.replace(whatif, baseline=base))[
+        "Help the baseline needed beyond its muscles"
+    ]
+    assert "turning moment on the pelvis of up to 47 N·m (RMS 21 N·m)" in words
+    assert "pushes on the pelvis of up to 2 N" in words
+    assert "at most 75 N·m and 20 N" in words
+
+
 def test_one_figure_per_scenario(whatif: WhatIf) -> None:
     figs = whatif_figures(whatif)
     assert list(figs) == ["whatif_1"]

@@ -52,6 +52,22 @@ def test_a_baseline_outside_a_tolerance_is_named() -> None:
     assert len(baseline_problems(_baseline(float("nan"), float("nan")))) == 2
 
 
+def test_a_baseline_held_up_by_its_pelvis_residuals_is_named() -> None:
+    def with_residuals(**peaks: float) -> Simulation:
+        reserves = {f"residual_pelvis_{k}": {"rms": v / 3, "peak": v} for k, v in peaks.items()}
+        return dataclasses.replace(_baseline(1.3, 0.14), reserves=reserves)
+
+    # within OpenSim's guidance (peak forces 10-20 N, moment 75 N·m): no problem
+    assert baseline_problems(with_residuals(tx=2.3, ty=19.0, tilt=47.0)) == []
+    (problem,) = baseline_problems(with_residuals(tx=2.3, ty=2.0, tilt=80.0))
+    assert "residual moment on its pelvis reaches 80 N·m (at most 75 N·m)" in problem
+    problems = baseline_problems(with_residuals(tx=25.0, ty=120.0, tilt=10.0))
+    assert len(problems) == 2
+    assert "fore-aft residual force on its pelvis reaches 25 N (at most 20 N)" in problems[0]
+    assert "vertical residual force on its pelvis reaches 120 N" in problems[1]
+    assert len(baseline_problems(with_residuals(tx=float("nan")))) == 1
+
+
 def test_whatif_simulates_no_restriction_after_a_baseline_outside_them(
     demo_stride: StrideData, monkeypatch: pytest.MonkeyPatch
 ) -> None:

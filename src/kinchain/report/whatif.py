@@ -215,10 +215,31 @@ def _quality_pairs(w: WhatIf) -> list[tuple[str, str]]:
                 "not checked: no force-plate stance in this stride",
             )
         )
+    helpers = _residual_words(b)
+    if helpers:
+        pairs.append(("Help the baseline needed beyond its muscles", helpers))
     pairs.append(("Baseline solve", _solve_words(b)))
     for sim in w.restricted:
         pairs.append((f"Solve if {_scenario_title(sim)}", _solve_words(sim)))
     return pairs
+
+
+def _residual_words(sim: Simulation) -> str:
+    """The pelvis residuals in words (empty for a simulation that did not report them)."""
+    from kinchain.sim.validity import RESIDUAL_FORCE_LIMIT_N, RESIDUAL_MOMENT_LIMIT_NM
+
+    r = sim.reserves
+    moment = r.get("residual_pelvis_tilt")
+    forces = [r[k]["peak"] for k in ("residual_pelvis_tx", "residual_pelvis_ty") if k in r]
+    if moment is None or not forces:
+        return ""
+    return (
+        f"a turning moment on the pelvis of up to {moment['peak']:.0f} N·m (RMS "
+        f"{moment['rms']:.0f} N·m), standing for the trunk lean, arm swing and pelvic rotation "
+        f"that the model does not have, and pushes on the pelvis of up to {max(forces):.0f} N "
+        f"(OpenSim's guidance: at most {RESIDUAL_MOMENT_LIMIT_NM:g} N·m and "
+        f"{RESIDUAL_FORCE_LIMIT_N:g} N)"
+    )
 
 
 def _lift_words(sim: Simulation) -> str:

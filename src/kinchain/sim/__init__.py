@@ -69,6 +69,8 @@ from kinchain.sim.stride import StrideData, choose_stride, default_stride_side, 
 from kinchain.sim.validity import (
     ANGLE_TOLERANCE_DEG,
     MOMENT_TOLERANCE_NM_PER_KG,
+    RESIDUAL_FORCE_LIMIT_N,
+    RESIDUAL_MOMENT_LIMIT_NM,
     BaselineNotValid,
     baseline_problems,
 )
@@ -78,6 +80,8 @@ __all__ = [
     "ASSUMPTIONS",
     "INSTALL_HINT",
     "MOMENT_TOLERANCE_NM_PER_KG",
+    "RESIDUAL_FORCE_LIMIT_N",
+    "RESIDUAL_MOMENT_LIMIT_NM",
     "BaselineNotValid",
     "Change",
     "Comparison",

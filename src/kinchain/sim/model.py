@@ -15,9 +15,12 @@ a reserve torque on every joint coordinate (``reserve_<coordinate>``, optimal fo
 :data:`RESERVE_OPTIMAL_FORCE` N·m) and pelvis residuals (``residual_<coordinate>``,
 :data:`RESIDUAL_OPTIMAL_FORCE` N or N·m). Their controls are in the effort goal like the
 muscle excitations, so using them costs (control)²: a reserve delivering 10 N·m costs as
-much as one fully excited muscle; a residual costs 30 times more
-(:attr:`kinchain.sim.problem.SolverSettings.residual_weight`). Their RMS and peak are
-reported with every result.
+much as one fully excited muscle; a residual force costs 30 times more
+(:attr:`kinchain.sim.problem.SolverSettings.residual_weight`), the residual moment 0.3 times
+as much (:attr:`~kinchain.sim.problem.SolverSettings.residual_moment_weight`: it stands for
+the upper body's motion that the model lacks). Their RMS and peak are reported with every
+result, and a baseline whose residuals exceed OpenSim's guidance is not predicted from
+(:mod:`kinchain.sim.validity`).
 
 Foot-ground contact: two :class:`SmoothSphereHalfSpaceForce` per foot (heel, radius 35 mm;
 forefoot, 15 mm; placed from the subject's heel and toe points, :mod:`kinchain.sim.stride`)

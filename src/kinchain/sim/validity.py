@@ -19,6 +19,13 @@ sagittal net joint moment     0.15 / 0.12 / 0.12 N·m/kg   :data:`MOMENT_TOLERAN
 sagittal joint angle          6.1 / 6.3 / 5.3 deg         :data:`ANGLE_TOLERANCE_DEG`
 ============================  ==========================  =====================================
 
+The pelvis residuals (forces and a moment on the pelvis that no muscle makes; see
+:mod:`kinchain.sim.model`) must stay within OpenSim's best-practice guidance ("Reserves and
+Residuals", OpenSim documentation, Simulation with OpenSim - Best Practices): peak residual
+forces below :data:`RESIDUAL_FORCE_LIMIT_N` (the guidance: "typically less than 10-20 N") and
+the peak residual moment below :data:`RESIDUAL_MOMENT_LIMIT_NM` ("less than 75 Nm"). A
+baseline that reproduced the moments by pushing the pelvis would fail here.
+
 Hicks et al. (2015, "Is my model good enough?", J Biomech Eng 137:020905) ask the same of any
 tracking simulation: compare the simulated joint moments with inverse dynamics and the tracked
 kinematics with the measurement before trusting what the simulation adds. Without a force-plate
@@ -38,6 +45,8 @@ from kinchain.sim.results import Simulation
 __all__ = [
     "ANGLE_TOLERANCE_DEG",
     "MOMENT_TOLERANCE_NM_PER_KG",
+    "RESIDUAL_FORCE_LIMIT_N",
+    "RESIDUAL_MOMENT_LIMIT_NM",
     "BaselineNotValid",
     "baseline_problems",
 ]
@@ -48,6 +57,16 @@ MOMENT_TOLERANCE_NM_PER_KG = 0.15
 #: Largest mean between-person SD of the sagittal hip, knee and ankle angles, Schwartz 2008 free
 #: speed (knee), degrees.
 ANGLE_TOLERANCE_DEG = 6.3
+#: Largest peak pelvis residual force (fore-aft, vertical), N: the upper end of OpenSim's
+#: guidance "typically less than 10-20 N".
+RESIDUAL_FORCE_LIMIT_N = 20.0
+#: Largest peak pelvis residual moment, N·m (OpenSim's guidance: "less than 75 Nm").
+RESIDUAL_MOMENT_LIMIT_NM = 75.0
+_RESIDUALS = {
+    "residual_pelvis_tx": ("fore-aft residual force", "N", RESIDUAL_FORCE_LIMIT_N),
+    "residual_pelvis_ty": ("vertical residual force", "N", RESIDUAL_FORCE_LIMIT_N),
+    "residual_pelvis_tilt": ("residual moment", "N·m", RESIDUAL_MOMENT_LIMIT_NM),
+}
 
 
 def baseline_problems(baseline: Simulation) -> list[str]:
@@ -66,6 +85,12 @@ def baseline_problems(baseline: Simulation) -> list[str]:
             f"its joint moments differ from the measured ones by {moments:.2f} N·m/kg RMS over "
             f"the measured stance (tolerance {MOMENT_TOLERANCE_NM_PER_KG:g} N·m/kg)"
         )
+    for name, (what, unit, limit) in _RESIDUALS.items():
+        peak = baseline.reserves.get(name, {}).get("peak")
+        if peak is not None and (not math.isfinite(peak) or peak > limit):
+            out.append(
+                f"the {what} on its pelvis reaches {peak:.0f} {unit} (at most {limit:g} {unit})"
+            )
     return out
 
 
