@@ -221,6 +221,9 @@ def _quality_pairs(w: WhatIf) -> list[tuple[str, str]]:
     pairs.append(("Baseline solve", _solve_words(b)))
     for sim in w.restricted:
         pairs.append((f"Solve if {_scenario_title(sim)}", _solve_words(sim)))
+        helpers = _residual_words(sim)
+        if helpers:
+            pairs.append((f"Help needed if {_scenario_title(sim)}", helpers))
     return pairs
 
 
@@ -233,13 +236,19 @@ def _residual_words(sim: Simulation) -> str:
     forces = [r[k]["peak"] for k in ("residual_pelvis_tx", "residual_pelvis_ty") if k in r]
     if moment is None or not forces:
         return ""
-    return (
+    words = (
         f"a turning moment on the pelvis of up to {moment['peak']:.0f} N·m (RMS "
         f"{moment['rms']:.0f} N·m), standing for the trunk lean, arm swing and pelvic rotation "
         f"that the model does not have, and pushes on the pelvis of up to {max(forces):.0f} N "
         f"(OpenSim's guidance: at most {RESIDUAL_MOMENT_LIMIT_NM:g} N·m and "
         f"{RESIDUAL_FORCE_LIMIT_N:g} N)"
     )
+    if moment["peak"] > RESIDUAL_MOMENT_LIMIT_NM or max(forces) > RESIDUAL_FORCE_LIMIT_N:
+        words += (
+            "; beyond that guidance, so part of this walk is held up by a force no muscle "
+            "makes: read its hip and pelvis values with care"
+        )
+    return words
 
 
 def _lift_words(sim: Simulation) -> str:
