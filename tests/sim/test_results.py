@@ -60,8 +60,27 @@ def test_compare_peaks_means_and_percentages() -> None:
     assert comp.get("right knee moment").peak_change == pytest.approx(0.0)
     with pytest.raises(KeyError):
         comp.get("left elbow reaction")
-    json.dumps(comp.to_dict())  # JSON-able
-    json.dumps(_sim("baseline", 1.0).to_dict())
+    json.dumps(comp.to_dict(), allow_nan=False)  # strict JSON, as the report writes it
+    json.dumps(_sim("baseline", 1.0).to_dict(), allow_nan=False)
+
+
+def test_a_simulation_is_strict_json_with_unbounded_settings() -> None:
+    """The default settings leave the residuals unbounded (infinity), and a failed solve's
+    objective is NaN: strict JSON has neither, so they are written as null (the demo's first
+    valid baseline stopped the report with a traceback here)."""
+    import dataclasses
+
+    from kinchain.sim.problem import SolverSettings
+
+    sim = dataclasses.replace(
+        _sim("baseline", 1.0),
+        settings=dataclasses.asdict(SolverSettings()),
+        moment_rms={"left_hip": float("nan")},
+    )
+    out = json.loads(json.dumps(sim.to_dict(), allow_nan=False))
+    assert out["settings"]["residual_limit"] is None
+    assert out["moment_rms_nm_per_kg"]["left_hip"] is None
+    assert out["settings"]["residual_moment_weight"] == 0.3
 
 
 def test_unconverged_solve_is_never_a_result(demo_stride: StrideData) -> None:

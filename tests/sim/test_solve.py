@@ -115,7 +115,7 @@ def test_a_restriction_wider_than_the_measured_range_changes_little(wide: WhatIf
     assert wide.restricted[0].solve.success and wide.restricted[0].solve.warm_start
     change = wide.comparisons[0].get("left ankle reaction")
     assert abs(change.peak_change_pct) < WIDE_TOLERANCE_PCT
-    json.dumps(wide.to_dict())
+    json.dumps(wide.to_dict(), allow_nan=False)
 
 
 SLOW = pytest.mark.skipif(

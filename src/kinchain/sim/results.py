@@ -225,20 +225,33 @@ class Simulation:
         return np.linspace(0.0, 100.0, 101)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict of everything (curves as lists, 101 points each)."""
-        return {
-            "label": self.label,
-            "kind": "prediction from a simplified planar musculoskeletal model",
-            "restrictions": [r.to_dict() for r in self.restrictions],
-            "stride": self.stride,
-            "solve": {**self.solve.__dict__},
-            "settings": self.settings,
-            "sides": {s: c.to_dict() for s, c in self.sides.items()},
-            "tracking_rms_deg": self.tracking_rms_deg,
-            "moment_rms_nm_per_kg": self.moment_rms,
-            "reserves": self.reserves,
-            "assumptions": list(self.assumptions),
-        }
+        """JSON-ready dict of everything (curves as lists, 101 points each; a value that is
+        not finite, e.g. the unbounded ``settings.residual_limit``, is ``None``)."""
+        return _finite_tree(
+            {
+                "label": self.label,
+                "kind": "prediction from a simplified planar musculoskeletal model",
+                "restrictions": [r.to_dict() for r in self.restrictions],
+                "stride": self.stride,
+                "solve": {**self.solve.__dict__},
+                "settings": self.settings,
+                "sides": {s: c.to_dict() for s, c in self.sides.items()},
+                "tracking_rms_deg": self.tracking_rms_deg,
+                "moment_rms_nm_per_kg": self.moment_rms,
+                "reserves": self.reserves,
+                "assumptions": list(self.assumptions),
+            }
+        )
+
+
+def _finite_tree(value: Any) -> Any:
+    """``value`` with every float that is not finite replaced by ``None``, through dicts and
+    lists (strict JSON has no infinity or NaN)."""
+    if isinstance(value, dict):
+        return {k: _finite_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_tree(v) for v in value]
+    return _jsonable(value)
 
 
 def _rms(a: FloatArray, b: FloatArray) -> float:
