@@ -163,9 +163,14 @@ def test_the_pelvis_residuals_are_said_in_words(whatif: WhatIf) -> None:
     # A restricted simulation beyond the guidance says so.
     over = {**reserves, "residual_pelvis_tilt": {"rms": 34.4, "peak": 81.7}}
     stiff = dataclasses.replace(whatif.restricted[0], reserves=over)
-    rows = quality(dataclasses.replace(whatif, baseline=base, restricted=(stiff,)))
+    over_w = dataclasses.replace(whatif, baseline=base, restricted=(stiff,))
+    rows = quality(over_w)
     (row,) = [v for k, v in rows.items() if k.startswith("Help needed if")]
     assert "up to 82 N·m" in row and "read its hip and pelvis values with care" in row
+    # ... and says it under the scenario's headline too, where a reader starts.
+    warning = "held up by a force no muscle makes"
+    assert any(isinstance(b, Para) and warning in b.text for b in whatif_section(over_w))
+    assert not any(isinstance(b, Para) and warning in b.text for b in whatif_section(whatif))
 
 
 def test_one_figure_per_scenario(whatif: WhatIf) -> None:

@@ -227,6 +227,22 @@ def _quality_pairs(w: WhatIf) -> list[tuple[str, str]]:
     return pairs
 
 
+def _beyond_guidance(sim: Simulation) -> bool:
+    """Whether a pelvis residual of ``sim`` passes OpenSim's guidance (see
+    :mod:`kinchain.sim.validity`)."""
+    from kinchain.sim.validity import RESIDUAL_FORCE_LIMIT_N, RESIDUAL_MOMENT_LIMIT_NM
+
+    limits = {
+        "residual_pelvis_tilt": RESIDUAL_MOMENT_LIMIT_NM,
+        "residual_pelvis_tx": RESIDUAL_FORCE_LIMIT_N,
+        "residual_pelvis_ty": RESIDUAL_FORCE_LIMIT_N,
+    }
+    return any(
+        name in sim.reserves and sim.reserves[name]["peak"] > limit
+        for name, limit in limits.items()
+    )
+
+
 def _residual_words(sim: Simulation) -> str:
     """The pelvis residuals in words (empty for a simulation that did not report them)."""
     from kinchain.sim.validity import RESIDUAL_FORCE_LIMIT_N, RESIDUAL_MOMENT_LIMIT_NM
@@ -243,7 +259,7 @@ def _residual_words(sim: Simulation) -> str:
         f"(OpenSim's guidance: at most {RESIDUAL_MOMENT_LIMIT_NM:g} N·m and "
         f"{RESIDUAL_FORCE_LIMIT_N:g} N)"
     )
-    if moment["peak"] > RESIDUAL_MOMENT_LIMIT_NM or max(forces) > RESIDUAL_FORCE_LIMIT_N:
+    if _beyond_guidance(sim):
         words += (
             "; beyond that guidance, so part of this walk is held up by a force no muscle "
             "makes: read its hip and pelvis values with care"
@@ -338,6 +354,15 @@ def whatif_section(w: WhatIf, figure_names: Sequence[str] = ()) -> list[Block]:
         ankle = _headline(cmp, sides)
         if ankle:
             out.append(Para(ankle))
+        if _beyond_guidance(sim):
+            out.append(
+                Para(
+                    "Part of this simulated walk is held up by a force no muscle makes (a "
+                    "balancing moment on the pelvis beyond what OpenSim's guidance accepts; see "
+                    "How far to trust it): read its hip and pelvis values with particular care.",
+                    tone="caveat",
+                )
+            )
         if k < len(names):
             out.append(
                 Figure(
