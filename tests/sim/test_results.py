@@ -17,6 +17,7 @@ from kinchain.sim.results import (
     SimulationNotConverged,
     SolveInfo,
     compare,
+    finite_json,
     simulation_from_raw,
 )
 from kinchain.sim.stride import JOINTS, StrideData
@@ -62,6 +63,16 @@ def test_compare_peaks_means_and_percentages() -> None:
         comp.get("left elbow reaction")
     json.dumps(comp.to_dict(), allow_nan=False)  # strict JSON, as the report writes it
     json.dumps(_sim("baseline", 1.0).to_dict(), allow_nan=False)
+
+
+def test_finite_json() -> None:
+    raw = {
+        "a": [1.0, float("nan"), np.float64(2.5)],
+        "b": np.array([np.inf, 3.0]),
+        "c": np.int64(4),
+    }
+    assert finite_json(raw) == {"a": [1.0, None, 2.5], "b": [None, 3.0], "c": 4}
+    assert json.dumps(finite_json(raw), allow_nan=False)
 
 
 def test_a_simulation_is_strict_json_with_unbounded_settings() -> None:

@@ -355,18 +355,6 @@ def test_a_failure_is_stored_as_a_safe_message(
     assert "failed:" in client.get(f"/visits/{vid}").text
 
 
-def test_finite_json() -> None:
-    import numpy as np
-
-    raw = {
-        "a": [1.0, float("nan"), np.float64(2.5)],
-        "b": np.array([np.inf, 3.0]),
-        "c": np.int64(4),
-    }
-    assert simulations.finite(raw) == {"a": [1.0, None, 2.5], "b": [None, 3.0], "c": 4}
-    assert json.dumps(simulations.finite(raw), allow_nan=False)
-
-
 def test_failure_words() -> None:
     from kinchain.sim import SimulationTimeout, SolveInfo
 

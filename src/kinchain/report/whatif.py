@@ -228,19 +228,11 @@ def _quality_pairs(w: WhatIf) -> list[tuple[str, str]]:
 
 
 def _beyond_guidance(sim: Simulation) -> bool:
-    """Whether a pelvis residual of ``sim`` passes OpenSim's guidance (see
-    :mod:`kinchain.sim.validity`)."""
-    from kinchain.sim.validity import RESIDUAL_FORCE_LIMIT_N, RESIDUAL_MOMENT_LIMIT_NM
+    """Whether a pelvis residual of ``sim`` passes OpenSim's guidance (the check of
+    :func:`kinchain.sim.validity.residual_problems`)."""
+    from kinchain.sim.validity import residual_problems
 
-    limits = {
-        "residual_pelvis_tilt": RESIDUAL_MOMENT_LIMIT_NM,
-        "residual_pelvis_tx": RESIDUAL_FORCE_LIMIT_N,
-        "residual_pelvis_ty": RESIDUAL_FORCE_LIMIT_N,
-    }
-    return any(
-        name in sim.reserves and sim.reserves[name]["peak"] > limit
-        for name, limit in limits.items()
-    )
+    return bool(residual_problems(sim))
 
 
 def _residual_words(sim: Simulation) -> str:

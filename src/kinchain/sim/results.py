@@ -28,6 +28,7 @@ __all__ = [
     "SimulationTimeout",
     "SolveInfo",
     "compare",
+    "finite_json",
     "simulation_from_raw",
 ]
 
@@ -227,7 +228,7 @@ class Simulation:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of everything (curves as lists, 101 points each; a value that is
         not finite, e.g. the unbounded ``settings.residual_limit``, is ``None``)."""
-        return _finite_tree(
+        return finite_json(
             {
                 "label": self.label,
                 "kind": "prediction from a simplified planar musculoskeletal model",
@@ -244,14 +245,19 @@ class Simulation:
         )
 
 
-def _finite_tree(value: Any) -> Any:
-    """``value`` with every float that is not finite replaced by ``None``, through dicts and
-    lists (strict JSON has no infinity or NaN)."""
+def finite_json(value: Any) -> Any:
+    """``value`` (JSON-ready dicts, lists, numbers) with NaN and infinities as None, and NumPy
+    scalars and arrays as Python numbers and lists, through dicts, lists and tuples (strict
+    JSON has no infinity or NaN)."""
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.tolist()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _finite_tree(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite_tree(v) for v in value]
-    return _jsonable(value)
+        return {k: finite_json(x) for k, x in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(x) for x in value]
+    return value
 
 
 def _rms(a: FloatArray, b: FloatArray) -> float:

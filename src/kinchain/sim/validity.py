@@ -49,6 +49,7 @@ __all__ = [
     "RESIDUAL_MOMENT_LIMIT_NM",
     "BaselineNotValid",
     "baseline_problems",
+    "residual_problems",
 ]
 
 #: Largest mean between-person SD of the sagittal hip, knee and ankle moments, Schwartz 2008
@@ -85,8 +86,15 @@ def baseline_problems(baseline: Simulation) -> list[str]:
             f"its joint moments differ from the measured ones by {moments:.2f} N·m/kg RMS over "
             f"the measured stance (tolerance {MOMENT_TOLERANCE_NM_PER_KG:g} N·m/kg)"
         )
+    return out + residual_problems(baseline)
+
+
+def residual_problems(sim: Simulation) -> list[str]:
+    """How ``sim``'s pelvis residuals pass OpenSim's guidance (:data:`RESIDUAL_FORCE_LIMIT_N`,
+    :data:`RESIDUAL_MOMENT_LIMIT_NM`), in words (empty when within it or not reported)."""
+    out: list[str] = []
     for name, (what, unit, limit) in _RESIDUALS.items():
-        peak = baseline.reserves.get(name, {}).get("peak")
+        peak = sim.reserves.get(name, {}).get("peak")
         if peak is not None and (not math.isfinite(peak) or peak > limit):
             out.append(
                 f"the {what} on its pelvis reaches {peak:.0f} {unit} (at most {limit:g} {unit})"

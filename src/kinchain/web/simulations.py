@@ -30,7 +30,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -221,7 +220,7 @@ class SimulationRunner(SerialRunner):
                 )
             counter.flush()
             self._progress(run_id, "rendering the section", counter.total)
-            result = json.dumps(finite(w.to_dict()), allow_nan=False)
+            result = json.dumps(w.to_dict(), allow_nan=False)
             page, pdf = render_section(w, identity)
             html_sha, new_html = self.store.blobs.put(page.encode("utf-8"))
             if new_html:
@@ -328,20 +327,6 @@ class _Counter:
 
     def flush(self) -> None:
         self.runner._progress(self.run_id, self.stage, self.total)
-
-
-def finite(value: Any) -> Any:
-    """``value`` (JSON-ready dicts, lists, numbers) with NaN and infinities as None, and NumPy
-    scalars and arrays as Python numbers and lists."""
-    if isinstance(value, np.ndarray | np.generic):
-        value = value.tolist()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: finite(x) for k, x in value.items()}
-    if isinstance(value, list | tuple):
-        return [finite(x) for x in value]
-    return value
 
 
 _LOG_PATH = re.compile(r"\s*\(log: [^)]*\)")
