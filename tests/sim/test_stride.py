@@ -240,3 +240,28 @@ def test_the_compared_moments_are_the_3d_moments_about_the_model_axis(
         diff[joint] = st.moments[f"left_{joint}"][ok] - pig[ok]
     assert np.sqrt(np.mean(diff["ankle"] ** 2)) < 0.02
     assert 0.1 < np.abs(diff["hip"]).max() < 0.3
+
+
+def test_a_trial_with_pelvis_angles_missing_at_its_ends_gives_a_stride_without_warnings() -> None:
+    # sample_09 (Plug-in Gait, 60 Hz) has frames where neither side's pelvis angle exists: the
+    # stride's pelvis tilt used to be averaged with a "Mean of empty slice" warning that reached
+    # the whatif command's output.
+    import warnings
+    from dataclasses import replace
+
+    from kinchain.analysis import analyze
+    from kinchain.io.c3d import read_c3d
+    from kinchain.io.subject import read_mp
+    from kinchain.process import process
+    from shared_paths import shared_data
+
+    folder = shared_data() / "c3d-org" / "sample_09"
+    subject = replace(read_mp(folder / "42798.mp"), marker_diameter_m=0.025)
+    analysis = analyze(process(read_c3d(folder / "PlugInC3D.c3d", subject=subject)))
+    tilts = np.stack([analysis.result.outputs[f"{p}PelvisAngles"][:, 0] for p in "LR"])
+    assert (~np.isfinite(tilts)).all(axis=0).any()  # the case this test is about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for side in ("left", "right"):
+            stride = stride_data(analysis, side)  # type: ignore[arg-type]
+            assert np.isfinite(stride.coordinates["pelvis_tilt"]).all()

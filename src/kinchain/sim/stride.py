@@ -638,7 +638,13 @@ def stride_data(
             raise InputError(label, "kinchain output missing: cannot simulate")
         return out[label][:, 0]
 
-    tilt_deg = np.nanmean(np.stack([pig("LPelvisAngles"), pig("RPelvisAngles")]), axis=0)
+    tilts = np.stack([pig("LPelvisAngles"), pig("RPelvisAngles")])
+    seen = np.isfinite(tilts)
+    count = seen.sum(axis=0)
+    # The mean of the sides that have a value; NaN (not a warning) where neither has one.
+    tilt_deg = np.where(
+        count > 0, np.where(seen, tilts, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan
+    )
     coords: dict[str, FloatArray] = {"pelvis_tilt": -np.deg2rad(norm(tilt_deg))}
     j = result.model.joints
     prog = result.model.progression
