@@ -14,7 +14,12 @@ osim = pytest.importorskip(
     "opensim", reason="OpenSim is not installed (pip install 'kinchain[sim]')"
 )
 
-from kinchain.sim.model import build_model, muscle_path_length, segment_masses  # noqa: E402
+from kinchain.sim.model import (  # noqa: E402
+    LUMBAR,
+    build_model,
+    muscle_path_length,
+    segment_masses,
+)
 
 
 def test_masses_sum_to_body_mass() -> None:
@@ -44,7 +49,7 @@ def test_model_structure(demo_stride: StrideData) -> None:
     model = build_model(demo_stride)
     state = model.initSystem()
     coords = [c.getName() for c in model.getCoordinateSet()]
-    assert sorted(coords) == sorted(COORDINATES) and len(coords) == 9
+    assert sorted(coords) == sorted((*COORDINATES, LUMBAR)) and len(coords) == 10
     muscles = [m.getName() for m in model.getMuscles()]
     assert sorted(muscles) == sorted(f"{m}_{s}" for m in MUSCLE_NAMES for s in "lr")
     assert all(m.getConcreteClassName() == "DeGrooteFregly2016Muscle" for m in model.getMuscles())
@@ -80,3 +85,33 @@ def test_strength_factor_scales_plantarflexors_only(demo_stride: StrideData) -> 
         f0 = base.getMuscles().get(name).getMaxIsometricForce()
         f1 = weak.getMuscles().get(name).getMaxIsometricForce()
         assert f1 == pytest.approx(f0 * (0.5 if name.endswith("_l") and name != "vasti_l" else 1.0))
+
+
+def test_the_upper_body_keeps_winters_hat_centre_of_mass(demo_stride: StrideData) -> None:
+    """Pelvis and torso together have the HAT's mass and centre of mass of Winter's Table 4.1
+    (0.678 of body mass by construction here; centre of mass 0.626 of the greater-trochanter-to-
+    glenohumeral length, 0.288 of height, above the hip) with the lumbar joint at 0, and the
+    torso's moves with the lumbar joint. Before the HAT's centre of mass was read from the
+    shoulder (0.374 above the hip), and the whole body's centre of mass sat at the hips."""
+    model = build_model(demo_stride)
+    state = model.initSystem()
+    bodies = model.getBodySet()
+    hat = ("pelvis", "torso")
+    mass = sum(bodies.get(b).getMass() for b in hat)
+    assert mass == pytest.approx(segment_masses(demo_stride.mass_kg)["hat"], rel=1e-12)
+
+    def upper_com() -> np.ndarray:
+        model.realizePosition(state)
+        total = np.zeros(3)
+        for b in hat:
+            body = bodies.get(b)
+            p = body.findStationLocationInGround(state, body.getMassCenter())
+            total += body.getMass() * np.array([p.get(i) for i in range(3)])
+        return total / mass
+
+    expected = 0.626 * 0.288 * demo_stride.height_m  # above the pelvis origin (the hip)
+    assert upper_com()[:2] == pytest.approx([0.0, expected], abs=1e-9)
+    whole = model.calcMassCenterPosition(state)
+    assert whole.get(1) > 0.05  # the body's centre of mass stands above the hips
+    model.getCoordinateSet().get(LUMBAR).setValue(state, math.radians(-20))  # trunk leans forward
+    assert upper_com()[0] > 0.02

@@ -91,7 +91,7 @@ def test_a_simulation_is_strict_json_with_unbounded_settings() -> None:
     out = json.loads(json.dumps(sim.to_dict(), allow_nan=False))
     assert out["settings"]["residual_limit"] is None
     assert out["moment_rms_nm_per_kg"]["left_hip"] is None
-    assert out["settings"]["residual_moment_weight"] == 0.3
+    assert out["settings"]["residual_moment_weight"] == SolverSettings().residual_moment_weight
 
 
 def test_unconverged_solve_is_never_a_result(demo_stride: StrideData) -> None:

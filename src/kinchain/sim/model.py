@@ -1,22 +1,23 @@
 """The planar musculoskeletal model, built in code from a measured stride.
 
-Nine degrees of freedom in the sagittal plane: the pelvis (with head, arms and trunk lumped:
-"HAT") moves on the ground with a planar joint (``pelvis_tilt``, ``pelvis_tx``, ``pelvis_ty``);
-per leg a hinge at the hip, knee and ankle (``hip_flexion``, ``knee_flexion``,
-``ankle_dorsiflexion``; see :mod:`kinchain.sim.stride` for the signs). Segment lengths are the
-subject's (kinchain's joint centres, per side); masses and inertias are kinchain's
-body-segment parameters (:func:`kinchain.kinetics.bsip.segment_parameters`, Winter's radii of
-gyration about the centre of mass) scaled by body mass, the HAT taking the rest of the body
-mass (see :mod:`kinchain.sim.params`).
+Ten degrees of freedom in the sagittal plane: the pelvis moves on the ground with a planar joint
+(``pelvis_tilt``, ``pelvis_tx``, ``pelvis_ty``); the torso (head, arms and trunk) turns on it at
+a lumbar joint (``lumbar_extension``); per leg a hinge at the hip, knee and ankle
+(``hip_flexion``, ``knee_flexion``, ``ankle_dorsiflexion``; see :mod:`kinchain.sim.stride` for
+the signs). Segment lengths are the subject's (kinchain's joint centres, per side); masses and
+inertias are kinchain's body-segment parameters (:func:`kinchain.kinetics.bsip.segment_parameters`,
+Winter's radii of gyration about the centre of mass) scaled by body mass, pelvis and torso
+together taking the rest of the body mass (see :mod:`kinchain.sim.params`).
 
 Actuators: nine :class:`DeGrooteFregly2016Muscle` per leg (rigid tendon, activation dynamics
 with 15/60 ms time constants, the OpenSim defaults), parameters from :mod:`kinchain.sim.params`;
-a reserve torque on every joint coordinate (``reserve_<coordinate>``, optimal force
-:data:`RESERVE_OPTIMAL_FORCE` N·m) and pelvis residuals (``residual_<coordinate>``,
+a torque at the lumbar joint (``trunk_torque``, :data:`TRUNK_OPTIMAL_FORCE` N·m) for the
+trunk's muscles; a reserve torque on every leg joint coordinate (``reserve_<coordinate>``,
+optimal force :data:`RESERVE_OPTIMAL_FORCE` N·m) and pelvis residuals (``residual_<coordinate>``,
 :data:`RESIDUAL_OPTIMAL_FORCE` N or N·m). Their controls are in the effort goal like the
 muscle excitations, so using them costs (control)²: a reserve delivering 10 N·m costs as
 much as one fully excited muscle; a residual force costs 30 times more
-(:attr:`kinchain.sim.problem.SolverSettings.residual_weight`), the residual moment 0.3 times
+(:attr:`kinchain.sim.problem.SolverSettings.residual_weight`), the residual moment 0.6 times
 as much (:attr:`~kinchain.sim.problem.SolverSettings.residual_moment_weight`: it stands for
 the upper body's motion that the model lacks). Their RMS and peak are reported with every
 result, and a baseline whose residuals exceed OpenSim's guidance is not predicted from
@@ -49,8 +50,10 @@ from kinchain.sim.stride import StrideData
 
 __all__ = [
     "CONTACT_PARAMETERS",
+    "LUMBAR",
     "RESERVE_OPTIMAL_FORCE",
     "RESIDUAL_OPTIMAL_FORCE",
+    "TRUNK_OPTIMAL_FORCE",
     "build_model",
     "muscle_path_length",
     "require_opensim",
@@ -61,6 +64,13 @@ __all__ = [
 RESERVE_OPTIMAL_FORCE = 10.0
 #: Optimal force of the pelvis residuals, N (tx, ty) or N·m (tilt).
 RESIDUAL_OPTIMAL_FORCE = 100.0
+#: The lumbar joint's coordinate (trunk on pelvis; extension positive, about +z).
+LUMBAR = "lumbar_extension"
+#: Optimal torque of the trunk's actuator at the lumbar joint, N·m (control 1 = this torque). It
+#: stands for the back and abdominal muscles, which the model does not have; its control is in
+#: the effort goal like a muscle's excitation (at 50 N·m it costs a quarter of a fully excited
+#: muscle).
+TRUNK_OPTIMAL_FORCE = 100.0
 #: Smooth sphere-half-space contact parameters (Falisse et al. 2019).
 CONTACT_PARAMETERS: dict[str, float] = {
     "stiffness": 1.0e7,
@@ -201,19 +211,35 @@ def build_model(
     m = stride.mass_kg
     masses = segment_masses(m)
     model = osim.Model()
-    model.setName("kinchain_planar_9dof_18musc")
+    model.setName("kinchain_planar_10dof_18musc")
     model.setGravity(osim.Vec3(0.0, -9.80665, 0.0))
     ground = model.getGround()
 
     hat_len = P.HAT_LENGTH_PER_HEIGHT * stride.height_m
-    hat_i = masses["hat"] * (P.HAT_GYRATION * hat_len) ** 2
+    scale = _scales(stride, "left")["pelvis"]
+    pelvis_m = P.PELVIS_SHARE_OF_HAT * masses["hat"]
+    torso_m = masses["hat"] - pelvis_m
+    pelvis_com = P.REF_PELVIS_COM_ABOVE_HIP * scale
+    lumbar = np.array(P.REF_LUMBAR_FROM_HIP) * scale
+    # The torso's centre of mass keeps Winter's HAT centre of mass at lumbar_extension = 0.
+    hat_com = np.array([0.0, P.HAT_COM_ABOVE_HIP * hat_len])
+    torso_com = (masses["hat"] * hat_com - pelvis_m * np.array([0.0, pelvis_com])) / torso_m
+    pelvis_i = pelvis_m * (P.REF_PELVIS_GYRATION_M * scale) ** 2
+    torso_i = torso_m * (P.REF_TORSO_GYRATION_M * scale) ** 2
     pelvis = osim.Body(
         "pelvis",
-        masses["hat"],
-        osim.Vec3(0.0, P.HAT_COM_ABOVE_HIP * hat_len, 0.0),
-        osim.Inertia(hat_i, hat_i, hat_i),
+        pelvis_m,
+        osim.Vec3(0.0, pelvis_com, 0.0),
+        osim.Inertia(pelvis_i, pelvis_i, pelvis_i),
     )
     model.addBody(pelvis)
+    torso = osim.Body(
+        "torso",
+        torso_m,
+        osim.Vec3(*(torso_com - lumbar), 0.0),
+        osim.Inertia(torso_i, torso_i, torso_i),
+    )
+    model.addBody(torso)
     root = osim.PlanarJoint(
         "ground_pelvis", ground, osim.Vec3(0), osim.Vec3(0), pelvis, osim.Vec3(0), osim.Vec3(0)
     )
@@ -227,6 +253,13 @@ def build_model(
     root.upd_coordinates(2).setRangeMin(0.0)
     root.upd_coordinates(2).setRangeMax(2.0)
     model.addJoint(root)
+    back = osim.PinJoint(
+        "back", pelvis, osim.Vec3(*lumbar, 0.0), osim.Vec3(0), torso, osim.Vec3(0), osim.Vec3(0)
+    )
+    back.upd_coordinates(0).setName(LUMBAR)
+    back.upd_coordinates(0).setRangeMin(-math.pi / 2)
+    back.upd_coordinates(0).setRangeMax(math.pi / 2)
+    model.addJoint(back)
 
     flip = osim.Vec3(math.pi, 0.0, 0.0)  # knee frames: z reversed so that flexion is positive
     half_width = abs(P.REF_HIP_IN_PELVIS[2]) * _scales(stride, "left")["pelvis"]
@@ -338,6 +371,7 @@ def build_model(
 
     for cname in ("pelvis_tilt", "pelvis_tx", "pelvis_ty"):
         _coordinate_actuator(osim, model, cname, f"residual_{cname}", RESIDUAL_OPTIMAL_FORCE)
+    _coordinate_actuator(osim, model, LUMBAR, "trunk_torque", TRUNK_OPTIMAL_FORCE)
     for side in ("r", "l"):
         for joint in ("hip_flexion", "knee_flexion", "ankle_dorsiflexion"):
             cname = f"{joint}_{side}"

@@ -39,11 +39,28 @@ Thigh, shank and foot masses and inertias come from kinchain's own Plug-in Gait 
 parameters (:mod:`kinchain.kinetics.bsip`: Dempster via Winter). Everything above the hips (head,
 arms, trunk, pelvis: "HAT") is one body with the rest of the body mass, so the masses sum to the
 body mass exactly; its centre of mass and radius of gyration are Winter's (Biomechanics and Motor
-Control of Human Movement, 4th ed. 2009, Table 4.1: HAT mass 0.678 body mass, centre of mass
-0.626 of the glenohumeral-to-greater-trochanter length from the shoulder, i.e. 0.374 of it above
-the hip; radius of gyration about the centre of mass 0.496 of that length), with that length
+Control of Human Movement, 4th ed. 2009, Table 4.1: HAT "greater trochanter/glenohumeral joint",
+mass 0.678 body mass, centre of mass 0.626 of that length from its proximal end, the greater
+trochanter; radius of gyration about the centre of mass 0.496 of that length), with that length
 taken as 0.288 of standing height (Winter's Fig. 4.1 segment proportions: shoulder 0.818 H,
 greater trochanter 0.530 H).
+
+The proximal end of the HAT is the greater trochanter, the first landmark of its definition as
+for every segment of that table (the head and neck's centre of mass, 1.000 of the C7-T1-to-ear-
+canal length from its proximal end, is at the ear canal), and as the table's second HAT row
+requires: 1.142 of the greater-trochanter-to-mid-rib length, a distance that can only be
+measured from the trochanter. Until December 2026 kinchain read it from the shoulder (0.374
+above the hip): that put the whole body's centre of mass at the hips (0.53 of height standing,
+on the demo subject) instead of above them (0.58 with 0.626).
+
+The HAT is split at a lumbar joint into a pelvis and a torso (head, arms and trunk), as in
+``gait10dof18musc`` (its ``back`` joint, coordinate ``lumbar_extension``): the pelvis takes
+:data:`PELVIS_SHARE_OF_HAT` of the HAT's mass (11.375 of 44.44 kg in that file), with its
+centre of mass :data:`REF_PELVIS_COM_ABOVE_HIP` above the hip and its radius of gyration
+:data:`REF_PELVIS_GYRATION_M`; the lumbar joint sits at :data:`REF_LUMBAR_FROM_HIP` from the
+hip; the torso's radius of gyration is that file's :data:`REF_TORSO_GYRATION_M`. These four
+are scaled like the pelvis (by the leg-length ratio). The torso's centre of mass is placed so
+that pelvis and torso together keep Winter's HAT centre of mass with the lumbar joint at 0.
 """
 
 from __future__ import annotations
@@ -57,13 +74,18 @@ __all__ = [
     "HAT_LENGTH_PER_HEIGHT",
     "MUSCLES",
     "MUSCLE_NAMES",
+    "PELVIS_SHARE_OF_HAT",
     "REF_CALCN_IN_TALUS",
     "REF_FOOT_LENGTH_M",
     "REF_HIP_IN_PELVIS",
     "REF_KNEE_IN_FEMUR",
+    "REF_LUMBAR_FROM_HIP",
     "REF_MASS_KG",
+    "REF_PELVIS_COM_ABOVE_HIP",
+    "REF_PELVIS_GYRATION_M",
     "REF_SHANK_LENGTH_M",
     "REF_THIGH_LENGTH_M",
+    "REF_TORSO_GYRATION_M",
     "MuscleParameters",
 ]
 
@@ -100,8 +122,20 @@ REF_FOOT_LENGTH_M = 0.1293
 
 #: HAT (head, arms, trunk and pelvis): Winter 2009, Table 4.1 and Fig. 4.1 (see module doc).
 HAT_LENGTH_PER_HEIGHT = 0.288
-HAT_COM_ABOVE_HIP = 0.374
+HAT_COM_ABOVE_HIP = 0.626
 HAT_GYRATION = 0.496
+#: The HAT's split at the lumbar joint (gait10dof18musc ``subject01.osim``, see module doc).
+PELVIS_SHARE_OF_HAT = 11.3751712907406 / (11.3751712907406 + 33.0684545650479)
+#: Pelvis centre of mass above the hip joint centre, m (reference model: (-0.07244, 0) in a
+#: pelvis frame with the hip at (-0.07244, -0.06772)).
+REF_PELVIS_COM_ABOVE_HIP = 0.0677247
+#: Pelvis radius of gyration about its centre of mass, sagittal axis, m (sqrt(0.05871 / 11.375)).
+REF_PELVIS_GYRATION_M = 0.0718403
+#: Lumbar (``back``) joint from the hip joint centre, m, x forward, y up (reference model: the
+#: joint at (-0.103175, 0.0835033) in the pelvis frame).
+REF_LUMBAR_FROM_HIP = (-0.0307372, 0.151228)
+#: Torso radius of gyration about its centre of mass, sagittal axis, m (sqrt(1.61178 / 33.068)).
+REF_TORSO_GYRATION_M = 0.220774
 
 #: gait10dof18musc (Delp et al. 1990) parameters, right leg; see the module docstring.
 MUSCLES: dict[str, MuscleParameters] = {

@@ -7,13 +7,15 @@ interrupted there).
 Problem (MocoTrack, direct collocation with CasADi/IPOPT, Hermite-Simpson):
 
 * tracked: the measured coordinates of both legs and the pelvis (values; speeds from their
-  derivatives), each normalised by its range over the stride, weight
+  derivatives), and the lumbar joint's assumed curve (a trunk of constant lean, see
+  :func:`_reference`), each normalised by its range over the stride, weight
   :attr:`SolverSettings.tracking_weight` (``pelvis_tx`` x 0.5);
 * tracked where a force plate measured a clean contact of the stride side's foot: its vertical
   and anteroposterior ground reaction (zero in its swing), MocoContactTrackingGoal, weight
   :attr:`SolverSettings.grf_weight`, split between the heel and forefoot spheres so that their
   centre of pressure is the measured one (:func:`kinchain.sim.stride.forefoot_share`);
-* minimised: the sum of squared controls (muscle excitations, reserve and residual controls;
+* minimised: the sum of squared controls (muscle excitations, the trunk torque, reserve and
+  residual controls;
   the residual forces x :attr:`SolverSettings.residual_weight`, the residual moment x
   :attr:`SolverSettings.residual_moment_weight`), weight
   :attr:`SolverSettings.effort_weight`;
@@ -33,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from kinchain.sim.model import (
+    LUMBAR,
     RESERVE_OPTIMAL_FORCE,
     RESIDUAL_OPTIMAL_FORCE,
     build_model,
@@ -54,6 +57,8 @@ G = 9.80665
 _SUFFIX = {"left": "l", "right": "r"}
 _JOINT_OF = {"hip": "hip_flexion", "knee": "knee_flexion", "ankle": "ankle_dorsiflexion"}
 _CHILD = {"hip": "thigh", "knee": "shank", "ankle": "foot"}
+#: The model's coordinates: the measured ones and the lumbar joint (see :func:`_reference`).
+MODEL_COORDINATES: tuple[str, ...] = (*COORDINATES, LUMBAR)
 
 
 @dataclass(frozen=True)
@@ -104,21 +109,26 @@ class SolverSettings:
         cost more) with residuals of RMS 2-7 N and both feet carrying the body. Applies to
         the residual forces (``pelvis_tx``, ``pelvis_ty``).
     residual_moment_weight
-        The same for the residual moment on the pelvis (``pelvis_tilt``), 0.3 by default. The
-        planar model's pelvis carries the whole upper body as one rigid segment at the stride
-        side's hip: the trial's trunk lean, arm swing and pelvic rotation, which move the
-        upper body's mass about that hip, have no counterpart in it. Held at the residual
+        The same for the residual moment on the pelvis (``pelvis_tilt``), 0.6 by default. The
+        planar model's upper body is a pelvis and a trunk at the stride side's hip: the trial's
+        arm swing, pelvic rotation and obliquity, which move the upper body's mass about that
+        hip, have no counterpart in it, nor has the trunk's lean, which no lower-limb marker
+        set measures (it is assumed constant, see :func:`_reference`). Held at the residual
         forces' weight (30), that mismatch went into the legs instead: the stance leg swept
         4 cm less than measured, and the hip moment was 0.2 N·m/kg off in mid stance (0.27
-        RMS). With 0.3 the residual moment takes it (demo: RMS 21 N·m, peak 47 N·m, within
-        OpenSim's guidance of 75 N·m, checked by :mod:`kinchain.sim.validity`) and the hip
-        moment's error is 0.19. Measured from scratch on the demo baseline (``grf_weight``
-        0.05): 1 gave 0.163 N·m/kg RMS, 0.5 gave 0.148, 0.3 gave 0.149, 0.1 gave 0.166 (a
-        different optimum at the heel strike); 30 gave 0.171 (warm-started).
+        RMS). A cheaper residual moment takes it, up to OpenSim's guidance (75 N·m, checked
+        by :mod:`kinchain.sim.validity`). Measured from scratch on the demo baseline (coarse
+        mesh, the upper body's centre of mass as corrected in December 2026, the lumbar joint,
+        the ground reaction in steps): 0.3 gave 0.133 N·m/kg RMS from inverse dynamics with
+        a residual moment peaking at 76 N·m (beyond the guidance); 0.6 gave 0.139 and 66 N·m;
+        1 gave 0.149 and 55 N·m. 0.6 keeps both within their limits with some room.
     compensation_weight
         In a restricted problem, factor on the tracking weight of every coordinate that is not
         restricted (1: they keep tracking their measured curves; below 1 lets the other joints
         and the pelvis compensate, e.g. hip hiking for a stiff knee's swing).
+    grf_steps
+        Fractions of ``grf_weight`` solved in turn, each from the previous solution, before
+        the full weight, when a problem is solved from scratch (see :func:`solve_stride`).
     first_stage_iterations
         Iterations with ``finite_difference`` before the central-difference second stage (see
         :func:`solve_stride`).
@@ -141,8 +151,9 @@ class SolverSettings:
     first_stage_iterations: int = 250
     residual_limit: float = math.inf
     residual_weight: float = 30.0
-    residual_moment_weight: float = 0.3
+    residual_moment_weight: float = 0.6
     compensation_weight: float = 1.0
+    grf_steps: tuple[float, ...] = (0.0, 0.1)
     time_limit_s: float = 300.0
 
     @classmethod
@@ -155,13 +166,22 @@ def coordinate_path(coordinate: str) -> str:
     """Model path of a coordinate's value state, e.g. ``/jointset/knee_l/knee_flexion_l``."""
     if coordinate.startswith("pelvis"):
         joint = "ground_pelvis"
+    elif coordinate == LUMBAR:
+        joint = "back"
     else:
         joint = f"{coordinate.split('_')[0]}_{coordinate[-1]}"
     return f"/jointset/{joint}/{coordinate}"
 
 
 def _reference(stride: StrideData, restrictions: tuple[Restriction, ...]) -> dict[str, np.ndarray]:
+    """The tracked curves, rad or m, by model coordinate: the stride's measured coordinates
+    (with a released knee's normal curve), and for the lumbar joint, which no lower-limb marker
+    set measures, a trunk that keeps one orientation over the stride (the pelvis tilt's mean):
+    ``lumbar_extension = mean(pelvis_tilt) - pelvis_tilt``. Where the pelvis tilts, the trunk
+    is assumed not to follow it, within the tracking weight."""
     ref = dict(stride.coordinates)
+    tilt = np.asarray(ref["pelvis_tilt"], dtype=np.float64)
+    ref[LUMBAR] = float(np.mean(tilt)) - tilt
     for r in restrictions:
         if r.kind == "knee_release":
             for s in r.sides():
@@ -265,13 +285,13 @@ def _study(
     bounds = _bounds(restrictions)
     table = osim.TimeSeriesTable()
     labels = osim.StdVectorString()
-    for name in COORDINATES:
+    for name in MODEL_COORDINATES:
         labels.append(f"{coordinate_path(name)}/value")
     table.setColumnLabels(labels)
     table.addTableMetaDataString("inDegrees", "no")
     for k, t in enumerate(stride.time_s):
-        row = osim.RowVector(len(COORDINATES), 0.0)
-        for i, name in enumerate(COORDINATES):
+        row = osim.RowVector(len(MODEL_COORDINATES), 0.0)
+        for i, name in enumerate(MODEL_COORDINATES):
             row[i] = float(ref[name][k])
         table.appendRow(float(t), row)
 
@@ -285,11 +305,11 @@ def _study(
     track.set_scale_state_weights_with_range(True)
     track.set_apply_tracked_states_to_guess(False)
     weights = osim.MocoWeightSet()
-    factor = {name: 1.0 for name in COORDINATES}
+    factor = {name: 1.0 for name in MODEL_COORDINATES}
     factor["pelvis_tx"] = 0.5
     factor["pelvis_ty"] = 1.0
     if bounds and settings.compensation_weight != 1.0:
-        for name in COORDINATES:
+        for name in MODEL_COORDINATES:
             if name not in bounds:
                 factor[name] *= settings.compensation_weight
     for name, (lo, hi) in bounds.items():
@@ -341,7 +361,7 @@ def _study(
 
     if settings.periodic:
         periodic = osim.MocoPeriodicityGoal("periodicity")
-        for name in COORDINATES:
+        for name in MODEL_COORDINATES:
             if name != "pelvis_tx":
                 periodic.addStatePair(
                     osim.MocoPeriodicityGoalPair(f"{coordinate_path(name)}/value")
@@ -370,17 +390,18 @@ def _study(
         first = solver.createGuess()
         states = osim.TimeSeriesTable()
         names = osim.StdVectorString()
-        for name in COORDINATES:
+        for name in MODEL_COORDINATES:
             names.append(f"{coordinate_path(name)}/value")
-        for name in COORDINATES:
+        for name in MODEL_COORDINATES:
             names.append(f"{coordinate_path(name)}/speed")
         states.setColumnLabels(names)
-        speeds = {n: np.gradient(ref[n], stride.time_s) for n in COORDINATES}
+        speeds = {n: np.gradient(ref[n], stride.time_s) for n in MODEL_COORDINATES}
+        n_c = len(MODEL_COORDINATES)
         for k, t in enumerate(stride.time_s):
-            row = osim.RowVector(2 * len(COORDINATES), 0.0)
-            for i, name in enumerate(COORDINATES):
+            row = osim.RowVector(2 * n_c, 0.0)
+            for i, name in enumerate(MODEL_COORDINATES):
                 row[i] = float(ref[name][k])
-                row[len(COORDINATES) + i] = float(speeds[name][k])
+                row[n_c + i] = float(speeds[name][k])
             states.appendRow(float(t), row)
         first.insertStatesTrajectory(states, True)
         solver.setGuess(first)
@@ -396,11 +417,16 @@ def solve_stride(
 ) -> dict[str, Any]:
     """Solve one problem and compute its outputs (runs in the solver process).
 
-    Without a ``guess``, a problem that tracks the ground reaction is first solved without it
-    (the kinematics alone, from the tracked coordinates), and then with it from that solution:
-    from the tracked coordinates, with the ground reaction tracked from the start, the demo
-    baseline's solve went to a wrong optimum (objective about 1,900 against 1.4) or took 339
-    iterations, depending on millimetres of the reference; staged, it took 62 + 35.
+    Without a ``guess``, a problem that tracks the ground reaction is solved in steps of its
+    weight (:attr:`SolverSettings.grf_steps`), each from the previous solution: first without
+    it (the kinematics alone, from the tracked coordinates), then at a tenth of it, then in
+    full. From the tracked coordinates with the ground reaction tracked from the start, the
+    demo baseline's solve went to a wrong optimum (objective about 1,900 against 1.4) or took
+    339 iterations, depending on millimetres of the reference; in two steps (without, then in
+    full) it took 62 + 35 iterations, but that second step too went to wrong optima (objective
+    82-165 against 1.8, joint angles 18-19 degrees RMS from the measured ones) after small
+    changes of the model or weights (the upper body's centre of mass, the residual moment's
+    weight, the mesh).
 
     Each solve has two stages: ``settings.finite_difference`` derivatives (forward: cheap) for
     at most ``settings.first_stage_iterations`` iterations; if that has not converged, the
@@ -417,13 +443,20 @@ def solve_stride(
     t0 = time.perf_counter()
     before = (0, 0.0, 0)
     if guess is None and stride.grf is not None and settings.grf_weight > 0:
-        kinematics = dataclasses.replace(settings, grf_weight=0.0)
-        pre = folder / "kinematics_only"
-        done = solve_stride(stride, restrictions, kinematics, pre)
-        if not done["solve"]["success"]:
-            return done
-        guess = Path(done["solution_path"])
-        before = (done["solve"]["iterations"], done["solve"]["solver_time_s"], 1)
+        # Continuation on the ground-reaction weight: each step starts from the previous one.
+        for k, fraction in enumerate(settings.grf_steps):
+            step = dataclasses.replace(
+                settings, grf_weight=fraction * settings.grf_weight, grf_steps=()
+            )
+            done = solve_stride(stride, restrictions, step, folder / f"grf_step_{k}", guess)
+            if not done["solve"]["success"]:
+                return done
+            guess = Path(done["solution_path"])
+            before = (
+                before[0] + done["solve"]["iterations"],
+                before[1] + done["solve"]["solver_time_s"],
+                before[2] + done["solve"]["stages"],
+            )
     first = dataclasses.replace(
         settings, max_iterations=min(settings.max_iterations, settings.first_stage_iterations)
     )

@@ -37,7 +37,8 @@ FloatArray = NDArray[np.float64]
 #: Said with every simulated value (the report prints them).
 ASSUMPTIONS: tuple[str, ...] = (
     "prediction from a simplified model, not a measurement",
-    "planar (sagittal) model: 9 degrees of freedom, hip, knee and ankle as hinges, HAT one body",
+    "planar (sagittal) model: 10 degrees of freedom, hip, knee and ankle as hinges, the trunk "
+    "one segment on a lumbar joint, assumed to keep its mean lean over the stride (not measured)",
     "generic muscle parameters (gait10dof18musc, Delp et al. 1990) scaled by segment length and "
     "body mass; rigid tendons",
     "one stride, periodic; the other joints track their measured curves",
