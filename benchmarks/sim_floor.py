@@ -33,6 +33,7 @@ def main() -> int:
     from kinchain.analysis import analyze
     from kinchain.process import process_trial
     from kinchain.sim.model import build_model, require_opensim
+    from kinchain.sim.problem import _reference
     from kinchain.sim.stride import stride_data
 
     osim = require_opensim()
@@ -84,7 +85,9 @@ def main() -> int:
         coords.get(name).setSpeedValue(state, 1.0)
         speeds = state.getU()
         mobility[name] = next(i for i in range(state.getNU()) if speeds.get(i) == 1.0)
-    splines = {name: CubicSpline(st.time_s, c[name]) for name in names}
+    # The tracked reference: the measured coordinates and the lumbar joint's assumed curve.
+    reference = _reference(st, ())
+    splines = {name: CubicSpline(st.time_s, reference[name]) for name in names}
     solver = osim.InverseDynamicsSolver(model)
     joints = {"hip": "hip_flexion_l", "knee": "knee_flexion_l", "ankle": "ankle_dorsiflexion_l"}
     planar = {j: np.zeros(len(st.time_s)) for j in joints}

@@ -246,8 +246,9 @@ def _residual_words(sim: Simulation) -> str:
         return ""
     words = (
         f"a turning moment on the pelvis of up to {moment['peak']:.0f} N·m (RMS "
-        f"{moment['rms']:.0f} N·m), standing for the trunk lean, arm swing and pelvic rotation "
-        f"that the model does not have, and pushes on the pelvis of up to {max(forces):.0f} N "
+        f"{moment['rms']:.0f} N·m), standing for the arm swing and pelvic rotation that the "
+        "model does not have and for trunk movement beyond the steady lean it assumes, and "
+        f"pushes on the pelvis of up to {max(forces):.0f} N "
         f"(OpenSim's guidance: at most {RESIDUAL_MOMENT_LIMIT_NM:g} N·m and "
         f"{RESIDUAL_FORCE_LIMIT_N:g} N)"
     )
