@@ -33,7 +33,7 @@ def main() -> int:
     from kinchain.analysis import analyze
     from kinchain.process import process_trial
     from kinchain.sim.model import build_model, require_opensim
-    from kinchain.sim.problem import _reference
+    from kinchain.sim.problem import tracked_reference
     from kinchain.sim.stride import stride_data
 
     osim = require_opensim()
@@ -86,7 +86,7 @@ def main() -> int:
         speeds = state.getU()
         mobility[name] = next(i for i in range(state.getNU()) if speeds.get(i) == 1.0)
     # The tracked reference: the measured coordinates and the lumbar joint's assumed curve.
-    reference = _reference(st, ())
+    reference = tracked_reference(st, ())
     splines = {name: CubicSpline(st.time_s, reference[name]) for name in names}
     solver = osim.InverseDynamicsSolver(model)
     joints = {"hip": "hip_flexion_l", "knee": "knee_flexion_l", "ankle": "ankle_dorsiflexion_l"}

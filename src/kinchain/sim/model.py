@@ -262,7 +262,7 @@ def build_model(
     model.addJoint(back)
 
     flip = osim.Vec3(math.pi, 0.0, 0.0)  # knee frames: z reversed so that flexion is positive
-    half_width = abs(P.REF_HIP_IN_PELVIS[2]) * _scales(stride, "left")["pelvis"]
+    half_width = abs(P.REF_HIP_IN_PELVIS[2]) * scale
     bodies: dict[str, Any] = {"pelvis": pelvis}
     floor = osim.ContactHalfSpace(osim.Vec3(0), osim.Vec3(0, 0, -math.pi / 2), ground, "floor")
     model.addContactGeometry(floor)

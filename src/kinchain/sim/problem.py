@@ -8,7 +8,7 @@ Problem (MocoTrack, direct collocation with CasADi/IPOPT, Hermite-Simpson):
 
 * tracked: the measured coordinates of both legs and the pelvis (values; speeds from their
   derivatives), and the lumbar joint's assumed curve (a trunk of constant lean, see
-  :func:`_reference`), each normalised by its range over the stride, weight
+  :func:`tracked_reference`), each normalised by its range over the stride, weight
   :attr:`SolverSettings.tracking_weight` (``pelvis_tx`` x 0.5);
 * tracked where a force plate measured a clean contact of the stride side's foot: its vertical
   and anteroposterior ground reaction (zero in its swing), MocoContactTrackingGoal, weight
@@ -28,12 +28,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from kinchain.errors import InputError
 from kinchain.sim.model import (
     LUMBAR,
     RESERVE_OPTIMAL_FORCE,
@@ -51,13 +53,13 @@ from kinchain.sim.stride import (
     forefoot_share,
 )
 
-__all__ = ["SolverSettings", "coordinate_path", "solve_stride"]
+__all__ = ["SolverSettings", "coordinate_path", "solve_stride", "tracked_reference"]
 
 G = 9.80665
 _SUFFIX = {"left": "l", "right": "r"}
 _JOINT_OF = {"hip": "hip_flexion", "knee": "knee_flexion", "ankle": "ankle_dorsiflexion"}
 _CHILD = {"hip": "thigh", "knee": "shank", "ankle": "foot"}
-#: The model's coordinates: the measured ones and the lumbar joint (see :func:`_reference`).
+#: The model's coordinates: the measured ones and the lumbar joint (see :func:`tracked_reference`).
 MODEL_COORDINATES: tuple[str, ...] = (*COORDINATES, LUMBAR)
 
 
@@ -113,7 +115,7 @@ class SolverSettings:
         planar model's upper body is a pelvis and a trunk at the stride side's hip: the trial's
         arm swing, pelvic rotation and obliquity, which move the upper body's mass about that
         hip, have no counterpart in it, nor has the trunk's lean, which no lower-limb marker
-        set measures (it is assumed constant, see :func:`_reference`). Held at the residual
+        set measures (it is assumed constant, see :func:`tracked_reference`). Held at the residual
         forces' weight (30), that mismatch went into the legs instead: the stance leg swept
         4 cm less than measured, and the hip moment was 0.2 N·m/kg off in mid stance (0.27
         RMS). A cheaper residual moment takes it, up to OpenSim's guidance (75 N·m, checked
@@ -173,12 +175,20 @@ def coordinate_path(coordinate: str) -> str:
     return f"/jointset/{joint}/{coordinate}"
 
 
-def _reference(stride: StrideData, restrictions: tuple[Restriction, ...]) -> dict[str, np.ndarray]:
+def tracked_reference(
+    stride: StrideData, restrictions: Sequence[Restriction]
+) -> dict[str, np.ndarray]:
     """The tracked curves, rad or m, by model coordinate: the stride's measured coordinates
     (with a released knee's normal curve), and for the lumbar joint, which no lower-limb marker
     set measures, a trunk that keeps one orientation over the stride (the pelvis tilt's mean):
     ``lumbar_extension = mean(pelvis_tilt) - pelvis_tilt``. Where the pelvis tilts, the trunk
-    is assumed not to follow it, within the tracking weight."""
+    is assumed not to follow it, within the tracking weight.
+
+    Raises
+    ------
+    kinchain.errors.InputError
+        For a release restriction on a side without a normal knee curve.
+    """
     ref = dict(stride.coordinates)
     tilt = np.asarray(ref["pelvis_tilt"], dtype=np.float64)
     ref[LUMBAR] = float(np.mean(tilt)) - tilt
@@ -187,7 +197,9 @@ def _reference(stride: StrideData, restrictions: tuple[Restriction, ...]) -> dic
             for s in r.sides():
                 normal = stride.normal_knee_flexion.get(s)
                 if normal is None:
-                    raise ValueError(f"knee_release: no normal knee curve for the {s} side")
+                    raise InputError(
+                        "restriction.knee_release", f"no normal knee curve for the {s} side"
+                    )
                 ref[coordinate_name("knee", s)] = normal
     return ref
 
@@ -281,7 +293,7 @@ def _study(
     guess: Path | None,
 ) -> tuple[Any, Any]:
     model = build_model(stride, strength=_strength(restrictions))
-    ref = _reference(stride, restrictions)
+    ref = tracked_reference(stride, restrictions)
     bounds = _bounds(restrictions)
     table = osim.TimeSeriesTable()
     labels = osim.StdVectorString()

@@ -26,11 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from kinchain.errors import InputError, ProcessingError
+from kinchain.errors import ProcessingError
 from kinchain.sim.model import require_opensim
-from kinchain.sim.problem import SolverSettings
+from kinchain.sim.problem import SolverSettings, tracked_reference
 from kinchain.sim.restrictions import Restriction
 from kinchain.sim.results import (
     Comparison,
@@ -39,7 +37,7 @@ from kinchain.sim.results import (
     compare,
     simulation_from_raw,
 )
-from kinchain.sim.stride import StrideData, coordinate_name, stride_data
+from kinchain.sim.stride import StrideData, stride_data
 from kinchain.sim.validity import BaselineNotValid, baseline_problems
 
 if TYPE_CHECKING:
@@ -79,19 +77,6 @@ class WhatIf:
             "restricted": [r.to_dict() for r in self.restricted],
             "comparisons": [c.to_dict() for c in self.comparisons],
         }
-
-
-def _reference(stride: StrideData, restrictions: Sequence[Restriction]) -> dict[str, np.ndarray]:
-    ref = dict(stride.coordinates)
-    for r in restrictions:
-        if r.kind == "knee_release":
-            for s in r.sides():
-                if s not in stride.normal_knee_flexion:
-                    raise InputError(
-                        "restriction.knee_release", f"no normal knee curve for the {s} side"
-                    )
-                ref[coordinate_name("knee", s)] = stride.normal_knee_flexion[s]
-    return ref
 
 
 def _run(
@@ -211,7 +196,7 @@ def simulate(
     require_opensim()
     settings = settings or SolverSettings()
     restrictions = tuple(restrictions)
-    reference = _reference(stride, restrictions)
+    reference = tracked_reference(stride, restrictions)
     label = ", ".join(r.label() for r in restrictions) or "baseline"
     folder = (
         Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="kinchain-sim-"))
