@@ -77,7 +77,7 @@ def test_html_has_every_section_disclaimer_caveat_and_finding(
     assert gait.result.trial.sha256 in text
     assert "Symmetry index" in text and "Walking speed" in text
     assert "Movement Analysis Profile" in text
-    assert "force_plate vs zeni" in text  # event-method agreement
+    assert "force plate vs Zeni 2008" in text  # event-method agreement
     assert "Body mass" in text and "77.6 kg" in text  # subject measurements used
 
 

@@ -33,7 +33,9 @@ class GaitEvent:
     time_s
         Time from the trial's first frame, s.
     method
-        ``"force_plate"``, ``"zeni"``, ``"foot_velocity"`` or ``"c3d"`` (stored in the file).
+        ``"force_plate"``, ``"zeni"``, ``"foot_velocity"``, ``"kinematic_midpoint"`` (midway
+        between the last two, for strikes of a foot without a heel marker) or ``"c3d"`` (stored
+        in the file).
     """
 
     kind: EventKind

@@ -737,6 +737,20 @@ def _map_section(analysis: GaitAnalysis) -> list[Block]:
     return out
 
 
+#: How the report names each event-detection method (``GaitEvent.method``).
+_METHOD_LABELS = {
+    "force_plate": "force plate",
+    "foot_velocity": "foot velocity (O'Connor 2007)",
+    "zeni": "Zeni 2008",
+    "kinematic_midpoint": "midway between foot velocity and Zeni",
+    "c3d": "stored in the file",
+}
+
+
+def _method_label(method: str) -> str:
+    return _METHOD_LABELS.get(method, method.replace("_", " "))
+
+
 def _events_section(analysis: GaitAnalysis) -> list[Block]:
     ev = analysis.events
     rate = ev.point_rate if math.isfinite(ev.point_rate) else analysis.result.trial.point_rate
@@ -747,10 +761,11 @@ def _events_section(analysis: GaitAnalysis) -> list[Block]:
     params = ev.parameters
     pairs = [
         ("Method requested", str(params.get("method", "–"))),
-        ("Events used", ", ".join(f"{m}: {n}" for m, n in used.items()) or "none"),
+        ("Events used", ", ".join(f"{_method_label(m)}: {n}" for m, n in used.items()) or "none"),
         (
             "Candidates",
-            ", ".join(f"{m}: {len(c)}" for m, c in ev.candidates.items()) or "none",
+            ", ".join(f"{_method_label(m)}: {len(c)}" for m, c in ev.candidates.items())
+            or "none",
         ),
     ]
     if "fallback" in params:
@@ -765,7 +780,7 @@ def _events_section(analysis: GaitAnalysis) -> list[Block]:
     if ev.summary:
         rows = tuple(
             (
-                f"{a.method_a} vs {a.method_b}",
+                f"{_method_label(a.method_a)} vs {_method_label(a.method_b)}",
                 str(a.n_matched),
                 fmt(a.mean_abs_frames * ms, 0),
                 fmt(a.max_abs_frames * ms, 0),
@@ -1493,7 +1508,9 @@ def _session_strides_section(session: SessionAnalysis) -> list[Block]:
         used: dict[str, int] = {}
         for e in t.analysis.events.events:
             used[e.method] = used.get(e.method, 0) + 1
-        pairs.append((t.name, ", ".join(f"{m}: {n}" for m, n in used.items()) or "none"))
+        pairs.append(
+            (t.name, ", ".join(f"{_method_label(m)}: {n}" for m, n in used.items()) or "none")
+        )
         warnings += [f"{t.name}: {w}" for w in t.analysis.events.warnings]
     out: list[Block] = [
         Heading("Events and strides", 2, "events"),
