@@ -105,3 +105,50 @@ class TestFootVelocity(DetectorChecks):
     }
     left_matched = 8  # measured: within 2.63 frames
     left_max_frames = 2.9
+
+
+def test_ankle_strike_midpoints_synthetic() -> None:
+    """Left foot (ankle standing in for the heel): foot-velocity strikes at 12 and 52, Zeni's
+    at 10, 50 and 90 (foot velocity - Zeni = 2 on both pairs, median 2). The paired strikes move
+    to 11 and 51; the Zeni strike at 90 that stood alone, moved by the calibration to 92 (the
+    full median), ends at 91 (half of it). The right foot (a heel marker) and the offs keep
+    theirs; a foot-velocity strike more than the bound before Zeni's keeps its place."""
+    from kinchain.gait.cycles_types import GaitEvent
+    from kinchain.gait.events import ankle_strike_midpoints
+
+    def ev(kind: str, side: str, frame: float, method: str) -> GaitEvent:
+        return GaitEvent(kind, side, frame, frame / 100.0, method)  # type: ignore[arg-type]
+
+    fv = [
+        ev("foot_strike", "left", 12.0, "foot_velocity"),
+        ev("foot_strike", "left", 52.0, "foot_velocity"),
+    ]
+    fv += [
+        ev("foot_strike", "right", 31.0, "foot_velocity"),
+        ev("foot_strike", "right", 60.0, "foot_velocity"),
+    ]
+    zeni = [ev("foot_strike", "left", f, "zeni") for f in (10.0, 50.0, 90.0)]
+    zeni += [ev("foot_strike", "right", 29.0, "zeni"), ev("foot_strike", "right", 66.0, "zeni")]
+    chosen = [
+        *fv[:2],
+        ev("foot_strike", "left", 92.0, "zeni"),
+        ev("foot_off", "left", 30.0, "foot_velocity"),
+        *fv[2:],
+    ]
+    out, notes = ankle_strike_midpoints(chosen, fv, zeni, ["left"], 25.0, 2.0, 100.0)
+    got = sorted((e.side, e.kind, e.frame, e.method) for e in out)
+    assert got == [
+        ("left", "foot_off", 30.0, "foot_velocity"),
+        ("left", "foot_strike", 11.0, "kinematic_midpoint"),
+        ("left", "foot_strike", 51.0, "kinematic_midpoint"),
+        ("left", "foot_strike", 91.0, "zeni"),
+        ("right", "foot_strike", 31.0, "foot_velocity"),
+        ("right", "foot_strike", 60.0, "foot_velocity"),
+    ]
+    assert len(notes) == 1 and notes[0].startswith("left foot strikes: 2 midway")
+    assert "1 from Zeni's method" in notes[0] and "+1.0 frames" in notes[0]
+    # Both feet without heel markers: the right strike at 60 is 6 frames before Zeni's at 66
+    # (beyond the bound): it is not averaged; the one at 31 is (30).
+    out, _ = ankle_strike_midpoints(chosen, fv, zeni, ["left", "right"], 25.0, 2.0, 100.0)
+    right = sorted(e.frame for e in out if e.side == "right")
+    assert right == [30.0, 60.0]
