@@ -800,6 +800,7 @@ def checked_kinematic_events(
     window_frames: float,
     tolerance_frames: float,
     point_rate: float,
+    strike_points: Mapping[str, str] | None = None,
 ) -> tuple[tuple[GaitEvent, ...], tuple[str, ...]]:
     """Foot-velocity events, each cross-checked against Zeni's and replaced where impossible.
 
@@ -829,6 +830,9 @@ def checked_kinematic_events(
         Largest disagreement accepted without a note, marker frames.
     point_rate
         Marker rate, Hz (for the notes).
+    strike_points
+        Side -> the point the strikes come from, ``"heel"`` (default) or ``"ankle"`` (the ankle
+        joint centre standing in for a missing heel marker), as the notes name it.
 
     Returns
     -------
@@ -849,9 +853,11 @@ def checked_kinematic_events(
         )
         if impossible:
             out.append(z)
+            point = (strike_points or {}).get(f.side, "heel")
+            point = "ankle joint centre" if point == "ankle" else point
             where = (
-                "before the heel's forward maximum relative to the pelvis (the heel still outran "
-                "the pelvis, so it was not yet on the ground)"
+                f"before the {point}'s forward maximum relative to the pelvis (the {point} still "
+                "outran the pelvis, so the foot was not yet on the ground)"
                 if f.kind == "foot_strike"
                 else "after the toe's backward minimum relative to the pelvis (the toe already "
                 "outran the pelvis, so it had left the ground)"
@@ -1440,7 +1446,12 @@ def detect_events(
     notes: list[str] = []
     fv_events, zeni_events_, plate_choice = _plate_cross_check(candidates, window, tolerance_frames)
     checked, checked_notes = checked_kinematic_events(
-        fv_events, zeni_events_, window, tolerance_frames, rate
+        fv_events,
+        zeni_events_,
+        window,
+        tolerance_frames,
+        rate,
+        {side: _foot(result, side)[2] for side in SIDES},
     )
     dropped = {(e.side, e.kind) for e in candidates["foot_velocity"]} - {
         (e.side, e.kind) for e in fv_events
