@@ -751,6 +751,19 @@ def _method_label(method: str) -> str:
     return _METHOD_LABELS.get(method, method.replace("_", " "))
 
 
+#: How the report names the event choices a user makes (``--events``, ``--event-fallback``).
+_CHOICE_LABELS = {
+    "auto": "automatic: force plates where a foot lands cleanly on one, markers elsewhere",
+    "checked": "foot velocity, checked against Zeni",
+    "foot_velocity_then_zeni": "foot velocity, then Zeni where it found none",
+}
+
+
+def _choice_label(choice: object) -> str:
+    text = str(choice)
+    return _CHOICE_LABELS.get(text, _method_label(text))
+
+
 def _events_section(analysis: GaitAnalysis) -> list[Block]:
     ev = analysis.events
     rate = ev.point_rate if math.isfinite(ev.point_rate) else analysis.result.trial.point_rate
@@ -760,7 +773,7 @@ def _events_section(analysis: GaitAnalysis) -> list[Block]:
         used[e.method] = used.get(e.method, 0) + 1
     params = ev.parameters
     pairs = [
-        ("Method requested", str(params.get("method", "–"))),
+        ("Method requested", _choice_label(params.get("method", "–"))),
         ("Events used", ", ".join(f"{_method_label(m)}: {n}" for m, n in used.items()) or "none"),
         (
             "Candidates",
@@ -769,7 +782,7 @@ def _events_section(analysis: GaitAnalysis) -> list[Block]:
         ),
     ]
     if "fallback" in params:
-        pairs.append(("Fallback without force plate", str(params["fallback"])))
+        pairs.append(("Without a force plate", _choice_label(params["fallback"])))
     out: list[Block] = [Heading("Events and strides", 2, "events"), KeyValues(tuple(pairs))]
     if ev.warnings:
         out.append(Para("Events stored in the file that the data contradict:", tone="caveat"))
