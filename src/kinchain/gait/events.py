@@ -1061,9 +1061,9 @@ def ankle_strike_midpoints(
     c3d.org trials, with the heel markers set aside where a trial has them
     (``tests/gait/test_gait_real_trials.py``): foot velocity 17 ms late and Zeni 22 ms early on
     average (mean absolute errors 28 and 24 ms), their midpoint 5 ms early (mean absolute error
-    16 ms; 11 strikes, 6 trials). With a heel marker the
-    foot-velocity strike is kept; with a force-plate strike in the trial the methods' offsets
-    are measured on it instead (:func:`calibrate_kinematic_events`), and this step is not used.
+    16 ms; 11 strikes, 6 trials). With a heel marker the foot-velocity strike is kept; with a
+    force-plate strike in the trial the methods' offsets are measured on it instead
+    (:func:`calibrate_kinematic_events`), and this step is not used.
 
     Parameters
     ----------
