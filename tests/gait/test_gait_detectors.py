@@ -152,3 +152,30 @@ def test_ankle_strike_midpoints_synthetic() -> None:
     out, _ = ankle_strike_midpoints(chosen, fv, zeni, ["left", "right"], 25.0, 2.0, 100.0)
     right = sorted(e.frame for e in out if e.side == "right")
     assert right == [30.0, 60.0]
+
+
+def test_a_foot_without_a_plate_follows_the_other_feet_plate_check_synthetic() -> None:
+    """Left plate foot off at 100; the left foot-velocity off at 96 (4 frames early), Zeni's at
+    100.5: the left foot-velocity offs are set aside. The right foot has no plate: its
+    foot-velocity offs lie 4 frames before Zeni's (the same bias), so they are set aside too;
+    with them 0.5 frames from Zeni's (a different relation) they are kept."""
+    from kinchain.gait.cycles_types import GaitEvent
+    from kinchain.gait.events import _plate_cross_check
+
+    def ev(side: str, frame: float, method: str) -> GaitEvent:
+        return GaitEvent("foot_off", side, frame, frame / 100.0, method)  # type: ignore[arg-type]
+
+    for right_fv, dropped in ((46.0, True), (49.5, False)):
+        candidates = {
+            "force_plate": (ev("left", 100.0, "force_plate"),),
+            "foot_velocity": (
+                ev("left", 96.0, "foot_velocity"),
+                ev("right", right_fv, "foot_velocity"),
+            ),
+            "zeni": (ev("left", 100.5, "zeni"), ev("right", 50.0, "zeni")),
+        }
+        fv, zeni, notes = _plate_cross_check(candidates, 25.0, 2.0)
+        assert [e.side for e in fv] == ([] if dropped else ["right"])
+        assert len(zeni) == 2
+        assert any(n.startswith("left foot offs: Zeni used throughout") for n in notes)
+        assert any(n.startswith("right foot offs: Zeni used") for n in notes) == dropped
