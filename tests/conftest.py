@@ -34,7 +34,7 @@ SLOW_FIRST = ("tests/sim/test_solve.py",)
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """Run the :data:`SLOW_FIRST` modules' tests before the others (order otherwise kept)."""
-    first = [i for i in items if any(str(i.fspath).endswith(m) for m in SLOW_FIRST)]
+    first = [i for i in items if any(i.path.as_posix().endswith(m) for m in SLOW_FIRST)]
     if first:
         chosen = set(map(id, first))
         items[:] = first + [i for i in items if id(i) not in chosen]

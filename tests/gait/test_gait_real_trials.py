@@ -732,6 +732,22 @@ def without_heel_or_plate() -> list[tuple[float, tuple[GaitEvent, ...], GaitEven
     return _without_heel_or_plate()
 
 
+def _pools(ev: GaitEvents) -> tuple[tuple[str, tuple[GaitEvent, ...]], ...]:
+    """The chosen events and each kinematic method's candidates, by name."""
+    return (
+        ("chosen", ev.events),
+        ("foot_velocity", ev.candidates["foot_velocity"]),
+        ("zeni", ev.candidates["zeni"]),
+    )
+
+
+def _nearest(pool: tuple[GaitEvent, ...], ref: GaitEvent, ms: float) -> float | None:
+    """The frame of the event of ``ref``'s side and kind nearest to it, if within 100 ms."""
+    mine = [e for e in pool if e.side == ref.side and e.kind == ref.kind]
+    near = min(mine, key=lambda e: abs(e.frame - ref.frame))
+    return near.frame if abs(near.frame - ref.frame) * ms < 100.0 else None
+
+
 def _strike_errors(
     trials: list[tuple[float, tuple[GaitEvent, ...], GaitEvents]],
 ) -> dict[str, list[float]]:
@@ -740,16 +756,11 @@ def _strike_errors(
     for rate, all_plates, ev in trials:
         plates = [e for e in all_plates if e.kind == "foot_strike"]
         ms = 1000.0 / rate
-        for key, pool in (
-            ("chosen", ev.events),
-            ("foot_velocity", ev.candidates["foot_velocity"]),
-            ("zeni", ev.candidates["zeni"]),
-        ):
+        for key, pool in _pools(ev):
             for p in plates:
-                mine = [e for e in pool if e.side == p.side and e.kind == "foot_strike"]
-                near = min(mine, key=lambda e: abs(e.frame - p.frame))
-                if abs(near.frame - p.frame) * ms < 100.0:  # sample_11's first: none near
-                    errors[key].append((near.frame - p.frame) * ms)
+                frame = _nearest(pool, p, ms)
+                if frame is not None:  # sample_11's first: none near
+                    errors[key].append((frame - p.frame) * ms)
     return errors
 
 
@@ -797,18 +808,10 @@ def test_stance_time_without_a_heel_marker_or_plate(
             if not off:
                 continue
             truth = (off[0].frame - strike.frame) * ms
-            for key, pool in (
-                ("chosen", ev.events),
-                ("foot_velocity", ev.candidates["foot_velocity"]),
-                ("zeni", ev.candidates["zeni"]),
-            ):
-                found = []
-                for ref in (strike, off[0]):
-                    mine = [e for e in pool if e.side == ref.side and e.kind == ref.kind]
-                    near = min(mine, key=lambda e: abs(e.frame - ref.frame))
-                    found.append(near.frame if abs(near.frame - ref.frame) * ms < 100.0 else None)
-                if None not in found:
-                    err[key].append((found[1] - found[0]) * ms - truth)  # type: ignore[operator]
+            for key, pool in _pools(ev):
+                on, up = _nearest(pool, strike, ms), _nearest(pool, off[0], ms)
+                if on is not None and up is not None:
+                    err[key].append((up - on) * ms - truth)
     a = {k: np.asarray(v) for k, v in err.items()}
     assert a["chosen"].size == a["zeni"].size == 10 and a["foot_velocity"].size == 8
     mae = {k: float(np.abs(v).mean()) for k, v in a.items()}

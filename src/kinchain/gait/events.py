@@ -83,7 +83,7 @@ import inspect
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, ClassVar, Literal, Self
@@ -801,6 +801,7 @@ def checked_kinematic_events(
     tolerance_frames: float,
     point_rate: float,
     strike_points: Mapping[str, str] | None = None,
+    set_aside: Collection[tuple[str, str]] = (),
 ) -> tuple[tuple[GaitEvent, ...], tuple[str, ...]]:
     """Foot-velocity events, each cross-checked against Zeni's and replaced where impossible.
 
@@ -833,6 +834,10 @@ def checked_kinematic_events(
     strike_points
         Side -> the point the strikes come from, ``"heel"`` (default) or ``"ankle"`` (the ankle
         joint centre standing in for a missing heel marker), as the notes name it.
+    set_aside
+        ``(side, kind)`` pairs whose foot-velocity events were set aside before this check
+        (:func:`_plate_cross_check`, whose note says why): their Zeni events get no "foot
+        velocity found none" note.
 
     Returns
     -------
@@ -883,7 +888,8 @@ def checked_kinematic_events(
     for z in zeni:
         if id(z) not in paired_z:
             out.append(z)
-            notes.append(f"{_fmt_event(z)}: Zeni only (foot velocity found none).")
+            if (z.side, z.kind) not in set_aside:
+                notes.append(f"{_fmt_event(z)}: Zeni only (foot velocity found none).")
     return tuple(sorted(out, key=lambda e: e.frame)), tuple(notes)
 
 
@@ -1022,6 +1028,22 @@ def calibrate_kinematic_events(
     return tuple(sorted(out, key=lambda e: e.frame)), tuple(notes)
 
 
+def _lags(
+    foot_velocity: Sequence[GaitEvent],
+    zeni: Sequence[GaitEvent],
+    kind: str,
+    window_frames: float,
+    side: str | None = None,
+) -> list[float]:
+    """(foot velocity - Zeni) frames of the events of one kind (and side, if given) that both
+    methods found."""
+    pick = [
+        [e for e in events if e.kind == kind and side in (None, e.side)]
+        for events in (foot_velocity, zeni)
+    ]
+    return [f.frame - z.frame for f, z in match_events(pick[0], pick[1], window_frames)]
+
+
 def _bounded_lags(
     foot_velocity: Sequence[GaitEvent],
     zeni: Sequence[GaitEvent],
@@ -1029,16 +1051,12 @@ def _bounded_lags(
     window_frames: float,
     tolerance_frames: float,
 ) -> list[float]:
-    """(foot velocity - Zeni) frames of the events of one kind both methods found, both feet,
-    keeping the pairs within the bound of :func:`checked_kinematic_events`."""
-    pairs = match_events(
-        [e for e in foot_velocity if e.kind == kind],
-        [e for e in zeni if e.kind == kind],
-        window_frames,
-    )
-    d = [f.frame - z.frame for f, z in pairs]
+    """:func:`_lags` of both feet, keeping the pairs within the bound of
+    :func:`checked_kinematic_events`."""
     return [
-        x for x in d if (x >= -tolerance_frames if kind == "foot_strike" else x <= tolerance_frames)
+        x
+        for x in _lags(foot_velocity, zeni, kind, window_frames)
+        if (x >= -tolerance_frames if kind == "foot_strike" else x <= tolerance_frames)
     ]
 
 
@@ -1277,7 +1295,8 @@ def _plate_cross_check(
     only, ``tests/chain/test_findings.py``) keeps its own. Returns the foot-velocity and Zeni
     candidates to use and one note per such decision.
     """
-    fv = list(candidates.get("foot_velocity", ()))
+    fv_all = candidates.get("foot_velocity", ())
+    fv = list(fv_all)
     zeni = list(candidates.get("zeni", ()))
     plates = candidates.get("force_plate", ())
     notes: list[str] = []
@@ -1306,7 +1325,8 @@ def _plate_cross_check(
                 if any(e.side == other and e.kind == kind for e in plates):
                     continue
                 here, there = (
-                    _median_lag(candidates, s, kind, window_frames) for s in (side, other)
+                    float(np.median(lags)) if lags else float("nan")
+                    for lags in (_lags(fv_all, zeni, kind, window_frames, s) for s in (side, other))
                 )
                 if abs(here - there) <= tolerance_frames:  # False when either is NaN
                     fv = [e for e in fv if not (e.side == other and e.kind == kind)]
@@ -1317,18 +1337,6 @@ def _plate_cross_check(
                         f"{side} foot, so the same bias holds."
                     )
     return fv, zeni, notes
-
-
-def _median_lag(
-    candidates: Mapping[str, Sequence[GaitEvent]], side: str, kind: str, window_frames: float
-) -> float:
-    """Median (foot velocity - Zeni) frame of one side and kind; NaN with no pair."""
-    pick = [
-        [e for e in candidates.get(m, ()) if e.side == side and e.kind == kind]
-        for m in ("foot_velocity", "zeni")
-    ]
-    pairs = match_events(pick[0], pick[1], window_frames)
-    return float(np.median([a.frame - b.frame for a, b in pairs])) if pairs else float("nan")
 
 
 def _plate_notes(
@@ -1423,10 +1431,11 @@ def detect_events(
         raise ValueError(f"detect_events: unknown fallback {fallback!r}")
     rate = result.trial.point_rate
     window = match_window_s * rate
+    feet = {side: _foot(result, side) for side in SIDES}
     candidates: dict[str, tuple[GaitEvent, ...]] = {}
     plates, still_notes = plate_offs_on_a_still_foot(
         plate_events(result, threshold_n=threshold_n),
-        {side: _point_speed(_foot(result, side)[1], rate) for side in SIDES},
+        {side: _point_speed(f[1], rate) for side, f in feet.items()},
         rate,
     )
     if plates:
@@ -1451,18 +1460,9 @@ def detect_events(
         window,
         tolerance_frames,
         rate,
-        {side: _foot(result, side)[2] for side in SIDES},
-    )
-    dropped = {(e.side, e.kind) for e in candidates["foot_velocity"]} - {
-        (e.side, e.kind) for e in fv_events
-    }
-    checked_notes = tuple(  # the cross-check's note says why those are Zeni's, not "none found"
-        n
-        for n in checked_notes
-        if not (
-            n.endswith("Zeni only (foot velocity found none).")
-            and any(n.startswith(f"{s} {k.replace('_', ' ')} at") for s, k in dropped)
-        )
+        {side: f[2] for side, f in feet.items()},
+        {(e.side, e.kind) for e in candidates["foot_velocity"]}
+        - {(e.side, e.kind) for e in fv_events},
     )
     plates_first = candidates.get("force_plate", ())
     checked, calib_notes = calibrate_kinematic_events(
@@ -1473,7 +1473,7 @@ def detect_events(
         window,
         tolerance_frames,
     )
-    ankle_sides = [side for side in SIDES if _foot(result, side)[2] == "ankle"]
+    ankle_sides = [side for side, f in feet.items() if f[2] == "ankle"]
     if ankle_sides and not any(e.kind == "foot_strike" for e in plates_first):
         before = checked
         checked, mid_notes = ankle_strike_midpoints(
@@ -1493,7 +1493,6 @@ def detect_events(
         checked_notes = tuple(n for n in checked_notes if gone.isdisjoint(_EVENT_TEXT.findall(n)))
     if plates_first:
         forward, _ = _progression(result)
-        feet = {side: _foot(result, side) for side in SIDES}
         checked, template_notes = plate_template_events(
             checked,
             plates_first,
@@ -1545,7 +1544,7 @@ def detect_events(
         "min_stride_s": min_stride_s,
         "fallback": fallback,
         "tolerance_frames": tolerance_frames,
-        "foot_points": {side: _foot(result, side)[2] for side in SIDES},
+        "foot_points": {side: f[2] for side, f in feet.items()},
     }
     return GaitEvents(
         chosen, candidates, disagreements, summary, rate, params, tuple(notes), tuple(warnings)

@@ -46,6 +46,7 @@ from kinchain.report.whatif import whatif_section
 from kinchain.session import CONSISTENCY_PARAMETERS, SessionAnalysis
 
 if TYPE_CHECKING:
+    from kinchain.gait.cycles_types import GaitEvent
     from kinchain.sim import WhatIf
 
 SEVERITY_ORDER = {"severe": 0, "moderate": 1, "mild": 2, "none": 3}
@@ -751,6 +752,14 @@ def _method_label(method: str) -> str:
     return _METHOD_LABELS.get(method, method.replace("_", " "))
 
 
+def _methods_used(events: Iterable[GaitEvent]) -> str:
+    """How many events each method gave, in words (``"force plate: 2, ..."``), or "none"."""
+    used: dict[str, int] = {}
+    for e in events:
+        used[e.method] = used.get(e.method, 0) + 1
+    return ", ".join(f"{_method_label(m)}: {n}" for m, n in used.items()) or "none"
+
+
 #: How the report names the event choices a user makes (``--events``, ``--event-fallback``).
 _CHOICE_LABELS = {
     "auto": "automatic: force plates where a foot lands cleanly on one, markers elsewhere",
@@ -768,17 +777,13 @@ def _events_section(analysis: GaitAnalysis) -> list[Block]:
     ev = analysis.events
     rate = ev.point_rate if math.isfinite(ev.point_rate) else analysis.result.trial.point_rate
     ms = 1000.0 / rate if rate else float("nan")
-    used: dict[str, int] = {}
-    for e in ev.events:
-        used[e.method] = used.get(e.method, 0) + 1
     params = ev.parameters
     pairs = [
         ("Method requested", _choice_label(params.get("method", "–"))),
-        ("Events used", ", ".join(f"{_method_label(m)}: {n}" for m, n in used.items()) or "none"),
+        ("Events used", _methods_used(ev.events)),
         (
             "Candidates",
-            ", ".join(f"{_method_label(m)}: {len(c)}" for m, c in ev.candidates.items())
-            or "none",
+            ", ".join(f"{_method_label(m)}: {len(c)}" for m, c in ev.candidates.items()) or "none",
         ),
     ]
     if "fallback" in params:
@@ -1518,12 +1523,7 @@ def _session_strides_section(session: SessionAnalysis) -> list[Block]:
     for t in session.trials:
         if t.analysis is None:
             continue
-        used: dict[str, int] = {}
-        for e in t.analysis.events.events:
-            used[e.method] = used.get(e.method, 0) + 1
-        pairs.append(
-            (t.name, ", ".join(f"{_method_label(m)}: {n}" for m, n in used.items()) or "none")
-        )
+        pairs.append((t.name, _methods_used(t.analysis.events.events)))
         warnings += [f"{t.name}: {w}" for w in t.analysis.events.warnings]
     out: list[Block] = [
         Heading("Events and strides", 2, "events"),
