@@ -123,7 +123,9 @@ def _run_load(
     out = subprocess.run(
         [
             *(sys.executable, __file__, "--load", "--base", base, "--target", target),
-            *("--cookie", cookie, "--csrf", csrf, "--rate", str(rate), "--seconds", str(seconds)),
+            # "--name=value": a session token or CSRF token may begin with "-"
+            *(f"--cookie={cookie}", f"--csrf={csrf}"),
+            *("--rate", str(rate), "--seconds", str(seconds)),
         ],
         check=True,
         capture_output=True,
