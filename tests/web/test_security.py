@@ -210,3 +210,26 @@ def test_audit_log_records_access_and_changes_without_patient_data(
     assert "Zelda" not in dump
     server_logs = [r.getMessage() for r in caplog.records if not r.name.startswith("httpx")]
     assert not [m for m in server_logs if "Zelda" in m]
+
+
+def test_a_signed_in_api_call_reads_its_session_once(
+    client: TestClient, csrf: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sign-in check ahead of the API routes and the route's own dependency share one
+    database lookup of the session; a stale or ended session is still refused."""
+    from kinchain.web import context
+
+    calls: list[str] = []
+    real = context._lookup
+
+    def counted(request: object, token: str) -> object:
+        calls.append(token)
+        return real(request, token)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(context, "_lookup", counted)
+    pid = new_patient(client, csrf, "Once Only")
+    assert len(calls) == 1
+    assert client.get(f"/api/v1/patients/{pid}").status_code == 200
+    assert len(calls) == 2
+    assert client.post("/api/v1/auth/logout", headers=csrf).status_code in (200, 204)
+    assert client.get(f"/api/v1/patients/{pid}").status_code == 401

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -186,6 +187,68 @@ class SignInFirst:
                         return
                     break
         await self.app(scope, receive, send)
+
+
+class AuditAndHeaders:
+    """Add :data:`SECURITY_HEADERS` to every answer (where the answer does not set its own) and
+    write one audit record per request (not for static files), when the answer starts and
+    before it is sent.
+
+    A plain ASGI middleware: it sees the response's first message only, so it neither buffers
+    nor re-streams the body (Starlette's ``BaseHTTPMiddleware`` does both, with a task group,
+    per request)."""
+
+    def __init__(self, app: ASGIApp, context: Context) -> None:
+        self.app = app
+        self.context = context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(msg: Message) -> None:
+            if msg["type"] == "http.response.start":
+                headers = MutableHeaders(scope=msg)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                self._audit(Request(scope), msg["status"])
+            await send(msg)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _audit(self, request: Request, status: int) -> None:
+        path = request.url.path
+        if path.startswith(("/static", "/favicon")):
+            return
+        route = request.scope.get("route")
+        template = getattr(route, "path", None) or "(unmatched)"
+        params = request.path_params
+        target = None
+        for key, kind in (("visit_id", "visit"), ("patient_id", "patient"), ("user_id", "user")):
+            raw = str(params.get(key, ""))
+            if raw.isdigit() and len(raw) < 12:
+                target = (kind, int(raw))
+                break
+        user_id = getattr(request.state, "user_id", None)
+        actor = (
+            "user" if user_id else ("token" if template.startswith("/intake/t/") else "anonymous")
+        )
+        try:
+            with self.context.store.session() as db:
+                record(
+                    db,
+                    action="access",
+                    actor=actor,
+                    user_id=user_id,
+                    method=request.method,
+                    route=template,
+                    status=status,
+                    target=target,
+                    ip=request.client.host if request.client else None,
+                )
+        except Exception as exc:  # the audit log must not take the page down
+            log.error("audit log write failed: %s", type(exc).__name__)
 
 
 def _signed_in_routes() -> list[APIRoute]:
@@ -363,52 +426,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     # Added before the middleware below, so it runs inside it: a 413 gets the security headers
     # and an audit record like any other answer.
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
-
-    @app.middleware("http")
-    async def _audit_and_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        path = request.url.path
-        if not path.startswith(("/static", "/favicon")):
-            route = request.scope.get("route")
-            template = getattr(route, "path", None) or "(unmatched)"
-            params = request.path_params
-            target = None
-            for key, kind in (
-                ("visit_id", "visit"),
-                ("patient_id", "patient"),
-                ("user_id", "user"),
-            ):
-                raw = str(params.get(key, ""))
-                if raw.isdigit() and len(raw) < 12:
-                    target = (kind, int(raw))
-                    break
-            user_id = getattr(request.state, "user_id", None)
-            actor = (
-                "user"
-                if user_id
-                else ("token" if template.startswith("/intake/t/") else "anonymous")
-            )
-            try:
-                with context.store.session() as db:
-                    record(
-                        db,
-                        action="access",
-                        actor=actor,
-                        user_id=user_id,
-                        method=request.method,
-                        route=template,
-                        status=response.status_code,
-                        target=target,
-                        ip=request.client.host if request.client else None,
-                    )
-            except Exception as exc:  # the audit log must not take the page down
-                log.error("audit log write failed: %s", type(exc).__name__)
-        return response
-
+    app.add_middleware(AuditAndHeaders, context=context)
     return app
 
 

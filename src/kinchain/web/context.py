@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.templating import Jinja2Templates
@@ -95,11 +95,29 @@ def ctx(request: Request) -> Context:
     return c
 
 
+#: Where the principal looked up for a request is kept (in its ``scope["state"]``, with the
+#: session token it was found for), so that the sign-in check ahead of the API routes
+#: (:class:`kinchain.web.app.SignInFirst`) and the route's own dependency read the database once.
+_FOUND = "kinchain.principal"
+
+
 def _principal(request: Request) -> Principal | None:
-    c = ctx(request)
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
+    state: dict[str, Any] = request.scope.setdefault("state", {})
+    found = state.get(_FOUND)
+    if found is not None and found[0] == token:
+        known: Principal | None = found[1]
+        return known
+    p = _lookup(request, token)
+    state[_FOUND] = (token, p)
+    return p
+
+
+def _lookup(request: Request, token: str) -> Principal | None:
+    """The signed-in user of session ``token`` from the database (None: no valid session)."""
+    c = ctx(request)
     with c.store.session() as db:
         found = find_session(db, token)
         if found is None:
