@@ -48,6 +48,7 @@ INTAKE = {
     "signs": {"swelling": "yes", "fever": "no"},
 }
 GOAL_P99_MS = 50.0
+WARM_UP = 20  # requests before each measured run
 
 
 def _free_port() -> int:
@@ -84,7 +85,7 @@ async def _open_loop(args: argparse.Namespace) -> dict[str, Any]:
                 return await client.post("/api/v1/assess", content=body, headers=headers)
             return await client.get(args.target)
 
-        for _ in range(20):  # warm-up: connections, the server's caches
+        for _ in range(WARM_UP):  # connections, the server's caches
             (await send()).raise_for_status()
 
         async def one(scheduled: float) -> None:
@@ -101,9 +102,11 @@ async def _open_loop(args: argparse.Namespace) -> dict[str, Any]:
                 return
             latencies.append(time.perf_counter() - scheduled)
 
+        cpu0 = time.process_time()
         t0 = time.perf_counter() + 0.2
         await asyncio.gather(*(one(t0 + i / args.rate) for i in range(n)))
         wall = time.perf_counter() - t0
+        client_cpu = time.process_time() - cpu0
     latencies.sort()
     return {
         "rate": args.rate,
@@ -114,12 +117,50 @@ async def _open_loop(args: argparse.Namespace) -> dict[str, Any]:
         "p50_ms": 1000 * _percentile(latencies, 0.50),
         "p99_ms": 1000 * _percentile(latencies, 0.99),
         "max_ms": 1000 * latencies[-1] if latencies else float("nan"),
+        "client_cpu_ms_per_request": 1000 * client_cpu / n,
     }
 
 
+def _tree_cpu_s(root: int) -> float | None:
+    """CPU time (user + system, s) of process ``root`` and its live descendants, from
+    ``/proc`` (None where there is none)."""
+    proc = Path("/proc")
+    if not (proc / str(root) / "stat").is_file():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for d in proc.iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parent[int(d.name)] = int(fields[1])
+        cpu[int(d.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total = 0.0
+    for pid in cpu:
+        p = pid
+        while p > 1 and p != root:
+            p = parent.get(p, 0)
+        if p == root:
+            total += cpu[pid]
+    return total
+
+
 def _run_load(
-    base: str, target: str, cookie: str, csrf: str, rate: float, seconds: float
+    base: str,
+    target: str,
+    cookie: str,
+    csrf: str,
+    rate: float,
+    seconds: float,
+    server_pid: int,
 ) -> dict[str, Any]:
+    """One open-loop run in a separate process; its figures, with the server's CPU time per
+    request (all its processes, warm-up requests included) and the load generator's."""
+    cpu0 = _tree_cpu_s(server_pid)
     out = subprocess.run(
         [
             *(sys.executable, __file__, "--load", "--base", base, "--target", target),
@@ -132,7 +173,12 @@ def _run_load(
         text=True,
         timeout=600,
     )
+    cpu1 = _tree_cpu_s(server_pid)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    requests = result["sent"] + WARM_UP
+    result["server_cpu_ms_per_request"] = (
+        1000 * (cpu1 - cpu0) / requests if cpu0 is not None and cpu1 is not None else None
+    )
     return result
 
 
@@ -241,7 +287,8 @@ def _bench_server(
                 results["upload_to_report_s"] = time.perf_counter() - t
             for key, target in (("assess", "assess"), ("visit_page", f"/visits/{vid}")):
                 results[key] = [
-                    _run_load(base, target, cookie, csrf, rate, seconds) for rate in rates
+                    _run_load(base, target, cookie, csrf, rate, seconds, server.pid)
+                    for rate in rates
                 ]
         finally:
             server.terminate()
@@ -277,15 +324,22 @@ def bench_web(
         f"on the same {os.cpu_count()} CPUs; server: {workers} processes; goal p99 < "
         f"{GOAL_P99_MS:g} ms at 200 req/s"
     )
+    print(
+        "  CPU ms/req: CPU time per request of the server (all its processes) and of the load "
+        "generator"
+    )
     head = f"  {'database':<11}{'endpoint':<22}{'rate':>6}{'achieved':>10}{'p50 ms':>9}"
-    print(head + f"{'p99 ms':>9}{'max ms':>9}  errors")
+    print(head + f"{'p99 ms':>9}{'max ms':>9}{'server CPU':>12}{'load CPU':>10}  errors")
     for run in runs:
         for key, label in (("assess", "POST /api/v1/assess"), ("visit_page", "GET /visits/{id}")):
             for x in run[key]:
                 errs = ", ".join(f"{k}: {v}" for k, v in x["errors"].items()) or "-"
+                server_cpu = x["server_cpu_ms_per_request"]
+                shown = f"{server_cpu:.1f}" if server_cpu is not None else "n/a"
                 print(
                     f"  {run['database']:<11}{label:<22}{x['rate']:>6.0f}{x['achieved_rps']:>10.1f}"
-                    f"{x['p50_ms']:>9.1f}{x['p99_ms']:>9.1f}{x['max_ms']:>9.1f}  {errs}"
+                    f"{x['p50_ms']:>9.1f}{x['p99_ms']:>9.1f}{x['max_ms']:>9.1f}{shown:>12}"
+                    f"{x['client_cpu_ms_per_request']:>10.1f}  {errs}"
                 )
         print(
             f"  {run['database']}: upload response {run['upload_response_s']:.2f} s, upload to "

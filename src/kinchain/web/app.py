@@ -38,7 +38,7 @@ from kinchain.web import (
     patient_summary,
     simulations,
 )
-from kinchain.web.audit import record
+from kinchain.web.audit import append
 from kinchain.web.context import (
     ApiError,
     Context,
@@ -235,18 +235,17 @@ class AuditAndHeaders:
             "user" if user_id else ("token" if template.startswith("/intake/t/") else "anonymous")
         )
         try:
-            with self.context.store.session() as db:
-                record(
-                    db,
-                    action="access",
-                    actor=actor,
-                    user_id=user_id,
-                    method=request.method,
-                    route=template,
-                    status=status,
-                    target=target,
-                    ip=request.client.host if request.client else None,
-                )
+            append(
+                self.context.store.engine,
+                action="access",
+                actor=actor,
+                user_id=user_id,
+                method=request.method,
+                route=template,
+                status=status,
+                target=target,
+                ip=request.client.host if request.client else None,
+            )
         except Exception as exc:  # the audit log must not take the page down
             log.error("audit log write failed: %s", type(exc).__name__)
 
