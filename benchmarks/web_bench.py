@@ -211,6 +211,21 @@ def _schema(url: str, schema: str, *, create: bool) -> None:
 
 
 # --------------------------------------------------------------------------- one server
+def wait_until_serving(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
+    """Return once ``server`` answers its sign-in page (RuntimeError if it exits or takes
+    over 5 minutes)."""
+    t0 = time.monotonic()
+    while True:
+        try:
+            if client.get("/login").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() - t0 > 300 or server.poll() is not None:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.2)
+
+
 def _bench_server(
     label: str, database_url: str | None, rates: list[float], seconds: float, workers: int
 ) -> dict[str, Any]:
@@ -254,16 +269,7 @@ def _bench_server(
         )
         try:
             with httpx.Client(base_url=base, timeout=60.0) as c:
-                t0 = time.monotonic()
-                while True:
-                    try:
-                        if c.get("/login").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.monotonic() - t0 > 300 or server.poll() is not None:
-                        raise RuntimeError("the server did not start")
-                    time.sleep(0.2)
+                wait_until_serving(c, server)
                 time.sleep(2.0)  # the other server processes finish starting
                 r = c.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
                 r.raise_for_status()

@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from web_bench import DEMO, EMAIL, INTAKE, KINCHAIN, PASSWORD, _free_port
+from web_bench import DEMO, EMAIL, INTAKE, KINCHAIN, PASSWORD, _free_port, wait_until_serving
 
 
 def _cpu_s(pid: int) -> float:
@@ -59,16 +59,7 @@ def measure(requests: int) -> dict[str, float]:
         )
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60.0) as c:
-                t0 = time.monotonic()
-                while True:
-                    try:
-                        if c.get("/login").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.monotonic() - t0 > 300 or server.poll() is not None:
-                        raise RuntimeError("the server did not start")
-                    time.sleep(0.2)
+                wait_until_serving(c, server)
                 r = c.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
                 r.raise_for_status()
                 csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
