@@ -211,6 +211,15 @@ def _schema(url: str, schema: str, *, create: bool) -> None:
 
 
 # --------------------------------------------------------------------------- one server
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop ``server``: terminate, and kill it if it has not ended 30 s later."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def wait_until_serving(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
     """Return once ``server`` answers its sign-in page (RuntimeError if it exits or takes
     over 5 minutes)."""
@@ -297,11 +306,7 @@ def _bench_server(
                     for rate in rates
                 ]
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
     return results
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from web_bench import DEMO, EMAIL, INTAKE, KINCHAIN, PASSWORD, _free_port, wait_until_serving
+from web_bench import DEMO, EMAIL, INTAKE, KINCHAIN, PASSWORD, _free_port, stop, wait_until_serving
 
 
 def _cpu_s(pid: int) -> float:
@@ -96,11 +96,7 @@ def measure(requests: int) -> dict[str, float]:
                     out[name] = 1000 * (_cpu_s(server.pid) - before) / requests
                 return out
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
 
 
 def main() -> int:
