@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import json
 import os
 import socket
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -235,10 +238,26 @@ def wait_until_serving(client: httpx.Client, server: subprocess.Popen[bytes]) ->
         time.sleep(0.2)
 
 
-def _bench_server(
-    label: str, database_url: str | None, rates: list[float], seconds: float, workers: int
-) -> dict[str, Any]:
-    results: dict[str, Any] = {"database": label, "workers": workers}
+@dataclasses.dataclass
+class Served:
+    """A running ``kinchain serve`` with a signed-in client and one visit, its intake stored and
+    the demo trial analysed."""
+
+    server: subprocess.Popen[bytes]
+    client: httpx.Client
+    base: str
+    csrf: str
+    cookie: str
+    visit_id: int
+    upload_response_s: float
+    upload_to_report_s: float
+
+
+@contextlib.contextmanager
+def serving(database_url: str | None, workers: int) -> Iterator[Served]:
+    """``kinchain serve --workers N`` on a fresh data dir in a temporary folder (the database
+    at ``database_url`` when given, else SQLite there), with one account signed in and a visit
+    whose trial is analysed; stopped at the end."""
     env = {k: v for k, v in os.environ.items() if k != "KINCHAIN_DATABASE_URL"}
     if database_url:
         env["KINCHAIN_DATABASE_URL"] = database_url
@@ -249,10 +268,7 @@ def _bench_server(
         subprocess.run(
             [
                 *(str(KINCHAIN), "serve", "--data-dir", str(data)),
-                "--create-user",
-                EMAIL,
-                "--password-file",
-                str(pw),
+                *("--create-user", EMAIL, "--password-file", str(pw)),
             ],
             check=True,
             capture_output=True,
@@ -263,14 +279,8 @@ def _bench_server(
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [
-                str(KINCHAIN),
-                "serve",
-                "--data-dir",
-                str(data),
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
+                *(str(KINCHAIN), "serve", "--data-dir", str(data)),
+                *("--port", str(port), "--workers", str(workers)),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -279,7 +289,8 @@ def _bench_server(
         try:
             with httpx.Client(base_url=base, timeout=60.0) as c:
                 wait_until_serving(c, server)
-                time.sleep(2.0)  # the other server processes finish starting
+                if workers > 1:
+                    time.sleep(2.0)  # the other server processes finish starting
                 r = c.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
                 r.raise_for_status()
                 csrf = r.json()["csrf_token"]
@@ -293,20 +304,29 @@ def _bench_server(
                     c.post(
                         f"/api/v1/visits/{vid}/trial", files={"trial": ("walk.c3d", fh)}, headers=h
                     ).raise_for_status()
-                results["upload_response_s"] = time.perf_counter() - t
+                uploaded = time.perf_counter() - t
                 while c.get(f"/api/v1/visits/{vid}/status").json()["status"] not in (
                     "done",
                     "failed",
                 ):
                     time.sleep(0.05)
-                results["upload_to_report_s"] = time.perf_counter() - t
-            for key, target in (("assess", "assess"), ("visit_page", f"/visits/{vid}")):
-                results[key] = [
-                    _run_load(base, target, cookie, csrf, rate, seconds, server.pid)
-                    for rate in rates
-                ]
+                yield Served(server, c, base, csrf, cookie, vid, uploaded, time.perf_counter() - t)
         finally:
             stop(server)
+
+
+def _bench_server(
+    label: str, database_url: str | None, rates: list[float], seconds: float, workers: int
+) -> dict[str, Any]:
+    results: dict[str, Any] = {"database": label, "workers": workers}
+    with serving(database_url, workers) as s:
+        results["upload_response_s"] = s.upload_response_s
+        results["upload_to_report_s"] = s.upload_to_report_s
+        for key, target in (("assess", "assess"), ("visit_page", f"/visits/{s.visit_id}")):
+            results[key] = [
+                _run_load(s.base, target, s.cookie, s.csrf, rate, seconds, s.server.pid)
+                for rate in rates
+            ]
     return results
 
 
