@@ -1254,8 +1254,7 @@ def bench_scaling() -> None:
             if n == SCALING_FRAMES[0]:  # the first commands of the part: caches warmed, unused
                 _measure_command(process)
                 _measure_command(analyze)
-            # the sizes where start-up dominates: median of 3 (one run moved the 1k-10k slope
-            # by half)
+            # the sizes where the ~2 s start-up dominates, and one slow run shows: median of 3
             runs = 3 if n <= 10_000 else 1
             t_p, m_p = _median_command(process, runs)
             t_a, m_a = _median_command(analyze, runs)
