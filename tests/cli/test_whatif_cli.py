@@ -72,7 +72,7 @@ def test_the_report_gets_the_what_if_section(
     result = CliRunner().invoke(
         app,
         ["whatif", str(DEMO), "--restrict", "knee_flexion_max=20", "--side", "L", "--coarse",
-         "--out", str(out)],
+         "--compensation", "0.5", "--out", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     (call,) = calls
@@ -80,6 +80,7 @@ def test_the_report_gets_the_what_if_section(
     (scenario,) = call["scenarios"]  # type: ignore[misc]
     assert [r.label() for r in scenario] == ["knee_flexion_max=20@left"]
     assert call["settings"].mesh_intervals < 40  # type: ignore[attr-defined]
+    assert call["settings"].compensation_weight == 0.5  # type: ignore[attr-defined]
     assert "5.00 -> 6.00 body weights (+20 %), a model prediction" in result.output
     payload = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
     jsonschema.validate(payload, SCHEMA)
@@ -87,3 +88,15 @@ def test_the_report_gets_the_what_if_section(
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "What if: a simulated restriction" in html
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "x"])
+def test_a_compensation_outside_0_to_1_is_refused(tmp_path: Path, value: str) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        ["whatif", str(DEMO), "--restrict", "knee_flexion_max=20", "--compensation", value,
+         "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "--compensation" in result.output
+    assert not out.exists()

@@ -18,7 +18,7 @@ import pytest
 from kinchain import process_trial
 from kinchain.analysis import GaitAnalysis, analyze
 from kinchain.report import render_report
-from kinchain.report.document import Details, Figure, Heading, KeyValues, Para, Table
+from kinchain.report.document import Bullets, Details, Figure, Heading, KeyValues, Para, Table
 from kinchain.report.whatif import describe_restriction, whatif_figures, whatif_section
 from kinchain.sim import Restriction
 from kinchain.sim.runner import WhatIf
@@ -184,3 +184,26 @@ def test_one_figure_per_scenario(whatif: WhatIf) -> None:
         "Soleus activation",
     ):
         assert title in svg
+
+
+def test_a_scenario_whose_other_joints_may_compensate_says_so(whatif: WhatIf) -> None:
+    said = "free to compensate for the restriction"
+
+    def blocks(w: WhatIf) -> list[object]:
+        return list(whatif_section(w))
+
+    assert not any(isinstance(b, Para) and said in b.text for b in blocks(whatif))
+    loose = dataclasses.replace(
+        whatif.restricted[0],
+        settings={**whatif.restricted[0].settings, "compensation_weight": 0.1},
+        assumptions=(*whatif.restricted[0].assumptions, "with the restriction, looser"),
+    )
+    out = blocks(dataclasses.replace(whatif, restricted=(loose,)))
+    (para,) = [b for b in out if isinstance(b, Para) and said in b.text]
+    assert "10 times more loosely" in para.text
+    # The scenario's own assumption joins the baseline's, once.
+    (details,) = [b for b in out if isinstance(b, Details) and "assumptions" in b.summary]
+    (bullets,) = details.blocks
+    assert isinstance(bullets, Bullets)
+    assert bullets.items[-1] == "With the restriction, looser"
+    assert len(set(bullets.items)) == len(whatif.baseline.assumptions) + 1

@@ -10,12 +10,14 @@ import numpy as np
 import pytest
 
 from kinchain.errors import ProcessingError
-from kinchain.sim.restrictions import parse_restriction
+from kinchain.sim.restrictions import Restriction, parse_restriction
 from kinchain.sim.results import (
+    ASSUMPTIONS,
     SideCurves,
     Simulation,
     SimulationNotConverged,
     SolveInfo,
+    assumptions_for,
     compare,
     finite_json,
     simulation_from_raw,
@@ -122,3 +124,13 @@ def test_without_opensim_import_works_and_solving_says_how_to_install() -> None:
     code2 = "import sys, kinchain.sim; print('opensim' in sys.modules)"
     out2 = subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True, check=True)
     assert out2.stdout.strip() == "False"
+
+
+def test_a_simulation_whose_other_joints_may_compensate_says_so() -> None:
+    stiff = (Restriction("knee_flexion_max", 20.0, "left"),)
+    assert assumptions_for(stiff, {"compensation_weight": 1.0}) == ASSUMPTIONS
+    assert assumptions_for((), {"compensation_weight": 0.1}) == ASSUMPTIONS  # the baseline
+    assert assumptions_for(stiff, {}) == ASSUMPTIONS
+    loose = assumptions_for(stiff, {"compensation_weight": 0.1})
+    assert loose[: len(ASSUMPTIONS)] == ASSUMPTIONS
+    assert "10 times more loosely" in loose[-1] and "compensate" in loose[-1]

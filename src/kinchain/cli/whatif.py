@@ -88,6 +88,17 @@ def register(app: typer.Typer) -> None:
             "--coarse",
             help="A coarse mesh: about twice as fast, less accurate (a preview).",
         ),
+        compensation: float = typer.Option(
+            1.0,
+            "--compensation",
+            min=0.01,
+            max=1.0,
+            help="How tightly the joints a restriction does not act on (and the pelvis and "
+            "trunk) keep their measured curves in the restricted walk, as a factor on their "
+            "tracking: 1 (default) keeps them, so that only the restriction changes; e.g. 0.1 "
+            "lets them compensate for it, as a person would.",
+            metavar="F",
+        ),
         time_limit: float = typer.Option(
             600.0,
             "--time-limit",
@@ -135,7 +146,9 @@ def register(app: typer.Typer) -> None:
         )
         require_opensim()
         settings = SolverSettings.coarse() if coarse else SolverSettings()
-        settings = dataclasses.replace(settings, time_limit_s=time_limit)
+        settings = dataclasses.replace(
+            settings, time_limit_s=time_limit, compensation_weight=compensation
+        )
 
         console = Console(stderr=True)
         stages = _Stages(console)

@@ -347,6 +347,16 @@ def whatif_section(w: WhatIf, figure_names: Sequence[str] = ()) -> list[Block]:
         ankle = _headline(cmp, sides)
         if ankle:
             out.append(Para(ankle))
+        weight = float(sim.settings.get("compensation_weight", 1.0))
+        if weight < 1.0:
+            out.append(
+                Para(
+                    "In this simulation the other joints, the pelvis and the trunk were free to "
+                    "compensate for the restriction: they followed their measured curves "
+                    f"{1.0 / weight:.3g} times more loosely than in the simulated measured "
+                    "stride."
+                )
+            )
         if _beyond_guidance(sim):
             out.append(
                 Para(
@@ -373,10 +383,13 @@ def whatif_section(w: WhatIf, figure_names: Sequence[str] = ()) -> list[Block]:
             out.append(Details(f"The {side} side (not restricted), every measure", (table,)))
     out.append(Heading("How far to trust it", 3))
     out.append(KeyValues(tuple(_quality_pairs(w))))
+    assumptions = list(w.baseline.assumptions)
+    for sim in w.restricted:  # a scenario solved differently says so (e.g. compensation)
+        assumptions += [a for a in sim.assumptions if a not in assumptions]
     out.append(
         Details(
             "The model's assumptions",
-            (Bullets(tuple(a[:1].upper() + a[1:] for a in w.baseline.assumptions)),),
+            (Bullets(tuple(a[:1].upper() + a[1:] for a in assumptions)),),
         )
     )
     return out

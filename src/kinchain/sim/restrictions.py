@@ -9,9 +9,12 @@ spec                           what it models / what it does not
                                measured curve its tracking is relaxed (weight x
                                :data:`RELAXED_WEIGHT`) so that the bound, not the measured
                                curve, shapes the knee (a bound wider than the curve changes
-                               nothing in the problem). It does not model how the
-                               patient re-learns to walk (other joints keep tracking their
-                               measured curves), the brace's mass or its soft-tissue coupling.
+                               nothing in the problem). By default the other joints keep
+                               their measured curves; ``SolverSettings.compensation_weight``
+                               (``--compensation``) lets them depart from them. It does not
+                               model the frontal-plane compensations a locked knee brings (hip
+                               hiking, circumduction), the brace's mass or its soft-tissue
+                               coupling.
 ``knee_extension_deficit=DEG`` A flexion contracture: the knee cannot extend to less than DEG of
 (``knee_flexion_min=DEG``)     flexion (a lower bound), tracking relaxed as above. It does not
                                model the shortened posterior capsule's passive force.

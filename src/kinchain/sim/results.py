@@ -8,6 +8,7 @@ nothing downstream can show an unconverged solution as a result.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "SimulationNotConverged",
     "SimulationTimeout",
     "SolveInfo",
+    "assumptions_for",
     "compare",
     "finite_json",
     "simulation_from_raw",
@@ -45,6 +47,26 @@ ASSUMPTIONS: tuple[str, ...] = (
     "foot-ground contact by two smooth spheres per foot; measured ground reaction tracked only "
     "on a clean force-plate contact",
 )
+
+
+def assumptions_for(
+    restrictions: tuple[Restriction, ...], settings: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """:data:`ASSUMPTIONS` as they hold for one simulation.
+
+    A restricted simulation solved with ``settings["compensation_weight"]`` below 1 (see
+    :class:`kinchain.sim.problem.SolverSettings`) adds that the joints the restriction does not
+    act on were free to compensate, and how much more loosely they were held.
+    """
+    weight = float(settings.get("compensation_weight", 1.0))
+    if not restrictions or weight >= 1.0:
+        return ASSUMPTIONS
+    return (
+        *ASSUMPTIONS,
+        "with the restriction, the joints it does not act on, the pelvis and the trunk follow "
+        f"their measured curves {1.0 / weight:.3g} times more loosely, so that they may "
+        "compensate for it",
+    )
 
 
 class SimulationNotConverged(ProcessingError):
@@ -204,7 +226,7 @@ class Simulation:
     reserves
         Reserve / residual actuator -> ``{"rms", "peak"}`` torque (N·m) or force (N).
     assumptions
-        :data:`ASSUMPTIONS`.
+        :data:`ASSUMPTIONS`, with what this simulation adds (:func:`assumptions_for`).
     solution_path
         The Moco solution file (a warm start for other problems); "" once discarded.
     """
@@ -346,6 +368,7 @@ def simulation_from_raw(
         tracking_rms_deg=tracking,
         moment_rms=moment_rms,
         reserves=raw["reserves"],
+        assumptions=assumptions_for(restrictions, settings),
         solution_path=raw.get("solution_path", ""),
     )
 
