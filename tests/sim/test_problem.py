@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from kinchain.sim import parse_restrictions
-from kinchain.sim.problem import MODEL_COORDINATES, restricted_coordinates, tracking_factors
+from kinchain.sim.model import JOINT_RANGES_DEG
+from kinchain.sim.problem import (
+    MODEL_COORDINATES,
+    restricted_coordinates,
+    state_bounds,
+    tracking_factors,
+)
 from kinchain.sim.restrictions import RELAXED_WEIGHT
 
 #: A reference whose knees flex 0-60 degrees and ankles -15..+15: a 20-degree knee cap cuts the
@@ -60,3 +66,33 @@ def test_compensation_loosens_every_coordinate_the_restriction_does_not_act_on(
     for name in MODEL_COORDINATES:
         expected = held[name] if name in acted_on else 0.25 * held[name]
         assert math.isclose(loose[name], expected), name
+
+
+def test_a_flexion_cap_does_not_lend_the_knee_extension_it_did_not_have() -> None:
+    lo, hi = state_bounds(parse_restrictions(["knee_flexion_max=20@L"]), REFERENCE)[
+        "knee_flexion_l"
+    ]
+    assert hi == pytest.approx(math.radians(20)) and lo == 0.0  # the curve's least flexion is 0
+    bent = {**REFERENCE, "knee_flexion_l": REFERENCE["knee_flexion_l"] + math.radians(5)}
+    lo, _ = state_bounds(parse_restrictions(["knee_flexion_max=20@L"]), bent)["knee_flexion_l"]
+    assert lo == 0.0  # full extension stays allowed
+    hyper = {**REFERENCE, "knee_flexion_l": REFERENCE["knee_flexion_l"] - math.radians(8)}
+    lo, _ = state_bounds(parse_restrictions(["knee_flexion_max=20@L"]), hyper)["knee_flexion_l"]
+    assert lo == pytest.approx(math.radians(-8))  # as far as the measured stride extended it
+    way = {**REFERENCE, "knee_flexion_l": REFERENCE["knee_flexion_l"] - math.radians(40)}
+    lo, _ = state_bounds(parse_restrictions(["knee_flexion_max=20@L"]), way)["knee_flexion_l"]
+    assert lo == pytest.approx(math.radians(JOINT_RANGES_DEG["knee_flexion"][0]))  # the model's
+
+
+def test_every_other_bound_is_closed_by_the_model_s_range() -> None:
+    bounds = state_bounds(
+        parse_restrictions(["knee_extension_deficit=15@R", "ankle_dorsiflexion_max=5@L"]),
+        REFERENCE,
+    )
+    assert set(bounds) == {"knee_flexion_r", "ankle_dorsiflexion_l"}
+    lo, hi = bounds["knee_flexion_r"]
+    assert (math.degrees(lo), math.degrees(hi)) == pytest.approx((15, 140))
+    lo, hi = bounds["ankle_dorsiflexion_l"]
+    assert (math.degrees(lo), math.degrees(hi)) == pytest.approx((-60, 5))
+    for lo, hi in bounds.values():
+        assert math.isfinite(lo) and math.isfinite(hi) and lo < hi

@@ -82,6 +82,13 @@ CONTACT_PARAMETERS: dict[str, float] = {
     "hertz_smoothing": 300.0,
     "hunt_crossley_smoothing": 50.0,
 }
+#: Range of each leg joint's coordinate, degrees (flexion and dorsiflexion positive): the
+#: solver's bounds unless a restriction narrows them.
+JOINT_RANGES_DEG: dict[str, tuple[float, float]] = {
+    "hip_flexion": (-60.0, 120.0),
+    "knee_flexion": (-15.0, 140.0),
+    "ankle_dorsiflexion": (-60.0, 45.0),
+}
 _SUFFIX = {"left": "l", "right": "r"}
 INSTALL_HINT = 'the simulation needs OpenSim: pip install "kinchain[sim]"'
 
@@ -314,13 +321,14 @@ def build_model(
             osim.Vec3(0),
             osim.Vec3(0),
         )
-        for joint, cname, lo, hi in (
-            (hip, f"hip_flexion_{sx}", -60.0, 120.0),
-            (knee, f"knee_flexion_{sx}", -15.0, 140.0),
-            (ankle, f"ankle_dorsiflexion_{sx}", -60.0, 45.0),
+        for joint, kind in (
+            (hip, "hip_flexion"),
+            (knee, "knee_flexion"),
+            (ankle, "ankle_dorsiflexion"),
         ):
+            lo, hi = JOINT_RANGES_DEG[kind]
             c = joint.upd_coordinates(0)
-            c.setName(cname)
+            c.setName(f"{kind}_{sx}")
             c.setRangeMin(math.radians(lo))
             c.setRangeMax(math.radians(hi))
             model.addJoint(joint)

@@ -37,6 +37,7 @@ import numpy as np
 
 from kinchain.errors import InputError
 from kinchain.sim.model import (
+    JOINT_RANGES_DEG,
     LUMBAR,
     RESERVE_OPTIMAL_FORCE,
     RESIDUAL_OPTIMAL_FORCE,
@@ -58,6 +59,7 @@ __all__ = [
     "coordinate_path",
     "restricted_coordinates",
     "solve_stride",
+    "state_bounds",
     "tracked_reference",
     "tracking_factors",
 ]
@@ -235,6 +237,30 @@ def _bounds(restrictions: tuple[Restriction, ...]) -> dict[str, tuple[float | No
     return out
 
 
+def state_bounds(
+    restrictions: tuple[Restriction, ...], reference: dict[str, np.ndarray]
+) -> dict[str, tuple[float, float]]:
+    """The solver's bounds (rad) on each coordinate a restriction bounds.
+
+    The restriction's bound on its end, the model's range (:data:`JOINT_RANGES_DEG`) on the
+    other, except that a knee flexion cap does not lend the knee extension it did not have: its
+    lower bound is the least flexion of the tracked curve (``reference``, rad) or full extension
+    (0), whichever extends further. Bounded on one end only, the demo's knee capped at 20 degrees
+    hyperextended to 19.5 degrees in the restricted solve (measured without its baseline ever
+    extending past 0.5 degrees of flexion, December 2026).
+    """
+    out: dict[str, tuple[float, float]] = {}
+    for name, (lo, hi) in _bounds(restrictions).items():
+        kind = name.rsplit("_", 1)[0]
+        range_lo, range_hi = (math.radians(v) for v in JOINT_RANGES_DEG[kind])
+        low = range_lo if lo is None else max(lo, range_lo)
+        high = range_hi if hi is None else min(hi, range_hi)
+        if kind == "knee_flexion" and lo is None:
+            low = max(range_lo, min(0.0, float(np.min(reference[name]))))
+        out[name] = (low, high)
+    return out
+
+
 def restricted_coordinates(restrictions: tuple[Restriction, ...]) -> frozenset[str]:
     """The model coordinates a restriction acts on directly: those it bounds, and the knee that
     ``knee_release`` gives a normal curve (``plantarflexor_strength`` acts on muscles, none)."""
@@ -350,7 +376,6 @@ def _study(
 ) -> tuple[Any, Any]:
     model = build_model(stride, strength=_strength(restrictions))
     ref = tracked_reference(stride, restrictions)
-    bounds = _bounds(restrictions)
     table = osim.TimeSeriesTable()
     labels = osim.StdVectorString()
     for name in MODEL_COORDINATES:
@@ -395,9 +420,7 @@ def _study(
         )
         if weight != 1.0:
             effort.setWeightForControl(f"/forceset/residual_{name}", weight)
-    for name, (lo, hi) in bounds.items():
-        low = -math.inf if lo is None else lo
-        high = math.inf if hi is None else hi
+    for name, (low, high) in state_bounds(restrictions, ref).items():
         problem.setStateInfo(f"{coordinate_path(name)}/value", [low, high])
 
     if stride.grf is not None and settings.grf_weight > 0:
