@@ -31,6 +31,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--restrict", nargs="*", default=["knee_flexion_max=20@L"])
     parser.add_argument("--side", default="left")
     parser.add_argument("--time-limit", type=float, default=None, help="per solve, s")
+    parser.add_argument(
+        "--compensation", type=float, default=None, help="SolverSettings.compensation_weight"
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -54,6 +57,8 @@ def main(argv: list[str]) -> int:
         settings = dataclasses.replace(settings, mesh_intervals=args.mesh)
     if args.time_limit:
         settings = dataclasses.replace(settings, time_limit_s=args.time_limit)
+    if args.compensation is not None:
+        settings = dataclasses.replace(settings, compensation_weight=args.compensation)
     t0 = time.perf_counter()
     stride = stride_data(analyze(process_trial(DEMO)), args.side)
     print(

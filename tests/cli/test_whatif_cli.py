@@ -100,3 +100,30 @@ def test_a_compensation_outside_0_to_1_is_refused(tmp_path: Path, value: str) ->
     )  # fmt: skip
     assert result.exit_code == 2 and "--compensation" in result.output
     assert not out.exists()
+
+
+def test_a_restricted_walk_beyond_the_residual_guidance_is_flagged_with_what_to_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    base = stiff_knee_whatif()
+    over = {"residual_pelvis_tilt": {"rms": 31.5, "peak": 95.1}}
+    stiff = dataclasses.replace(base.restricted[0], reserves=over)
+    monkeypatch.setattr(
+        kinchain.sim, "whatif", lambda *a, **k: dataclasses.replace(base, restricted=(stiff,))
+    )
+
+    def flagged(*extra: str) -> str:
+        result = CliRunner().invoke(
+            app,
+            ["whatif", str(DEMO), "--restrict", "knee_flexion_max=20@L", *extra,
+             "--out", str(tmp_path / "out")],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        (line,) = [x for x in result.output.splitlines() if "guidance" in x]
+        return line
+
+    line = flagged()
+    assert "reaches 95 N·m (at most 75 N·m)" in line and "--compensation 0.1" in line
+    assert "--compensation" not in flagged("--compensation", "0.1")  # already compensating

@@ -207,3 +207,22 @@ def test_a_scenario_whose_other_joints_may_compensate_says_so(whatif: WhatIf) ->
     assert isinstance(bullets, Bullets)
     assert bullets.items[-1] == "With the restriction, looser"
     assert len(set(bullets.items)) == len(whatif.baseline.assumptions) + 1
+
+
+def test_a_restricted_walk_held_to_the_measured_curves_beyond_the_guidance_says_what_to_try(
+    whatif: WhatIf,
+) -> None:
+    over = {"residual_pelvis_tilt": {"rms": 31.5, "peak": 95.1}}
+
+    def caveat(weight: float) -> str:
+        stiff = dataclasses.replace(
+            whatif.restricted[0],
+            reserves=over,
+            settings={**whatif.restricted[0].settings, "compensation_weight": weight},
+        )
+        blocks = whatif_section(dataclasses.replace(whatif, restricted=(stiff,)))
+        (para,) = [b for b in blocks if isinstance(b, Para) and "no muscle makes" in b.text]
+        return para.text
+
+    assert "lets them compensate" in caveat(1.0)
+    assert "lets them compensate" not in caveat(0.1)

@@ -125,6 +125,7 @@ def register(app: typer.Typer) -> None:
             require_opensim,
             whatif,
         )
+        from kinchain.sim.validity import residual_problems
 
         # Every input first: the restrictions, the sides, the files; then OpenSim.
         default_side = parse_side(side, "--side")
@@ -211,7 +212,7 @@ def register(app: typer.Typer) -> None:
         finished()
         report = render_report(gait, whatif=sim)
         files = write_report(report, out)
-        for solved, c in zip(scenarios, sim.comparisons, strict=True):
+        for solved, solved_sim, c in zip(scenarios, sim.restricted, sim.comparisons, strict=True):
             for s in dict.fromkeys(s for r in solved for s in r.sides()):
                 try:
                     r = c.get(f"{s} ankle reaction")
@@ -221,6 +222,17 @@ def register(app: typer.Typer) -> None:
                     f"{c.restricted}: predicted peak {s} ankle reaction "
                     f"{r.baseline_peak:.2f} -> {r.restricted_peak:.2f} body weights "
                     f"({r.peak_change_pct:+.0f} %), a model prediction"
+                )
+            beyond = residual_problems(solved_sim)
+            if beyond:
+                hint = (
+                    "; --compensation 0.1 lets the other joints compensate"
+                    if compensation >= 1.0
+                    else ""
+                )
+                typer.echo(
+                    f"{c.restricted}: {'; '.join(beyond)}, beyond OpenSim's guidance: read its "
+                    f"hip and pelvis values with care{hint}"
                 )
         for path in files.values():
             typer.echo(str(path))

@@ -358,11 +358,19 @@ def whatif_section(w: WhatIf, figure_names: Sequence[str] = ()) -> list[Block]:
                 )
             )
         if _beyond_guidance(sim):
+            held = (
+                " The other joints were held to their measured curves: a person with this "
+                "restriction would move them differently, and a simulation that lets them "
+                "compensate may not need that help."
+                if weight >= 1.0
+                else ""
+            )
             out.append(
                 Para(
                     "Part of this simulated walk is held up by a force no muscle makes (a "
                     "balancing moment on the pelvis beyond what OpenSim's guidance accepts; see "
-                    "How far to trust it): read its hip and pelvis values with particular care.",
+                    "How far to trust it): read its hip and pelvis values with particular care."
+                    + held,
                     tone="caveat",
                 )
             )
