@@ -46,11 +46,14 @@ def test_the_comparison_of_each_trial_is_a_table(
     monkeypatch.setattr(kinchain.sim, "whatif", fake)
     copies(tmp_path / "in", 2)
     out = tmp_path / "out"
-    settings = BatchSettings(whatif=SPEC, whatif_coarse=True, whatif_time_limit_s=60.0)
+    settings = BatchSettings(
+        whatif=SPEC, whatif_coarse=True, whatif_time_limit_s=60.0, whatif_compensation=0.1
+    )
     summary = run_batch(load_source(tmp_path / "in"), out, settings=settings, scheduler=scheduler)
     assert (summary.ok, summary.failed) == (2, 0)
     assert len(calls) == 2 and all(c["side"] == "left" for c in calls)
     assert all(c["settings"].time_limit_s == 60.0 for c in calls)  # type: ignore[attr-defined]
+    assert all(c["settings"].compensation_weight == 0.1 for c in calls)  # type: ignore[attr-defined]
     table = read(out, "whatif")
     assert sorted(set(table["trial_id"])) == ["trial_000.c3d", "trial_001.c3d"]
     ankle = table[(table["side"] == "left") & (table["measure"] == "ankle reaction")]
@@ -90,4 +93,7 @@ def test_the_restrictions_are_part_of_the_resume_key() -> None:
     assert "whatif" not in plain.as_dict()  # earlier runs without it still resume
     a = BatchSettings(whatif=SPEC).params_hash()
     b = BatchSettings(whatif=("knee_flexion_max=30@left",)).params_hash()
-    assert len({plain.params_hash(), a, b}) == 3
+    c = BatchSettings(whatif=SPEC, whatif_compensation=0.1).params_hash()
+    assert len({plain.params_hash(), a, b, c}) == 4
+    # the default compensation is not listed: runs from before the option still resume
+    assert "compensation" not in BatchSettings(whatif=SPEC).as_dict()["whatif"]

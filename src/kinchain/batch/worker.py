@@ -75,6 +75,9 @@ class BatchSettings:
         Solve on the coarse mesh (:meth:`kinchain.sim.SolverSettings.coarse`).
     whatif_time_limit_s
         Wall-clock limit of each solve, s.
+    whatif_compensation
+        :attr:`kinchain.sim.SolverSettings.compensation_weight` of the restricted solve (1: the
+        other joints keep their measured curves).
     """
 
     max_gap_s: float = 0.1
@@ -89,6 +92,7 @@ class BatchSettings:
     whatif: tuple[str, ...] = ()
     whatif_coarse: bool = False
     whatif_time_limit_s: float = 600.0
+    whatif_compensation: float = 1.0
 
     def options(self) -> ProcessOptions:
         return ProcessOptions(max_gap_s=self.max_gap_s, marker_cutoff_hz=self.marker_cutoff_hz)
@@ -117,6 +121,8 @@ class BatchSettings:
             out["require_kinetics"] = True
         if self.whatif:
             out["whatif"] = {"restrictions": list(self.whatif), "coarse": self.whatif_coarse}
+            if self.whatif_compensation != 1.0:
+                out["whatif"]["compensation"] = self.whatif_compensation
         return out
 
     def params_hash(self) -> str:
@@ -381,7 +387,11 @@ def whatif_rows(
     restrictions = parse_restrictions(list(settings.whatif))
     stride_side = default_stride_side(analysis, restrictions)
     solver = SolverSettings.coarse() if settings.whatif_coarse else SolverSettings()
-    solver = replace(solver, time_limit_s=settings.whatif_time_limit_s)
+    solver = replace(
+        solver,
+        time_limit_s=settings.whatif_time_limit_s,
+        compensation_weight=settings.whatif_compensation,
+    )
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kinchain-batch-sim-") as work:
         w = whatif(analysis, [restrictions], side=stride_side, settings=solver, workdir=work)

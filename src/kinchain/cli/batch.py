@@ -190,6 +190,16 @@ def register(app: typer.Typer) -> None:
         whatif_coarse: bool = typer.Option(
             False, "--whatif-coarse", help="Simulate on the coarse mesh (about twice as fast)."
         ),
+        whatif_compensation: float = typer.Option(
+            1.0,
+            "--whatif-compensation",
+            min=0.01,
+            max=1.0,
+            help="As kinchain whatif --compensation: how tightly the joints a restriction does "
+            "not act on keep their measured curves (1: they keep them; e.g. 0.1: they may "
+            "compensate).",
+            metavar="F",
+        ),
         whatif_time_limit: float = typer.Option(
             600.0,
             "--whatif-time-limit",
@@ -269,6 +279,7 @@ def register(app: typer.Typer) -> None:
                 whatif=tuple(whatif),
                 whatif_coarse=whatif_coarse,
                 whatif_time_limit_s=whatif_time_limit,
+                whatif_compensation=whatif_compensation,
             )
             console = Console(stderr=True)
             progress = _RichProgress(console)
