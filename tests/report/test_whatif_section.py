@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 
 from kinchain import process_trial
@@ -20,7 +21,7 @@ from kinchain.analysis import GaitAnalysis, analyze
 from kinchain.report import render_report
 from kinchain.report.document import Bullets, Details, Figure, Heading, KeyValues, Para, Table
 from kinchain.report.whatif import describe_restriction, whatif_figures, whatif_section
-from kinchain.sim import Restriction
+from kinchain.sim import Restriction, Simulation
 from kinchain.sim.runner import WhatIf
 from whatif_fake import stiff_knee_whatif
 
@@ -226,3 +227,34 @@ def test_a_restricted_walk_held_to_the_measured_curves_beyond_the_guidance_says_
 
     assert "lets them compensate" in caveat(1.0)
     assert "lets them compensate" not in caveat(0.1)
+
+
+def test_a_foot_dragging_in_its_swing_is_said_and_cautioned(whatif: WhatIf) -> None:
+    def with_swing(sim: Simulation, touching: slice) -> Simulation:
+        force = np.where(np.arange(101) < 60, 1.0, 0.0)
+        force[touching] = 0.04
+        left = dataclasses.replace(sim.sides["left"], grf_x=np.zeros(101), grf_y=force)
+        stride = {**sim.stride, "stance_pct": 60.0}
+        return dataclasses.replace(sim, stride=stride, sides={**sim.sides, "left": left})
+
+    base = with_swing(whatif.baseline, slice(95, 97))  # a brush before heel strike
+    stiff = with_swing(whatif.restricted[0], slice(65, 95))  # most of the swing
+    blocks = whatif_section(dataclasses.replace(whatif, baseline=base, restricted=(stiff,)))
+    quality = dict(next(b for b in blocks if isinstance(b, KeyValues)).pairs)
+    words = quality["The left foot in its swing"]
+    assert words.startswith("touches the floor in 6 % of it (up to 4 % of body weight)")
+    assert "if the left knee bends no more than 20° (a stiff knee), in 86 % of it" in words
+    (caveat,) = [b for b in blocks if isinstance(b, Para) and "drags on the floor" in b.text]
+    assert caveat.tone == "caveat" and "86 % of its swing" in caveat.text
+    # A walk that only brushes the floor gets no caveat.
+    calm = whatif_section(dataclasses.replace(whatif, baseline=base, restricted=(base,)))
+    assert not any(isinstance(b, Para) and "drags on the floor" in b.text for b in calm)
+    # analysis.json carries it, as the schema says.
+    payload = dataclasses.replace(whatif, baseline=base, restricted=(stiff,)).to_dict()
+    jsonschema.validate(payload, SCHEMA["properties"]["whatif"])
+    assert payload["restricted"][0]["swing_contact"] == {
+        "side": "left",
+        "peak_bw": pytest.approx(0.04),
+        "share_pct": pytest.approx(100 * 30 / 35),
+    }
+    assert whatif.to_dict()["baseline"]["swing_contact"] is None  # no stance: unknown

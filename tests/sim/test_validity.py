@@ -21,6 +21,7 @@ from kinchain.sim import (
     whatif,
 )
 from kinchain.sim.stride import StrideData
+from kinchain.sim.validity import SWING_CONTACT_BW, SWING_DRAG_SHARE_PCT, swing_contact
 from whatif_fake import stiff_knee_whatif
 
 
@@ -86,3 +87,32 @@ def test_whatif_simulates_no_restriction_after_a_baseline_outside_them(
     solved.clear()
     result = whatif(demo_stride, stiff, require_valid_baseline=False)
     assert len(solved) == 2 and len(result.comparisons) == 1
+
+
+def _with_swing_force(grf_y: np.ndarray, stance_pct: float | None = 60.0) -> Simulation:
+    base = stiff_knee_whatif().restricted[0]
+    left = dataclasses.replace(base.sides["left"], grf_x=np.zeros(101), grf_y=grf_y)
+    stride = {k: v for k, v in base.stride.items() if k != "stance_pct"}
+    if stance_pct is not None:
+        stride["stance_pct"] = stance_pct
+    return dataclasses.replace(base, stride=stride, sides={**base.sides, "left": left})
+
+
+def test_a_foot_on_the_floor_in_its_swing_is_measured() -> None:
+    # Stance to 60 %: the swing read is 63-97 % (35 samples, 2 % left out at each end).
+    pct = np.arange(101)
+    force = np.where(pct < 60, 1.0, 0.0)  # the stance's load is not part of the swing
+    force[70:90] = 0.05  # 20 samples of the swing at 5 % of body weight
+    force[92] = 0.01  # at the threshold: not a touch
+    contact = swing_contact(_with_swing_force(force))
+    assert contact is not None and contact.side == "left"
+    assert contact.peak_bw == pytest.approx(0.05)
+    assert contact.share_pct == pytest.approx(100 * 20 / 35)
+    assert contact.drags and SWING_DRAG_SHARE_PCT <= contact.share_pct
+    force[80:90] = 0.0  # 10 of 35 samples: touching, not dragging
+    brushed = swing_contact(_with_swing_force(force))
+    assert brushed is not None and not brushed.drags
+    assert brushed.share_pct == pytest.approx(100 * 10 / 35)
+    # Without the stance's end the swing is unknown.
+    assert swing_contact(_with_swing_force(force, stance_pct=None)) is None
+    assert SWING_CONTACT_BW == 0.01

@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
             require_opensim,
             whatif,
         )
-        from kinchain.sim.validity import residual_problems
+        from kinchain.sim.validity import residual_problems, swing_contact
 
         # Every input first: the restrictions, the sides, the files; then OpenSim.
         default_side = parse_side(side, "--side")
@@ -222,6 +222,13 @@ def register(app: typer.Typer) -> None:
                     f"{c.restricted}: predicted peak {s} ankle reaction "
                     f"{r.baseline_peak:.2f} -> {r.restricted_peak:.2f} body weights "
                     f"({r.peak_change_pct:+.0f} %), a model prediction"
+                )
+            contact = swing_contact(solved_sim)
+            if contact is not None and contact.drags:
+                typer.echo(
+                    f"{c.restricted}: the {contact.side} foot drags on the floor through "
+                    f"{contact.share_pct:.0f} % of its swing (a planar model cannot hike the hip "
+                    "or swing the leg out): read the swing's values with care"
                 )
             beyond = residual_problems(solved_sim)
             if beyond:

@@ -44,6 +44,7 @@ from kinchain.report.plots import PT_PER_IN, SIDE_COLOUR, ZERO, RenderedFigure, 
 
 if TYPE_CHECKING:
     from kinchain.sim import Comparison, Restriction, SideCurves, Simulation, WhatIf
+    from kinchain.sim.validity import SwingContact
 
 __all__ = ["describe_restriction", "whatif_figures", "whatif_section"]
 
@@ -219,12 +220,49 @@ def _quality_pairs(w: WhatIf) -> list[tuple[str, str]]:
     if helpers:
         pairs.append(("Help the baseline needed beyond its muscles", helpers))
     pairs.append(("Baseline solve", _solve_words(b)))
+    contact = _swing_contact_words(w)
+    if contact:
+        pairs.append(contact)
     for sim in w.restricted:
         pairs.append((f"Solve if {_scenario_title(sim)}", _solve_words(sim)))
         helpers = _residual_words(sim)
         if helpers:
             pairs.append((f"Help needed if {_scenario_title(sim)}", helpers))
     return pairs
+
+
+def _contact_words(c: SwingContact) -> str:
+    return f"{c.share_pct:.0f} % of it (up to {100 * c.peak_bw:.0f} % of body weight)"
+
+
+def _swing_contact_words(w: WhatIf) -> tuple[str, str] | None:
+    """The stride side's foot on the floor in its swing, baseline and each scenario, in words."""
+    from kinchain.sim.validity import swing_contact
+
+    base = swing_contact(w.baseline)
+    if base is None:
+        return None
+    words = f"touches the floor in {_contact_words(base)} as simulated"
+    for sim in w.restricted:
+        c = swing_contact(sim)
+        if c is not None:
+            words += f"; if {_scenario_title(sim)}, in {_contact_words(c)}"
+    return (f"The {base.side} foot in its swing", words)
+
+
+def _drag_words(sim: Simulation) -> str:
+    """A caveat when the restricted walk drags the stride side's foot (empty otherwise)."""
+    from kinchain.sim.validity import swing_contact
+
+    c = swing_contact(sim)
+    if c is None or not c.drags:
+        return ""
+    return (
+        f"In this simulated walk the {c.side} foot drags on the floor through {c.share_pct:.0f} % "
+        "of its swing. A person would clear it by hiking the hip or swinging the leg out to the "
+        "side, which this model, moving only forwards and up, cannot do: read the values of "
+        "the swing with particular care."
+    )
 
 
 def _beyond_guidance(sim: Simulation) -> bool:
@@ -374,6 +412,9 @@ def whatif_section(w: WhatIf, figure_names: Sequence[str] = ()) -> list[Block]:
                     tone="caveat",
                 )
             )
+        dragging = _drag_words(sim)
+        if dragging:
+            out.append(Para(dragging, tone="caveat"))
         if k < len(names):
             out.append(
                 Figure(

@@ -251,6 +251,9 @@ class Simulation:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of everything (curves as lists, 101 points each; a value that is
         not finite, e.g. the unbounded ``settings.residual_limit``, is ``None``)."""
+        from kinchain.sim.validity import swing_contact  # validity reads Simulation
+
+        contact = swing_contact(self)
         return finite_json(
             {
                 "label": self.label,
@@ -264,6 +267,7 @@ class Simulation:
                 "moment_rms_nm_per_kg": self.moment_rms,
                 "reserves": self.reserves,
                 "assumptions": list(self.assumptions),
+                "swing_contact": contact.to_dict() if contact is not None else None,
             }
         )
 
