@@ -29,6 +29,11 @@ Published experimental walking with the knee locked or braced in extension, in h
   flexion during gait. J NeuroEng Rehabil 2021 (doi 10.1186/s12984-021-00812-8). 15 unimpaired
   adults at 0.8 m/s with a locked knee brace: locking the knee did *not* reduce peak
   propulsion of the restricted limb, and its average positive hip power *decreased*.
+* Bacca O et al. Compensatory strategies due to knee flexion constraint during gait of
+  non-disabled adults. J Mot Behav 2021;54(3):281-290. 11 men, knee flexion limited to 45 or
+  30 degrees: larger hip and ankle excursions, more "ankle flexor" activation, and more
+  activity of the semitendinosus and biceps femoris on the constrained side than on the free
+  side (no gluteus maximus recorded).
 * The figures the issue quotes (OpenSim's 2-D walking example with knee flexion capped at 20
   degrees: peak ankle joint reaction +17 %, gastrocnemius activation doubled) come from a
   simulation, not an experiment.
@@ -36,7 +41,8 @@ Published experimental walking with the knee locked or braced in extension, in h
 We found no accessible source giving the experimental change of the ankle joint *reaction*
 force with a locked knee (joint reaction forces are not measured in gait laboratories), so
 the size of our predicted ankle-reaction change cannot be validated; only the directions
-above can (see the benchmark's output and the report of issue 14).
+above can. The README's what-if section compares the model with each of them, measure by
+measure, with the other joints held and free to compensate.
 
 Example::
 
