@@ -67,3 +67,10 @@ def test_contradictions() -> None:
         parse_restrictions(["knee_flexion_max=20@L", "knee_release@L"])
     both = parse_restrictions(["knee_flexion_max=20@L", "knee_flexion_min=5@L"])
     assert [r.kind for r in both] == ["knee_flexion_max", "knee_flexion_min"]
+    with pytest.raises(InputError, match="left knee cannot stay at 30 degrees") as err:
+        parse_restrictions(["knee_flexion_max=20", "knee_extension_deficit=30@L"])
+    assert err.value.source == "restriction.knee_extension_deficit"
+    with pytest.raises(InputError, match="right knee"):
+        parse_restrictions(["knee_flexion_max=20@R", "knee_flexion_min=20@R"])
+    # on different sides they do not meet
+    assert len(parse_restrictions(["knee_flexion_max=20@R", "knee_flexion_min=30@L"])) == 2

@@ -203,7 +203,8 @@ def parse_restrictions(
     Raises
     ------
     InputError
-        For a bad string, or two restrictions of one kind on one side.
+        For a bad string, two restrictions of one kind on one side, a knee release with a
+        knee bound, or a knee extension deficit at or beyond the knee's flexion cap.
     """
     out = tuple(parse_restriction(t, side) for t in texts)
     seen: set[tuple[str, str]] = set()
@@ -221,5 +222,14 @@ def parse_restrictions(
         } & kinds:
             raise InputError(
                 "restriction.knee_release", f"contradicts a knee bound on the {s} side"
+            )
+    value = {(r.kind, s): r.value for r in out for s in r.sides()}
+    for s in ("left", "right"):
+        lo, hi = value.get(("knee_flexion_min", s)), value.get(("knee_flexion_max", s))
+        if lo is not None and hi is not None and lo >= hi:
+            raise InputError(
+                "restriction.knee_extension_deficit",
+                f"the {s} knee cannot stay at {lo:g} degrees of flexion or more and flex no "
+                f"more than {hi:g} (knee_flexion_max)",
             )
     return out
