@@ -12,6 +12,7 @@ left "running" by a stopped server done after the next start.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -26,7 +27,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 import kinchain.sim as ksim
 from kinchain import DISCLAIMER
@@ -36,12 +37,13 @@ from kinchain.store import AuditEvent, SimulationRun, Store, Upload, Visit
 from kinchain.web import simulations
 from kinchain.web.jobs import JobRunner
 from kinchain.web.security import create_user
-from kinchain.web.simulations import failure_message, form_restriction
+from kinchain.web.simulations import failure_message, form_restriction, panel_row
 from whatif_fake import stiff_knee_whatif
 
 from .conftest import (
     EMAIL,
     PASSWORD,
+    database_at,
     login,
     make_app,
     new_patient,
@@ -139,6 +141,7 @@ def test_a_simulation_of_an_analysed_visit(
     # the solver got the visit's analysis, the left stride (the restricted side), the coarse mesh
     (call,) = solver.calls
     assert call["side"] == "left" and call["settings"] == ksim.SolverSettings.coarse()
+    assert done["compensation"] == 1.0  # the other joints kept their measured curves
     assert type(call["source"]).__name__ == "GaitAnalysis"
     assert [[x.label() for x in s] for s in call["scenarios"]] == [["knee_flexion_max=20@left"]]
 
@@ -197,6 +200,20 @@ def test_the_panel_form(
     assert run["restrictions"] == ["plantarflexor_strength=0.6@right"] and not run["coarse"]
     assert solver.calls[0]["side"] == "right"
     assert solver.calls[0]["settings"] == ksim.SolverSettings()
+    assert "other joints adapting" not in client.get(f"/visits/{vid}").text
+
+    # "let the other joints adapt": their tracking x FORM_COMPENSATION, said in the list
+    r = client.post(
+        f"/visits/{vid}/simulations", data=form | {"compensate": "yes"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    _sims(app).wait()
+    runs = client.get(f"/api/v1/visits/{vid}/simulations").json()["simulations"]
+    assert sorted(x["compensation"] for x in runs) == [simulations.FORM_COMPENSATION, 1.0]
+    assert solver.calls[1]["settings"] == dataclasses.replace(
+        ksim.SolverSettings(), compensation_weight=simulations.FORM_COMPENSATION
+    )
+    assert "other joints adapting" in client.get(f"/visits/{vid}").text
 
     # a value out of range: the panel says so in words, nothing is queued
     bad = form | {"what": "stiff_knee", "value": "200"}
@@ -206,7 +223,7 @@ def test_the_panel_form(
     assert "knee_flexion_max" not in r.text
     r = client.post(f"/visits/{vid}/simulations", data=form | {"csrf_token": "wrong"})
     assert r.status_code == 403
-    assert len(client.get(f"/api/v1/visits/{vid}/simulations").json()["simulations"]) == 1
+    assert len(client.get(f"/api/v1/visits/{vid}/simulations").json()["simulations"]) == 2
 
 
 def test_form_values_in_words() -> None:
@@ -241,6 +258,8 @@ def test_refused_requests(
         ({"restrictions": []}, "restrictions"),
         ({"restrictions": ["knee_flexion_max=20"], "stride": "middle"}, "stride"),
         ({"restrictions": ["knee_flexion_max=20", "knee_flexion_max=30"]}, "restrictions"),
+        ({"restrictions": ["knee_flexion_max=20"], "compensation": 0}, "compensation"),
+        ({"restrictions": ["knee_flexion_max=20"], "compensation": 1.5}, "compensation"),
     ]
     for body, field in cases:
         r = client.post(url, json=body, headers=csrf)
@@ -459,3 +478,44 @@ def test_a_visit_deleted_with_its_simulations(
         db.delete(v.patient)
     with store.session() as db:
         assert db.scalars(select(SimulationRun)).all() == []
+
+
+def test_runs_stored_before_0007_were_solved_with_the_other_joints_held(
+    backend: str, tmp_path: Path
+) -> None:
+    url = database_at(backend, tmp_path, "0006")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO patients (id, name, sex, created_at) "
+                "VALUES (1, 'Old Patient', 'unknown', '2026-12-01 10:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO visits (id, patient_id, visit_date, label, created_at, updated_at,"
+                " status, progress, stage, attempts)"
+                " VALUES (1, 1, '2026-12-01', 'before 0007', '2026-12-01 10:00:00',"
+                " '2026-12-01 10:00:00', 'done', 100, 'done', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO simulation_runs (id, visit_id, created_at, restrictions_json, side,"
+                " coarse, status, stage, iterations, result_json)"
+                " VALUES (1, 1, '2026-12-01 11:00:00', :spec, 'left', :coarse, 'done', 'done',"
+                " 300, '{}')"
+            ),
+            {"spec": json.dumps(["knee_flexion_max=20@left"]), "coarse": True},
+        )
+    engine.dispose()
+    store = Store(url, tmp_path / "blobs")  # upgrades to head
+    try:
+        with store.session() as db:
+            run = db.get(SimulationRun, 1)
+            assert run is not None and run.status == "done" and run.iterations == 300
+            assert run.compensation == 1.0 and run.result_json == "{}"
+            assert panel_row(run)["compensating"] is False
+    finally:
+        store.engine.dispose()

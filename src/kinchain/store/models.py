@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -261,7 +261,8 @@ class SimulationRun(Base):
     """One requested "what if" simulation of a visit (issue 14, migration 0006), kept for good:
     the upload whose analysis it simulates, who asked and when, the spec (the restrictions as
     their strings, e.g. ``["knee_flexion_max=20"]``, the side they apply to, the side of the
-    stride simulated or None for the default, whether on the coarse mesh), how far it is
+    stride simulated or None for the default, whether on the coarse mesh, how tightly the other
+    joints keep their measured curves: ``compensation``, migration 0007), how far it is
     (status, stage, solver iterations so far), and when done the result
     (:meth:`kinchain.sim.WhatIf.to_dict` as JSON) and its rendered section (HTML and PDF blobs
     by SHA-256), or a safe error message."""
@@ -277,6 +278,7 @@ class SimulationRun(Base):
     side: Mapped[str] = mapped_column(String(8))
     stride_side: Mapped[str | None] = mapped_column(String(8), nullable=True)
     coarse: Mapped[bool] = mapped_column(default=False)
+    compensation: Mapped[float] = mapped_column(Float, default=1.0, server_default="1.0")
     # queued | running | done | failed (kinchain.web.simulations.STATUSES)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     stage: Mapped[str] = mapped_column(String(200), default="")

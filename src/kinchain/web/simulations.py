@@ -15,6 +15,7 @@ Without OpenSim on the server the API answers 503 with the install hint
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import importlib.util
 import json
@@ -73,6 +74,10 @@ WAITING = ("queued", "running")
 PROGRESS_EVERY_S = 2.0
 #: Restrictions one request may combine.
 MAX_RESTRICTIONS = 4
+#: The panel's "let the other joints adapt" box: their tracking x this in the restricted walk
+#: (the README's what-if section: on the demo only 0.1 kept the stiff-knee walk within
+#: OpenSim's residual guidance and its swing foot off the floor for most of the swing).
+FORM_COMPENSATION = 0.1
 _SCRATCH = "kinchain-sim-"  # prefix of a run's temporary folder (it holds the solver's files)
 #: The run page's own policy, as the patient summary's: inline styles, no script, no loads.
 SECTION_CSP = (
@@ -195,6 +200,7 @@ class SimulationRunner(SerialRunner):
             visit_id = v.id
             texts = json.loads(r.restrictions_json)
             side, stride_side, coarse = r.side, r.stride_side, r.coarse
+            compensation = r.compensation
             asker = db.get(User, r.created_by) if r.created_by is not None else None
             identity = visit_identity(v, asker.email if asker is not None else None)
         names: dict[str, str] = {}
@@ -207,6 +213,8 @@ class SimulationRunner(SerialRunner):
             if stride_side in ("left", "right"):
                 chosen = "left" if stride_side == "left" else "right"
             settings = _sim.SolverSettings.coarse() if coarse else _sim.SolverSettings()
+            if compensation != 1.0:
+                settings = dataclasses.replace(settings, compensation_weight=compensation)
             self._progress(run_id, "simulating the measured stride", 0)
             with private_scratch(self.work_dir, _SCRATCH) as tmp:
                 names[tmp] = "the simulation's folder"
@@ -412,6 +420,14 @@ class SimulationIn(BaseModel):
     coarse: bool = Field(
         default=False, description="A coarse mesh: about twice as fast, less accurate."
     )
+    compensation: float = Field(
+        default=1.0,
+        ge=0.01,
+        le=1.0,
+        description="How tightly the joints the restriction does not act on (and the pelvis "
+        "and trunk) keep their measured curves, as a factor on their tracking: 1 keeps them, "
+        "so that only the restriction changes; e.g. 0.1 lets them compensate for it.",
+    )
 
 
 class SimulationOut(BaseModel):
@@ -425,6 +441,7 @@ class SimulationOut(BaseModel):
     side: str
     stride: str | None
     coarse: bool
+    compensation: float
     upload_id: int | None
     created_at: str
     created_by: str | None
@@ -466,6 +483,7 @@ def run_dict(r: SimulationRun, emails: dict[int, str], *, result: bool = False) 
         "side": r.side,
         "stride": r.stride_side,
         "coarse": r.coarse,
+        "compensation": r.compensation,
         "upload_id": r.upload_id,
         "created_at": _iso(r.created_at) or "",
         "created_by": emails.get(r.created_by) if r.created_by is not None else None,
@@ -521,6 +539,7 @@ def create_run(
     side: str,
     stride: str | None,
     coarse: bool,
+    compensation: float = 1.0,
 ) -> int:
     """Check and queue a simulation of the visit; its id.
 
@@ -554,6 +573,7 @@ def create_run(
             side=scenario[0].side if len({x.side for x in scenario}) == 1 else "both",
             stride_side=stride,
             coarse=coarse,
+            compensation=compensation,
             status="queued",
             stage="queued",
         )
@@ -613,7 +633,14 @@ def post_simulation(
     values are predictions from a simplified planar musculoskeletal model, not measurements.
     503 when this server has no OpenSim (``pip install "kinchain[sim]"``)."""
     run_id = create_run(
-        request, user, visit_id, body.restrictions, body.side, body.stride, body.coarse
+        request,
+        user,
+        visit_id,
+        body.restrictions,
+        body.side,
+        body.stride,
+        body.coarse,
+        body.compensation,
     )
     with ctx(request).store.session() as db:
         r = _run_row(db, user, visit_id, run_id)
@@ -770,6 +797,7 @@ def simulation_form(
     value: Annotated[str, Form(max_length=30)] = "",
     side: Annotated[str, Form(max_length=10)] = "",
     coarse: Annotated[str, Form(max_length=10)] = "",
+    compensate: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """The panel's form: queue a simulation and come back to the visit; a problem is shown in
     the panel in words."""
@@ -781,7 +809,16 @@ def simulation_form(
         problem = "Choose the side: left, right or both."
     if not problem:
         try:
-            create_run(request, user, visit_id, [text], side, None, coarse == "yes")
+            create_run(
+                request,
+                user,
+                visit_id,
+                [text],
+                side,
+                None,
+                coarse == "yes",
+                FORM_COMPENSATION if compensate == "yes" else 1.0,
+            )
         except ApiError as exc:
             if exc.status == 404:
                 raise
@@ -798,7 +835,13 @@ def simulation_form(
             user=user,
             link=None,
             sim_error=problem,
-            sim_form={"what": what, "value": value, "side": side, "coarse": coarse},
+            sim_form={
+                "what": what,
+                "value": value,
+                "side": side,
+                "coarse": coarse,
+                "compensate": compensate,
+            },
             **data,
         )
     return RedirectResponse(f"/visits/{visit_id}#whatif", status_code=303)
@@ -850,6 +893,7 @@ def panel_row(r: SimulationRun) -> dict[str, Any]:
         "stage": r.stage,
         "iterations": r.iterations,
         "coarse": r.coarse,
+        "compensating": r.compensation < 1.0,
         "error": r.error,
     }
 
