@@ -139,11 +139,13 @@ class SolverSettings:
         their measured curves, so that only the restriction differs from the baseline, and
         the predicted changes are those of the same walk with the restriction. Below 1 they
         may depart from them, as a person compensates. Measured on the demo's left stride
-        (coarse mesh, a 20-degree knee cap warm-started from the stored baseline, December
-        2026), 1 / 0.3 / 0.1: positive hip work per stride +23 % / -3 % / -18 %, peak hip
-        flexion 37 degrees -> 29 / 28 / 27, gastrocnemius activation on average +105 % / +90 %
-        / +72 %, peak ankle reaction -3.5 % / -2.4 % / -0.5 %. The sagittal model cannot hike
-        or circumduct the leg, which is how people with a locked knee clear the foot.
+        (coarse mesh, a 20-degree knee cap warm-started from the stored baseline, 2 December
+        2026), 1 / 0.3 / 0.1: positive hip work per stride +25 % / -1 % / -13 %, peak hip
+        flexion 37 degrees -> 29 / 28 / 27, gastrocnemius activation on average +75 % / +76 %
+        / +61 %, peak ankle reaction -1.9 % / -2.2 % / -0.6 %, peak residual moment on the
+        pelvis 95 / 90 / 74 N·m, the left foot on the floor in 88 / 74 / 32 % of its swing
+        (18 % in the baseline). The sagittal model cannot hike or circumduct the leg, which is
+        how people with a locked knee clear the foot.
     grf_steps
         Fractions of ``grf_weight`` solved in turn, each from the previous solution, before
         the full weight, when a problem is solved from scratch (see :func:`solve_stride`).
