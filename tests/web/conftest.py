@@ -14,7 +14,7 @@ import pytest
 from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Connection, create_engine, make_url, text
 
 from kinchain.store import Store
 from kinchain.store.db import _alembic_config, database_url_for
@@ -82,6 +82,17 @@ def database_at(backend: str, tmp: Path, revision: str) -> str:
         url = PG_URL
     command.upgrade(_alembic_config(url), revision)
     return url
+
+
+def insert_old_patient(conn: Connection) -> None:
+    """Patient 1 ("Old Patient"), written as raw SQL into a database at an earlier revision
+    (:func:`database_at`: the models describe the newest schema), for a migration to keep."""
+    conn.execute(
+        text(
+            "INSERT INTO patients (id, name, sex, created_at) "
+            "VALUES (1, 'Old Patient', 'unknown', '2026-11-25 10:00:00')"
+        )
+    )
 
 
 def open_store(backend: str, tmp: Path) -> Store:

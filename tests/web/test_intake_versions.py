@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from kinchain.store import Store, Visit
 
-from .conftest import EMAIL, database_at, new_patient, new_visit
+from .conftest import EMAIL, database_at, insert_old_patient, new_patient, new_visit
 
 
 def _history(client: TestClient, vid: int) -> dict:  # type: ignore[type-arg]
@@ -79,12 +79,7 @@ def test_migration_0004_keeps_the_stored_intake_as_its_first_version(
     engine = create_engine(url)
     intake = json.dumps({"pain": {"sites": ["knee"]}})
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO patients (id, name, sex, created_at) "
-                "VALUES (1, 'Old Patient', 'unknown', '2026-11-25 10:00:00')"
-            )
-        )
+        insert_old_patient(conn)
         conn.execute(
             text(
                 "INSERT INTO visits (id, patient_id, visit_date, label, created_at, updated_at,"

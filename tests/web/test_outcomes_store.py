@@ -23,7 +23,7 @@ from kinchain.web.outcomes import (
     visit_scores,
 )
 
-from .conftest import database_at
+from .conftest import database_at, insert_old_patient
 
 KOOS_PAIN = {f"P{k}": v for k, v in zip(range(1, 10), (0, 1, 2, 3, 4, 0, 1, 2, 3), strict=True)}
 
@@ -115,12 +115,7 @@ def test_migration_0005_adds_the_responses_table(backend: str, tmp_path: Path) -
     url = database_at(backend, tmp_path, "0004")
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO patients (id, name, sex, created_at) "
-                "VALUES (1, 'Old Patient', 'unknown', '2026-11-25 10:00:00')"
-            )
-        )
+        insert_old_patient(conn)
         conn.execute(
             text(
                 "INSERT INTO visits (id, patient_id, visit_date, label, created_at, updated_at,"

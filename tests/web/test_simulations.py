@@ -44,6 +44,7 @@ from .conftest import (
     EMAIL,
     PASSWORD,
     database_at,
+    insert_old_patient,
     login,
     make_app,
     new_patient,
@@ -486,12 +487,7 @@ def test_runs_stored_before_0007_were_solved_with_the_other_joints_held(
     url = database_at(backend, tmp_path, "0006")
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO patients (id, name, sex, created_at) "
-                "VALUES (1, 'Old Patient', 'unknown', '2026-12-01 10:00:00')"
-            )
-        )
+        insert_old_patient(conn)
         conn.execute(
             text(
                 "INSERT INTO visits (id, patient_id, visit_date, label, created_at, updated_at,"

@@ -23,7 +23,7 @@ from kinchain.store import Store, Upload, User, Visit
 from kinchain.web import jobs
 from kinchain.web import services as sv
 
-from .conftest import DEMO, database_at, new_patient, new_visit, wait_done
+from .conftest import DEMO, database_at, insert_old_patient, new_patient, new_visit, wait_done
 
 
 def _upload(client: TestClient, csrf: dict[str, str], vid: int, *names: str, **fields: str) -> Any:
@@ -173,12 +173,7 @@ def test_migration_0003_keeps_each_visit_as_its_first_upload(backend: str, tmp_p
         " '2026-11-26 09:00:00', :status, 0, '', 1, :sha, :name, :analysis, :error, :st, :stn)"
     )
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO patients (id, name, sex, created_at) "
-                "VALUES (1, 'Old Patient', 'unknown', '2026-11-25 10:00:00')"
-            )
-        )
+        insert_old_patient(conn)
         for uid, email in ((1, "first@example.org"), (2, "second@example.org")):
             conn.execute(
                 text(

@@ -26,7 +26,7 @@ from kinchain.web.inputs import measurements_of
 from kinchain.web.jobs import JobRunner
 from shared_paths import shared_data
 
-from .conftest import DEMO, database_at, new_patient, new_visit, wait_done
+from .conftest import DEMO, database_at, insert_old_patient, new_patient, new_visit, wait_done
 
 SAMPLE_09 = shared_data() / "c3d-org" / "sample_09"
 VER4 = SAMPLE_09 / "VER4C3D.c3d"
@@ -275,12 +275,7 @@ def test_migration_upgrades_a_0001_database_and_keeps_its_visits(
     url = database_at(backend, tmp_path, "0001")
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO patients (id, name, sex, created_at) "
-                "VALUES (1, 'Old Patient', 'unknown', '2026-11-25 10:00:00')"
-            )
-        )
+        insert_old_patient(conn)
         conn.execute(
             text(
                 "INSERT INTO visits (id, patient_id, visit_date, label, created_at, updated_at,"
