@@ -214,16 +214,15 @@ def parse_restrictions(
             if key in seen:
                 raise InputError(f"restriction.{r.kind}", f"given twice for the {s} side")
             seen.add(key)
-    kinds = {(r.kind, s) for r in out for s in r.sides()}
+    value = {(r.kind, s): r.value for r in out for s in r.sides()}  # one per (kind, side)
     for s in ("left", "right"):
-        if ("knee_release", s) in kinds and {
+        if ("knee_release", s) in value and {
             ("knee_flexion_max", s),
             ("knee_flexion_min", s),
-        } & kinds:
+        } & value.keys():
             raise InputError(
                 "restriction.knee_release", f"contradicts a knee bound on the {s} side"
             )
-    value = {(r.kind, s): r.value for r in out for s in r.sides()}
     for s in ("left", "right"):
         lo, hi = value.get(("knee_flexion_min", s)), value.get(("knee_flexion_max", s))
         if lo is not None and hi is not None and lo >= hi:

@@ -213,8 +213,7 @@ class SimulationRunner(SerialRunner):
             if stride_side in ("left", "right"):
                 chosen = "left" if stride_side == "left" else "right"
             settings = _sim.SolverSettings.coarse() if coarse else _sim.SolverSettings()
-            if compensation != 1.0:
-                settings = dataclasses.replace(settings, compensation_weight=compensation)
+            settings = dataclasses.replace(settings, compensation_weight=compensation)
             self._progress(run_id, "simulating the measured stride", 0)
             with private_scratch(self.work_dir, _SCRATCH) as tmp:
                 names[tmp] = "the simulation's folder"
